@@ -1,0 +1,1 @@
+//! Validation of webhook payloads against the OpenAPI document (not yet written).

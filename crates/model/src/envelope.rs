@@ -1,0 +1,148 @@
+//! The envelope every event shares, and the typed union of all events.
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::data::{
+    ClientData, ClientJoinLeaveData, InRoomData, RecordingFinishedData, TranscriptionData,
+    TranscriptionFailedData, TranscriptionFinishedData,
+};
+use crate::event_type::EventType;
+
+/// The version of the webhook API every event of this contract carries.
+pub const API_VERSION: &str = "1.0";
+
+/// The properties every event has, around its event-specific `data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[schemars(bound = "D: JsonSchema")]
+pub struct Envelope<D> {
+    /// The event's unique id. The same event can be delivered more than once: use it to
+    /// deduplicate.
+    pub id: String,
+    /// The version of the webhook API the event follows. Breaking changes come under a new
+    /// major version; properties can be added within a version.
+    #[schemars(extend("const" = "1.0"))]
+    pub api_version: String,
+    /// When the event was created, as an RFC 3339 date-time (for example
+    /// `2021-01-21T16:29:59.681Z`). Events can arrive out of order: use it to order them.
+    #[schemars(extend("format" = "date-time"))]
+    pub created_at: String,
+    /// The event's type; it decides the shape of `data`.
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// The event-specific payload.
+    pub data: D,
+}
+
+/// Any webhook event, typed by its `type`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+#[allow(missing_docs)] // each variant is named after the event type it holds
+pub enum Event {
+    RoomClientJoined(Envelope<ClientJoinLeaveData>),
+    RoomClientLeft(Envelope<ClientJoinLeaveData>),
+    RoomClientKnocked(Envelope<ClientData>),
+    RoomClientKnockCancelled(Envelope<ClientData>),
+    RoomSessionStarted(Envelope<InRoomData>),
+    RoomSessionEnded(Envelope<InRoomData>),
+    TranscriptionStarted(Envelope<TranscriptionData>),
+    TranscriptionFinished(Envelope<TranscriptionFinishedData>),
+    TranscriptionFailed(Envelope<TranscriptionFailedData>),
+    RecordingFinished(Envelope<RecordingFinishedData>),
+    AssistantRequested(Envelope<InRoomData>),
+}
+
+/// Why a JSON value is not a typed [`Event`].
+#[derive(Debug)]
+pub enum EventError {
+    /// The value has no string `type`.
+    MissingType,
+    /// The `type` is not one this model knows.
+    UnknownType(crate::event_type::UnknownEventType),
+    /// The value does not have the shape its `type` requires.
+    Shape(serde_json::Error),
+}
+
+impl std::fmt::Display for EventError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EventError::MissingType => f.write_str("the event has no string `type`"),
+            EventError::UnknownType(e) => e.fmt(f),
+            EventError::Shape(e) => write!(f, "the event does not match its type: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for EventError {}
+
+fn envelope<D: DeserializeOwned>(value: serde_json::Value) -> Result<Envelope<D>, EventError> {
+    serde_json::from_value(value).map_err(EventError::Shape)
+}
+
+impl Event {
+    /// Types a JSON value by its `type`.
+    pub fn from_value(value: serde_json::Value) -> Result<Event, EventError> {
+        let ty: EventType = value
+            .get("type")
+            .and_then(|t| t.as_str())
+            .ok_or(EventError::MissingType)?
+            .parse()
+            .map_err(EventError::UnknownType)?;
+        Ok(match ty {
+            EventType::RoomClientJoined => Event::RoomClientJoined(envelope(value)?),
+            EventType::RoomClientLeft => Event::RoomClientLeft(envelope(value)?),
+            EventType::RoomClientKnocked => Event::RoomClientKnocked(envelope(value)?),
+            EventType::RoomClientKnockCancelled => {
+                Event::RoomClientKnockCancelled(envelope(value)?)
+            }
+            EventType::RoomSessionStarted => Event::RoomSessionStarted(envelope(value)?),
+            EventType::RoomSessionEnded => Event::RoomSessionEnded(envelope(value)?),
+            EventType::TranscriptionStarted => Event::TranscriptionStarted(envelope(value)?),
+            EventType::TranscriptionFinished => Event::TranscriptionFinished(envelope(value)?),
+            EventType::TranscriptionFailed => Event::TranscriptionFailed(envelope(value)?),
+            EventType::RecordingFinished => Event::RecordingFinished(envelope(value)?),
+            EventType::AssistantRequested => Event::AssistantRequested(envelope(value)?),
+        })
+    }
+
+    /// The event's type, as its envelope says.
+    pub fn event_type(&self) -> EventType {
+        self.header().3
+    }
+
+    /// The event's unique id.
+    pub fn id(&self) -> &str {
+        self.header().0
+    }
+
+    /// The event's creation time, as sent.
+    pub fn created_at(&self) -> &str {
+        self.header().2
+    }
+
+    fn header(&self) -> (&str, &str, &str, EventType) {
+        fn parts<D>(e: &Envelope<D>) -> (&str, &str, &str, EventType) {
+            (&e.id, &e.api_version, &e.created_at, e.event_type)
+        }
+        match self {
+            Event::RoomClientJoined(e) | Event::RoomClientLeft(e) => parts(e),
+            Event::RoomClientKnocked(e) | Event::RoomClientKnockCancelled(e) => parts(e),
+            Event::RoomSessionStarted(e)
+            | Event::RoomSessionEnded(e)
+            | Event::AssistantRequested(e) => parts(e),
+            Event::TranscriptionStarted(e) => parts(e),
+            Event::TranscriptionFinished(e) => parts(e),
+            Event::TranscriptionFailed(e) => parts(e),
+            Event::RecordingFinished(e) => parts(e),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<De: serde::Deserializer<'de>>(deserializer: De) -> Result<Self, De::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Event::from_value(value).map_err(serde::de::Error::custom)
+    }
+}

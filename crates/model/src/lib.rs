@@ -1,0 +1,39 @@
+//! The Whereby webhook contract as Rust types.
+//!
+//! Whereby delivers room, session, transcription, recording and assistant
+//! events as signed HTTP `POST` webhooks. This crate is the single source of
+//! truth for their shape: the OpenAPI 3.1 webhooks document, the JSON
+//! Schemas, the review and the reference docs are all generated from it.
+//!
+//! ```
+//! use whereby_webhooks_model::{Event, EventType};
+//!
+//! let body = r#"{
+//!     "id": "5c8f1b7e", "apiVersion": "1.0", "createdAt": "2026-03-31T09:00:04.700Z",
+//!     "type": "room.session.started",
+//!     "data": { "roomName": "/demo", "roomSessionId": "d5e8", "subdomain": "acme" }
+//! }"#;
+//! let event: Event = serde_json::from_str(body).unwrap();
+//! assert_eq!(event.event_type(), EventType::RoomSessionStarted);
+//! ```
+//!
+//! Policy, applied to every type: all envelope properties are required; in
+//! `data`, everything Whereby documents is required except `meetingId` and
+//! `isDialIn` (a source omits them or marks them optional) and `recordingId`
+//! (present only for recording transcriptions); `roomSessionId` (in-room),
+//! `metadata` and `externalId` are nullable and nothing else is. Objects are
+//! open: Whereby adds properties within an API version.
+
+pub mod conflicts;
+pub mod data;
+pub mod envelope;
+pub mod event_type;
+pub mod examples;
+pub mod review;
+pub mod schema;
+
+pub use data::*;
+pub use envelope::{API_VERSION, Envelope, Event, EventError};
+pub use event_type::{EventType, Family, UnknownEventType};
+pub use examples::{Example, all_examples, examples};
+pub use review::Review;

@@ -1,0 +1,1 @@
+//! Tests of the published contract live in `tests/`; this library is empty.
