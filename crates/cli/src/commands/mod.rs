@@ -1,0 +1,9 @@
+//! One module per command.
+
+pub mod examples;
+pub mod listen;
+pub mod send;
+pub mod sign;
+pub mod spec;
+pub mod validate;
+pub mod verify;
