@@ -99,6 +99,29 @@ fn with_comment(mut schema: Value) -> Value {
     schema
 }
 
+/// Quotes top-level `date: YYYY-MM-DD` values. YAML 1.2 reads them as
+/// strings either way, but YAML 1.1 parsers (PyYAML, the default in many
+/// tools) would read a timestamp; the seed review quoted its date too.
+fn quote_dates(yaml: &str) -> String {
+    yaml.lines()
+        .map(|line| match line.strip_prefix("date: ") {
+            Some(value)
+                if value.len() == 10
+                    && value.bytes().enumerate().all(|(i, b)| {
+                        if i == 4 || i == 7 {
+                            b == b'-'
+                        } else {
+                            b.is_ascii_digit()
+                        }
+                    }) =>
+            {
+                format!("date: '{value}'\n")
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect()
+}
+
 /// Every generated file, as (path relative to the root, contents).
 pub fn files() -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
@@ -126,6 +149,7 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
     ));
 
     let review = yaml_serde::to_string(&Review::published()).map_err(|e| e.to_string())?;
+    let review = quote_dates(&review);
     files.push((
         REVIEW_PATH.to_owned(),
         format!("{}{review}", preamble("# ", "")),

@@ -302,6 +302,10 @@ impl JsonSchema for EventType {
         "EventType".into()
     }
 
+    fn inline_schema() -> bool {
+        true
+    }
+
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         let names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
         json_schema!({

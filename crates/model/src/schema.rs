@@ -169,6 +169,17 @@ fn tidy(value: &mut Value) {
             {
                 map.remove("format");
             }
+            // A one-branch `oneOf` (an enum with a single documented value) says
+            // the same as its branch.
+            if let Some(Value::Array(branches)) = map.get("oneOf")
+                && branches.len() == 1
+                && let Some(Value::Array(mut branches)) = map.remove("oneOf")
+                && let Some(Value::Object(branch)) = branches.pop()
+            {
+                for (key, value) in branch {
+                    map.entry(key).or_insert(value);
+                }
+            }
             map.values_mut().for_each(tidy);
         }
         Value::Array(items) => items.iter_mut().for_each(tidy),

@@ -1,0 +1,9 @@
+//! Tests of the published contract: the generated files under `spec/` agree
+//! with the model, the examples validate, each event schema accepts only its
+//! own event, and the review keeps the seed review's shape.
+
+mod common;
+mod examples;
+mod openapi;
+mod properties;
+mod review;
