@@ -17,7 +17,9 @@ use crate::exit::Exit;
 /// published OpenAPI 3.1 contract.
 #[derive(Debug, Parser)]
 #[command(name = "whereby-webhooks", version, about, long_about = None)]
-#[command(after_help = "Exit status: 0 success, 1 invalid input (a payload or signature), 2 usage or I/O error.")]
+#[command(
+    after_help = "Exit status: 0 success, 1 invalid input (a payload or signature), 2 usage or I/O error."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,7 +49,11 @@ fn run() -> anyhow::Result<Exit> {
         Err(err) => {
             // clap prints help and version to stdout with success, usage errors to stderr.
             let _ = err.print();
-            return Ok(if err.use_stderr() { Exit::Usage } else { Exit::Success });
+            return Ok(if err.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            });
         }
     };
     match cli.command {
