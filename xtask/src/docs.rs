@@ -90,6 +90,16 @@ fn type_of(components: &Map<String, Value>, schema: &Value) -> (String, bool) {
             .collect();
         return (format!("string: {}", names.join(", ")), false);
     }
+    if let Some(Value::Array(branches)) = schema.get("oneOf") {
+        let consts: Vec<String> = branches
+            .iter()
+            .filter_map(|b| b.get("const").and_then(Value::as_str))
+            .map(|c| format!("`{c}`"))
+            .collect();
+        if consts.len() == branches.len() {
+            return (format!("string: {}", consts.join(", ")), false);
+        }
+    }
     let mut nullable = false;
     let types: Vec<&str> = match schema.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
@@ -295,5 +305,55 @@ fn capitalise(text: &str) -> String {
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference_text() -> String {
+        reference(&crate::openapi::document().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_property_row_names_a_type() {
+        let text = reference_text();
+        let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| `")).collect();
+        assert!(rows.len() > 50, "only {} rows", rows.len());
+        for row in rows {
+            let cells: Vec<&str> = row.split(" | ").collect();
+            assert!(
+                cells.len() >= 2 && !cells[1].trim().is_empty(),
+                "untyped row: {row}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_event_has_a_section_with_an_example() {
+        let text = reference_text();
+        for ty in EventType::ALL {
+            let heading = format!("### `{ty}`");
+            let start = text
+                .find(&heading)
+                .unwrap_or_else(|| panic!("no section for {ty}"));
+            let section = &text[start..];
+            let end = section[heading.len()..]
+                .find("\n### ")
+                .map_or(section.len(), |i| i + heading.len());
+            assert!(
+                section[..end].contains(&format!("\"type\": \"{ty}\"")),
+                "no example in {ty}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_source_conflict_is_listed() {
+        let text = reference_text();
+        for conflict in SOURCE_CONFLICTS {
+            assert!(text.contains(conflict.id), "{}", conflict.id);
+        }
     }
 }
