@@ -62,7 +62,8 @@ pub struct ClientJoinLeaveData {
     pub role_name: RoleName,
     /// How many clients are connected after the event.
     pub num_clients: u32,
-    /// How many clients are connected after the event, grouped by role name.
+    /// How many clients are connected after the event, grouped by role name. Keys are not
+    /// limited to the known roles, so a role Whereby adds later does not break validation.
     pub num_clients_by_role_name: BTreeMap<String, u32>,
     /// Whether the participant called in by telephone. Optional: documented by Whereby's
     /// webhook docs, absent from the Assistant SDK types.
@@ -172,14 +173,14 @@ pub struct TranscriptionFinishedData {
     pub storage_type: StorageType,
     /// The billable length of the transcription, in seconds.
     pub duration_in_seconds: f64,
-    /// The transcribed recording; set only, and always, when `type` is
-    /// `RECORDING_TRANSCRIPTION`.
+    /// The transcribed recording. Required when `type` is `RECORDING_TRANSCRIPTION`; Whereby
+    /// sets it only then, but its presence on other transcriptions is not an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub recording_id: Option<String>,
 }
 
-/// `recordingId` is required exactly when the transcription is of a recording.
+/// `recordingId` is required when the transcription is of a recording.
 fn recording_id_with_recording_transcription(schema: &mut Schema) {
     schema.insert(
         "if".into(),

@@ -153,9 +153,10 @@ pub fn components() -> Map<String, Value> {
 }
 
 /// Makes generated schemas read as published prose: doc comments' hard line
-/// wraps become spaces (blank lines stay paragraph breaks), and the
-/// non-standard integer formats schemars adds (`uint32`) go, since
-/// `minimum: 0` already says it.
+/// wraps become spaces (blank lines stay paragraph breaks), and the numeric
+/// formats schemars adds go: `uint32` is no registered format (`minimum: 0`
+/// already says it) and `double` means nothing to a plain JSON Schema
+/// validator, which the standalone schemas are for.
 fn tidy(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -165,7 +166,7 @@ fn tidy(value: &mut Value) {
             if map
                 .get("format")
                 .and_then(Value::as_str)
-                .is_some_and(|f| f.starts_with("uint"))
+                .is_some_and(|f| f.starts_with("uint") || f == "double")
             {
                 map.remove("format");
             }

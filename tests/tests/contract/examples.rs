@@ -10,7 +10,10 @@ use crate::common::{compile, errors, event_validator, read_json, root};
 fn every_event_type_has_an_example() {
     let examples = all_examples();
     for ty in EventType::ALL {
-        assert!(examples.iter().any(|e| e.event.event_type() == ty), "no example of {ty}");
+        assert!(
+            examples.iter().any(|e| e.event.event_type() == ty),
+            "no example of {ty}"
+        );
     }
 }
 
@@ -23,9 +26,16 @@ fn example_files_deserialise_into_the_model_and_validate() {
         let relative = format!("spec/examples/{}.json", example.file_stem());
         let value = read_json(&relative);
         let event = Event::from_value(value.clone()).unwrap_or_else(|e| panic!("{relative}: {e}"));
-        assert_eq!(event, example.event, "{relative} differs from the model's example");
+        assert_eq!(
+            event, example.event,
+            "{relative} differs from the model's example"
+        );
         let validator = event_validator(event.event_type().as_str());
-        assert_eq!(errors(&validator, &value), Vec::<String>::new(), "{relative}");
+        assert_eq!(
+            errors(&validator, &value),
+            Vec::<String>::new(),
+            "{relative}"
+        );
         seen += 1;
     }
     let on_disk = std::fs::read_dir(dir).unwrap().count();
@@ -54,7 +64,12 @@ fn the_union_accepts_each_example_through_exactly_one_branch() {
     let union = compile(&read_json("spec/schemas/event.json"));
     for example in all_examples() {
         let value = serde_json::to_value(&example.event).unwrap();
-        assert_eq!(errors(&union, &value), Vec::<String>::new(), "{}", example.file_stem());
+        assert_eq!(
+            errors(&union, &value),
+            Vec::<String>::new(),
+            "{}",
+            example.file_stem()
+        );
     }
     let mut wrong = serde_json::to_value(&all_examples()[0].event).unwrap();
     wrong["type"] = Value::from("room.client.jumped");
@@ -92,7 +107,10 @@ fn policy_required_optional_nullable() {
         value["data"].as_object_mut().unwrap().remove(optional);
         assert!(validator.is_valid(&value), "{optional} must be optional");
         value["data"][optional] = Value::Null;
-        assert!(!validator.is_valid(&value), "{optional} must not be nullable");
+        assert!(
+            !validator.is_valid(&value),
+            "{optional} must not be nullable"
+        );
     }
     // Nullable: roomSessionId, metadata, externalId are required but may be null.
     for nullable in ["roomSessionId", "metadata", "externalId"] {
@@ -128,7 +146,12 @@ fn recording_id_goes_with_recording_transcriptions() {
     assert!(validator.is_valid(&value));
     value["data"].as_object_mut().unwrap().remove("recordingId");
     let found = errors(&validator, &value);
-    assert!(found.iter().any(|e| e.starts_with("/data") && e.contains("recordingId")), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|e| e.starts_with("/data") && e.contains("recordingId")),
+        "{found:?}"
+    );
     value["data"]["type"] = Value::from("LIVE_TRANSCRIPTION");
     assert!(validator.is_valid(&value));
 }

@@ -21,11 +21,19 @@ fn yaml_and_json_are_the_same_document() {
 fn it_is_openapi_3_1_with_exactly_the_model_webhooks_in_order() {
     let doc = document();
     assert_eq!(doc["openapi"], "3.1.0");
-    let keys: Vec<&str> = doc["webhooks"].as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = doc["webhooks"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     let expected: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
     assert_eq!(keys, expected);
     assert!(doc.get("servers").is_none(), "webhooks have no servers");
-    assert!(doc.get("paths").is_none(), "there is no registration API to describe");
+    assert!(
+        doc.get("paths").is_none(),
+        "there is no registration API to describe"
+    );
 }
 
 #[test]
@@ -42,16 +50,38 @@ fn every_webhook_is_a_described_post() {
         assert_eq!(header["name"], "Whereby-Signature");
         assert_eq!(header["in"], "header");
         assert_eq!(header["required"], true);
-        assert!(header["description"].as_str().unwrap().contains("HMAC-SHA256"));
+        assert!(
+            header["description"]
+                .as_str()
+                .unwrap()
+                .contains("HMAC-SHA256")
+        );
         let body = &post["requestBody"];
         assert_eq!(body["required"], true);
-        let schema_ref = body["content"]["application/json"]["schema"]["$ref"].as_str().unwrap();
-        assert_eq!(schema_ref, format!("#/components/schemas/{}", ty.schema_name()));
+        let schema_ref = body["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap();
+        assert_eq!(
+            schema_ref,
+            format!("#/components/schemas/{}", ty.schema_name())
+        );
         let responses = post["responses"].as_object().unwrap();
         assert_eq!(responses.keys().collect::<Vec<_>>(), ["2XX", "4XX", "5XX"]);
-        assert!(responses["5XX"]["description"].as_str().unwrap().contains("5 seconds"));
+        assert!(
+            responses["5XX"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("5 seconds")
+        );
         let tag = post["tags"][0].as_str().unwrap();
-        assert!(doc["tags"].as_array().unwrap().iter().any(|t| t["name"] == tag), "{tag}");
+        assert!(
+            doc["tags"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["name"] == tag),
+            "{tag}"
+        );
     }
     let mut unique = ids.clone();
     unique.sort();
@@ -73,14 +103,19 @@ fn every_example_in_the_document_validates_against_its_schema() {
     let doc = document();
     let mut count = 0;
     for ty in EventType::ALL {
-        let content = &doc["webhooks"][ty.as_str()]["post"]["requestBody"]["content"]["application/json"];
+        let content =
+            &doc["webhooks"][ty.as_str()]["post"]["requestBody"]["content"]["application/json"];
         let validator = component_validator(&doc, content["schema"]["$ref"].as_str().unwrap());
         let examples = content["examples"].as_object().unwrap();
         assert!(!examples.is_empty(), "{ty} has no example");
         for (name, example) in examples {
             let value = &example["value"];
             assert_eq!(value["type"], ty.as_str(), "{ty}/{name}");
-            assert_eq!(errors(&validator, value), Vec::<String>::new(), "{ty}/{name}");
+            assert_eq!(
+                errors(&validator, value),
+                Vec::<String>::new(),
+                "{ty}/{name}"
+            );
             count += 1;
         }
     }
@@ -98,7 +133,10 @@ fn the_union_discriminates_on_type() {
     for ty in EventType::ALL {
         let target = mapping[ty.as_str()].as_str().unwrap();
         let name = target.rsplit('/').next().unwrap();
-        assert_eq!(doc["components"]["schemas"][name]["properties"]["type"]["const"], ty.as_str());
+        assert_eq!(
+            doc["components"]["schemas"][name]["properties"]["type"]["const"],
+            ty.as_str()
+        );
     }
     for example in whereby_webhooks_model::all_examples() {
         let value = serde_json::to_value(&example.event).unwrap();
@@ -112,7 +150,10 @@ fn standalone_schemas_match_the_components() {
     for ty in EventType::ALL {
         let standalone = read_json(&format!("spec/schemas/{}.json", ty.as_str()));
         let component = &doc["components"]["schemas"][ty.schema_name()];
-        assert_eq!(standalone["properties"]["type"], component["properties"]["type"], "{ty}");
+        assert_eq!(
+            standalone["properties"]["type"], component["properties"]["type"],
+            "{ty}"
+        );
         assert_eq!(standalone["required"], component["required"], "{ty}");
     }
 }

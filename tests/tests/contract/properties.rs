@@ -14,32 +14,54 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn created_at() -> impl Strategy<Value = String> {
-    (1970u32..2100, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60, 0u32..60, 0u32..1000).prop_map(
-        |(y, mo, d, h, mi, s, ms)| format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z"),
+    (
+        1970u32..2100,
+        1u32..=12,
+        1u32..=28,
+        0u32..24,
+        0u32..60,
+        0u32..60,
+        0u32..1000,
     )
+        .prop_map(|(y, mo, d, h, mi, s, ms)| {
+            format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+        })
 }
 
 fn in_room() -> impl Strategy<Value = InRoomData> {
-    (proptest::option::of(text()), text(), proptest::option::of(text()), text()).prop_map(
-        |(meeting_id, room_name, room_session_id, subdomain)| InRoomData {
-            meeting_id,
-            room_name,
-            room_session_id,
-            subdomain,
-        },
+    (
+        proptest::option::of(text()),
+        text(),
+        proptest::option::of(text()),
+        text(),
     )
+        .prop_map(
+            |(meeting_id, room_name, room_session_id, subdomain)| InRoomData {
+                meeting_id,
+                room_name,
+                room_session_id,
+                subdomain,
+            },
+        )
 }
 
 fn client() -> impl Strategy<Value = ClientData> {
-    (in_room(), text(), text(), proptest::option::of(text()), proptest::option::of(text())).prop_map(
-        |(room, display_name, participant_id, metadata, external_id)| ClientData {
-            room,
-            display_name,
-            participant_id,
-            metadata,
-            external_id,
-        },
+    (
+        in_room(),
+        text(),
+        text(),
+        proptest::option::of(text()),
+        proptest::option::of(text()),
     )
+        .prop_map(
+            |(room, display_name, participant_id, metadata, external_id)| ClientData {
+                room,
+                display_name,
+                participant_id,
+                metadata,
+                external_id,
+            },
+        )
 }
 
 fn join_leave() -> impl Strategy<Value = ClientJoinLeaveData> {
@@ -50,12 +72,14 @@ fn join_leave() -> impl Strategy<Value = ClientJoinLeaveData> {
         proptest::collection::btree_map(text(), any::<u32>(), 0..6),
         proptest::option::of(any::<bool>()),
     )
-        .prop_map(|(client, role_name, num_clients, by_role, is_dial_in)| ClientJoinLeaveData {
-            client,
-            role_name,
-            num_clients,
-            num_clients_by_role_name: by_role.into_iter().collect::<BTreeMap<_, _>>(),
-            is_dial_in,
+        .prop_map(|(client, role_name, num_clients, by_role, is_dial_in)| {
+            ClientJoinLeaveData {
+                client,
+                role_name,
+                num_clients,
+                num_clients_by_role_name: by_role.into_iter().collect::<BTreeMap<_, _>>(),
+                is_dial_in,
+            }
         })
 }
 
@@ -74,38 +98,45 @@ fn transcription() -> impl Strategy<Value = TranscriptionData> {
             Just(TranscriptionStatus::Failed)
         ],
     )
-        .prop_map(|(room_name, room_session_id, transcription_id, transcription_type, status)| {
-            TranscriptionData {
-                room_name,
-                room_session_id,
-                transcription_id,
-                transcription_type,
-                status,
-            }
-        })
+        .prop_map(
+            |(room_name, room_session_id, transcription_id, transcription_type, status)| {
+                TranscriptionData {
+                    room_name,
+                    room_session_id,
+                    transcription_id,
+                    transcription_type,
+                    status,
+                }
+            },
+        )
 }
 
 fn finished() -> impl Strategy<Value = TranscriptionFinishedData> {
     (
         transcription(),
         text(),
-        prop_oneof![Just(StorageType::WherebyHosted), Just(StorageType::SelfHosted)],
+        prop_oneof![
+            Just(StorageType::WherebyHosted),
+            Just(StorageType::SelfHosted)
+        ],
         0.0f64..1.0e7,
         text(),
     )
-        .prop_map(|(transcription, filename, storage_type, duration_in_seconds, id)| {
-            // The model's rule: a recordingId exactly for recording transcriptions.
-            let recording_id = (transcription.transcription_type
-                == TranscriptionType::RecordingTranscription)
-                .then_some(id);
-            TranscriptionFinishedData {
-                transcription,
-                filename,
-                storage_type,
-                duration_in_seconds,
-                recording_id,
-            }
-        })
+        .prop_map(
+            |(transcription, filename, storage_type, duration_in_seconds, id)| {
+                // The model's rule: a recordingId exactly for recording transcriptions.
+                let recording_id = (transcription.transcription_type
+                    == TranscriptionType::RecordingTranscription)
+                    .then_some(id);
+                TranscriptionFinishedData {
+                    transcription,
+                    filename,
+                    storage_type,
+                    duration_in_seconds,
+                    recording_id,
+                }
+            },
+        )
 }
 
 fn envelope<D: std::fmt::Debug + Clone>(

@@ -38,11 +38,26 @@ fn review_keeps_every_seed_field() {
         "recommendation",
         "artifacts_produced",
     ];
-    let keys: Vec<&str> = yaml.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = yaml
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(keys, seed_fields);
     assert_eq!(yaml["date"], "2026-05-29", "the date stays a string");
-    let finding_ids: Vec<&str> = yaml["findings"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
-    for seed in ["webhooks-only", "sdk-event-handlers", "webrtc-transport", "rtmp-not-ws"] {
+    let finding_ids: Vec<&str> = yaml["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    for seed in [
+        "webhooks-only",
+        "sdk-event-handlers",
+        "webrtc-transport",
+        "rtmp-not-ws",
+    ] {
         assert!(finding_ids.contains(&seed), "finding {seed} missing");
     }
     assert!(finding_ids.contains(&"source-conflicts"));
@@ -53,14 +68,20 @@ fn review_keeps_every_seed_field() {
 fn documented_events_follow_the_model_in_seed_order() {
     let review = Review::published();
     let events = review.findings[0].documented_events.clone().unwrap();
-    let expected: Vec<String> = EventType::ALL.iter().map(|t| t.as_str().to_owned()).collect();
+    let expected: Vec<String> = EventType::ALL
+        .iter()
+        .map(|t| t.as_str().to_owned())
+        .collect();
     assert_eq!(events, expected);
 }
 
 #[test]
 fn the_produced_spec_exists() {
     let review = Review::published();
-    let spec = review.artifacts_produced.spec.expect("the spec is produced");
+    let spec = review
+        .artifacts_produced
+        .spec
+        .expect("the spec is produced");
     assert!(root().join(&spec).is_file(), "{spec}");
     assert!(root().join(&review.artifacts_produced.review).is_file());
 }
