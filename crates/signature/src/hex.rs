@@ -1,18 +1,16 @@
-//! Lowercase hex encoding and case-insensitive decoding of 32-byte tags.
+//! Lowercase hex encoding and case-insensitive decoding of 32-byte tags, on
+//! top of the `hex` crate.
 
 use crate::secret::Tag;
-
-const DIGITS: &[u8; 16] = b"0123456789abcdef";
 
 /// Appends the lowercase hex form of `tag` to `out`.
 pub(crate) fn encode_into(tag: &Tag, out: &mut String) {
     let mut digits = [0u8; 64];
-    for (pair, byte) in digits.chunks_exact_mut(2).zip(tag) {
-        pair[0] = DIGITS[usize::from(byte >> 4)];
-        pair[1] = DIGITS[usize::from(byte & 0x0f)];
-    }
-    // Every byte comes from `DIGITS`, so this is always ASCII.
-    if let Ok(digits) = core::str::from_utf8(&digits) {
+    // `encode_to_slice` fails only when the output is not twice the input's
+    // length, and 64 is twice 32; its output is always ASCII.
+    if ::hex::encode_to_slice(tag, &mut digits).is_ok()
+        && let Ok(digits) = core::str::from_utf8(&digits)
+    {
         out.push_str(digits);
     }
 }
@@ -25,44 +23,13 @@ pub(crate) fn encode(tag: &Tag) -> String {
     out
 }
 
-/// Marks a byte that is not a hex digit in [`VALUES`].
-const INVALID: u8 = 0xff;
-
-/// The value of each hex digit (either case), [`INVALID`] for other bytes.
-/// A table rather than a `match` keeps decoding branch-free.
-const VALUES: [u8; 256] = {
-    let mut values = [INVALID; 256];
-    let mut i = 0;
-    while i < 10 {
-        values[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        values[b'a' as usize + i] = 10 + i as u8;
-        values[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    values
-};
-
 /// Decodes exactly 64 hex digits, in either case, into a tag; `None` for
 /// anything else.
 pub(crate) fn decode(text: &str) -> Option<Tag> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 64 {
-        return None;
-    }
     let mut tag = [0u8; 32];
-    // Valid values are below 16, so any invalid digit sets the high bit.
-    let mut seen = 0u8;
-    for (out, pair) in tag.iter_mut().zip(bytes.chunks_exact(2)) {
-        let hi = VALUES[usize::from(pair[0])];
-        let lo = VALUES[usize::from(pair[1])];
-        seen |= hi | lo;
-        *out = (hi << 4) | (lo & 0x0f);
-    }
-    (seen & 0x80 == 0).then_some(tag)
+    // `decode_to_slice` refuses any length other than 64 and any byte that
+    // is not a hex digit of either case.
+    ::hex::decode_to_slice(text, &mut tag).ok().map(|()| tag)
 }
 
 #[cfg(test)]
@@ -84,10 +51,26 @@ mod tests {
     }
 
     #[test]
+    fn known_bytes() {
+        let mut tag: Tag = [0; 32];
+        tag[0] = 0x00;
+        tag[1] = 0x0f;
+        tag[2] = 0xf0;
+        tag[3] = 0xab;
+        tag[31] = 0xff;
+        let text = encode(&tag);
+        assert!(text.starts_with("000ff0ab"), "{text}");
+        assert!(text.ends_with("00ff"), "{text}");
+        assert_eq!(decode(&text.replace("ab", "aB")), Some(tag));
+    }
+
+    #[test]
     fn rejects() {
         assert_eq!(decode(""), None);
         assert_eq!(decode(&"a".repeat(63)), None);
         assert_eq!(decode(&"a".repeat(65)), None);
+        assert_eq!(decode(&"a".repeat(62)), None);
+        assert_eq!(decode(&"a".repeat(66)), None);
         assert_eq!(decode(&"g".repeat(64)), None);
         // 32 two-byte characters: 64 bytes, not hex.
         assert_eq!(decode(&"é".repeat(32)), None);
