@@ -1,0 +1,111 @@
+//! Throughput of validation, single-threaded, on a corpus of 100,000 mixed
+//! events of 300 to 800 bytes: parsing alone, then parsing, dispatching and
+//! validating, so that the cost of the contract check reads as a share of
+//! the parse it cannot avoid. Building the validators is measured apart.
+//!
+//! Run with `cargo bench -p whereby-webhooks-conformance --bench validate`.
+
+use std::hint::black_box;
+use std::sync::LazyLock;
+
+use divan::Bencher;
+use divan::counter::{BytesCount, ItemsCount};
+use serde_json::Value;
+use whereby_webhooks_conformance::{Options, Validator};
+
+mod corpus;
+
+const EVENTS: usize = 100_000;
+const SEED: u64 = 0x5eed_2026;
+
+static VALIDATOR: LazyLock<Validator> =
+    LazyLock::new(|| Validator::embedded(Options::default()).expect("the embedded spec loads"));
+
+static CORPUS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
+    let corpus = corpus::generate(&VALIDATOR.examples(), EVENTS, SEED);
+    for event in &corpus {
+        assert!(
+            corpus::SIZES.contains(&event.len()),
+            "an event of {} bytes",
+            event.len()
+        );
+        assert!(
+            VALIDATOR.validate_bytes(event).is_valid(),
+            "the corpus conforms"
+        );
+    }
+    corpus
+});
+
+static PARSED: LazyLock<Vec<Value>> = LazyLock::new(|| {
+    CORPUS
+        .iter()
+        .map(|event| serde_json::from_slice(event).expect("the corpus parses"))
+        .collect()
+});
+
+fn main() {
+    LazyLock::force(&CORPUS);
+    LazyLock::force(&PARSED);
+    divan::main();
+}
+
+fn counted<'a, 'b>(bencher: Bencher<'a, 'b>) -> Bencher<'a, 'b> {
+    let bytes: usize = CORPUS.iter().map(Vec::len).sum();
+    bencher
+        .counter(BytesCount::new(bytes))
+        .counter(ItemsCount::new(CORPUS.len()))
+}
+
+/// `serde_json::from_slice::<Value>` of every event: the floor.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn parse_only(bencher: Bencher) {
+    counted(bencher).bench(|| {
+        for event in CORPUS.iter() {
+            black_box(serde_json::from_slice::<Value>(black_box(event)).is_ok());
+        }
+    });
+}
+
+/// `std::str::from_utf8` then `serde_json::from_str::<Value>` of every
+/// event: the parse `validate_bytes` does (the UTF-8 check first, so the
+/// parser need not check strings again).
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn parse_checked_utf8(bencher: Bencher) {
+    counted(bencher).bench(|| {
+        for event in CORPUS.iter() {
+            let text = std::str::from_utf8(black_box(event)).expect("the corpus is UTF-8");
+            black_box(serde_json::from_str::<Value>(text).is_ok());
+        }
+    });
+}
+
+/// `Validator::validate_bytes` of every event: parse, dispatch on `type`,
+/// validate.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn parse_and_validate(bencher: Bencher) {
+    let validator = &*VALIDATOR;
+    counted(bencher).bench(|| {
+        for event in CORPUS.iter() {
+            black_box(validator.validate_bytes(black_box(event)).is_valid());
+        }
+    });
+}
+
+/// `Validator::validate_value` of every event, parsed beforehand: dispatch
+/// and validation alone.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn validate_parsed(bencher: Bencher) {
+    let validator = &*VALIDATOR;
+    counted(bencher).bench(|| {
+        for event in PARSED.iter() {
+            black_box(validator.validate_value(black_box(event)).is_valid());
+        }
+    });
+}
+
+/// Building a validator from the embedded document, open and strict.
+#[divan::bench(args = [false, true], sample_count = 20)]
+fn build(strict: bool) -> Validator {
+    Validator::embedded(Options { strict }).expect("the embedded spec loads")
+}

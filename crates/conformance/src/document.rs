@@ -1,0 +1,545 @@
+//! Reading an OpenAPI 3.1 document: where each webhook's request body schema
+//! is, which event `type` it pins, its examples, and the closed copies of the
+//! schemas that strict mode validates against.
+//!
+//! Everything here works on JSON Pointers into the document, so that a
+//! `$ref` is resolved against the document it was written in, exactly as a
+//! JSON Schema validator resolves it.
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use crate::error::SpecError;
+
+/// How many `$ref`s in a row are followed before giving up on a cycle.
+const MAX_REF_HOPS: usize = 64;
+/// How deep schema walks go; deeper schemas are left as they are.
+const MAX_DEPTH: usize = 256;
+
+/// One webhook of the document.
+#[derive(Debug)]
+pub(crate) struct Webhook {
+    /// Its key in `webhooks`.
+    pub key: String,
+    /// The `type` its schema pins, or its key when the schema pins none.
+    pub event_type: String,
+    /// A JSON Pointer to its request body schema.
+    pub schema_pointer: String,
+    /// Its named request body examples.
+    pub examples: Vec<(String, Value)>,
+}
+
+/// The webhooks of `document`, in document order.
+pub(crate) fn webhooks(document: &Value) -> Result<Vec<Webhook>, SpecError> {
+    check_version(document)?;
+    let Some(Value::Object(hooks)) = document.get("webhooks") else {
+        return Err(SpecError::NoWebhooks);
+    };
+    if hooks.is_empty() {
+        return Err(SpecError::NoWebhooks);
+    }
+    let mut out: Vec<Webhook> = Vec::with_capacity(hooks.len());
+    for (key, item) in hooks {
+        let pointer = format!("/webhooks/{}", escape(key));
+        let webhook = read_webhook(document, key, pointer, item)?;
+        if let Some(first) = out.iter().find(|w| w.event_type == webhook.event_type) {
+            return Err(SpecError::DuplicateEventType {
+                event_type: webhook.event_type,
+                first: first.key.clone(),
+                second: webhook.key,
+            });
+        }
+        out.push(webhook);
+    }
+    Ok(out)
+}
+
+fn check_version(document: &Value) -> Result<(), SpecError> {
+    let found = match document.get("openapi") {
+        Some(Value::String(version)) => {
+            if version == "3.1" || version.starts_with("3.1.") {
+                return Ok(());
+            }
+            format!("{version:?}")
+        }
+        Some(other) => other.to_string(),
+        None if document.is_object() => "missing".to_owned(),
+        None => format!(
+            "missing: the document is {}",
+            crate::report::type_name(document)
+        ),
+    };
+    Err(SpecError::NotOpenApi31 {
+        found: crate::report::truncate(&found, 60),
+    })
+}
+
+fn read_webhook(
+    document: &Value,
+    key: &str,
+    pointer: String,
+    item: &Value,
+) -> Result<Webhook, SpecError> {
+    let (item_pointer, item) = resolve(document, pointer, item, key)?;
+    let missing = || SpecError::MissingSchema {
+        webhook: key.to_owned(),
+    };
+    // Webhooks are POSTs; a document may describe another method.
+    let (operation_pointer, operation) = ["post", "put", "patch", "delete", "get", "options"]
+        .iter()
+        .find_map(|method| {
+            let operation = item.get(*method)?;
+            operation.get("requestBody")?;
+            Some((format!("{item_pointer}/{method}"), operation))
+        })
+        .ok_or_else(missing)?;
+    let (body_pointer, body) = resolve(
+        document,
+        format!("{operation_pointer}/requestBody"),
+        &operation["requestBody"],
+        key,
+    )?;
+    let Some(Value::Object(content)) = body.get("content") else {
+        return Err(missing());
+    };
+    let (media_type, media) = content
+        .get_key_value("application/json")
+        .or_else(|| content.iter().find(|(name, _)| is_json_media_type(name)))
+        .ok_or_else(missing)?;
+    let media_pointer = format!("{body_pointer}/content/{}", escape(media_type));
+    let schema = media.get("schema").ok_or_else(missing)?;
+    let schema_pointer = format!("{media_pointer}/schema");
+    check_references(document, &schema_pointer, schema, key)?;
+    let event_type = pinned_type(document, schema, 0).unwrap_or_else(|| key.to_owned());
+    let examples = read_examples(document, &media_pointer, media, key)?;
+    Ok(Webhook {
+        key: key.to_owned(),
+        event_type,
+        schema_pointer,
+        examples,
+    })
+}
+
+fn is_json_media_type(name: &str) -> bool {
+    let essence = name.split(';').next().unwrap_or("").trim();
+    essence.ends_with("/json") || essence.ends_with("+json")
+}
+
+fn read_examples(
+    document: &Value,
+    media_pointer: &str,
+    media: &Value,
+    webhook: &str,
+) -> Result<Vec<(String, Value)>, SpecError> {
+    let mut out = Vec::new();
+    if let Some(Value::Object(examples)) = media.get("examples") {
+        for (name, example) in examples {
+            let pointer = format!("{media_pointer}/examples/{}", escape(name));
+            let (_, example) = resolve(document, pointer, example, webhook)?;
+            if let Some(value) = example.get("value") {
+                out.push((name.clone(), value.clone()));
+            }
+        }
+    } else if let Some(value) = media.get("example") {
+        out.push(("example".to_owned(), value.clone()));
+    }
+    Ok(out)
+}
+
+/// Follows `$ref`s from `value` (found at `pointer`) to what they point to.
+fn resolve<'a>(
+    document: &'a Value,
+    mut pointer: String,
+    mut value: &'a Value,
+    webhook: &str,
+) -> Result<(String, &'a Value), SpecError> {
+    for _ in 0..MAX_REF_HOPS {
+        let Some(Value::String(reference)) = value.get("$ref") else {
+            return Ok((pointer, value));
+        };
+        let unresolvable = || SpecError::UnresolvableRef {
+            webhook: webhook.to_owned(),
+            reference: reference.clone(),
+        };
+        pointer = local_pointer(reference).ok_or_else(unresolvable)?;
+        value = document.pointer(&pointer).ok_or_else(unresolvable)?;
+    }
+    Err(SpecError::UnresolvableRef {
+        webhook: webhook.to_owned(),
+        reference: value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+    })
+}
+
+/// The JSON Pointer a local reference (`#/components/schemas/X`) names, or
+/// `None` for a reference to another document.
+pub(crate) fn local_pointer(reference: &str) -> Option<String> {
+    let fragment = reference.strip_prefix('#')?;
+    let decoded = percent_decode(fragment)?;
+    (decoded.is_empty() || decoded.starts_with('/')).then_some(decoded)
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Percent-encodes a JSON Pointer for use as a URI fragment.
+pub(crate) fn fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for byte in pointer.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Escapes one JSON Pointer reference token.
+pub(crate) fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Keywords whose values are data, not schemas.
+const DATA_KEYWORDS: [&str; 6] = [
+    "const", "enum", "examples", "example", "default", "required",
+];
+
+/// Checks that every local `$ref` reachable from the schema resolves, and
+/// that no `$ref` leaves the document.
+fn check_references(
+    document: &Value,
+    pointer: &str,
+    schema: &Value,
+    webhook: &str,
+) -> Result<(), SpecError> {
+    let mut seen = HashSet::from([pointer.to_owned()]);
+    let mut stack = vec![(schema, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            continue;
+        }
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    if key == "$ref" {
+                        if let Value::String(reference) = child {
+                            let unresolvable = || SpecError::UnresolvableRef {
+                                webhook: webhook.to_owned(),
+                                reference: reference.clone(),
+                            };
+                            let target = local_pointer(reference).ok_or_else(unresolvable)?;
+                            let resolved = document.pointer(&target).ok_or_else(unresolvable)?;
+                            if seen.insert(target) {
+                                stack.push((resolved, depth + 1));
+                            }
+                        }
+                    } else if !DATA_KEYWORDS.contains(&key.as_str()) {
+                        stack.push((child, depth + 1));
+                    }
+                }
+            }
+            Value::Array(items) => {
+                stack.extend(items.iter().map(|item| (item, depth + 1)));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// The `type` a schema pins with `const` (or a one-value `enum`), looking
+/// through `$ref` and `allOf`.
+fn pinned_type(document: &Value, schema: &Value, depth: usize) -> Option<String> {
+    if depth > MAX_REF_HOPS {
+        return None;
+    }
+    let schema = follow(document, schema)?;
+    if let Some(property) = schema.get("properties").and_then(|p| p.get("type")) {
+        let property = follow(document, property)?;
+        if let Some(Value::String(ty)) = property.get("const") {
+            return Some(ty.clone());
+        }
+        if let Some(Value::Array(values)) = property.get("enum")
+            && let [Value::String(ty)] = values.as_slice()
+        {
+            return Some(ty.clone());
+        }
+    }
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)?
+        .iter()
+        .find_map(|branch| pinned_type(document, branch, depth + 1))
+}
+
+/// `schema` with its `$ref`s followed, when they resolve.
+fn follow<'a>(document: &'a Value, mut schema: &'a Value) -> Option<&'a Value> {
+    for _ in 0..MAX_REF_HOPS {
+        match schema.get("$ref") {
+            Some(Value::String(reference)) => {
+                schema = document.pointer(&local_pointer(reference)?)?;
+            }
+            _ => return Some(schema),
+        }
+    }
+    None
+}
+
+/// Closes the schemas at `roots` for strict mode: adds
+/// `unevaluatedProperties: false` to every schema that describes an object's
+/// properties, where it stands for a value of the payload.
+///
+/// `unevaluatedProperties` rather than `additionalProperties`, because it sees
+/// the properties that `$ref`, `allOf`, `oneOf` and `if`/`then` evaluate: a
+/// property declared in a referenced or combined schema is not unknown. For
+/// the same reason it is added where a value is described (the schema under
+/// `properties`, `items` or a request body), not inside the schemas that
+/// `allOf` and friends combine, which would reject each other's properties;
+/// and never inside `if` or `not`, where closing would turn a condition
+/// upside down.
+///
+/// A failing subschema evaluates nothing, so one wrong property inside an
+/// `allOf` branch would make every property of that branch "unknown" too.
+/// The names that `$ref` and `allOf` always apply are therefore also listed,
+/// as `true`, in the closed schema's own `properties`: they count as known
+/// whatever happens in the branch that declares them, and only what
+/// `anyOf`, `oneOf` and `if`/`then`/`else` declare depends on which of them
+/// hold.
+pub(crate) fn close(document: &mut Value, roots: &[String]) {
+    let mut targets = Vec::new();
+    let mut seen = HashSet::new();
+    for root in roots {
+        collect_closures(document, root, true, 0, &mut seen, &mut targets);
+    }
+    let targets: Vec<(String, Declared)> = targets
+        .into_iter()
+        .filter_map(|pointer| {
+            let schema = document.pointer(&pointer)?.as_object()?;
+            let mut declared = Declared::default();
+            always_applied(document, schema, 0, &mut declared);
+            Some((pointer, declared))
+        })
+        .collect();
+    for (pointer, declared) in targets {
+        if declared.open {
+            continue;
+        }
+        let Some(Value::Object(schema)) = document.pointer_mut(&pointer) else {
+            continue;
+        };
+        for (keyword, names) in [
+            ("properties", declared.properties),
+            ("patternProperties", declared.patterns),
+        ] {
+            if names.is_empty() {
+                continue;
+            }
+            if let Value::Object(own) = schema
+                .entry(keyword)
+                .or_insert_with(|| Value::Object(Map::new()))
+            {
+                for name in names {
+                    own.entry(name).or_insert(Value::Bool(true));
+                }
+            }
+        }
+        schema
+            .entry("unevaluatedProperties")
+            .or_insert(Value::Bool(false));
+    }
+}
+
+/// What the schemas that `$ref` and `allOf` apply declare.
+#[derive(Default)]
+struct Declared {
+    properties: Vec<String>,
+    patterns: Vec<String>,
+    /// A schema among them accepts any property (`additionalProperties`),
+    /// so there is nothing to close.
+    open: bool,
+}
+
+fn always_applied(
+    document: &Value,
+    schema: &Map<String, Value>,
+    depth: usize,
+    declared: &mut Declared,
+) {
+    if depth > MAX_REF_HOPS {
+        return;
+    }
+    let visit = |value: &Value, declared: &mut Declared| {
+        let Some(branch) = follow(document, value).and_then(Value::as_object) else {
+            return;
+        };
+        declared
+            .properties
+            .extend(keys(branch, "properties").cloned());
+        declared
+            .patterns
+            .extend(keys(branch, "patternProperties").cloned());
+        if branch
+            .get("additionalProperties")
+            .is_some_and(|a| *a != Value::Bool(false))
+        {
+            declared.open = true;
+        }
+        always_applied(document, branch, depth + 1, declared);
+    };
+    if let Some(target) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(local_pointer)
+        .and_then(|pointer| document.pointer(&pointer))
+    {
+        visit(target, declared);
+    }
+    if let Some(Value::Array(branches)) = schema.get("allOf") {
+        for branch in branches {
+            visit(branch, declared);
+        }
+    }
+}
+
+fn collect_closures(
+    document: &Value,
+    pointer: &str,
+    stands_for_value: bool,
+    depth: usize,
+    seen: &mut HashSet<(String, bool)>,
+    targets: &mut Vec<String>,
+) {
+    if depth > MAX_DEPTH || !seen.insert((pointer.to_owned(), stands_for_value)) {
+        return;
+    }
+    let Some(Value::Object(schema)) = document.pointer(pointer) else {
+        return;
+    };
+    if stands_for_value && declares_properties(document, schema, 0) {
+        targets.push(pointer.to_owned());
+    }
+    let mut visit = |child: String, stands_for_value: bool| {
+        collect_closures(document, &child, stands_for_value, depth + 1, seen, targets);
+    };
+    // Applied in place: part of the same value.
+    for keyword in ["allOf", "anyOf", "oneOf"] {
+        if let Some(Value::Array(branches)) = schema.get(keyword) {
+            for index in 0..branches.len() {
+                visit(format!("{pointer}/{keyword}/{index}"), false);
+            }
+        }
+    }
+    for keyword in ["then", "else"] {
+        if schema.contains_key(keyword) {
+            visit(format!("{pointer}/{keyword}"), false);
+        }
+    }
+    for name in keys(schema, "dependentSchemas") {
+        visit(
+            format!("{pointer}/dependentSchemas/{}", escape(name)),
+            false,
+        );
+    }
+    if let Some(target) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(local_pointer)
+    {
+        visit(target, false);
+    }
+    // Values inside this one.
+    for keyword in ["properties", "patternProperties"] {
+        for name in keys(schema, keyword) {
+            visit(format!("{pointer}/{keyword}/{}", escape(name)), true);
+        }
+    }
+    for keyword in ["additionalProperties", "items", "unevaluatedItems"] {
+        if schema.contains_key(keyword) {
+            visit(format!("{pointer}/{keyword}"), true);
+        }
+    }
+    if let Some(Value::Array(items)) = schema.get("prefixItems") {
+        for index in 0..items.len() {
+            visit(format!("{pointer}/prefixItems/{index}"), true);
+        }
+    }
+}
+
+fn keys<'a>(schema: &'a Map<String, Value>, keyword: &str) -> impl Iterator<Item = &'a String> {
+    schema
+        .get(keyword)
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(Map::keys)
+}
+
+/// Whether a schema describes object properties, itself or through the
+/// schemas it applies in place.
+fn declares_properties(document: &Value, schema: &Map<String, Value>, depth: usize) -> bool {
+    if depth > MAX_REF_HOPS {
+        return false;
+    }
+    if schema.get("properties").is_some_and(Value::is_object) {
+        return true;
+    }
+    let in_place = |value: &Value| {
+        follow(document, value)
+            .and_then(Value::as_object)
+            .is_some_and(|s| declares_properties(document, s, depth + 1))
+    };
+    ["allOf", "anyOf", "oneOf"].iter().any(|keyword| {
+        schema
+            .get(*keyword)
+            .and_then(Value::as_array)
+            .is_some_and(|branches| branches.iter().any(in_place))
+    }) || ["then", "else"]
+        .iter()
+        .any(|keyword| schema.get(*keyword).is_some_and(in_place))
+        || schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(local_pointer)
+            .and_then(|target| document.pointer(&target))
+            .is_some_and(in_place)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_round_trip_through_fragments() {
+        let pointer = format!("/webhooks/{}/post", escape("a b/c~d%"));
+        assert_eq!(pointer, "/webhooks/a b~1c~0d%/post");
+        let encoded = fragment(&pointer);
+        assert_eq!(encoded, "/webhooks/a%20b~1c~0d%25/post");
+        assert_eq!(local_pointer(&format!("#{encoded}")), Some(pointer));
+    }
+
+    #[test]
+    fn other_documents_are_not_local() {
+        assert_eq!(local_pointer("other.json#/a"), None);
+        assert_eq!(local_pointer("#anchor"), None);
+        assert_eq!(local_pointer("#%zz"), None);
+        assert_eq!(local_pointer("#"), Some(String::new()));
+    }
+}

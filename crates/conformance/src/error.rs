@@ -1,0 +1,79 @@
+//! Why a document cannot be used to validate payloads.
+//!
+//! Each variant is a distinct failure a caller can act on: a file to fix, a
+//! different document to pass, or a schema to repair.
+
+use std::path::PathBuf;
+
+/// Why an OpenAPI document cannot be turned into a [`Validator`](crate::Validator).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// The file could not be read.
+    #[error("cannot read the spec file {}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The text is not JSON (a `.json` file, or text that starts with `{`).
+    #[error("the spec is not valid JSON; fix its syntax, or give YAML a .yaml extension")]
+    Json(#[source] serde_json::Error),
+    /// The text is not YAML.
+    #[error("the spec is not valid YAML; fix its syntax")]
+    Yaml(#[source] yaml_serde::Error),
+    /// The document does not declare `openapi: 3.1.x`.
+    #[error(
+        "the spec is not an OpenAPI 3.1 document (its `openapi` is {found}); give a document with `openapi: 3.1.x`"
+    )]
+    NotOpenApi31 {
+        /// What the document's `openapi` field holds, or `missing`.
+        found: String,
+    },
+    /// The document has no `webhooks`, or an empty one.
+    #[error("the spec describes no webhooks; give a document with a top-level `webhooks` object")]
+    NoWebhooks,
+    /// A webhook has no JSON request body schema.
+    #[error(
+        "webhook `{webhook}` has no JSON request body schema; give its operation a `requestBody` with `content.application/json.schema`"
+    )]
+    MissingSchema {
+        /// The webhook's key in `webhooks`.
+        webhook: String,
+    },
+    /// A `$ref` points nowhere in the document, or outside it.
+    #[error(
+        "webhook `{webhook}` refers to `{reference}`, which the spec does not contain; only references within the document are followed"
+    )]
+    UnresolvableRef {
+        /// The webhook whose request body uses the reference.
+        webhook: String,
+        /// The reference, as written.
+        reference: String,
+    },
+    /// A schema is not valid draft 2020-12 JSON Schema.
+    #[error(
+        "the request body schema of webhook `{webhook}` does not compile: {message}; fix the schema"
+    )]
+    InvalidSchema {
+        /// The webhook whose schema failed.
+        webhook: String,
+        /// What the JSON Schema compiler said.
+        message: String,
+    },
+    /// Two webhooks pin the same event `type`, so a payload could not be
+    /// dispatched to one of them.
+    #[error(
+        "webhooks `{first}` and `{second}` both describe event type `{event_type}`; give each event type one webhook"
+    )]
+    DuplicateEventType {
+        /// The event type.
+        event_type: String,
+        /// The first webhook describing it.
+        first: String,
+        /// The second webhook describing it.
+        second: String,
+    },
+}

@@ -1,0 +1,335 @@
+//! Documents other than the embedded one: an older or newer spec, a
+//! hand-written one, YAML, and documents that cannot be used.
+
+use serde_json::{Value, json};
+use whereby_webhooks_conformance::{IssueKind, Options, SpecError, Validator};
+
+use crate::common::{document, repo_root, temp_file, validator};
+
+/// A small OpenAPI 3.1 document with two webhooks.
+fn tiny() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": "tiny", "version": "0" },
+        "webhooks": {
+            // The key is not the type: the pinned `const` decides.
+            "ping hook": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": { "$ref": "#/components/schemas/Ping" },
+                                "examples": {
+                                    "first": { "value": { "type": "ping", "at": "2024-01-01T00:00:00Z" } },
+                                    "shared": { "$ref": "#/components/examples/SharedPing" }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            // No pinned type: the key is the type.
+            "pong": {
+                "post": {
+                    "requestBody": { "$ref": "#/components/requestBodies/Pong" }
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Ping": {
+                    "type": "object",
+                    "properties": {
+                        "type": { "const": "ping" },
+                        "at": { "type": "string", "format": "date-time" }
+                    },
+                    "required": ["type", "at"]
+                },
+                "Pong": {
+                    "type": "object",
+                    "properties": { "type": { "type": "string" }, "n": { "type": "integer" } },
+                    "required": ["n"]
+                }
+            },
+            "requestBodies": {
+                "Pong": {
+                    "content": {
+                        "application/cloudevents+json; charset=utf-8": {
+                            "schema": { "$ref": "#/components/schemas/Pong" },
+                            "example": { "type": "pong", "n": 1 }
+                        }
+                    }
+                }
+            },
+            "examples": {
+                "SharedPing": { "value": { "type": "ping", "at": "2024-01-02T00:00:00Z" } }
+            }
+        }
+    })
+}
+
+#[test]
+fn a_hand_written_document_validates_by_its_own_types() {
+    let validator =
+        Validator::from_document(&tiny(), Options::default()).expect("the tiny document loads");
+    assert_eq!(
+        validator.event_types().collect::<Vec<_>>(),
+        ["ping", "pong"]
+    );
+    let examples: Vec<(String, String)> = validator
+        .examples()
+        .into_iter()
+        .map(|(event_type, name, value)| {
+            assert!(
+                validator.validate_value(&value).is_valid(),
+                "{event_type}.{name}"
+            );
+            (event_type, name)
+        })
+        .collect();
+    assert_eq!(
+        examples,
+        [
+            ("ping".to_owned(), "first".to_owned()),
+            ("ping".to_owned(), "shared".to_owned()),
+            ("pong".to_owned(), "example".to_owned())
+        ]
+    );
+    let report = validator.validate_value(&json!({ "type": "ping", "at": "noon" }));
+    assert_eq!(report.event_type.as_deref(), Some("ping"));
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(report.errors[0].instance_path, "/at");
+    assert_eq!(
+        report.errors[0].schema_path,
+        "/components/schemas/Ping/properties/at/format"
+    );
+
+    let report = validator.validate_value(&json!({ "type": "pong" }));
+    assert_eq!(report.errors[0].instance_path, "");
+    assert!(report.errors[0].message.contains("\"n\""));
+
+    let report = validator.validate_value(&json!({ "type": "room.client.joined" }));
+    assert_eq!(report.errors[0].kind, IssueKind::UnknownType);
+    assert!(
+        report.errors[0].message.contains("ping, pong"),
+        "{}",
+        report.errors[0].message
+    );
+}
+
+#[test]
+fn the_embedded_document_without_one_event_knows_one_type_less() {
+    let mut older = document().clone();
+    let hooks = older["webhooks"].as_object_mut().expect("webhooks");
+    hooks
+        .shift_remove("assistant.requested")
+        .expect("the spec has assistant.requested");
+    let older =
+        Validator::from_document(&older, Options::default()).expect("the older document loads");
+    let full: Vec<&str> = validator(false).event_types().collect();
+    let fewer: Vec<&str> = older.event_types().collect();
+    assert_eq!(fewer.len() + 1, full.len());
+    assert!(!fewer.contains(&"assistant.requested"));
+    for (event_type, name, value) in validator(false).examples() {
+        let report = older.validate_value(&value);
+        if event_type == "assistant.requested" {
+            assert_eq!(report.errors.len(), 1, "{name}");
+            assert_eq!(report.errors[0].kind, IssueKind::UnknownType);
+            assert_eq!(report.errors[0].instance_path, "/type");
+        } else {
+            assert!(
+                report.is_valid(),
+                "{event_type}.{name}: {:#?}",
+                report.errors
+            );
+        }
+    }
+}
+
+#[test]
+fn a_newer_document_can_add_a_required_property() {
+    let mut newer = document().clone();
+    let envelope = newer
+        .pointer_mut("/components/schemas/RoomSessionStartedEvent")
+        .expect("the spec has RoomSessionStartedEvent");
+    envelope["properties"]["attempt"] = json!({ "type": "integer" });
+    envelope["required"]
+        .as_array_mut()
+        .expect("required")
+        .push(json!("attempt"));
+    let newer =
+        Validator::from_document(&newer, Options::default()).expect("the newer document loads");
+    let (_, _, example) = validator(false)
+        .examples()
+        .into_iter()
+        .find(|(event_type, _, _)| event_type == "room.session.started")
+        .expect("an example of room.session.started");
+    let report = newer.validate_value(&example);
+    assert_eq!(report.errors.len(), 1);
+    assert_eq!(report.errors[0].instance_path, "");
+    assert!(report.errors[0].message.contains("\"attempt\""));
+}
+
+#[test]
+fn the_embedded_examples_are_the_models() {
+    let from_document: Vec<(String, String, Value)> = validator(false).examples();
+    let from_model: Vec<(String, String, Value)> = whereby_webhooks_model::all_examples()
+        .into_iter()
+        .map(|example| {
+            (
+                example.event.event_type().as_str().to_owned(),
+                example.name.to_owned(),
+                serde_json::to_value(&example.event).expect("an example serialises"),
+            )
+        })
+        .collect();
+    assert_eq!(from_document, from_model);
+}
+
+#[test]
+fn the_yaml_spec_describes_the_same_events() {
+    let yaml = Validator::from_path(&repo_root().join("spec/openapi.yaml"), Options::default())
+        .expect("spec/openapi.yaml loads");
+    let json = Validator::from_path(&repo_root().join("spec/openapi.json"), Options::default())
+        .expect("spec/openapi.json loads");
+    assert_eq!(
+        yaml.event_types().collect::<Vec<_>>(),
+        json.event_types().collect::<Vec<_>>()
+    );
+    assert_eq!(yaml.examples(), json.examples());
+    assert_eq!(
+        json.event_types().collect::<Vec<_>>(),
+        validator(false).event_types().collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn the_file_extension_or_first_character_picks_the_parser() {
+    let text = serde_json::to_string(&tiny()).expect("serialise");
+    let yaml = yaml_serde::to_string(&tiny()).expect("to YAML");
+    for (name, text) in [
+        ("tiny.json", &text),
+        ("tiny.spec", &text),
+        ("tiny.yml", &yaml),
+        ("tiny.txt", &yaml),
+    ] {
+        let path = temp_file(name, text);
+        let validator = Validator::from_path(&path, Options::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(validator.event_types().count(), 2, "{name}");
+    }
+}
+
+fn load_error(document: Value) -> SpecError {
+    Validator::from_document(&document, Options::default()).expect_err("the document is refused")
+}
+
+#[test]
+fn unusable_documents_are_refused_with_the_reason() {
+    let missing = repo_root().join("no/such/spec.json");
+    let err = Validator::from_path(&missing, Options::default()).expect_err("no file");
+    assert!(
+        matches!(&err, SpecError::Read { path, .. } if *path == missing),
+        "{err:?}"
+    );
+
+    let err = Validator::from_path(
+        &temp_file("broken.json", "{\"openapi\": "),
+        Options::default(),
+    )
+    .expect_err("not JSON");
+    assert!(matches!(err, SpecError::Json(_)), "{err:?}");
+
+    let err = Validator::from_path(
+        &temp_file("broken.yaml", "openapi: [3.1\nwebhooks: {"),
+        Options::default(),
+    )
+    .expect_err("not YAML");
+    assert!(matches!(err, SpecError::Yaml(_)), "{err:?}");
+
+    let mut doc = tiny();
+    doc["openapi"] = json!("3.0.3");
+    let err = load_error(doc);
+    assert!(
+        matches!(&err, SpecError::NotOpenApi31 { found } if found == "\"3.0.3\""),
+        "{err:?}"
+    );
+
+    let mut doc = tiny();
+    doc.as_object_mut()
+        .expect("an object")
+        .shift_remove("openapi");
+    assert!(matches!(load_error(doc), SpecError::NotOpenApi31 { .. }));
+    assert!(matches!(
+        load_error(json!(["openapi", "3.1.0"])),
+        SpecError::NotOpenApi31 { .. }
+    ));
+
+    let mut doc = tiny();
+    doc.as_object_mut()
+        .expect("an object")
+        .shift_remove("webhooks");
+    assert!(matches!(load_error(doc), SpecError::NoWebhooks));
+    let mut doc = tiny();
+    doc["webhooks"] = json!({});
+    assert!(matches!(load_error(doc), SpecError::NoWebhooks));
+
+    let mut doc = tiny();
+    doc["webhooks"]["ping hook"]["post"] = json!({ "responses": {} });
+    let err = load_error(doc);
+    assert!(
+        matches!(&err, SpecError::MissingSchema { webhook } if webhook == "ping hook"),
+        "{err:?}"
+    );
+
+    let mut doc = tiny();
+    doc["components"]["schemas"]["Ping"]["properties"]["at"] =
+        json!({ "$ref": "#/components/schemas/Nowhere" });
+    let err = load_error(doc);
+    assert!(
+        matches!(&err, SpecError::UnresolvableRef { webhook, reference } if webhook == "ping hook" && reference == "#/components/schemas/Nowhere"),
+        "{err:?}"
+    );
+
+    let mut doc = tiny();
+    doc["components"]["schemas"]["Ping"]["properties"]["at"] =
+        json!({ "$ref": "https://example.com/at.json" });
+    assert!(matches!(load_error(doc), SpecError::UnresolvableRef { .. }));
+
+    let mut doc = tiny();
+    doc["webhooks"]["pong"]["post"]["requestBody"] =
+        json!({ "$ref": "#/components/requestBodies/Gone" });
+    assert!(matches!(load_error(doc), SpecError::UnresolvableRef { .. }));
+
+    let mut doc = tiny();
+    doc["components"]["schemas"]["Ping"]["properties"]["at"] = json!({ "type": 12 });
+    let err = load_error(doc);
+    assert!(
+        matches!(&err, SpecError::InvalidSchema { webhook, .. } if webhook == "ping hook"),
+        "{err:?}"
+    );
+
+    let mut doc = tiny();
+    doc["components"]["schemas"]["Pong"]["properties"]["type"] = json!({ "const": "ping" });
+    let err = load_error(doc);
+    assert!(
+        matches!(&err, SpecError::DuplicateEventType { event_type, first, second } if event_type == "ping" && first == "ping hook" && second == "pong"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn spec_errors_say_what_to_do() {
+    let mut doc = tiny();
+    doc["openapi"] = json!("3.0.3");
+    let message = load_error(doc).to_string();
+    assert!(
+        message.starts_with("the spec is not an OpenAPI 3.1 document"),
+        "{message}"
+    );
+    assert!(
+        message.contains("give a document with `openapi: 3.1.x`"),
+        "{message}"
+    );
+    assert!(!message.ends_with('.'), "{message}");
+}

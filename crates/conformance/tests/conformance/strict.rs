@@ -1,0 +1,128 @@
+//! Strict mode closes the schemas without breaking what `$ref`, `allOf` and
+//! `if`/`then` mean, and without changing the document.
+
+use serde_json::{Value, json};
+use whereby_webhooks_conformance::{IssueKind, Options, Validator};
+
+use crate::common::document;
+
+fn composed() -> Value {
+    json!({
+        "openapi": "3.1.1",
+        "info": { "title": "composed", "version": "0" },
+        "webhooks": {
+            "composed": { "post": { "requestBody": { "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/Composed" }
+            } } } } },
+            "conditional": { "post": { "requestBody": { "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/Conditional" }
+            } } } } }
+        },
+        "components": { "schemas": {
+            "Base": {
+                "type": "object",
+                "properties": { "id": { "type": "string" }, "inner": { "$ref": "#/components/schemas/Inner" } },
+                "required": ["id"]
+            },
+            "Inner": { "type": "object", "properties": { "x": { "type": "integer" } } },
+            "Composed": {
+                "allOf": [
+                    { "$ref": "#/components/schemas/Base" },
+                    { "type": "object", "properties": { "type": { "const": "composed" }, "extra": { "type": "integer" } } }
+                ]
+            },
+            "Conditional": {
+                "type": "object",
+                "properties": {
+                    "type": { "const": "conditional" },
+                    "kind": { "type": "string" },
+                    "map": { "type": "object", "additionalProperties": { "type": "integer" } },
+                    "free": { "type": "object" }
+                },
+                "if": { "properties": { "kind": { "const": "a" } }, "required": ["kind"] },
+                "then": { "properties": { "aOnly": { "type": "string" } } }
+            }
+        } }
+    })
+}
+
+fn unknown(validator: &Validator, payload: Value) -> Vec<String> {
+    let report = validator.validate_value(&payload);
+    report
+        .errors
+        .iter()
+        .map(|issue| {
+            assert_eq!(
+                issue.kind,
+                IssueKind::UnknownProperty,
+                "{:#?}",
+                report.errors
+            );
+            issue.instance_path.clone()
+        })
+        .collect()
+}
+
+#[test]
+fn all_of_branches_see_each_others_properties() {
+    let strict = Validator::from_document(&composed(), Options { strict: true }).expect("loads");
+    let open = Validator::from_document(&composed(), Options::default()).expect("loads");
+    let full = json!({ "type": "composed", "id": "1", "extra": 2, "inner": { "x": 1 } });
+    assert!(unknown(&strict, full.clone()).is_empty());
+    let mut more = full;
+    more["zzz"] = json!(1);
+    more["inner"]["y"] = json!(2);
+    assert_eq!(unknown(&strict, more.clone()), ["/inner/y", "/zzz"]);
+    assert!(open.validate_value(&more).is_valid());
+}
+
+#[test]
+fn then_counts_only_when_its_condition_holds_and_if_stays_open() {
+    let strict = Validator::from_document(&composed(), Options { strict: true }).expect("loads");
+    assert!(
+        unknown(
+            &strict,
+            json!({ "type": "conditional", "kind": "a", "aOnly": "x" })
+        )
+        .is_empty()
+    );
+    assert_eq!(
+        unknown(
+            &strict,
+            json!({ "type": "conditional", "kind": "b", "aOnly": "x" })
+        ),
+        ["/aOnly"]
+    );
+    // Maps and free-form objects have no list of properties to close.
+    assert!(
+        unknown(
+            &strict,
+            json!({ "type": "conditional", "map": { "any": 1 }, "free": { "any": true } })
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn strict_mode_leaves_the_document_alone() {
+    let before = document().clone();
+    let _strict = Validator::from_document(document(), Options { strict: true }).expect("loads");
+    assert_eq!(document(), &before);
+    let text = whereby_webhooks_conformance::EMBEDDED_SPEC;
+    assert!(
+        !text.contains("unevaluatedProperties"),
+        "the published spec stays open"
+    );
+}
+
+#[test]
+fn unknown_property_names_are_escaped_in_pointers() {
+    let strict = Validator::from_document(&composed(), Options { strict: true }).expect("loads");
+    assert_eq!(
+        unknown(
+            &strict,
+            json!({ "type": "composed", "id": "1", "a/b": 1, "c~d": 2 })
+        ),
+        ["/a~1b", "/c~0d"]
+    );
+}
