@@ -4,8 +4,10 @@
 //! The binary is thin: it parses arguments and hands each command to its
 //! module, which uses the model, conformance and signature crates.
 
+mod client;
 mod commands;
 mod exit;
+mod secrets;
 
 use std::process::ExitCode;
 

@@ -1,12 +1,370 @@
-//! The `send` command.
+//! The `send` command: sign a delivery and POST it, as Whereby would.
+//!
+//! The body is either an example event (by type, and optionally by example
+//! name), changed with `--set`/`--remove` to try edge cases, or a file sent
+//! byte for byte. The example events are the model's, which the published
+//! spec's examples are generated from.
+//!
+//! `--set POINTER=JSON` parses the value as JSON, strictly: `--set
+//! /data/numClients=3` sets a number and a string needs its quotes
+//! (`--set '/data/displayName="Ada"'`). A value that is not JSON is an error
+//! rather than a string, so that a typo such as `=tru` is not sent as the
+//! string `"tru"`.
 
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow, bail};
+use serde_json::Value;
+use whereby_webhooks_model::{EventType, all_examples};
+use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
+
+use crate::client;
 use crate::exit::Exit;
+use crate::secrets::{SecretArgs, read_body};
+
+/// Whereby gives up on a delivery after this long, and retries it.
+const WHEREBY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Arguments of `send`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "\
+Signs with the first secret and a fresh timestamp, POSTs with `Content-Type: application/json` and \
+`Whereby-Signature`, and prints the answer's status, the time taken and the answer's body.
 
-/// Runs `send`.
-pub fn run(_args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`send` is not available in this build")
+Exit status: 0 on a 2xx answer, 1 on any other answer, 2 when the request could not be made.")]
+pub struct Args {
+    /// The receiver's URL (http or https)
+    #[arg(value_name = "URL")]
+    url: String,
+
+    /// The event type to send an example of, such as `room.client.joined`
+    #[arg(value_name = "TYPE", required_unless_present = "body")]
+    event_type: Option<String>,
+
+    /// Send this file (or `-` for standard input) byte for byte instead of
+    /// an example
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["event_type", "example", "set", "remove"])]
+    body: Option<PathBuf>,
+
+    /// Which example of the type to send, by name [default: the first]
+    #[arg(long, value_name = "NAME")]
+    example: Option<String>,
+
+    /// Set a field of the example: a JSON Pointer, `=`, and a JSON value
+    /// (`/data/displayName="Ada"`, `/data/numClients=3`); repeatable
+    #[arg(long, value_name = "POINTER=JSON")]
+    set: Vec<String>,
+
+    /// Remove a field of the example, by JSON Pointer (`/data/roomName`);
+    /// repeatable, applied after --set
+    #[arg(long, value_name = "POINTER")]
+    remove: Vec<String>,
+
+    /// The signature's timestamp, in unix seconds [default: now]
+    #[arg(long, value_name = "UNIX")]
+    timestamp: Option<u64>,
+
+    /// An extra request header, `Name: value`; repeatable. It replaces a
+    /// default header of the same name (Content-Type, Whereby-Signature,
+    /// User-Agent)
+    #[arg(long = "header", value_name = "NAME:VALUE")]
+    headers: Vec<String>,
+
+    /// Give up after this many seconds
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    timeout: u64,
+
+    #[command(flatten)]
+    secrets: SecretArgs,
+}
+
+/// Runs `send`: exit 0 on a 2xx answer, 1 on any other answer, 2 when the
+/// request could not be made.
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let secrets = args.secrets.resolve()?;
+    let body = match &args.body {
+        Some(path) => read_body(Some(path))?,
+        None => {
+            let event_type = args.event_type.as_deref().unwrap_or_default();
+            let mut event = example(event_type, args.example.as_deref())?;
+            for assignment in &args.set {
+                apply_set(&mut event, assignment)?;
+            }
+            for pointer in &args.remove {
+                remove(&mut event, pointer)?;
+            }
+            serde_json::to_vec(&event)?
+        }
+    };
+    let headers = parse_headers(&args.headers)?;
+    let timestamp = args.timestamp.unwrap_or_else(now_unix);
+    let signature = sign(&secrets[0], timestamp, &body);
+
+    let agent = client::agent(Duration::from_secs(args.timeout));
+    let mut request = agent.post(&args.url);
+    for (name, value) in with_defaults(headers, signature) {
+        request = request.header(name, value);
+    }
+    let started = Instant::now();
+    let response = request.send(&body[..]).map_err(|error| {
+        let hint = if client::is_timeout(&error) {
+            "no answer in time: is the receiver stuck, or is --timeout too short?"
+        } else {
+            "is the receiver running, and is the URL right?"
+        };
+        anyhow!("cannot send to {}: {error}: {hint}", args.url)
+    })?;
+    let status = response.status();
+    let answer = response
+        .into_body()
+        .with_config()
+        .limit(client::MAX_ANSWER)
+        .read_to_vec()
+        .unwrap_or_default();
+    let elapsed = started.elapsed();
+
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "{} {} in {:.1} ms",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        elapsed.as_secs_f64() * 1000.0
+    )?;
+    let answer = String::from_utf8_lossy(&answer);
+    for line in answer.trim_end().lines() {
+        writeln!(stdout, "  {line}")?;
+    }
+    if elapsed > WHEREBY_TIMEOUT {
+        eprintln!(
+            "warning: the answer took longer than Whereby's 5 s limit: Whereby would have timed out and retried; answer first, work later"
+        );
+    }
+    Ok(if status.is_success() {
+        Exit::Success
+    } else {
+        Exit::Invalid
+    })
+}
+
+/// The example event of `event_type` named `name` (or the first), as JSON.
+fn example(event_type: &str, name: Option<&str>) -> anyhow::Result<Value> {
+    let ty: EventType = event_type.parse().map_err(|_| {
+        let known: Vec<String> = EventType::ALL.iter().map(ToString::to_string).collect();
+        anyhow!(
+            "unknown event type `{event_type}`: use one of {}, or send a file with --body",
+            known.join(", ")
+        )
+    })?;
+    let examples: Vec<_> = all_examples()
+        .into_iter()
+        .filter(|example| example.event.event_type() == ty)
+        .collect();
+    let chosen = match name {
+        None => examples.first(),
+        Some(name) => examples.iter().find(|example| example.name == name),
+    };
+    let Some(chosen) = chosen else {
+        let names: Vec<&str> = examples.iter().map(|example| example.name).collect();
+        bail!(
+            "`{event_type}` has no example named `{}`: use one of {}",
+            name.unwrap_or_default(),
+            names.join(", ")
+        );
+    };
+    Ok(serde_json::to_value(&chosen.event)?)
+}
+
+/// Applies one `POINTER=JSON` assignment.
+fn apply_set(event: &mut Value, assignment: &str) -> anyhow::Result<()> {
+    let Some((pointer, json)) = assignment.split_once('=') else {
+        bail!("--set `{assignment}` has no `=`: write POINTER=JSON, as in /data/numClients=3");
+    };
+    let value: Value = serde_json::from_str(json).with_context(|| {
+        format!(
+            "--set {pointer}: `{json}` is not JSON: quote strings, as in '{pointer}=\"{json}\"'"
+        )
+    })?;
+    set(event, pointer, value).map_err(|reason| anyhow!("--set {pointer}: {reason}"))
+}
+
+/// Sets the value at `pointer`, creating the last key of an object (or
+/// appending to an array with `-`); the parent must exist.
+fn set(root: &mut Value, pointer: &str, value: Value) -> Result<(), String> {
+    let (parent, last) = split_pointer(pointer)?;
+    let Some(parent) = root.pointer_mut(parent) else {
+        return Err(format!("`{parent}` does not exist in the example"));
+    };
+    match parent {
+        Value::Object(object) => {
+            object.insert(last, value);
+            Ok(())
+        }
+        Value::Array(array) if last == "-" => {
+            array.push(value);
+            Ok(())
+        }
+        Value::Array(array) => match last.parse::<usize>().ok().and_then(|i| array.get_mut(i)) {
+            Some(slot) => {
+                *slot = value;
+                Ok(())
+            }
+            None => Err(format!(
+                "`{last}` is not an index of the array (0 to {}, or `-` to append)",
+                array.len().saturating_sub(1)
+            )),
+        },
+        _ => Err("its parent is neither an object nor an array".to_owned()),
+    }
+}
+
+/// Removes the value at `pointer`, which must exist.
+fn remove(root: &mut Value, pointer: &str) -> anyhow::Result<()> {
+    let missing = || anyhow!("--remove {pointer}: no such field in the example");
+    let (parent, last) = split_pointer(pointer).map_err(|reason| anyhow!("--remove {reason}"))?;
+    match root.pointer_mut(parent).ok_or_else(missing)? {
+        Value::Object(object) => object.shift_remove(&last).map(drop).ok_or_else(missing),
+        Value::Array(array) => match last.parse::<usize>() {
+            Ok(index) if index < array.len() => {
+                array.remove(index);
+                Ok(())
+            }
+            _ => Err(missing()),
+        },
+        _ => Err(missing()),
+    }
+}
+
+/// Splits `/a/b~1c` into the parent pointer `/a` and the unescaped last
+/// token `b/c`.
+fn split_pointer(pointer: &str) -> Result<(&str, String), String> {
+    if pointer.is_empty() {
+        return Err("the pointer is empty: point at a field, as in /data/displayName".to_owned());
+    }
+    if !pointer.starts_with('/') {
+        return Err(format!(
+            "`{pointer}` is not a JSON Pointer: start it with `/`, as in /{pointer}"
+        ));
+    }
+    let at = pointer.rfind('/').unwrap_or(0);
+    let last = pointer[at + 1..].replace("~1", "/").replace("~0", "~");
+    Ok((&pointer[..at], last))
+}
+
+/// The default headers, each replaced by a given header of the same name,
+/// then the other given headers.
+fn with_defaults(given: Vec<(String, String)>, signature: String) -> Vec<(String, String)> {
+    let defaults = [
+        ("Content-Type", "application/json".to_owned()),
+        (HEADER_NAME, signature),
+    ];
+    let mut headers: Vec<(String, String)> = defaults
+        .into_iter()
+        .filter(|(name, _)| !given.iter().any(|(g, _)| g.eq_ignore_ascii_case(name)))
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+    headers.extend(given);
+    headers
+}
+
+/// Parses `Name: value` headers.
+fn parse_headers(headers: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    headers
+        .iter()
+        .map(|header| {
+            let (name, value) = header
+                .split_once(':')
+                .filter(|(name, _)| !name.trim().is_empty())
+                .ok_or_else(|| {
+                    anyhow!("--header `{header}` is not `Name: value`: write it as in 'X-Test: 1'")
+                })?;
+            Ok((name.trim().to_owned(), value.trim().to_owned()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn set_replaces_and_adds() {
+        let mut value = json!({"data": {"a": 1, "list": [1, 2]}, "k/e~y": 0});
+        apply_set(&mut value, "/data/a=\"x\"").expect("replace");
+        apply_set(&mut value, "/data/b=null").expect("add");
+        apply_set(&mut value, "/data/list/1=true").expect("index");
+        apply_set(&mut value, "/data/list/-={}").expect("append");
+        apply_set(&mut value, "/k~1e~0y=5").expect("escaped");
+        assert_eq!(
+            value,
+            json!({"data": {"a": "x", "b": null, "list": [1, true, {}]}, "k/e~y": 5})
+        );
+    }
+
+    #[test]
+    fn set_errors_say_what_to_do() {
+        let mut value = json!({"data": {"list": []}});
+        let message = |result: anyhow::Result<()>| format!("{:#}", result.expect_err("error"));
+        assert!(message(apply_set(&mut value, "/data/x=Ada")).contains("quote strings"));
+        assert!(message(apply_set(&mut value, "/data/x")).contains("no `=`"));
+        assert!(message(apply_set(&mut value, "data/x=1")).contains("start it with `/`"));
+        assert!(message(apply_set(&mut value, "/nope/x=1")).contains("does not exist"));
+        assert!(message(apply_set(&mut value, "/data/list/3=1")).contains("not an index"));
+        assert!(message(apply_set(&mut value, "=1")).contains("pointer is empty"));
+    }
+
+    #[test]
+    fn remove_fields() {
+        let mut value = json!({"data": {"a": 1, "b": 2, "list": [1, 2]}});
+        remove(&mut value, "/data/a").expect("field");
+        remove(&mut value, "/data/list/0").expect("index");
+        assert_eq!(value, json!({"data": {"b": 2, "list": [2]}}));
+        assert!(remove(&mut value, "/data/a").is_err());
+        assert!(remove(&mut value, "/data/list/5").is_err());
+    }
+
+    #[test]
+    fn examples_by_type_and_name() {
+        let first = example("room.client.joined", None).expect("first");
+        assert_eq!(first["type"], "room.client.joined");
+        let error = example("room.client.teleported", None).expect_err("unknown");
+        assert!(
+            error.to_string().contains("room.session.started"),
+            "{error}"
+        );
+        let error = example("room.client.joined", Some("nope")).expect_err("no such name");
+        assert!(error.to_string().contains("use one of"), "{error}");
+    }
+
+    #[test]
+    fn headers_parse() {
+        let parsed =
+            parse_headers(&["X-A: 1".to_owned(), "x-b:two:three".to_owned()]).expect("headers");
+        assert_eq!(
+            parsed,
+            [
+                ("X-A".to_owned(), "1".to_owned()),
+                ("x-b".to_owned(), "two:three".to_owned())
+            ]
+        );
+        assert!(parse_headers(&["no colon".to_owned()]).is_err());
+        assert!(parse_headers(&[": empty name".to_owned()]).is_err());
+    }
+
+    #[test]
+    fn given_headers_replace_defaults() {
+        let given = vec![("whereby-signature".to_owned(), "t=1,v1=00".to_owned())];
+        let headers = with_defaults(given, "t=2,v1=ff".to_owned());
+        assert_eq!(
+            headers,
+            [
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+                ("whereby-signature".to_owned(), "t=1,v1=00".to_owned()),
+            ]
+        );
+    }
 }

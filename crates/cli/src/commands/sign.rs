@@ -1,12 +1,38 @@
-//! The `sign` command.
+//! The `sign` command: print the `Whereby-Signature` header value for a body,
+//! as Whereby would send it.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use whereby_webhooks_signature::{now_unix, sign};
 
 use crate::exit::Exit;
+use crate::secrets::{SecretArgs, read_body};
 
 /// Arguments of `sign`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(
+    after_help = "Signs with the first secret given (while rotating, list the current one first) and prints `t=<timestamp>,v1=<hex>`."
+)]
+pub struct Args {
+    /// The body to sign, byte for byte: a file, or `-` for standard input
+    #[arg(long, value_name = "FILE", default_value = "-")]
+    body: PathBuf,
 
-/// Runs `sign`.
-pub fn run(_args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`sign` is not available in this build")
+    /// The signature's timestamp, in unix seconds [default: now]
+    #[arg(long, value_name = "UNIX")]
+    timestamp: Option<u64>,
+
+    #[command(flatten)]
+    secrets: SecretArgs,
+}
+
+/// Runs `sign`: prints `t=<timestamp>,v1=<hex>` signed with the first secret.
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let secrets = args.secrets.resolve()?;
+    let body = read_body(Some(&args.body))?;
+    let timestamp = args.timestamp.unwrap_or_else(now_unix);
+    let header = sign(&secrets[0], timestamp, &body);
+    writeln!(std::io::stdout().lock(), "{header}")?;
+    Ok(Exit::Success)
 }

@@ -1,12 +1,45 @@
-//! The `spec` command.
+//! The `spec` command: prints the OpenAPI document this build validates
+//! against, so that other tools can use exactly the same contract.
+
+use std::io::Write as _;
+
+use anyhow::Context as _;
+use whereby_webhooks_conformance::EMBEDDED_SPEC;
 
 use crate::exit::Exit;
 
 /// Arguments of `spec`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+}
+
+/// How the document is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// The embedded JSON text, byte for byte.
+    Json,
+    /// The same document as YAML.
+    Yaml,
+}
 
 /// Runs `spec`.
-pub fn run(_args: Args) -> anyhow::Result<Exit> {
-    anyhow::bail!("`spec` is not available in this build")
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let text = match args.format {
+        Format::Json => EMBEDDED_SPEC.to_owned(),
+        Format::Yaml => {
+            let document: serde_json::Value =
+                serde_json::from_str(EMBEDDED_SPEC).context("the embedded spec is not JSON")?;
+            yaml_serde::to_string(&document).context("cannot convert the spec to YAML")?
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        stdout.write_all(b"\n")?;
+    }
+    stdout.flush()?;
+    Ok(Exit::Success)
 }

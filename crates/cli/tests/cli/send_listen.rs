@@ -1,0 +1,754 @@
+//! `listen` end to end, as a child process: good and bad deliveries from
+//! `send` and from a raw HTTP client, the answers, the record file, the
+//! shutdown on SIGINT, and `--forward-to`.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use whereby_webhooks_signature::{Secret, now_unix, sign};
+
+use crate::sign_verify::{SECRET_ENV, bin};
+
+/// The secret every test receiver is started with.
+pub const SECRET: &str = "listen-test-secret";
+
+/// The path of the built binary.
+pub fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_whereby-webhooks"))
+}
+
+/// A `listen` child process; killed on drop if still running.
+pub struct Listener {
+    child: Child,
+    /// The port it listens on.
+    pub port: u16,
+    stdout: Option<JoinHandle<Vec<String>>>,
+    stderr: Option<JoinHandle<String>>,
+}
+
+/// What a stopped `listen` left.
+pub struct Stopped {
+    pub status: ExitStatus,
+    /// Its stdout lines after the first (the address).
+    pub lines: Vec<String>,
+    pub stderr: String,
+}
+
+impl Listener {
+    /// Starts `listen --addr 127.0.0.1:0` with `args` and waits (at most
+    /// 30 s) for the address on its first stdout line.
+    pub fn start(args: &[&str]) -> Listener {
+        let mut child = Command::new(binary())
+            .arg("listen")
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .env(SECRET_ENV, SECRET)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("listen starts");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut stderr = child.stderr.take().expect("piped stderr");
+        let (first, first_line) = mpsc::channel();
+        let stdout = std::thread::spawn(move || drain(stdout, &first));
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let mut listener = Listener {
+            child,
+            port: 0,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
+        };
+        let line: String = match first_line.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = listener.child.kill();
+                let stderr = listener.stderr.take().map(|h| h.join().unwrap_or_default());
+                panic!("listen printed no address in 30 s: {stderr:?}");
+            }
+        };
+        let url = line
+            .find("http://127.0.0.1:")
+            .map(|at| &line[at + "http://127.0.0.1:".len()..])
+            .expect("the first line names the address");
+        let digits: String = url.chars().take_while(char::is_ascii_digit).collect();
+        listener.port = digits.parse().expect("a port");
+        assert_ne!(listener.port, 0);
+        listener
+    }
+
+    /// `http://127.0.0.1:PORT` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Sends SIGINT and waits (at most 30 s) for the process to end.
+    pub fn interrupt(mut self) -> Stopped {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).expect("a pid"));
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("signal sent");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "listen did not stop within 30 s of SIGINT"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let lines = self
+            .stdout
+            .take()
+            .map(|h| h.join().expect("stdout reader"))
+            .unwrap_or_default();
+        let stderr = self
+            .stderr
+            .take()
+            .map(|h| h.join().expect("stderr reader"))
+            .unwrap_or_default();
+        Stopped {
+            status,
+            lines,
+            stderr,
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        // Only still running when a test failed half-way.
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Sends the first line on `first`, and returns the others once stdout closes.
+fn drain(stdout: ChildStdout, first: &mpsc::Sender<String>) -> Vec<String> {
+    let mut lines = BufReader::new(stdout).lines();
+    if let Some(Ok(line)) = lines.next() {
+        let _ = first.send(line);
+    }
+    lines.map_while(Result::ok).collect()
+}
+
+/// A raw HTTP/1.1 exchange on a fresh connection: the status and the body of
+/// the answer. Written by hand so that anything can be sent (bytes that are
+/// not UTF-8 in a header, a body larger than the limit).
+pub fn raw(port: u16, method: &str, headers: &[(&str, &[u8])], body: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let mut request = format!(
+        "{method} /raw HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    )
+    .into_bytes();
+    for (name, value) in headers {
+        request.extend_from_slice(name.as_bytes());
+        request.extend_from_slice(b": ");
+        request.extend_from_slice(value);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"\r\n");
+    request.extend_from_slice(body);
+    stream.write_all(&request).expect("send the request");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read the answer");
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {answer:?}"));
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A POST signed with [`SECRET`] now.
+pub fn signed_post(port: u16, body: &[u8]) -> (u16, String) {
+    let secret = Secret::new(SECRET).expect("non-empty");
+    let header = sign(&secret, now_unix(), body);
+    raw(
+        port,
+        "POST",
+        &[
+            ("Content-Type", b"application/json"),
+            ("Whereby-Signature", header.as_bytes()),
+        ],
+        body,
+    )
+}
+
+/// `whereby-webhooks send URL ARGS...` with [`SECRET`]: exit code and stdout.
+fn send(url: &str, args: &[&str], secret: &str) -> (i32, String) {
+    let output = bin()
+        .env(SECRET_ENV, secret)
+        .arg("send")
+        .arg(url)
+        .args(args)
+        .output()
+        .expect("send runs");
+    (
+        output.status.code().expect("an exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+fn read_record(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).expect("the record file");
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "a half-written line"
+    );
+    text.lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect()
+}
+
+/// One delivery of the end-to-end test and what must come of it.
+struct Expect {
+    what: &'static str,
+    status: u16,
+    signature: Option<bool>,
+    schema: Option<bool>,
+    encoding: &'static str,
+}
+
+#[test]
+fn listen_end_to_end() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&[
+        "--record",
+        record.to_str().expect("UTF-8 path"),
+        "--format",
+        "json",
+        "--max-body",
+        "65536",
+    ]);
+    let url = listener.url("/webhooks/whereby");
+    let port = listener.port;
+    let mut expected = Vec::new();
+    let mut expect = |what, status, signature, schema, encoding| {
+        expected.push(Expect {
+            what,
+            status,
+            signature,
+            schema,
+            encoding,
+        });
+    };
+
+    // From `send`, with credentials of other kinds that must not be recorded.
+    let (code, out) = send(
+        &format!("{url}?token=hush-hush"),
+        &[
+            "room.client.joined",
+            "--header",
+            "Authorization: Bearer hush-hush",
+            "--header",
+            "Cookie: session=hush-hush",
+        ],
+        SECRET,
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("200 OK in "), "{out}");
+    assert!(out.contains("accepted room.client.joined"), "{out}");
+    expect("good example", 200, Some(true), Some(true), "json");
+
+    let (code, out) = send(
+        &url,
+        &[
+            "transcription.finished",
+            "--set",
+            "/data/durationInSeconds=\"long\"",
+        ],
+        SECRET,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("422 "), "{out}");
+    assert!(out.contains("/data/durationInSeconds"), "{out}");
+    expect(
+        "--set makes it schema-invalid",
+        422,
+        Some(true),
+        Some(false),
+        "json",
+    );
+
+    let (code, out) = send(&url, &["room.session.started"], "the-wrong-secret");
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("401 "), "{out}");
+    expect("wrong secret", 401, Some(false), None, "json");
+
+    let (code, out) = send(
+        &url,
+        &["room.session.started", "--timestamp", "1606227791"],
+        SECRET,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.starts_with("401 "), "{out}");
+    assert!(out.contains("old"), "{out}");
+    expect("replayed", 401, Some(false), None, "json");
+
+    // From a raw client.
+    let event = br#"{"id":"raw-1","apiVersion":"1.0","createdAt":"2026-03-31T09:00:04.700Z","type":"room.session.started","data":{"roomName":"/demo","roomSessionId":null,"subdomain":"acme"}}"#;
+    assert_eq!(signed_post(port, event).0, 200);
+    expect("raw good", 200, Some(true), Some(true), "json");
+
+    let (status, answer) = raw(port, "POST", &[], event);
+    assert_eq!(status, 401, "{answer}");
+    assert!(
+        answer.contains("missing Whereby-Signature header"),
+        "{answer}"
+    );
+    expect("no header", 401, Some(false), None, "json");
+
+    let (status, answer) = raw(
+        port,
+        "POST",
+        &[("Whereby-Signature", b"t=abc,v1=00")],
+        event,
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer.contains("malformed Whereby-Signature header"),
+        "{answer}"
+    );
+    expect("malformed header", 400, Some(false), None, "json");
+
+    let (status, answer) = raw(
+        port,
+        "POST",
+        &[("Whereby-Signature", b"t=1,v1=\xff\xfe")],
+        event,
+    );
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("not UTF-8"), "{answer}");
+    expect("header not UTF-8", 400, Some(false), None, "json");
+
+    let (status, answer) = signed_post(port, b"{\"type\": \"room.session.started\",");
+    assert_eq!(status, 422, "{answer}");
+    expect("signed, not JSON", 422, Some(true), Some(false), "utf8");
+
+    let (status, answer) = signed_post(port, b"{\"id\": \"\xff\xfe\"}");
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer.contains("UTF-8"), "{answer}");
+    expect("signed, not UTF-8", 422, Some(true), Some(false), "base64");
+
+    let (status, answer) = signed_post(port, &vec![b' '; 65537]);
+    assert_eq!(status, 413, "{answer}");
+    assert!(answer.contains("--max-body"), "{answer}");
+    expect("too large", 413, None, None, "omitted");
+
+    let (status, _) = raw(port, "GET", &[], b"");
+    assert_eq!(status, 405);
+    expect("GET", 405, None, None, "omitted");
+
+    let stopped = listener.interrupt();
+    assert!(
+        stopped.status.success(),
+        "{:?}: {}",
+        stopped.status,
+        stopped.stderr
+    );
+    assert!(
+        stopped
+            .stderr
+            .contains("stopped: 12 deliveries (2 accepted, 10 refused)"),
+        "{}",
+        stopped.stderr
+    );
+
+    // Nothing secret is written anywhere.
+    let text = std::fs::read_to_string(&record).expect("the record");
+    for output in [&text, &stopped.lines.join("\n"), &stopped.stderr] {
+        assert!(!output.contains(SECRET), "{output}");
+        assert!(!output.contains("hush-hush"), "{output}");
+    }
+
+    // One record line per delivery, in the order sent, with the verdicts.
+    let lines = read_record(&record);
+    assert_eq!(lines.len(), expected.len(), "{lines:#?}");
+    for (line, expect) in lines.iter().zip(&expected) {
+        let what = expect.what;
+        assert_eq!(line["status"], expect.status, "{what}: {line}");
+        assert_eq!(
+            line["signature"]["valid"].as_bool(),
+            expect.signature,
+            "{what}: {line}"
+        );
+        assert_eq!(
+            line["schema"]["valid"].as_bool(),
+            expect.schema,
+            "{what}: {line}"
+        );
+        assert_eq!(line["body_encoding"], expect.encoding, "{what}: {line}");
+        assert!(
+            line["received_at"]
+                .as_str()
+                .is_some_and(|t| t.ends_with('Z')),
+            "{line}"
+        );
+        assert!(line.get("type").is_none(), "{what}: {line}");
+        // Headers are recorded, lowercased.
+        let headers = line["headers"].as_object().expect("headers");
+        assert!(headers.keys().all(|k| *k == k.to_lowercase()), "{line}");
+        assert!(headers.contains_key("host"), "{line}");
+    }
+    // A signature that held carries its timestamp; a refused one its reason.
+    assert!(lines[0]["signature"]["timestamp"].as_u64().is_some());
+    assert_eq!(lines[0]["path"], "/webhooks/whereby");
+    assert!(lines[0]["body"]["data"]["displayName"].is_string());
+    assert_eq!(
+        lines[2]["signature"]["error"]
+            .as_str()
+            .map(|e| e.contains("right secret")),
+        Some(true)
+    );
+    assert_eq!(lines[3]["signature"]["timestamp"], 1_606_227_791);
+    assert_eq!(
+        lines[1]["schema"]["errors"][0]["instance_path"],
+        "/data/durationInSeconds"
+    );
+    assert_eq!(lines[1]["schema"]["event_type"], "transcription.finished");
+    assert_eq!(lines[10]["body"], Value::Null);
+    assert_eq!(lines[10]["body_bytes"], 65537);
+
+    // stdout: one JSON object per delivery, in the same order.
+    assert_eq!(stopped.lines.len(), expected.len(), "{:#?}", stopped.lines);
+    for (line, expect) in stopped.lines.iter().zip(&expected) {
+        let line: Value = serde_json::from_str(line).expect("a JSON line");
+        assert_eq!(line["status"], expect.status, "{}", expect.what);
+        assert!(line.get("body").is_none());
+    }
+    let first: Value = serde_json::from_str(&stopped.lines[0]).expect("JSON");
+    assert_eq!(first["event_type"], "room.client.joined");
+
+    // The bodies that passed here pass `validate`, and the others fail it:
+    // the record file is read back as what was received.
+    let conformance = whereby_webhooks_conformance::Validator::embedded(Default::default())
+        .expect("embedded spec");
+    for (line, expect) in lines.iter().zip(&expected) {
+        if expect.schema == Some(true) {
+            assert!(
+                conformance.validate_value(&line["body"]).is_valid(),
+                "{}",
+                expect.what
+            );
+        }
+    }
+    let accepted: String = lines
+        .iter()
+        .filter(|line| line["status"] == 200)
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let accepted_path = dir.path().join("accepted.ndjson");
+    std::fs::write(&accepted_path, accepted).expect("write");
+    let out = bin()
+        .arg("validate")
+        .arg(&accepted_path)
+        .output()
+        .expect("validate runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin()
+        .arg("validate")
+        .arg(&record)
+        .output()
+        .expect("validate runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A one-request-at-a-time HTTP server standing in for the application
+/// behind `--forward-to`: it hands each request's head and body to the test
+/// and answers `status` (or, with `None`, holds the connection open without
+/// answering).
+struct App {
+    port: u16,
+    requests: mpsc::Receiver<(String, Vec<u8>)>,
+}
+
+impl App {
+    fn start(status: Option<u16>) -> App {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (sender, requests) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+                let Some(request) = read_request(&mut stream) else {
+                    continue;
+                };
+                if sender.send(request).is_err() {
+                    return;
+                }
+                match status {
+                    Some(status) => {
+                        let body = "app says hi";
+                        let _ = write!(
+                            stream,
+                            "HTTP/1.1 {status} Whatever\r\nContent-Type: text/x-app\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                    }
+                    None => held.push(stream),
+                }
+            }
+        });
+        App { port, requests }
+    }
+}
+
+/// Reads a request's head and its `Content-Length` body.
+fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut data = Vec::new();
+    let mut buffer = [0u8; 8192];
+    let head_end = loop {
+        if let Some(at) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = stream.read(&mut buffer).ok().filter(|&n| n > 0)?;
+        data.extend_from_slice(&buffer[..n]);
+    };
+    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while data.len() < head_end + length {
+        let n = stream.read(&mut buffer).ok().filter(|&n| n > 0)?;
+        data.extend_from_slice(&buffer[..n]);
+    }
+    Some((head, data[head_end..head_end + length].to_vec()))
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|line| {
+        let (n, value) = line.split_once(':')?;
+        n.eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+#[test]
+fn forward_to_relays_the_raw_delivery_and_the_answer() {
+    let app = App::start(Some(202));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let record = dir.path().join("record.ndjson");
+    let target = format!("http://127.0.0.1:{}/app/hook", app.port);
+    let listener = Listener::start(&[
+        "--forward-to",
+        &target,
+        "--record",
+        record.to_str().expect("UTF-8 path"),
+    ]);
+
+    // Odd but valid JSON: it must arrive exactly as sent, not re-serialised.
+    let body = b"{ \"id\" : \"fwd-1\", \"apiVersion\":\"1.0\",\n\"createdAt\":\"2026-03-31T09:00:04.700Z\",\"type\":\"room.session.ended\",\"data\":{\"roomName\":\"/r\",\"roomSessionId\":\"s\",\"subdomain\":\"acme\", \"extra\": 1.50}}";
+    let secret = Secret::new(SECRET).expect("non-empty");
+    let signature = sign(&secret, now_unix(), body);
+    let (status, answer) = raw(
+        listener.port,
+        "POST",
+        &[
+            ("Content-Type", b"application/json"),
+            ("Whereby-Signature", signature.as_bytes()),
+            ("X-Trace", b"abc"),
+        ],
+        body,
+    );
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(answer, "app says hi");
+    let (head, forwarded) = app
+        .requests
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the app got the delivery");
+    assert_eq!(forwarded, body);
+    assert!(head.starts_with("POST /app/hook HTTP/1.1\r\n"), "{head}");
+    assert_eq!(header(&head, "whereby-signature"), Some(signature.as_str()));
+    assert_eq!(header(&head, "content-type"), Some("application/json"));
+    assert_eq!(header(&head, "x-trace"), Some("abc"));
+
+    // A schema-invalid but authentic delivery is forwarded too; the
+    // application's answer decides.
+    assert_eq!(signed_post(listener.port, b"{}").0, 202);
+    let (_, forwarded) = app
+        .requests
+        .recv_timeout(Duration::from_secs(10))
+        .expect("forwarded");
+    assert_eq!(forwarded, b"{}");
+
+    // An unsigned one is not.
+    assert_eq!(raw(listener.port, "POST", &[], body).0, 401);
+
+    let stopped = listener.interrupt();
+    assert!(stopped.status.success(), "{}", stopped.stderr);
+    assert!(
+        app.requests.try_recv().is_err(),
+        "the unsigned delivery was forwarded"
+    );
+    let lines = read_record(&record);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["status"], 202);
+    assert_eq!(lines[0]["forward"]["status"], 202);
+    assert_eq!(lines[0]["forward"]["url"], target.as_str());
+    assert_eq!(lines[1]["schema"]["valid"], false);
+    assert_eq!(lines[1]["forward"]["status"], 202);
+    assert!(lines[2].get("forward").is_none());
+}
+
+#[test]
+fn forward_failures_are_5xx_so_whereby_retries() {
+    // Nothing listens on a port that was just released.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let down = Listener::start(&["--forward-to", &format!("http://127.0.0.1:{closed}/")]);
+    let (status, answer) = signed_post(down.port, b"{}");
+    assert_eq!(status, 502, "{answer}");
+    assert!(answer.contains("forwarding to"), "{answer}");
+    assert!(down.interrupt().status.success());
+
+    // An application that never answers: `listen` gives up in time for
+    // Whereby's 5 s limit.
+    let stuck = App::start(None);
+    let listener = Listener::start(&["--forward-to", &format!("http://127.0.0.1:{}/", stuck.port)]);
+    let started = Instant::now();
+    let (status, answer) = signed_post(listener.port, b"{}");
+    let took = started.elapsed();
+    assert_eq!(status, 504, "{answer}");
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+    assert!(
+        took >= Duration::from_secs(3),
+        "gave up early, after {took:?}"
+    );
+    assert!(stuck.requests.recv_timeout(Duration::from_secs(1)).is_ok());
+    assert!(listener.interrupt().status.success());
+}
+
+#[test]
+fn listen_refuses_to_start_without_a_secret_or_with_a_bad_record_path() {
+    let out = bin()
+        .args(["listen", "--addr", "127.0.0.1:0"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no signing secret"));
+
+    let out = bin()
+        .env(SECRET_ENV, SECRET)
+        .args([
+            "listen",
+            "--addr",
+            "127.0.0.1:0",
+            "--record",
+            "/nonexistent-dir/record.ndjson",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open the record file"));
+}
+
+#[test]
+fn send_usage_errors() {
+    let (code, _) = send("http://127.0.0.1:9/", &["room.client.teleported"], SECRET);
+    assert_eq!(code, 2);
+    let (code, _) = send(
+        "http://127.0.0.1:9/",
+        &["room.client.joined", "--set", "/data/displayName=Ada"],
+        SECRET,
+    );
+    assert_eq!(code, 2);
+    // Nothing listens on the discard port: a connection error, not a verdict.
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .args(["send", "http://127.0.0.1:9/", "room.client.joined"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is the receiver running"));
+}
+
+#[test]
+fn send_body_goes_byte_for_byte() {
+    let app = App::start(Some(204));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = b"{\"not\": \"an event\" }\n";
+    let path = dir.path().join("body.json");
+    std::fs::write(&path, body).expect("write");
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .arg("send")
+        .arg(format!("http://127.0.0.1:{}/x", app.port))
+        .arg("--body")
+        .arg(&path)
+        .args(["--timestamp", "1606227791", "--header", "X-Extra: 1"])
+        .output()
+        .expect("send runs");
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("204 "));
+    let (head, received) = app
+        .requests
+        .recv_timeout(Duration::from_secs(10))
+        .expect("received");
+    assert_eq!(received, body);
+    let secret = Secret::new(SECRET).expect("non-empty");
+    assert_eq!(
+        header(&head, "whereby-signature"),
+        Some(sign(&secret, 1_606_227_791, body).as_str())
+    );
+    assert_eq!(header(&head, "x-extra"), Some("1"));
+    assert_eq!(header(&head, "content-type"), Some("application/json"));
+}
+
+/// `--help` of `send` and `listen`, as snapshots (accept changes with
+/// `INSTA_UPDATE=always`).
+#[test]
+fn send_and_listen_help() {
+    for command in ["send", "listen"] {
+        let output = crate::whereby()
+            .args([command, "--help"])
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(0), "{command}");
+        let help = String::from_utf8(output.stdout).expect("UTF-8 help");
+        insta::assert_snapshot!(format!("{command}_help"), help);
+    }
+}

@@ -1,0 +1,437 @@
+//! `sign` and `verify`: round trips, the ways a signature fails, where the
+//! secrets come from, and that no secret is ever printed.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The environment variable the secrets come from.
+pub const SECRET_ENV: &str = "WHEREBY_WEBHOOK_SECRET";
+
+/// The binary, with no secret in its environment.
+pub fn bin() -> Command {
+    let mut command = Command::cargo_bin("whereby-webhooks").expect("the binary is built");
+    command.env_remove(SECRET_ENV);
+    command
+}
+
+/// Output of a finished command.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(command: &mut Command) -> Run {
+    let output = command.output().expect("the binary runs");
+    Run {
+        code: output.status.code().expect("an exit code"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write a fixture");
+    path
+}
+
+/// Signs `body` with the secret(s) in the environment.
+fn sign(env_secret: &str, timestamp: u64, body: &Path) -> String {
+    let out = run(bin()
+        .env(SECRET_ENV, env_secret)
+        .args(["sign", "--timestamp", &timestamp.to_string(), "--body"])
+        .arg(body));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout.trim_end().to_owned()
+}
+
+fn verify(env_secret: &str, header: &str, body: &Path, extra: &[&str]) -> Run {
+    run(bin()
+        .env(SECRET_ENV, env_secret)
+        .args(["verify", "--header", header, "--body"])
+        .arg(body)
+        .args(extra))
+}
+
+const BODY: &[u8] = b"{\"id\":\"kat-1\",\"type\":\"room.session.started\"}\n";
+
+/// Computed independently:
+/// `hmac.new(b"known-answer-secret", b"1606227791." + BODY, hashlib.sha256).hexdigest()`
+/// in Python 3.
+const KNOWN_ANSWER: &str =
+    "t=1606227791,v1=783be13510c397eef7d1f776b36e09b2c95578310ddca42f7f98088981a2622c";
+
+#[test]
+fn sign_known_answer() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = write(dir.path(), "body.json", BODY);
+    let secrets = write(
+        dir.path(),
+        "secrets",
+        b"# the endpoint's secret\nknown-answer-secret\n",
+    );
+
+    let from_file = run(bin()
+        .args(["sign", "--timestamp", "1606227791", "--body"])
+        .arg(&body)
+        .arg("--secret-file")
+        .arg(&secrets));
+    assert_eq!(from_file.code, 0, "{}", from_file.stderr);
+    assert_eq!(from_file.stdout, format!("{KNOWN_ANSWER}\n"));
+    assert_eq!(from_file.stderr, "");
+
+    // The same from standard input and the environment.
+    let from_stdin = run(bin()
+        .env(SECRET_ENV, "known-answer-secret")
+        .args(["sign", "--timestamp", "1606227791"])
+        .write_stdin(BODY));
+    assert_eq!(from_stdin.code, 0, "{}", from_stdin.stderr);
+    assert_eq!(from_stdin.stdout, format!("{KNOWN_ANSWER}\n"));
+}
+
+#[test]
+fn sign_defaults_to_now() {
+    let out = run(bin()
+        .env(SECRET_ENV, "s")
+        .arg("sign")
+        .write_stdin(&b"{}"[..]));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let timestamp: u64 = out
+        .stdout
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|t| t.parse().ok())
+        .expect("t=<digits>,");
+    let now = whereby_webhooks_signature::now_unix();
+    assert!(timestamp.abs_diff(now) < 60, "{timestamp} vs {now}");
+}
+
+#[test]
+fn round_trip_and_tampering() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = write(dir.path(), "body.json", BODY);
+    let now = whereby_webhooks_signature::now_unix();
+    let header = sign("s3cret", now, &body);
+
+    let ok = verify("s3cret", &header, &body, &[]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(
+        ok.stdout.starts_with(&format!("valid: signed at {now} (")),
+        "{}",
+        ok.stdout
+    );
+
+    // The header name copied along with the value is fine.
+    let named = verify(
+        "s3cret",
+        &format!("Whereby-Signature: {header}"),
+        &body,
+        &[],
+    );
+    assert_eq!(named.code, 0, "{}", named.stdout);
+
+    // One byte more (re-serialised JSON, a trailing newline...).
+    let mut changed = BODY.to_vec();
+    changed.push(b' ');
+    let tampered = write(dir.path(), "tampered.json", &changed);
+    let bad = verify("s3cret", &header, &tampered, &[]);
+    assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
+    assert!(bad.stdout.starts_with("invalid: "), "{}", bad.stdout);
+    assert!(bad.stdout.contains("raw request body"), "{}", bad.stdout);
+
+    // The wrong secret.
+    let wrong = verify("other", &header, &body, &[]);
+    assert_eq!(wrong.code, 1);
+    assert!(wrong.stdout.contains("right secret"), "{}", wrong.stdout);
+
+    // A malformed header.
+    let malformed = verify("s3cret", "t=now,v1=abc", &body, &[]);
+    assert_eq!(malformed.code, 1);
+    assert!(
+        malformed
+            .stdout
+            .contains("malformed Whereby-Signature header"),
+        "{}",
+        malformed.stdout
+    );
+}
+
+#[test]
+fn timestamps_too_old_or_in_the_future() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = write(dir.path(), "body.json", BODY);
+    let t = 1_700_000_000u64;
+    let header = sign("s", t, &body);
+    let at = |now: u64, extra: &[&str]| {
+        let now = now.to_string();
+        let mut args = vec!["--now", now.as_str()];
+        args.extend_from_slice(extra);
+        verify("s", &header, &body, &args)
+    };
+
+    // The default window is 300 s either way, bounds included.
+    assert_eq!(at(t + 300, &[]).code, 0);
+    assert_eq!(at(t - 300, &[]).code, 0);
+    let old = at(t + 301, &[]);
+    assert_eq!(old.code, 1);
+    assert!(
+        old.stdout.contains("301s old, beyond the 300s tolerance"),
+        "{}",
+        old.stdout
+    );
+    let future = at(t - 301, &[]);
+    assert_eq!(future.code, 1);
+    assert!(
+        future.stdout.contains("301s in the future"),
+        "{}",
+        future.stdout
+    );
+
+    // A narrower window.
+    assert_eq!(at(t + 11, &["--tolerance", "10"]).code, 1);
+    assert_eq!(at(t + 10, &["--tolerance", "10"]).code, 0);
+
+    // No window at all.
+    let unchecked = at(t + 10 * 365 * 86_400, &["--no-tolerance"]);
+    assert_eq!(unchecked.code, 0, "{}", unchecked.stdout);
+    assert!(
+        unchecked.stdout.contains("timestamp not checked"),
+        "{}",
+        unchecked.stdout
+    );
+    // ...which still checks the signature.
+    let mut changed = BODY.to_vec();
+    changed[0] = b' ';
+    let tampered = write(dir.path(), "tampered.json", &changed);
+    let out = verify("s", &header, &tampered, &["--no-tolerance"]);
+    assert_eq!(out.code, 1);
+
+    // Both at once is a usage error.
+    assert_eq!(at(t, &["--no-tolerance", "--tolerance", "5"]).code, 2);
+}
+
+#[test]
+fn missing_secret_and_unreadable_files_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = write(dir.path(), "body.json", BODY);
+
+    let out = run(bin()
+        .args(["verify", "--header", "t=1,v1=00", "--body"])
+        .arg(&body));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no signing secret"), "{}", out.stderr);
+    assert!(out.stderr.contains(SECRET_ENV), "{}", out.stderr);
+
+    let out = run(bin().arg("sign").write_stdin(&b"{}"[..]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no signing secret"), "{}", out.stderr);
+
+    let out = run(bin()
+        .env(SECRET_ENV, " , ")
+        .arg("sign")
+        .write_stdin(&b"{}"[..]));
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("holds no secret"), "{}", out.stderr);
+
+    let out = run(bin()
+        .env(SECRET_ENV, "s")
+        .args(["verify", "--header", "t=1,v1=00", "--body"])
+        .arg(dir.path().join("missing.json")));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("cannot read the body file"),
+        "{}",
+        out.stderr
+    );
+
+    let out = run(bin()
+        .args(["sign", "--secret-file"])
+        .arg(dir.path().join("no-such-file"))
+        .write_stdin(&b"{}"[..]));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("cannot read the secret file"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn command_line_secrets_warn() {
+    let out = run(bin()
+        .args([
+            "sign",
+            "--timestamp",
+            "1606227791",
+            "--secret",
+            "known-answer-secret",
+        ])
+        .write_stdin(BODY));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stdout, format!("{KNOWN_ANSWER}\n"));
+    assert!(out.stderr.starts_with("warning: "), "{}", out.stderr);
+    assert!(out.stderr.contains("shell history"), "{}", out.stderr);
+    assert!(out.stderr.contains("`ps`"), "{}", out.stderr);
+
+    // The environment and files do not warn.
+    let out = run(bin()
+        .env(SECRET_ENV, "known-answer-secret")
+        .args(["sign", "--timestamp", "1606227791"])
+        .write_stdin(BODY));
+    assert_eq!(out.stderr, "");
+
+    // An empty --secret is refused.
+    let out = run(bin().args(["sign", "--secret", ""]).write_stdin(BODY));
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("signing secret is empty"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn rotation_through_the_environment() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = write(dir.path(), "body.json", BODY);
+    let t = 1_700_000_000u64;
+    let by_old = sign("old-secret", t, &body);
+    let by_new = sign("new-secret", t, &body);
+    let now = ["--now", "1700000001"];
+
+    for env in [
+        "new-secret,old-secret",
+        "new-secret old-secret",
+        " new-secret ,\nold-secret ",
+    ] {
+        assert_eq!(verify(env, &by_old, &body, &now).code, 0, "{env:?}");
+        assert_eq!(verify(env, &by_new, &body, &now).code, 0, "{env:?}");
+    }
+    // Once the old secret is retired, its signatures fail.
+    assert_eq!(verify("new-secret", &by_old, &body, &now).code, 1);
+
+    // `sign` signs with the first secret listed.
+    assert_eq!(sign("new-secret,old-secret", t, &body), by_new);
+
+    // Flags win over the environment, and several files add up.
+    let old = write(dir.path(), "old", b"old-secret\n");
+    let new = write(dir.path(), "new", b"\n# rotated in\nnew-secret\r\n");
+    let out = run(bin()
+        .env(SECRET_ENV, "unrelated")
+        .args([
+            "verify",
+            "--now",
+            "1700000001",
+            "--header",
+            &by_old,
+            "--body",
+        ])
+        .arg(&body)
+        .arg("--secret-file")
+        .arg(&new)
+        .arg("--secret-file")
+        .arg(&old));
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+/// No command prints a secret, whichever way it fails or succeeds.
+#[test]
+fn secrets_are_never_printed() {
+    const SECRET: &str = "sup3r-s3cret-v4lue";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = write(dir.path(), "body.json", BODY);
+    let secret_file = write(dir.path(), "secret", format!("{SECRET}\n").as_bytes());
+    let comments_only = write(dir.path(), "comments", format!("# {SECRET}\n").as_bytes());
+    let header = sign(SECRET, 1_700_000_000, &body);
+
+    let runs = [
+        run(bin()
+            .env(SECRET_ENV, SECRET)
+            .args(["sign", "--body"])
+            .arg(&body)),
+        run(bin()
+            .args(["sign", "--secret", SECRET, "--body"])
+            .arg(&body)),
+        run(bin()
+            .args([
+                "verify",
+                "--now",
+                "1700000001",
+                "--header",
+                &header,
+                "--body",
+            ])
+            .arg(&body)
+            .arg("--secret-file")
+            .arg(&secret_file)),
+        run(bin()
+            .env(SECRET_ENV, SECRET)
+            .args([
+                "verify",
+                "--now",
+                "1700000001",
+                "--header",
+                &header,
+                "--body",
+            ])
+            .arg(&body)),
+        run(bin()
+            .env(SECRET_ENV, format!("{SECRET},other"))
+            .args(["verify", "--header", "t=1,v1=zz", "--body"])
+            .arg(&body)),
+        run(bin()
+            .args(["verify", "--header", &header, "--body"])
+            .arg(&body)
+            .arg("--secret-file")
+            .arg(&comments_only)),
+        run(bin()
+            .args(["verify", "--secret", SECRET, "--header", &header, "--body"])
+            .arg(dir.path().join("missing"))),
+        run(bin().args(["verify", "--secret", SECRET, "--bogus-flag"])),
+        run(bin().args([
+            "send",
+            "http://127.0.0.1:9/",
+            "room.session.started",
+            "--secret",
+            SECRET,
+        ])),
+        run(bin()
+            .env(SECRET_ENV, SECRET)
+            .args(["listen", "--addr", "256.0.0.1:1"])),
+    ];
+    for (i, out) in runs.iter().enumerate() {
+        assert!(
+            !out.stdout.contains(SECRET) && !out.stderr.contains(SECRET),
+            "run {i} printed the secret:\n{}\n{}",
+            out.stdout,
+            out.stderr
+        );
+    }
+    // The runs did what they should, so the check above means something.
+    assert_eq!(runs[0].code, 0);
+    assert_eq!(runs[2].code, 0);
+    assert_eq!(runs[3].code, 0);
+    assert_eq!(runs[4].code, 1);
+    assert_eq!(runs[5].code, 2);
+    assert_eq!(runs[6].code, 2);
+    assert_eq!(runs[7].code, 2);
+    assert_eq!(runs[8].code, 2);
+    assert_eq!(runs[9].code, 2);
+}
+
+/// `--help` of `sign` and `verify`, as snapshots (accept changes with
+/// `INSTA_UPDATE=always`).
+#[test]
+fn sign_and_verify_help() {
+    for command in ["sign", "verify"] {
+        let output = crate::whereby()
+            .args([command, "--help"])
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(0), "{command}");
+        let help = String::from_utf8(output.stdout).expect("UTF-8 help");
+        insta::assert_snapshot!(format!("{command}_help"), help);
+    }
+}

@@ -1,0 +1,568 @@
+//! `validate`: exit statuses, both output formats, every kind of input, and
+//! what happens when some of them cannot be read.
+
+use std::path::Path;
+
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+use crate::{json_lines, lines, repo_root, temp_dir, whereby};
+
+const VALID: &str = "tests/samples/valid";
+const DOCS: &str = "tests/samples/invalid/docs-room-client-joined.json";
+
+fn json_files(dir: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(repo_root().join(dir))
+        .expect("read the samples")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .into_string()
+                .expect("UTF-8")
+        })
+        .filter(|name| name.ends_with(".json"))
+        .map(|name| format!("{dir}/{name}"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The spec's own examples, one compact JSON document each.
+fn examples() -> Vec<String> {
+    let output = whereby().arg("examples").output().expect("run examples");
+    assert_eq!(output.status.code(), Some(0));
+    lines(&output.stdout)
+}
+
+#[test]
+fn valid_samples_exit_0_with_a_summary() {
+    let files = json_files(VALID);
+    let output = whereby().args(["validate", VALID]).output().expect("run");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let out = lines(&output.stdout);
+    assert_eq!(
+        out.last().map(String::as_str),
+        Some(format!("{} valid, 0 invalid", files.len()).as_str())
+    );
+    // One line per sample, in name order.
+    assert_eq!(out.len(), files.len() + 1);
+    for (line, file) in out.iter().zip(&files) {
+        assert!(
+            line.starts_with("ok ") && line.contains(file.as_str()),
+            "{line} / {file}"
+        );
+    }
+}
+
+#[test]
+fn an_invalid_sample_exits_1_and_says_where() {
+    let output = whereby()
+        .args([
+            "validate",
+            "tests/samples/invalid/docs-room-client-joined-repaired.json",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let out = lines(&output.stdout);
+    assert_eq!(
+        out,
+        [
+            "invalid tests/samples/invalid/docs-room-client-joined-repaired.json (room.client.joined)",
+            // In the order of the schema's `required`.
+            "  /data: \"roomSessionId\" is a required property",
+            "  /data: \"participantId\" is a required property",
+            "0 valid, 1 invalid",
+        ]
+    );
+}
+
+#[test]
+fn json_output_is_one_object_per_sample_in_input_order() {
+    let valid = &json_files(VALID)[0];
+    let invalid = "tests/samples/invalid/num-clients-negative.json";
+    let output = whereby()
+        .args([
+            "validate",
+            "--format",
+            "json",
+            invalid,
+            valid.as_str(),
+            DOCS,
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let results = json_lines(&output.stdout);
+    assert_eq!(results.len(), 3);
+    for result in &results {
+        let keys: Vec<&str> = result
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["source", "valid", "event_type", "errors"]);
+        for error in result["errors"].as_array().expect("errors") {
+            let keys: Vec<&str> = error
+                .as_object()
+                .expect("an object")
+                .keys()
+                .map(String::as_str)
+                .collect();
+            assert_eq!(keys, ["instance_path", "schema_path", "message"]);
+        }
+    }
+    assert_eq!(results[0]["source"], invalid);
+    assert_eq!(results[0]["valid"], false);
+    assert_eq!(results[0]["event_type"], "room.client.left");
+    assert_eq!(results[0]["errors"][0]["instance_path"], "/data/numClients");
+    assert!(
+        results[0]["errors"][0]["schema_path"]
+            .as_str()
+            .expect("a string")
+            .ends_with("/numClients/minimum")
+    );
+    assert_eq!(
+        results[1],
+        json!({ "source": valid, "valid": true, "event_type": results[1]["event_type"], "errors": [] })
+    );
+    assert!(results[1]["event_type"].is_string());
+    assert_eq!(results[2]["source"], DOCS);
+    assert_eq!(results[2]["event_type"], Value::Null);
+}
+
+#[test]
+fn the_docs_example_is_unparsable_at_its_missing_comma() {
+    let text = std::fs::read_to_string(repo_root().join(DOCS)).expect("read the docs example");
+    let (index, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, line)| line.trim_start().starts_with("\"metadata\""))
+        .expect("the line after the missing comma");
+    let position = format!(
+        "line {}, column {}",
+        index + 1,
+        line.find('"').expect("a quote") + 1
+    );
+
+    let output = whereby()
+        .args(["validate", "--format", "json", DOCS])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let results = json_lines(&output.stdout);
+    let errors = results[0]["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["instance_path"], "");
+    let message = errors[0]["message"].as_str().expect("a message");
+    assert!(
+        message.starts_with("not valid JSON") && message.contains(&position),
+        "{message} / {position}"
+    );
+}
+
+#[test]
+fn stdin_is_ndjson_with_line_numbers() {
+    let examples = examples();
+    let mut input = examples.join("\n");
+    input.push_str("\n\n   \n{\"type\": \"room.client.joined\"}\nnot json\n");
+    let output = whereby()
+        .args(["validate", "--format", "json", "-"])
+        .write_stdin(input)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let results = json_lines(&output.stdout);
+    assert_eq!(results.len(), examples.len() + 2);
+    for (i, result) in results.iter().take(examples.len()).enumerate() {
+        assert_eq!(result["source"], format!("<stdin>:{}", i + 1));
+        assert_eq!(result["valid"], true, "{result}");
+    }
+    // Two blank lines are skipped but counted.
+    let n = examples.len();
+    assert_eq!(results[n]["source"], format!("<stdin>:{}", n + 3));
+    assert_eq!(results[n]["event_type"], "room.client.joined");
+    assert_eq!(results[n]["errors"][0]["instance_path"], "");
+    assert_eq!(results[n + 1]["source"], format!("<stdin>:{}", n + 4));
+    assert!(
+        results[n + 1]["errors"][0]["message"]
+            .as_str()
+            .expect("a message")
+            .contains("line 1, column 2")
+    );
+}
+
+#[test]
+fn directories_are_searched_recursively_in_name_order() {
+    let dir = temp_dir();
+    let root = dir.path();
+    let example = examples().remove(0);
+    std::fs::create_dir_all(root.join("b/deeper")).expect("mkdir");
+    std::fs::write(root.join("z.json"), &example).expect("write");
+    std::fs::write(root.join("a.ndjson"), format!("{example}\n\n{example}\r\n")).expect("write");
+    std::fs::write(root.join("b/deeper/x.jsonl"), format!("{example}\n")).expect("write");
+    std::fs::write(root.join("b/c.json"), "[]").expect("write");
+    std::fs::write(root.join("notes.txt"), "not an event").expect("write");
+    std::fs::write(root.join("b/README.md"), "# not an event").expect("write");
+
+    let output = whereby()
+        .args(["validate", "--format", "json"])
+        .arg(root)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let sources: Vec<String> = json_lines(&output.stdout)
+        .iter()
+        .map(|r| r["source"].as_str().expect("a source").to_owned())
+        .collect();
+    let at = |name: &str| root.join(name).display().to_string();
+    assert_eq!(
+        sources,
+        [
+            format!("{}:1", at("a.ndjson")),
+            format!("{}:3", at("a.ndjson")),
+            at("b/c.json"),
+            format!("{}:1", at("b/deeper/x.jsonl")),
+            at("z.json"),
+        ]
+    );
+}
+
+#[test]
+fn a_file_given_by_name_is_read_by_its_extension() {
+    let dir = temp_dir();
+    let example = examples().remove(0);
+    let two_lines = format!("{example}\n{example}\n");
+    let as_text = dir.path().join("events.txt");
+    std::fs::write(&as_text, &two_lines).expect("write");
+    let as_ndjson = dir.path().join("events.NDJSON");
+    std::fs::write(&as_ndjson, &two_lines).expect("write");
+    // Two documents in a file that is not NDJSON: trailing characters.
+    whereby().args(["validate"]).arg(&as_text).assert().code(1);
+    whereby()
+        .args(["validate", "--quiet"])
+        .arg(&as_ndjson)
+        .assert()
+        .code(0)
+        .stdout("2 valid, 0 invalid\n");
+}
+
+#[test]
+fn strict_mode_reports_unknown_properties() {
+    let sample = "tests/samples/valid/room.client.joined.unknown-properties.json";
+    whereby().args(["validate", sample]).assert().code(0);
+    let output = whereby()
+        .args(["validate", "--strict", "--format", "json", sample])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let results = json_lines(&output.stdout);
+    let mut paths: Vec<&str> = results[0]["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["instance_path"].as_str().expect("a path"))
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["/data/device", "/data/region", "/deliveryAttempt"]);
+}
+
+#[test]
+fn quiet_prints_nothing_for_valid_samples() {
+    let count = json_files(VALID).len();
+    whereby()
+        .args(["validate", "--quiet", VALID])
+        .assert()
+        .code(0)
+        .stdout(format!("{count} valid, 0 invalid\n"));
+    whereby()
+        .args(["validate", "--quiet", "--format", "json", VALID])
+        .assert()
+        .code(0)
+        .stdout("");
+    let output = whereby()
+        .args(["validate", "-q", "--format", "json", VALID, DOCS])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let results = json_lines(&output.stdout);
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["source"], DOCS);
+    let output = whereby()
+        .args(["validate", "-q", VALID, DOCS])
+        .output()
+        .expect("run");
+    let out = lines(&output.stdout);
+    assert_eq!(
+        out.first().map(String::as_str),
+        Some(format!("invalid {DOCS} (no event type)").as_str())
+    );
+    assert_eq!(
+        out.last().map(String::as_str),
+        Some(format!("{count} valid, 1 invalid").as_str())
+    );
+    assert_eq!(out.len(), 3);
+}
+
+#[test]
+fn listen_records_are_validated_by_their_body() {
+    let example: Value = serde_json::from_str(&examples()[0]).expect("JSON");
+    let mut broken = example.clone();
+    broken["data"]["numClients"] = json!(-1);
+    let record = |body: Value| {
+        json!({
+            "received_at": "2026-03-31T09:00:05.001Z",
+            "headers": { "whereby-signature": "t=1,v1=00", "content-type": "application/json" },
+            "signature": "valid",
+            "schema": "valid",
+            "body": body,
+        })
+        .to_string()
+    };
+    let mut with_type = example.clone();
+    with_type["received_at"] = json!("2026-03-31T09:00:05.001Z");
+    with_type["body"] = json!("an event's own property");
+    let file = temp_dir();
+    let path = file.path().join("deliveries.ndjson");
+    let mut not_utf8: Value = serde_json::from_str(&record(json!("/wA="))).expect("JSON");
+    not_utf8["body_encoding"] = json!("base64");
+    let text = [
+        record(example.clone()),
+        record(broken),
+        record(json!("{\"id\": \"cut short")),
+        with_type.to_string(),
+        not_utf8.to_string(),
+    ]
+    .join("\n");
+    std::fs::write(&path, text).expect("write");
+    let output = whereby()
+        .args(["validate", "--format", "json"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let results = json_lines(&output.stdout);
+    let source = |line: usize| format!("{}:{line}", path.display());
+    assert_eq!(results.len(), 5);
+    assert_eq!(
+        (&results[0]["source"], &results[0]["valid"]),
+        (&json!(source(1)), &json!(true))
+    );
+    assert_eq!(results[1]["source"], source(2));
+    assert_eq!(results[1]["errors"][0]["instance_path"], "/data/numClients");
+    assert_eq!(results[2]["source"], source(3));
+    assert!(
+        results[2]["errors"][0]["message"]
+            .as_str()
+            .expect("a message")
+            .starts_with("not valid JSON")
+    );
+    // A line with its own `type` is an event, whatever else it has.
+    assert_eq!(results[3]["valid"], true);
+    // A body that was not UTF-8 is recorded in base64 and judged as its bytes.
+    assert_eq!(results[4]["source"], source(5));
+    assert!(
+        results[4]["errors"][0]["message"]
+            .as_str()
+            .expect("a message")
+            .contains("not UTF-8")
+    );
+}
+
+#[test]
+fn an_unreadable_path_exits_2_after_judging_the_rest() {
+    let valid = &json_files(VALID)[0];
+    let output = whereby()
+        .args([
+            "validate",
+            "no/such/file.json",
+            valid.as_str(),
+            DOCS,
+            "no/such/dir",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let out = lines(&output.stdout);
+    assert_eq!(out.last().map(String::as_str), Some("1 valid, 1 invalid"));
+    let err = String::from_utf8(output.stderr).expect("UTF-8");
+    assert!(
+        err.contains("error: cannot read no/such/file.json:"),
+        "{err}"
+    );
+    assert!(err.contains("error: cannot read no/such/dir:"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    whereby()
+        .arg("validate")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("<PATH>"));
+    whereby()
+        .args(["validate", "--format", "xml", VALID])
+        .assert()
+        .code(2);
+    whereby()
+        .args(["validate", "--spec", "no/such/spec.yaml", VALID])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "cannot read the spec file no/such/spec.yaml",
+        ));
+    whereby()
+        .args(["validate", "--spec", "Cargo.toml", VALID])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the spec is not valid YAML"));
+}
+
+#[test]
+fn another_spec_can_be_given() {
+    whereby()
+        .args(["validate", "--quiet", "--spec", "spec/openapi.yaml", VALID])
+        .assert()
+        .code(0);
+    let mut older: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("spec/openapi.json")).expect("read"),
+    )
+    .expect("JSON");
+    older["webhooks"]
+        .as_object_mut()
+        .expect("webhooks")
+        .shift_remove("recording.finished");
+    let dir = temp_dir();
+    let spec = dir.path().join("older.json");
+    std::fs::write(&spec, older.to_string()).expect("write");
+    let output = whereby()
+        .args(["validate", "--format", "json", "--quiet", "--spec"])
+        .arg(&spec)
+        .arg(VALID)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let results = json_lines(&output.stdout);
+    assert!(!results.is_empty());
+    for result in results {
+        assert!(
+            result["source"]
+                .as_str()
+                .expect("a source")
+                .contains("/recording.finished.")
+        );
+        assert!(
+            result["errors"][0]["message"]
+                .as_str()
+                .expect("a message")
+                .starts_with("unknown event type \"recording.finished\"")
+        );
+    }
+}
+
+#[test]
+fn nothing_to_validate_is_not_an_error_but_is_said() {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("notes.txt"), "no events here").expect("write");
+    whereby()
+        .arg("validate")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout("0 valid, 0 invalid\n")
+        .stderr(predicate::str::contains("warning: no samples found"));
+}
+
+#[test]
+fn a_large_stream_keeps_its_order() {
+    let examples = examples();
+    let count = 20_000;
+    let mut input = String::new();
+    for i in 0..count {
+        if i % 997 == 0 {
+            input.push_str("{\"type\": \"nope\"}\n");
+        } else {
+            input.push_str(&examples[i % examples.len()]);
+            input.push('\n');
+        }
+    }
+    let output = whereby()
+        .args(["validate", "--format", "json", "-"])
+        .write_stdin(input)
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let results = json_lines(&output.stdout);
+    assert_eq!(results.len(), count);
+    for (i, result) in results.iter().enumerate() {
+        assert_eq!(result["source"], format!("<stdin>:{}", i + 1));
+        assert_eq!(result["valid"], i % 997 != 0, "{result}");
+    }
+}
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`), as a person
+/// at a terminal would.
+fn on_a_terminal(no_color: Option<&str>, args: &str) -> String {
+    let binary = assert_cmd::cargo::cargo_bin("whereby-webhooks");
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["-qec", &format!("{} {args}", binary.display()), "/dev/null"])
+        .current_dir(repo_root())
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE");
+    if let Some(value) = no_color {
+        command.env("NO_COLOR", value);
+    }
+    let output = command.output().expect("run `script` (util-linux)");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    let args = format!("validate {DOCS}");
+    let plain = whereby().args(["validate", DOCS]).output().expect("run");
+    assert!(!plain.stdout.contains(&0x1b), "no colour into a pipe");
+
+    let coloured = on_a_terminal(None, &args);
+    assert!(
+        coloured.contains("\x1b["),
+        "colour on a terminal: {coloured:?}"
+    );
+    let without = on_a_terminal(Some("1"), &args);
+    assert!(!without.contains('\x1b'), "NO_COLOR=1: {without:?}");
+    assert!(without.contains(&format!("invalid {DOCS}")));
+    // An empty NO_COLOR does not count.
+    assert!(on_a_terminal(Some(""), &args).contains("\x1b["));
+}
+
+#[test]
+fn samples_paths_are_shown_as_given() {
+    let path = Path::new(VALID).join("..").join("valid");
+    let output = whereby()
+        .args(["validate", "--format", "json"])
+        .arg(&path)
+        .output()
+        .expect("run");
+    let first = &json_lines(&output.stdout)[0];
+    assert!(
+        first["source"]
+            .as_str()
+            .expect("a source")
+            .starts_with("tests/samples/valid/../valid/")
+    );
+}
