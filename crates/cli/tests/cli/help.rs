@@ -1,4 +1,4 @@
-//! `--help` of the tool and of `validate`, as snapshots: a change to what a
+//! `--help` of the tool and of every command, as snapshots: a change to what a
 //! user reads shows up in review. Accept changes with `INSTA_UPDATE=always`.
 
 use crate::whereby;
@@ -22,4 +22,11 @@ fn top_level_help() {
 #[test]
 fn validate_help() {
     insta::assert_snapshot!(help(&["validate", "--help"]));
+}
+
+#[test]
+fn command_help() {
+    for command in ["sign", "verify", "send", "listen"] {
+        insta::assert_snapshot!(format!("{command}_help"), help(&[command, "--help"]));
+    }
 }

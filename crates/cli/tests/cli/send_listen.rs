@@ -737,18 +737,3 @@ fn send_body_goes_byte_for_byte() {
     assert_eq!(header(&head, "x-extra"), Some("1"));
     assert_eq!(header(&head, "content-type"), Some("application/json"));
 }
-
-/// `--help` of `send` and `listen`, as snapshots (accept changes with
-/// `INSTA_UPDATE=always`).
-#[test]
-fn send_and_listen_help() {
-    for command in ["send", "listen"] {
-        let output = crate::whereby()
-            .args([command, "--help"])
-            .output()
-            .expect("the binary runs");
-        assert_eq!(output.status.code(), Some(0), "{command}");
-        let help = String::from_utf8(output.stdout).expect("UTF-8 help");
-        insta::assert_snapshot!(format!("{command}_help"), help);
-    }
-}

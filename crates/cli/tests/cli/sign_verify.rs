@@ -420,18 +420,3 @@ fn secrets_are_never_printed() {
     assert_eq!(runs[8].code, 2);
     assert_eq!(runs[9].code, 2);
 }
-
-/// `--help` of `sign` and `verify`, as snapshots (accept changes with
-/// `INSTA_UPDATE=always`).
-#[test]
-fn sign_and_verify_help() {
-    for command in ["sign", "verify"] {
-        let output = crate::whereby()
-            .args([command, "--help"])
-            .output()
-            .expect("the binary runs");
-        assert_eq!(output.status.code(), Some(0), "{command}");
-        let help = String::from_utf8(output.stdout).expect("UTF-8 help");
-        insta::assert_snapshot!(format!("{command}_help"), help);
-    }
-}
