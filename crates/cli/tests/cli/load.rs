@@ -128,11 +128,5 @@ fn two_thousand_deliveries_from_32_clients_are_all_recorded_once() {
         .arg(&record)
         .output()
         .expect("validate runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_exit(&out, 0);
 }

@@ -467,25 +467,13 @@ fn listen_end_to_end() {
         .arg(&accepted_path)
         .output()
         .expect("validate runs");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_exit(&out, 0);
     let out = bin()
         .arg("validate")
         .arg(&record)
         .output()
         .expect("validate runs");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::assert_exit(&out, 1);
 }
 
 /// A one-request-at-a-time HTTP server standing in for the application
