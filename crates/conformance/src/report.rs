@@ -91,12 +91,14 @@ pub enum IssueKind {
     /// The payload has a property the document does not describe (strict
     /// mode, or a schema that forbids other properties).
     UnknownProperty,
+    /// The payload is larger than the reader's limit, so it was not parsed.
+    TooLarge,
 }
 
 impl IssueKind {
     /// A short stable name: `syntax`, `invalid_utf8`, `empty`,
-    /// `not_an_object`, `missing_type`, `unknown_type`, `schema` or
-    /// `unknown_property`.
+    /// `not_an_object`, `missing_type`, `unknown_type`, `schema`,
+    /// `unknown_property` or `too_large`.
     pub fn name(&self) -> &'static str {
         match self {
             IssueKind::Syntax { .. } => "syntax",
@@ -107,6 +109,7 @@ impl IssueKind {
             IssueKind::UnknownType => "unknown_type",
             IssueKind::Schema => "schema",
             IssueKind::UnknownProperty => "unknown_property",
+            IssueKind::TooLarge => "too_large",
         }
     }
 }
@@ -295,6 +298,7 @@ mod tests {
             IssueKind::UnknownType,
             IssueKind::Schema,
             IssueKind::UnknownProperty,
+            IssueKind::TooLarge,
         ];
         let names: std::collections::HashSet<_> = kinds.iter().map(IssueKind::name).collect();
         assert_eq!(names.len(), kinds.len());
