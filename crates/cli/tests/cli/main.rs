@@ -2,7 +2,7 @@
 //!
 //! One test binary with a module per command, so the crate links once.
 
-mod bodies;
+mod first_use;
 mod help;
 mod load;
 mod send_listen;

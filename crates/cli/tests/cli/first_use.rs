@@ -1,7 +1,7 @@
-//! What `send`, `sign` and `verify` do with the body and the URL a person
-//! gives them: a fresh event id per send, clear errors for URLs that are
-//! not http(s), a word on a terminal when standard input is read, and no
-//! empty body without `--allow-empty`.
+//! What a first-time user runs into with `send`, `sign`, `verify` and
+//! `listen`: a fresh event id per send, clear errors for URLs that are not
+//! http(s), a word on a terminal when standard input is read, no empty body
+//! without `--allow-empty`, and a busy port named before the advice.
 
 use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
@@ -246,4 +246,25 @@ fn send_help_lists_the_examples() {
         .stdout(predicate::str::contains(
             "transcription.finished: live, recording",
         ));
+}
+
+#[test]
+fn a_busy_port_gives_the_cause_then_the_advice() {
+    let busy = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = busy.local_addr().expect("addr");
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .args(["listen", "--addr", &addr.to_string()])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("listen runs");
+    assert_exit(&output, 2);
+    let err = String::from_utf8_lossy(&output.stderr);
+    let cause = err
+        .find("in use")
+        .unwrap_or_else(|| panic!("no cause: {err}"));
+    let advice = err
+        .find("is another process using it?")
+        .unwrap_or_else(|| panic!("no advice: {err}"));
+    assert!(cause < advice, "{err}");
 }
