@@ -43,7 +43,7 @@ enum Command {
     Send(commands::send::Args),
     /// Run a local receiver that verifies and validates every delivery
     Listen(commands::listen::Args),
-    /// Grade a webhook receiver with a battery of real-looking, good and forged deliveries
+    /// Grade a receiver with real-looking authentic and forged deliveries
     CheckReceiver(commands::check_receiver::Args),
 }
 

@@ -176,12 +176,24 @@ pub struct Args {
     #[arg(value_name = "URL")]
     url: String,
 
-    /// Run only this check; repeatable, or comma-separated
-    #[arg(long, value_name = "ID", value_enum, value_delimiter = ',')]
+    /// Run only this check (ids below); repeatable, or comma-separated
+    #[arg(
+        long,
+        value_name = "ID",
+        value_enum,
+        value_delimiter = ',',
+        hide_possible_values = true
+    )]
     only: Vec<CheckId>,
 
     /// Do not run this check; repeatable, or comma-separated
-    #[arg(long, value_name = "ID", value_enum, value_delimiter = ',')]
+    #[arg(
+        long,
+        value_name = "ID",
+        value_enum,
+        value_delimiter = ',',
+        hide_possible_values = true
+    )]
     skip: Vec<CheckId>,
 
     /// Output format: a report card, or one JSON object per check and line
