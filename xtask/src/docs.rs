@@ -297,7 +297,7 @@ pub fn reference(document: &Value) -> Result<String, String> {
             conflict.resolution
         );
     }
-    Ok(md)
+    crate::guide::add_to(md)
 }
 
 fn capitalise(text: &str) -> String {

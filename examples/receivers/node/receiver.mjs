@@ -129,7 +129,7 @@ function serve(secret, port) {
   });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const secret = process.env.WHEREBY_WEBHOOK_SECRET;
   if (!secret) {
     console.error("set WHEREBY_WEBHOOK_SECRET to the endpoint's signing secret");
