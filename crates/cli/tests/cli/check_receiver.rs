@@ -30,6 +30,8 @@ enum Flaw {
     HashesReserialisedJson,
     /// Answers 500 to every delivery whose signature does not hold.
     Answers500ToForgeries,
+    /// Never looks at the signature.
+    VerifiesNothing,
     /// Never looks at the timestamp.
     SkipsTimestamp,
     /// Rejects old timestamps but not future ones.
@@ -114,6 +116,9 @@ impl State {
         } else {
             401
         };
+        if self.flaw == Flaw::VerifiesNothing {
+            return 200;
+        }
         let Some(header) = request.header("Whereby-Signature") else {
             return forged;
         };
@@ -306,6 +311,20 @@ fn hashing_reserialised_json_fails_raw_body_signature() {
 fn a_500_to_forgeries_fails_every_rejection() {
     fails_exactly(
         Flaw::Answers500ToForgeries,
+        &[
+            "rejects-missing-signature",
+            "rejects-bad-signature",
+            "rejects-tampered-body",
+            "rejects-stale-timestamp",
+            "rejects-future-timestamp",
+        ],
+    );
+}
+
+#[test]
+fn accepting_forgeries_fails_every_rejection() {
+    fails_exactly(
+        Flaw::VerifiesNothing,
         &[
             "rejects-missing-signature",
             "rejects-bad-signature",
