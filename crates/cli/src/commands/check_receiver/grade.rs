@@ -95,10 +95,10 @@ fn consequence(expect: Expect, outcome: &Outcome) -> &'static str {
             "the forgery was accepted"
         }
         (Expect::Accept, Outcome::Answered { status, .. }) if (400..500).contains(status) => {
-            "Whereby would drop this event"
+            "the event is refused"
         }
         (Expect::Accept, Outcome::Answered { status, .. }) if (500..600).contains(status) => {
-            "Whereby would retry, then drop this event"
+            "Whereby retries a 5xx"
         }
         (_, Outcome::Answered { status, .. }) if (300..400).contains(status) => {
             "webhook senders do not follow redirects"
