@@ -37,11 +37,16 @@ trap cleanup EXIT
 
 export WHEREBY_WEBHOOK_SECRET="ci-example-receiver-secret"
 
-# check_receiver NAME PORT COMMAND...: starts the receiver on PORT, waits for
-# it to accept connections, and runs every check against it.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# check_receiver NAME COMMAND...: starts the receiver on a free PORT, waits
+# for it to accept connections, and runs every check against it.
 check_receiver() {
-    local name="$1" port="$2"
-    shift 2
+    local name="$1" port
+    port="$(free_port)"
+    shift
     step "check-receiver against the $name example receiver"
     PORT="$port" "$@" >"$work/$name.log" 2>&1 &
     pids+=("$!")
@@ -56,9 +61,9 @@ check_receiver() {
     fi
 }
 
-check_receiver python 18731 python3 examples/receivers/python/receiver.py
-check_receiver node 18732 node examples/receivers/node/receiver.mjs
-check_receiver rust 18733 "$target/debug/examples/receiver"
+check_receiver python python3 examples/receivers/python/receiver.py
+check_receiver node node examples/receivers/node/receiver.mjs
+check_receiver rust "$target/debug/examples/receiver"
 
 step "signature snippets against spec/test-vectors.json"
 go build -o "$work/verify-go" examples/snippets/verify.go
