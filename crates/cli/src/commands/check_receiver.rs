@@ -206,7 +206,7 @@ pub struct Args {
 
     /// Give up on an answer after this many seconds (an answer later than 5 s
     /// fails answers-within-5s either way)
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     timeout: u64,
 
     #[command(flatten)]

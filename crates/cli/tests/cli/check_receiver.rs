@@ -493,6 +493,7 @@ fn usage_errors_are_exit_2() {
             "no-such-check",
         ],
         vec!["check-receiver", "127.0.0.1:9/webhooks"],
+        vec!["check-receiver", "http://127.0.0.1:9/", "--timeout", "0"],
         vec![
             "check-receiver",
             "http://127.0.0.1:9/",
@@ -508,6 +509,8 @@ fn usage_errors_are_exit_2() {
             .output()
             .expect("run");
         assert_exit(&output, 2);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("cannot reach"), "{args:?}: sent anyway: {stderr}");
     }
     let output = whereby()
         .args(["check-receiver", "http://127.0.0.1:9/"])
