@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use whereby_webhooks_model::data::RoleName;
@@ -51,6 +51,7 @@ enum Flaw {
 /// One request as the receiver read it.
 #[derive(Debug, Clone)]
 struct Seen {
+    arrived: Instant,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
@@ -209,6 +210,7 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .ok()?;
+    let arrived = Instant::now();
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
@@ -230,7 +232,11 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
         .unwrap_or(0);
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
-    Some(Seen { headers, body })
+    Some(Seen {
+        arrived,
+        headers,
+        body,
+    })
 }
 
 fn respond(mut stream: TcpStream, status: u16) {
@@ -426,6 +432,22 @@ fn only_and_skip_select_checks() {
 }
 
 #[test]
+fn deliveries_are_paced() {
+    let receiver = Receiver::start(Flaw::None);
+    let output = whereby()
+        .args(["check-receiver", &receiver.url])
+        .args(["--only", "accepts-redelivery", "--interval", "400"])
+        .env(SECRET_ENV, SECRET)
+        .output()
+        .expect("run");
+    assert_exit(&output, 0);
+    let seen = receiver.seen.lock().expect("log").clone();
+    assert_eq!(seen.len(), 2);
+    let gap = seen[1].arrived - seen[0].arrived;
+    assert!(gap >= Duration::from_millis(400), "{gap:?}");
+}
+
+#[test]
 fn the_report_card_has_a_line_per_check_and_a_fix_per_failure() {
     let receiver = Receiver::start(Flaw::Answers500ToForgeries);
     let output = whereby()
@@ -510,7 +532,10 @@ fn usage_errors_are_exit_2() {
             .expect("run");
         assert_exit(&output, 2);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!stderr.contains("cannot reach"), "{args:?}: sent anyway: {stderr}");
+        assert!(
+            !stderr.contains("cannot reach"),
+            "{args:?}: sent anyway: {stderr}"
+        );
     }
     let output = whereby()
         .args(["check-receiver", "http://127.0.0.1:9/"])
