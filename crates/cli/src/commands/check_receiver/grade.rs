@@ -145,7 +145,7 @@ fn statuses(check: CheckId, sent: &[(&Delivery, &Outcome)]) -> CheckResult {
         .map(|(delivery, _)| delivery.label.as_str())
         .collect();
     let detail = if passed {
-        format!("sent {}", summarise(&labels))
+        format!("sent: {}", summarise(&labels))
     } else {
         let mut parts: Vec<String> = failed
             .iter()
