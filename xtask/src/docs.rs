@@ -289,6 +289,7 @@ pub fn reference(document: &Value) -> Result<String, String> {
     md.push('\n');
     md.push_str(HISTORY);
     md.push_str(&presence_section());
+    md.push_str(&open_lists_section(components));
     for family in Family::ALL {
         let _ = write!(
             md,
@@ -380,6 +381,34 @@ fn presence_section() -> String {
             events.join(", "),
             exception.reason
         );
+    }
+    md
+}
+
+/// The known values of every open list (`x-extensible-enum`), with their
+/// descriptions.
+fn open_lists_section(components: &Map<String, Value>) -> String {
+    let mut md = String::from(
+        "\n## Open lists\n\n\
+         Whereby adds values to these lists over time, so any string is valid; the values \
+         known today are:\n",
+    );
+    for (name, schema) in components {
+        let Some(Value::Array(values)) = schema.get("x-extensible-enum") else {
+            continue;
+        };
+        let _ = write!(md, "\n`{name}`");
+        if let Some(description) = schema.get("description").and_then(Value::as_str) {
+            let _ = write!(md, ": {description}");
+        }
+        md.push_str("\n\n");
+        for value in values.iter().filter_map(Value::as_str) {
+            let description = schema
+                .pointer(&format!("/x-enumDescriptions/{value}"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let _ = writeln!(md, "- `{value}`: {description}");
+        }
     }
     md
 }

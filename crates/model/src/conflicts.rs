@@ -127,3 +127,22 @@ pub const SOURCE_CONFLICTS: &[SourceConflict] = &[
                      the values are integers of at least 0.",
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_conflict_is_recorded_with_its_resolution() {
+        assert!(SOURCE_CONFLICTS.len() >= 10, "{}", SOURCE_CONFLICTS.len());
+        let mut ids: Vec<&str> = SOURCE_CONFLICTS.iter().map(|c| c.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), SOURCE_CONFLICTS.len(), "ids are unique");
+        for conflict in SOURCE_CONFLICTS {
+            assert!(!conflict.sources.is_empty(), "{}", conflict.id);
+            assert!(!conflict.detail.is_empty(), "{}", conflict.id);
+            assert!(!conflict.resolution.is_empty(), "{}", conflict.id);
+        }
+    }
+}

@@ -236,7 +236,8 @@ open_list! {
         /// earlier).
         Visitor = "visitor",
         /// Assigned to a participant after they knocked and were let in by a host
-        /// (documented since 2022-04-01 or earlier, then described differently).
+        /// (documented since 2022-04-01 or earlier, first described as a visitor who can join a
+        /// locked room without knocking).
         GrantedVisitor = "granted_visitor",
         /// A user who joined using the `viewerRoomUrl` (documented since 2023-07-28).
         Viewer = "viewer",
