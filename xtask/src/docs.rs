@@ -57,8 +57,8 @@ const DELIVERY: &str = "\
 What Whereby documents:
 
 - Webhooks are managed by an admin in the \"Configure\" section of the Embedded dashboard.
-  There is no API to register endpoints. Endpoint URLs must use HTTPS, and an organisation
-  can have up to 10 webhooks. Whereby's servers have no static range of IP addresses.
+  There is no API to register endpoints. The dashboard accepts only HTTPS endpoint URLs, and
+  up to 10 webhooks per organisation. Whereby's servers have no static range of IP addresses.
 - `assistant.requested` goes instead to the endpoint URL configured on an Assistant with
   Manual Invite enabled.
 - Each event is delivered in JSON format as the body of an HTTP request (the spec models it

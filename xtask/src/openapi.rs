@@ -36,8 +36,8 @@ that begin \"Whereby documents\" report those sources; advice of this project be
 
 **Endpoints.** Whereby documents that webhooks are managed by an admin in the \
 \"Configure\" section of the Embedded dashboard; there is no API to register them, so \
-this document describes only the requests a receiver gets. Endpoint URLs must use \
-HTTPS, and an organisation can have up to 10 webhooks. Whereby documents that its \
+this document describes only the requests a receiver gets. The dashboard accepts only \
+HTTPS endpoint URLs, and up to 10 webhooks per organisation. Whereby documents that its \
 servers have no static range of IP addresses, so a receiver cannot rely on an \
 allow-list of source addresses. `assistant.requested` is the exception: Whereby \
 documents that it goes to the endpoint URL configured on an Assistant with Manual \
