@@ -25,8 +25,8 @@ Whereby documents that `v1` is the hex HMAC-SHA256 of `<t>` + `.` + `<request bo
 keyed with the endpoint's signing secret (viewable when the webhook is created or edited in
 the Embedded dashboard), that the comparison should be constant-time, and that `t` should be
 compared with the current time against a threshold (its example uses 60 seconds). It
-documents no signature for `assistant.requested`, which goes to the endpoint configured on
-an Assistant.
+documents no signature for `assistant.requested`, which is sent to the endpoint configured
+for an Assistant.
 
 We recommend:
 
@@ -59,8 +59,8 @@ What Whereby documents:
 - Webhooks are managed by an admin in the \"Configure\" section of the Embedded dashboard.
   There is no API to register endpoints. The dashboard accepts only HTTPS endpoint URLs, and
   up to 10 webhooks per organisation. Whereby's servers have no static range of IP addresses.
-- `assistant.requested` goes instead to the endpoint URL configured on an Assistant with
-  Manual Invite enabled.
+- `assistant.requested` is sent to the endpoint URL configured for an Assistant with Manual
+  Invite enabled (Whereby's Assistants docs).
 - Each event is delivered in JSON format as the body of an HTTP request (the spec models it
   as a `POST`).
 - Any `5XX` answer triggers a retry, for a total of 2 retries with a short exponential
@@ -87,8 +87,9 @@ const HISTORY: &str = "\
 Each table's `since` column is the date Whereby first documented the property (the first
 commit of its webhooks page, or of the Assistant SDK types, that lists it). The docs history
 starts on 2022-04-01, so that date means \"2022-04-01 or earlier\". A delivery captured before
-a property's date may lack it. The spec carries the same dates as `x-since`, with the commits
-as `x-sources`.
+a property's date may lack it. A property shared by several events carries the date it was
+first documented on any of them, so the event's own date, given under its heading, can be
+later. The spec carries the same dates as `x-since`, with the commits as `x-sources`.
 ";
 
 /// A property row of a table.

@@ -39,9 +39,9 @@ that begin \"Whereby documents\" report those sources; advice of this project be
 this document describes only the requests a receiver gets. The dashboard accepts only \
 HTTPS endpoint URLs, and up to 10 webhooks per organisation. Whereby documents that its \
 servers have no static range of IP addresses, so a receiver cannot rely on an \
-allow-list of source addresses. `assistant.requested` is the exception: Whereby \
-documents that it goes to the endpoint URL configured on an Assistant with Manual \
-Invite enabled.
+allow-list of source addresses. Whereby's Assistants docs add that \
+`assistant.requested` is sent to the endpoint URL configured for an Assistant with \
+Manual Invite enabled.
 
 **Delivery.** Whereby documents that each event is delivered in JSON format as the \
 body of an HTTP request (modelled here as a `POST`); that any `5XX` answer triggers a \
@@ -82,9 +82,9 @@ re-serialised JSON; rejecting a `t` outside the threshold in either direction; a
 answering a bad signature with `4XX`, since Whereby retries a `5XX`.";
 
 const ASSISTANT_SIGNATURE_DESCRIPTION: &str = "\
-Not documented for this event. Whereby documents that `assistant.requested` goes to the \
-endpoint URL configured on the Assistant (Manual Invite), and documents no signing \
-secret for that endpoint; the Assistant SDK's trigger does not read this header. Whether \
+Not documented for this event. Whereby's Assistants docs say `assistant.requested` is \
+sent to the endpoint URL configured for the Assistant (Manual Invite), and document no \
+signing secret for that endpoint; the Assistant SDK's trigger does not read this header. Whether \
 a delivery carries it, and in what form, is not documented. If it does carry it, we \
 recommend verifying it as for the other events.";
 

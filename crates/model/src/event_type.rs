@@ -199,11 +199,11 @@ impl EventType {
             }
             EventType::AssistantRequested => {
                 "Sent when a host invites a Whereby Assistant into the room with the Invite \
-                 button, which the Assistant's Manual Invite setting enables. Whereby documents \
-                 that it goes to the endpoint URL configured on that Assistant, not to the \
-                 webhooks of the \"Configure\" section; it documents no signing secret for that \
-                 endpoint, and the Assistant SDK's trigger does not read `Whereby-Signature`. \
-                 An Assistant SDK integration reacts by joining the room."
+                 button, which the Assistant's Manual Invite setting enables. Whereby's \
+                 Assistants docs say the event is sent to the endpoint URL configured for that \
+                 Assistant; they document no signing secret for that endpoint, and the \
+                 Assistant SDK's trigger does not read `Whereby-Signature`. An Assistant SDK \
+                 integration reacts by joining the room."
             }
         }
     }
@@ -244,7 +244,9 @@ impl EventType {
                 &[DOCS_137AFBD, DOCS_A316F59]
             }
             EventType::RecordingFinished => &[DOCS_FC2DDB4, DOCS_A316F59],
-            EventType::AssistantRequested => &[DOCS_BA04D56, DOCS_A316F59, SDK_0F3EB74],
+            EventType::AssistantRequested => {
+                &[DOCS_BA04D56, DOCS_A316F59, DOCS_ASSISTANTS, SDK_0F3EB74]
+            }
         }
     }
 

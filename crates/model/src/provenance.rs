@@ -13,6 +13,10 @@
 //! That history starts on [`HISTORY_START`]: an item listed in its first
 //! commit carries that date and may be older ("2022-04-01 or earlier").
 //!
+//! A property of a schema that several events share (the transcription
+//! properties, say) carries the date it was first documented on any of them;
+//! the event's own date can be later.
+//!
 //! The citations are constants so that a date and its commit are written
 //! once; the data types name them in their `x-sources`.
 
@@ -78,6 +82,9 @@ pub const DOCS_BA04D56: &str =
 /// `whereby/docs` a316f59 (2026-03-31): the page's current revision.
 pub const DOCS_A316F59: &str =
     "whereby/docs@a316f59 whereby-product-features/insights-suite-and-api/webhooks.md";
+/// `whereby/docs` 4449da8: the Assistants page, which says `assistant.requested`
+/// is sent to the endpoint URL configured for an Assistant (Manual Invite).
+pub const DOCS_ASSISTANTS: &str = "whereby/docs@4449da8 whereby-product-features/assistants.md";
 /// `whereby/sdk` ab84f8e (2025-08-06): the Assistant SDK's webhook types, with
 /// `roomSessionId: string | null` on every in-room event.
 pub const SDK_AB84F8E: &str = "whereby/sdk@ab84f8e packages/assistant-sdk/src/Trigger/types.ts";
