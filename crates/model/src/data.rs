@@ -126,7 +126,9 @@ macro_rules! open_list {
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name {
             $( $(#[doc = $doc])+ $variant, )+
-            /// A value this model does not know yet, kept as sent.
+            /// A value this model does not know yet, kept as sent. Build values
+            /// with `from_wire`, which picks a known variant when there is one, so
+            /// that equal wire strings compare equal.
             Other(String),
         }
 
@@ -392,5 +394,45 @@ open_list! {
     pub enum RecordingStatus ("RecordingStatus", "The final status of the recording. An open list: Whereby documents that it can be only `completed` for now, so any string is accepted; the known values are listed in `x-extensible-enum`.") {
         /// The recording finished and was uploaded.
         Completed = "completed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_lists_keep_unknown_values_and_round_trip() {
+        for role in RoleName::ALL {
+            let wire = serde_json::to_value(role).unwrap();
+            assert_eq!(serde_json::from_value::<RoleName>(wire).unwrap(), *role);
+            assert!(role.is_known());
+        }
+        let unknown: RoleName = serde_json::from_str("\"moderator\"").unwrap();
+        assert_eq!(unknown, RoleName::Other("moderator".into()));
+        assert!(!unknown.is_known());
+        assert_eq!(serde_json::to_string(&unknown).unwrap(), "\"moderator\"");
+        assert_eq!(
+            RoleName::from_wire("granted_viewer"),
+            RoleName::GrantedViewer
+        );
+        assert_eq!(
+            RecordingStatus::from_wire("failed"),
+            RecordingStatus::Other("failed".into())
+        );
+        assert!(serde_json::from_str::<RoleName>("7").is_err());
+    }
+
+    #[test]
+    fn every_known_value_is_described() {
+        let known = RoleName::known();
+        assert_eq!(known.len(), RoleName::ALL.len());
+        for ((wire, description), role) in known.iter().zip(RoleName::ALL) {
+            assert_eq!(*wire, role.as_str());
+            assert!(
+                !description.is_empty() && !description.contains("  "),
+                "{wire}"
+            );
+        }
     }
 }
