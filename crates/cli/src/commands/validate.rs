@@ -8,6 +8,7 @@
 mod input;
 mod output;
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -57,7 +58,8 @@ pub struct Args {
     quiet: bool,
 
     /// The largest sample read, in bytes or with KiB, MiB or GiB; larger ones are reported as
-    /// too large (kind `too_large`)
+    /// too large (kind `too_large`). A line of a `listen --record` file holds more than the body:
+    /// raise this for bodies near listen's --max-body
     #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = input::parse_size)]
     max_size: u64,
 }
@@ -84,6 +86,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         eprintln!("error: {message}");
     });
     let inputs = expanded.inputs;
+    if inputs
+        .iter()
+        .any(|input| matches!(input, input::Input::Stdin))
+        && std::io::stdin().is_terminal()
+    {
+        eprintln!("reading events from standard input (end with Ctrl-D)");
+    }
     let progress = Progress::new(inputs.iter().map(input::Input::size).sum());
     let mut printer = Printer::new(args.format, args.quiet);
     let mut reader = Reader::new(inputs, args.max_size);

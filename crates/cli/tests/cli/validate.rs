@@ -799,3 +799,26 @@ fn samples_paths_are_shown_as_given() {
             .starts_with("tests/samples/valid/../valid/")
     );
 }
+
+#[test]
+fn stdin_on_a_terminal_is_said_and_ends_at_the_first_end_of_input() {
+    let binary = assert_cmd::cargo::cargo_bin("whereby-webhooks");
+    // `script` gives the command a terminal; its own empty stdin ends it
+    // once. Reading again after that end would wait for a second one.
+    let output = assert_cmd::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} validate -", binary.display()),
+            "/dev/null",
+        ])
+        .timeout(std::time::Duration::from_secs(20))
+        .write_stdin("")
+        .output()
+        .expect("run `script` (util-linux)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("reading events from standard input"),
+        "{text}"
+    );
+    assert!(text.contains("error: no samples found"), "{text}");
+}

@@ -364,12 +364,19 @@ impl Reader {
             return Some(self.whole(source, bytes, start..bytes.len()));
         }
         self.stdin_as = Some(StdinAs::Ndjson);
-        self.lines = Some(Lines {
-            name: source.name,
-            reader: Box::new(BufReader::with_capacity(
+        // Within the limit, the input ended: never read again after the
+        // end, which on a terminal would wait for a second Ctrl-D.
+        let reader: Box<dyn BufRead + Send> = if head.len() <= self.max_size {
+            Box::new(io::Cursor::new(head))
+        } else {
+            Box::new(BufReader::with_capacity(
                 1 << 16,
                 io::Cursor::new(head).chain(stdin),
-            )),
+            ))
+        };
+        self.lines = Some(Lines {
+            name: source.name,
+            reader,
             line: 0,
         });
         None
