@@ -177,6 +177,7 @@ fn descriptions_separate_whereby_facts_from_recommendations() {
     for phrase in [
         "Whereby documents",
         "We recommend",
+        "reported from the dashboard itself",
         "HTTPS",
         "up to 10 webhooks",
         "no static range of IP addresses",
