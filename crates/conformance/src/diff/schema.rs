@@ -155,7 +155,11 @@ impl<'a> View<'a> {
                 return;
             }
         };
-        for (key, value) in map {
+        // A schema's own keywords first, then what it refers to and
+        // combines: metadata beside a `$ref` overrides the target's.
+        let mut keys: Vec<(&String, &Value)> = map.iter().collect();
+        keys.sort_by_key(|(key, _)| matches!(key.as_str(), "$ref" | "allOf"));
+        for (key, value) in keys {
             match key.as_str() {
                 "$ref" => match value.as_str().and_then(local_pointer) {
                     Some(target) => {
