@@ -6,7 +6,9 @@ mod changelog;
 mod codegen;
 mod docs;
 mod gate;
+mod guide;
 mod openapi;
+mod vectors;
 
 use std::process::ExitCode;
 

@@ -45,6 +45,8 @@ enum Command {
     Listen(commands::listen::Args),
     /// Compare two versions of the spec and tell which changes break receivers
     Diff(commands::diff::Args),
+    /// Grade a receiver with real-looking authentic and forged deliveries
+    CheckReceiver(commands::check_receiver::Args),
 }
 
 fn run() -> anyhow::Result<Exit> {
@@ -69,6 +71,7 @@ fn run() -> anyhow::Result<Exit> {
         Command::Send(args) => commands::send::run(args),
         Command::Listen(args) => commands::listen::run(args),
         Command::Diff(args) => commands::diff::run(args),
+        Command::CheckReceiver(args) => commands::check_receiver::run(args),
     }
 }
 

@@ -19,18 +19,18 @@ fn write(dir: &tempfile::TempDir, name: &str, document: &Value) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// The spec with `roomSessionId` optional in every in-room event and a
+/// The spec with `subdomain` optional in every in-room event and a
 /// description changed.
 fn changed_spec() -> Value {
     let mut new = spec();
     let schemas = &mut new["components"]["schemas"];
     for name in ["ClientJoinLeaveData", "ClientData", "InRoomData"] {
-        schemas[name]["required"]
-            .as_array_mut()
-            .expect("required")
-            .retain(|v| v != "roomSessionId");
+        let required = schemas[name]["required"].as_array_mut().expect("required");
+        let before = required.len();
+        required.retain(|v| v != "subdomain");
+        assert_eq!(required.len(), before - 1, "{name} requires subdomain");
     }
-    schemas["InRoomData"]["properties"]["subdomain"]["description"] = json!("The subdomain.");
+    schemas["InRoomData"]["properties"]["roomName"]["description"] = json!("The room.");
     new
 }
 
@@ -65,11 +65,11 @@ fn a_breaking_change_exits_1_grouped_by_webhook_breaking_first() {
         .expect("a group for room.session.started");
     assert_eq!(
         out[start + 1],
-        "  BREAKING  `/data/roomSessionId` was required, is now optional: it may be absent  [now_optional]"
+        "  BREAKING  `/data/subdomain` was required, is now optional: it may be absent  [now_optional]"
     );
     assert_eq!(
         out[start + 2],
-        "  ok        `/data/subdomain`'s `description` changed  [metadata]"
+        "  ok        `/data/roomName`'s `description` changed  [metadata]"
     );
     assert_eq!(
         out.last().map(String::as_str),
@@ -90,9 +90,9 @@ fn json_prints_one_change_per_line() {
     assert_eq!(changes.len(), 10);
     assert_eq!(
         changes[0],
-        json!({"webhook": "room.client.joined", "pointer": "/data/roomSessionId",
+        json!({"webhook": "room.client.joined", "pointer": "/data/subdomain",
             "kind": "now_optional", "breaking": true,
-            "message": "`/data/roomSessionId` was required, is now optional: it may be absent",
+            "message": "`/data/subdomain` was required, is now optional: it may be absent",
             "old": true, "new": false})
     );
 }
@@ -107,14 +107,14 @@ fn markdown_lists_each_change_once_with_its_webhooks() {
         .expect("run");
     assert_exit(&output, 1);
     let text = String::from_utf8(output.stdout).expect("UTF-8");
-    assert!(text.starts_with("## Contract changes\n\n### Breaking for receivers\n\n- `/data/roomSessionId` was required, is now optional: it may be absent (now_optional; `room.client.joined`, `room.client.left`, `room.client.knocked`, `room.client.knockCancelled`, `room.session.started`, `room.session.ended`, `assistant.requested`)\n"), "{text}");
-    assert!(text.contains("### Not breaking for receivers\n\n- `/data/subdomain`'s `description` changed (metadata; `room.session.started`, `room.session.ended`, `assistant.requested`)\n"), "{text}");
+    assert!(text.starts_with("## Contract changes\n\n### Breaking for receivers\n\n- `/data/subdomain` was required, is now optional: it may be absent (now_optional; `room.client.joined`, `room.client.left`, `room.client.knocked`, `room.client.knockCancelled`, `room.session.started`, `room.session.ended`, `assistant.requested`)\n"), "{text}");
+    assert!(text.contains("### Not breaking for receivers\n\n- `/data/roomName`'s `description` changed (metadata; `room.session.started`, `room.session.ended`, `assistant.requested`)\n"), "{text}");
 }
 
 #[test]
 fn only_informational_changes_exit_0_from_standard_input() {
     let mut new = spec();
-    new["webhooks"]["room.client.joined"]["post"]["x-since"] = json!("2022-04-01");
+    new["webhooks"]["room.client.joined"]["post"]["x-note"] = json!("a note");
     let output = whereby()
         .args(["diff", "spec/openapi.yaml", "-"])
         .write_stdin(serde_json::to_vec(&new).expect("JSON"))
@@ -125,7 +125,7 @@ fn only_informational_changes_exit_0_from_standard_input() {
         lines(&output.stdout),
         [
             "room.client.joined",
-            "  ok        the webhook's `x-since` added  [metadata]",
+            "  ok        the webhook's `x-note` added  [metadata]",
             "",
             "1 change in 1 webhook, 0 breaking"
         ]
