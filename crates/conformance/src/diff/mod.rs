@@ -570,7 +570,8 @@ fn compare_headers(
                     &pointer,
                     ChangeKind::HeaderChanged,
                     format!(
-                        "header `{shown}` changed: receivers verifying it may reject deliveries"
+                        "header `{shown}` changed ({}): receivers verifying it may reject deliveries",
+                        changed_parts(&a, &b)
                     ),
                     Some(a),
                     Some(b),
@@ -612,6 +613,36 @@ fn compare_headers(
         }
     }
     Ok(())
+}
+
+/// The parts of a header's shape that differ: `required`, `schema.pattern`...
+fn changed_parts(old: &Value, new: &Value) -> String {
+    let mut parts = Vec::new();
+    let empty = Map::new();
+    let (a, b) = (
+        old.as_object().unwrap_or(&empty),
+        new.as_object().unwrap_or(&empty),
+    );
+    let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    for key in keys {
+        let (x, y) = (a.get(key), b.get(key));
+        if x == y {
+            continue;
+        }
+        match (x, y) {
+            (Some(Value::Object(x)), Some(Value::Object(y))) if key == "schema" => {
+                let inner: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+                parts.extend(
+                    inner
+                        .into_iter()
+                        .filter(|k| x.get(*k) != y.get(*k))
+                        .map(|k| format!("`schema.{k}`")),
+                );
+            }
+            _ => parts.push(format!("`{key}`")),
+        }
+    }
+    parts.join(", ")
 }
 
 /// What of the signature header a verifier depends on: whether it is

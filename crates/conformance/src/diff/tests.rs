@@ -504,6 +504,20 @@ fn documents_that_are_not_openapi_are_errors_naming_their_side() {
 }
 
 #[test]
+fn a_changed_signature_header_names_what_changed() {
+    let old = data(json!({"type": "string"}));
+    let mut new = old.clone();
+    new["webhooks"]["ping"]["post"]["parameters"][0]["schema"]["pattern"] = json!("^t=");
+    new["webhooks"]["ping"]["post"]["parameters"][0]["required"] = json!(false);
+    let changes = diff(&old, &new).unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        changes[0].message,
+        "header `Whereby-Signature` changed (`required`, `schema.pattern`): receivers verifying it may reject deliveries"
+    );
+}
+
+#[test]
 fn change_records_serialise_with_every_field() {
     let changes = diff(
         &data(json!({"type": "string"})),
