@@ -64,7 +64,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
     let old = load(&args.old, "OLD")?;
     let new = load(&args.new, "NEW")?;
-    let changes = diff::diff(&old, &new)?;
+    // Errors name webhooks and references from the documents.
+    let changes =
+        diff::diff(&old, &new).map_err(|e| anyhow::anyhow!(escape_controls(&e.to_string())))?;
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         Format::Human => human(&mut out, &changes)?,

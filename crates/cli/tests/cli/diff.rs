@@ -155,6 +155,26 @@ fn text_from_the_documents_is_escaped() {
 }
 
 #[test]
+fn errors_quoting_the_documents_are_escaped() {
+    let mut new = spec();
+    new["webhooks"]["\u{1b}[2Jbad"] = json!({"post": {}});
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &new);
+    let output = whereby()
+        .args(["diff", "spec/openapi.json", &new])
+        .output()
+        .expect("run");
+    assert_exit(&output, 2);
+    let err = String::from_utf8(output.stderr).expect("UTF-8");
+    assert!(
+        err.starts_with(
+            "error: the new document: webhook `\\u{1b}[2Jbad` has no JSON request body schema"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
 fn errors_exit_2() {
     let dir = temp_dir();
     let not_openapi = write(&dir, "swagger.json", &json!({"swagger": "2.0"}));
