@@ -168,6 +168,8 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
         "docs/webhooks.md".to_owned(),
         crate::docs::reference(&document)?,
     ));
+    let changelog = crate::changelog::render(&document)?;
+    files.push((crate::changelog::CHANGELOG_PATH.to_owned(), changelog));
     Ok(files)
 }
 
