@@ -5,6 +5,10 @@
 mod codegen;
 mod docs;
 mod openapi;
+mod openapi30;
+mod polish;
+mod receiver;
+mod yaml;
 
 use std::process::ExitCode;
 

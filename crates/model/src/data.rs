@@ -173,8 +173,9 @@ pub struct TranscriptionFinishedData {
     pub storage_type: StorageType,
     /// The billable length of the transcription, in seconds.
     pub duration_in_seconds: f64,
-    /// The transcribed recording. Required when `type` is `RECORDING_TRANSCRIPTION`; Whereby
-    /// sets it only then, but its presence on other transcriptions is not an error.
+    /// Present when `type` is `RECORDING_TRANSCRIPTION`, and then required: the transcribed
+    /// recording. Whereby sets it only then, but its presence on other transcriptions is not an
+    /// error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     pub recording_id: Option<String>,

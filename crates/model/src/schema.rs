@@ -170,8 +170,9 @@ fn tidy(value: &mut Value) {
             {
                 map.remove("format");
             }
-            // A one-branch `oneOf` (an enum with a single documented value) says
-            // the same as its branch.
+            closed_enum(map);
+            conditionals_in_all_of(map);
+            // A one-branch `oneOf` says the same as its branch.
             if let Some(Value::Array(branches)) = map.get("oneOf")
                 && branches.len() == 1
                 && let Some(Value::Array(mut branches)) = map.remove("oneOf")
@@ -185,6 +186,95 @@ fn tidy(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(tidy),
         _ => {}
+    }
+}
+
+/// Rewrites an enum that schemars derived as `oneOf` (or `anyOf`) of
+/// documented string `const`s into `type: string` + `enum`, with each value's
+/// description under `x-enumDescriptions` (the map Redocly's reference docs,
+/// Scalar and GitBook render as a table). Code generators make one enum type of
+/// `enum`, where a `oneOf` of `const`s becomes a union of unrelated strings.
+/// Anything else, an open list with `x-extensible-enum` included, is left as is.
+fn closed_enum(map: &mut Map<String, Value>) {
+    let Some(keyword) = ["oneOf", "anyOf"]
+        .into_iter()
+        .find(|k| map.get(*k).is_some_and(is_documented_constants))
+    else {
+        return;
+    };
+    let mut values = Vec::new();
+    let mut descriptions = Map::new();
+    for branch in map
+        .get(keyword)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let value = branch["const"].clone();
+        if let (Some(name), Some(text)) = (value.as_str(), branch.get("description")) {
+            descriptions.insert(name.to_owned(), text.clone());
+        }
+        values.push(value);
+    }
+    let mut out = Map::new();
+    for (key, value) in std::mem::take(map) {
+        if key == keyword {
+            out.insert("type".into(), "string".into());
+            out.insert("enum".into(), Value::Array(values.clone()));
+            if !descriptions.is_empty() {
+                out.insert(
+                    "x-enumDescriptions".into(),
+                    Value::Object(std::mem::take(&mut descriptions)),
+                );
+            }
+        } else if key != "type" {
+            out.insert(key, value);
+        }
+    }
+    *map = out;
+}
+
+/// Whether `branches` is a non-empty list of string `const`s, each with at
+/// most a `type: string` and a description beside it.
+fn is_documented_constants(branches: &Value) -> bool {
+    branches.as_array().is_some_and(|branches| {
+        !branches.is_empty()
+            && branches.iter().all(|branch| {
+                branch.as_object().is_some_and(|b| {
+                    b.get("const").is_some_and(Value::is_string)
+                        && b.get("type").is_none_or(|t| t == "string")
+                        && b.keys()
+                            .all(|k| matches!(k.as_str(), "const" | "type" | "description"))
+                })
+            })
+    })
+}
+
+/// Moves `if`/`then`/`else` into an `allOf` entry of their own. The meaning is
+/// the same, but code generators and renderers that do not understand a
+/// conditional then ignore one `allOf` entry instead of typing the whole
+/// object as `any`.
+fn conditionals_in_all_of(map: &mut Map<String, Value>) {
+    // A schema holding nothing but the conditional is such an entry already.
+    if !map.contains_key("if")
+        || map
+            .keys()
+            .all(|k| matches!(k.as_str(), "if" | "then" | "else"))
+    {
+        return;
+    }
+    let mut conditional = Map::new();
+    for keyword in ["if", "then", "else"] {
+        if let Some(value) = map.remove(keyword) {
+            conditional.insert(keyword.into(), value);
+        }
+    }
+    match map
+        .entry("allOf")
+        .or_insert_with(|| Value::Array(Vec::new()))
+    {
+        Value::Array(entries) => entries.push(Value::Object(conditional)),
+        other => *other = json!([other.clone(), conditional]),
     }
 }
 
