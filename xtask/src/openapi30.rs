@@ -48,10 +48,14 @@ pub fn document(webhooks: &Value, receiver: &Value) -> Result<Value, String> {
         .and_then(Value::as_object)
         .cloned()
         .ok_or("the webhooks document has no `info`")?;
-    // 3.0 has no `summary` in info and no SPDX `identifier` in license.
+    // 3.0 has no `summary` in info.
     info.remove("summary");
-    if let Some(Value::Object(license)) = info.get_mut("license") {
-        license.remove("identifier");
+    // 3.0 has no SPDX `identifier` in license; point at the licence files.
+    if let Some(Value::Object(license)) = info.get_mut("license")
+        && license.remove("identifier").is_some()
+        && !license.contains_key("url")
+    {
+        license.insert("url".into(), env!("CARGO_PKG_REPOSITORY").into());
     }
     out.insert("info".into(), Value::Object(info));
     for key in ["servers", "security"] {
@@ -59,8 +63,18 @@ pub fn document(webhooks: &Value, receiver: &Value) -> Result<Value, String> {
             out.insert(key.into(), value.clone());
         }
     }
-    if let Some(tags) = webhooks.get("tags") {
-        out.insert("tags".into(), tags.clone());
+    let tags: Vec<Value> = [webhooks, receiver]
+        .iter()
+        .flat_map(|d| {
+            d.get("tags")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .cloned()
+        .collect();
+    if !tags.is_empty() {
+        out.insert("tags".into(), Value::Array(tags));
     }
     let mut paths = receiver
         .get("paths")

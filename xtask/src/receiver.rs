@@ -11,6 +11,9 @@ use whereby_webhooks_model::schema::UNION_NAME;
 
 use crate::polish::{METHODS, share_parameter};
 
+/// The tag of the receiver's operation.
+const TAG: &str = "receiver";
+
 /// The path of the receiver's endpoint in the document.
 pub const PATH: &str = "/webhooks";
 
@@ -152,6 +155,7 @@ pub fn document(webhooks_document: &Value) -> Result<Value, String> {
         "summary": "Receive a Whereby webhook event",
         "description": "One delivery: any of the webhook events, chosen by `type`. Verify the signature over the raw body before trusting it.",
         "operationId": "receiveWebhook",
+        "tags": [TAG],
         "parameters": headers,
         "requestBody": {
             "description": "The event. Its `type` decides which event schema applies.",
@@ -180,6 +184,10 @@ pub fn document(webhooks_document: &Value) -> Result<Value, String> {
         }]),
     );
     out.insert("security".into(), json!([]));
+    out.insert(
+        "tags".into(),
+        json!([{ "name": TAG, "description": "Your endpoint, which receives every webhook event." }]),
+    );
     out.insert("paths".into(), json!({ PATH: { "post": operation } }));
     let mut new_components = Map::new();
     new_components.insert("schemas".into(), Value::Object(schemas.clone()));

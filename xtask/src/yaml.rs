@@ -236,12 +236,22 @@ mod tests {
             ),
             ("value", r"^=$"),
         ];
-        resolvers.into_iter().find_map(|(name, pattern)| {
-            regex::Regex::new(pattern)
-                .expect("resolver patterns compile")
-                .is_match(plain)
-                .then_some(name)
-        })
+        static COMPILED: std::sync::OnceLock<Vec<(&'static str, regex::Regex)>> =
+            std::sync::OnceLock::new();
+        COMPILED
+            .get_or_init(|| {
+                resolvers
+                    .into_iter()
+                    .map(|(name, pattern)| {
+                        (
+                            name,
+                            regex::Regex::new(pattern).expect("resolver patterns compile"),
+                        )
+                    })
+                    .collect()
+            })
+            .iter()
+            .find_map(|(name, regex)| regex.is_match(plain).then_some(*name))
     }
 
     const TROUBLE: &[&str] = &[
