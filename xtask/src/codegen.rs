@@ -249,6 +249,73 @@ mod tests {
         );
     }
 
+    fn descriptions<'a>(value: &'a Value, pointer: String, out: &mut Vec<(String, &'a str)>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    if key == "description"
+                        && let Some(text) = child.as_str()
+                    {
+                        out.push((pointer.clone(), text));
+                    }
+                    descriptions(child, format!("{pointer}/{key}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    descriptions(child, format!("{pointer}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Renderers show a single newline as a hard break: descriptions are
+    /// paragraphs separated by blank lines, never wrapped lines.
+    #[test]
+    fn no_description_has_a_hard_line_break() {
+        let mut checked = 0;
+        for (path, text) in files().unwrap() {
+            if !path.ends_with(".json") {
+                continue;
+            }
+            let value: Value = serde_json::from_str(&text).unwrap();
+            let mut found = Vec::new();
+            descriptions(&value, String::new(), &mut found);
+            for (pointer, description) in found {
+                checked += 1;
+                for paragraph in description.split("\n\n") {
+                    assert!(
+                        !paragraph.contains('\n')
+                            && paragraph.trim() == paragraph
+                            && !paragraph.is_empty(),
+                        "{path}{pointer}/description has a hard line break or stray space: {description:?}"
+                    );
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} descriptions checked");
+    }
+
+    #[test]
+    fn every_standalone_schema_has_its_own_id() {
+        let mut ids = BTreeSet::new();
+        for (path, text) in files().unwrap() {
+            let Some(file_name) = path.strip_prefix("spec/schemas/") else {
+                continue;
+            };
+            let value: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(value["$id"], format!("{SCHEMA_BASE}{file_name}"), "{path}");
+            assert!(SCHEMA_BASE.starts_with("https://"));
+            ids.insert(value["$id"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(
+            ids.len(),
+            EventType::ALL.len() + 2,
+            "events, the union, the review"
+        );
+    }
+
     #[test]
     fn generation_is_deterministic() {
         assert_eq!(files().unwrap(), files().unwrap());

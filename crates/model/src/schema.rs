@@ -315,6 +315,8 @@ pub fn standalone_union_schema() -> Value {
         defs.extend(events);
         defs.extend(rest);
     }
+    // The event schemas joined the definitions after `standalone` tidied them.
+    tidy(&mut schema);
     schema
 }
 
@@ -343,4 +345,166 @@ fn standalone(root: Value, mut generator: SchemaGenerator) -> Value {
     let mut out = Value::Object(out);
     tidy(&mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every object in `value`, with its JSON Pointer.
+    fn objects<'a>(
+        value: &'a Value,
+        pointer: String,
+        out: &mut Vec<(String, &'a Map<String, Value>)>,
+    ) {
+        match value {
+            Value::Object(map) => {
+                out.push((pointer.clone(), map));
+                for (key, child) in map {
+                    objects(child, format!("{pointer}/{key}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    objects(child, format!("{pointer}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn published() -> Vec<(String, Value)> {
+        let mut out = vec![("components".to_owned(), Value::Object(components()))];
+        for ty in EventType::ALL {
+            out.push((ty.as_str().to_owned(), standalone_event_schema(ty)));
+        }
+        out.push(("union".to_owned(), standalone_union_schema()));
+        out
+    }
+
+    #[test]
+    fn no_enum_is_a_one_of_constants() {
+        let mut enums = 0;
+        for (name, schema) in published() {
+            let mut all = Vec::new();
+            objects(&schema, String::new(), &mut all);
+            for (pointer, map) in all {
+                for keyword in ["oneOf", "anyOf"] {
+                    let constants = map
+                        .get(keyword)
+                        .and_then(Value::as_array)
+                        .is_some_and(|b| b.iter().any(|b| b.get("const").is_some()));
+                    assert!(!constants, "{name}{pointer}: {keyword} of const");
+                }
+                if let Some(Value::Array(values)) = map.get("enum") {
+                    enums += 1;
+                    assert_eq!(map.get("type"), Some(&json!("string")), "{name}{pointer}");
+                    if let Some(Value::Object(descriptions)) = map.get("x-enumDescriptions") {
+                        let described: Vec<&String> = descriptions.keys().collect();
+                        let listed: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+                        assert_eq!(described, listed, "{name}{pointer}");
+                    }
+                }
+            }
+        }
+        assert!(enums > 0, "no enum found: the check checked nothing");
+    }
+
+    #[test]
+    fn every_conditional_is_an_all_of_entry_of_its_own() {
+        let mut conditionals = 0;
+        for (name, schema) in published() {
+            let mut all = Vec::new();
+            objects(&schema, String::new(), &mut all);
+            for (pointer, map) in all {
+                if pointer.ends_with("/properties") {
+                    continue; // keys are property names there
+                }
+                if map.contains_key("if") {
+                    conditionals += 1;
+                    assert!(
+                        pointer.contains("/allOf/")
+                            && map
+                                .keys()
+                                .all(|k| matches!(k.as_str(), "if" | "then" | "else")),
+                        "{name}{pointer}: `if` outside an allOf entry of its own"
+                    );
+                }
+            }
+        }
+        assert!(
+            conditionals > 0,
+            "no conditional found: the check checked nothing"
+        );
+    }
+
+    #[test]
+    fn documented_constants_become_an_enum_with_descriptions() {
+        let mut schema = json!({
+            "description": "A list.",
+            "oneOf": [
+                { "type": "string", "const": "a", "description": "The a." },
+                { "type": "string", "const": "b", "description": "The b." }
+            ]
+        });
+        tidy(&mut schema);
+        assert_eq!(
+            schema,
+            json!({
+                "description": "A list.",
+                "type": "string",
+                "enum": ["a", "b"],
+                "x-enumDescriptions": { "a": "The a.", "b": "The b." }
+            })
+        );
+        let mut one =
+            json!({ "oneOf": [{ "type": "string", "const": "only", "description": "One." }] });
+        tidy(&mut one);
+        assert_eq!(
+            one,
+            json!({ "type": "string", "enum": ["only"], "x-enumDescriptions": { "only": "One." } })
+        );
+    }
+
+    #[test]
+    fn open_lists_and_unions_of_schemas_are_left_alone() {
+        let open = json!({
+            "type": "string",
+            "x-extensible-enum": ["a", "b"],
+            "x-enumDescriptions": { "a": "The a.", "b": "The b." }
+        });
+        let mut tidied = open.clone();
+        tidy(&mut tidied);
+        assert_eq!(tidied, open);
+        let union = json!({ "oneOf": [{ "$ref": "#/a" }, { "$ref": "#/b" }] });
+        let mut tidied = union.clone();
+        tidy(&mut tidied);
+        assert_eq!(tidied, union);
+        let mixed = json!({ "oneOf": [{ "const": "a" }, { "type": "integer" }] });
+        let mut tidied = mixed.clone();
+        tidy(&mut tidied);
+        assert_eq!(tidied, mixed);
+    }
+
+    #[test]
+    fn a_conditional_moves_into_all_of_beside_existing_entries() {
+        let mut schema = json!({
+            "type": "object",
+            "allOf": [{ "required": ["a"] }],
+            "if": { "required": ["b"] },
+            "then": { "required": ["c"] },
+            "else": { "required": ["d"] }
+        });
+        tidy(&mut schema);
+        assert_eq!(
+            schema,
+            json!({
+                "type": "object",
+                "allOf": [
+                    { "required": ["a"] },
+                    { "if": { "required": ["b"] }, "then": { "required": ["c"] }, "else": { "required": ["d"] } }
+                ]
+            })
+        );
+    }
 }
