@@ -157,6 +157,7 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
         ));
     }
 
+    files.push(("spec/test-vectors.json".to_owned(), crate::vectors::file()?));
     files.push((
         "docs/webhooks.md".to_owned(),
         crate::docs::reference(&document)?,
@@ -256,7 +257,14 @@ mod tests {
                     if key == "description"
                         && let Some(text) = child.as_str()
                     {
-                        out.push((pointer.clone(), text));
+                        out.push((format!("{pointer}/description"), text));
+                    }
+                    if key == "x-enumDescriptions" {
+                        for (value, text) in child.as_object().into_iter().flatten() {
+                            if let Some(text) = text.as_str() {
+                                out.push((format!("{pointer}/{key}/{value}"), text));
+                            }
+                        }
                     }
                     descriptions(child, format!("{pointer}/{key}"), out);
                 }
@@ -289,7 +297,7 @@ mod tests {
                         !paragraph.contains('\n')
                             && paragraph.trim() == paragraph
                             && !paragraph.is_empty(),
-                        "{path}{pointer}/description has a hard line break or stray space: {description:?}"
+                        "{path}{pointer} has a hard line break or stray space: {description:?}"
                     );
                 }
             }

@@ -4,10 +4,12 @@
 
 mod codegen;
 mod docs;
+mod guide;
 mod openapi;
 mod openapi30;
 mod polish;
 mod receiver;
+mod vectors;
 mod yaml;
 
 use std::process::ExitCode;

@@ -79,18 +79,20 @@ pub fn event_schema(ty: EventType, generator: &mut SchemaGenerator) -> Schema {
         }
         EventType::RecordingFinished => Envelope::<RecordingFinishedData>::json_schema(generator),
     };
-    let type_description = schema
-        .get("properties")
-        .and_then(|p| p.get("type"))
-        .and_then(|t| t.get("description"))
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mut pinned = json!({ "type": "string", "const": ty.as_str() });
-    if !type_description.is_null() {
-        pinned["description"] = type_description;
-    }
+    // The envelope's `type` becomes a `const`, keeping its description and
+    // provenance.
     if let Some(Value::Object(properties)) = schema.get_mut("properties") {
-        properties.insert("type".into(), pinned);
+        let mut pinned = Map::new();
+        pinned.insert("type".into(), "string".into());
+        pinned.insert("const".into(), ty.as_str().into());
+        if let Some(Value::Object(original)) = properties.get("type") {
+            for (key, value) in original {
+                if key != "type" && key != "enum" {
+                    pinned.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        properties.insert("type".into(), Value::Object(pinned));
     }
     let mut out = Map::new();
     out.insert("title".into(), ty.as_str().into());
@@ -163,6 +165,14 @@ fn tidy(value: &mut Value) {
             if let Some(Value::String(text)) = map.get_mut("description") {
                 *text = unwrap_lines(text);
             }
+            closed_enum(map);
+            if let Some(Value::Object(descriptions)) = map.get_mut("x-enumDescriptions") {
+                for text in descriptions.values_mut() {
+                    if let Value::String(text) = text {
+                        *text = unwrap_lines(text);
+                    }
+                }
+            }
             if map
                 .get("format")
                 .and_then(Value::as_str)
@@ -170,7 +180,6 @@ fn tidy(value: &mut Value) {
             {
                 map.remove("format");
             }
-            closed_enum(map);
             conditionals_in_all_of(map);
             // A one-branch `oneOf` says the same as its branch.
             if let Some(Value::Array(branches)) = map.get("oneOf")
