@@ -8,7 +8,11 @@ mod docs;
 mod gate;
 mod guide;
 mod openapi;
+mod openapi30;
+mod polish;
+mod receiver;
 mod vectors;
+mod yaml;
 
 use std::process::ExitCode;
 
