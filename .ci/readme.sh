@@ -13,6 +13,9 @@
 # crates.io, a release build, the test suite that .ci/run runs in its own step.
 # Other fences (```json, ```text, ```rust) are not shell and never run.
 #
+# A command whose comment says `exits 1 when ...` (or `exits 1 if ...`) may
+# exit 0 or 1, as its comment says; any other status fails the run.
+#
 # Usage: .ci/readme.sh [README]   (default: README.md of this checkout)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +60,12 @@ awk -v name="$(basename "$readme")" '
         next
     }
     inside && /^```[ \t]*$/ { inside = 0; next }
+    inside && run && /# .*exits 1 (when|if) / {
+        print "set +e"
+        print
+        printf "status=$?; set -e; [ \"$status\" -le 1 ] || { echo \"%s:%d: exit $status\" >&2; exit 1; }\n", name, NR
+        next
+    }
     inside && run { print }
     END {
         if (inside) { print name ": a block opened at line " start " never closes" > "/dev/stderr"; exit 1 }

@@ -20,6 +20,9 @@
 //! every property the document does not describe is reported, without
 //! changing the document itself.
 //!
+//! [`diff`] compares two versions of the document from the receivers' side:
+//! which changes can break a receiver written against the old one.
+//!
 //! ```
 //! use whereby_webhooks_conformance::{IssueKind, Options, Validator};
 //!
@@ -35,6 +38,7 @@ mod error;
 mod report;
 mod validator;
 
+pub mod diff;
 pub mod signed;
 
 pub use error::SpecError;
