@@ -28,6 +28,10 @@ pub enum Mode {
 /// The command that regenerates everything.
 pub const GENERATE_COMMAND: &str = "cargo xtask generate";
 
+/// The copy of `spec/openapi.json` that the conformance crate embeds: a
+/// published crate may only include files inside its own directory.
+const EMBEDDED_SPEC_PATH: &str = "crates/conformance/spec/openapi.json";
+
 /// Directories whose every file is generated: a file there that `generate`
 /// does not produce is stale.
 const OWNED_DIRS: &[&str] = &["spec/schemas", "spec/examples"];
@@ -127,6 +131,8 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
     let document = crate::openapi::document()?;
     files.push(("spec/openapi.json".to_owned(), to_json(&document)?));
+    // The conformance crate embeds a copy inside itself, so that it packages.
+    files.push((EMBEDDED_SPEC_PATH.to_owned(), to_json(&document)?));
     let yaml = yaml_serde::to_string(&document).map_err(|e| e.to_string())?;
     files.push((
         "spec/openapi.yaml".to_owned(),
