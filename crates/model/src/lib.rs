@@ -6,7 +6,7 @@
 //! let body = r#"{
 //!     "id": "5c8f1b7e", "apiVersion": "1.0", "createdAt": "2026-03-31T09:00:04.700Z",
 //!     "type": "room.session.started",
-//!     "data": { "roomName": "/demo", "roomSessionId": "d5e8", "subdomain": "acme" }
+//!     "data": { "roomName": "/demo", "subdomain": "acme" }
 //! }"#;
 //! let event: Event = serde_json::from_str(body)?;
 //! assert_eq!(event.event_type(), EventType::RoomSessionStarted);
@@ -14,8 +14,8 @@
 //! // The `type` decides the variant, and the variant the type of `data`.
 //! match &event {
 //!     Event::RoomSessionStarted(started) => {
-//!         assert_eq!(started.data.room_name, "/demo");
-//!         assert_eq!(started.data.room_session_id.as_deref(), Some("d5e8"));
+//!         assert_eq!(started.data.room.room_name, "/demo");
+//!         assert_eq!(started.data.room_session_id, None);
 //!     }
 //!     other => panic!("typed as {:?}", other.event_type()),
 //! }
@@ -31,18 +31,21 @@
 //! Pointer, use `whereby-webhooks-conformance`, and to check its signature
 //! first, `whereby-webhooks-signature`.
 //!
-//! Policy, applied to every type: all envelope properties are required; in
-//! `data`, everything Whereby documents is required except `meetingId` and
-//! `isDialIn` (a source omits them or marks them optional) and `recordingId`
-//! (present only for recording transcriptions); `roomSessionId` (in-room),
-//! `metadata` and `externalId` are nullable and nothing else is. Objects are
-//! open: Whereby adds properties within an API version.
+//! Policy: every envelope property is required; in `data`, every property
+//! Whereby's current docs list is required and not nullable, with the
+//! exceptions (and their reasons) in [`presence::EXCEPTIONS`]. Every property
+//! and event records when Whereby first documented it ([`provenance`]).
+//! Objects are open: Whereby adds properties within an API version. Lists
+//! Whereby documents as open (`roleName`, recording `status`) accept any
+//! string; the others are closed.
 
 pub mod conflicts;
 pub mod data;
 pub mod envelope;
 pub mod event_type;
 pub mod examples;
+pub mod presence;
+pub mod provenance;
 pub mod review;
 pub mod schema;
 
