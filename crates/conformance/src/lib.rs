@@ -55,12 +55,16 @@
 //! A receiver checks the signature before anything else:
 //! [`signed::verify_then_parse`] verifies, validates and types a delivery in
 //! that order.
+//!
+//! [`diff`] compares two versions of the document from the receivers' side:
+//! which changes can break a receiver written against the old one.
 
 mod document;
 mod error;
 mod report;
 mod validator;
 
+pub mod diff;
 pub mod signed;
 
 pub use error::SpecError;
