@@ -11,7 +11,17 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
+crates=(whereby-webhooks-model whereby-webhooks-signature whereby-webhooks-conformance whereby-webhooks)
+target="$(cargo metadata --format-version 1 --no-deps --locked | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+
 step "cargo package: the four published crates, each verified by building its tarball"
+# The tarballs go into a local registry under the same names and versions on
+# every run, and Cargo takes a registry crate of a given version to be
+# immutable: without this, a run would verify against the unpacked sources
+# and compiled libraries of an earlier run's tarballs.
+rm -rf "$target/package"
+for crate in "${crates[@]}"; do rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$crate"-[0-9]*; done
+cargo clean --quiet --locked "${crates[@]/#/--package=}"
 # --workspace packages the crates together: a crate's dependency on another
 # workspace crate resolves to the tarball just made, not to crates.io.
 cargo package --workspace --exclude xtask --exclude whereby-webhooks-tests --locked
@@ -22,7 +32,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 step "Python wheel of the CLI (maturin, PyPI)"
 python3 -m venv .ci/tools/.venv-package
 .ci/tools/.venv-package/bin/pip install --quiet --disable-pip-version-check -r .ci/tools/package-requirements.txt
-wheels="$(cargo metadata --format-version 1 --no-deps --locked | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/ci-wheels"
+wheels="$target/ci-wheels"
 rm -rf "$wheels"
 .ci/tools/.venv-package/bin/maturin build --manifest-path crates/cli/Cargo.toml --locked --out "$wheels"
 
