@@ -28,6 +28,10 @@ pub enum Mode {
 /// The command that regenerates everything.
 pub const GENERATE_COMMAND: &str = "cargo xtask generate";
 
+/// The copy of `spec/openapi.json` that the conformance crate embeds: a
+/// published crate may only include files inside its own directory.
+const EMBEDDED_SPEC_PATH: &str = "crates/conformance/spec/openapi.json";
+
 /// Directories whose every file is generated: a file there that `generate`
 /// does not produce is stale.
 const OWNED_DIRS: &[&str] = &["spec/schemas", "spec/examples"];
@@ -146,6 +150,8 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
     let mut document = crate::openapi::document()?;
     crate::polish::polish(&mut document)?;
     both_forms(&mut files, "spec/openapi", &document)?;
+    // The conformance crate embeds a copy inside itself, so that it packages.
+    files.push((EMBEDDED_SPEC_PATH.to_owned(), to_json(&document)?));
     let receiver = crate::receiver::document(&document)?;
     both_forms(&mut files, "spec/receiver.openapi", &receiver)?;
     let openapi30 = crate::openapi30::document(&document, &receiver)?;
