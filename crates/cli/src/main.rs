@@ -4,9 +4,12 @@
 //! The binary is thin: it parses arguments and hands each command to its
 //! module, which uses the model, conformance and signature crates.
 
+mod args;
 mod client;
 mod commands;
+mod escape;
 mod exit;
+mod record;
 mod secrets;
 
 use std::process::ExitCode;
@@ -43,6 +46,8 @@ enum Command {
     Send(commands::send::Args),
     /// Run a local receiver that verifies and validates every delivery
     Listen(commands::listen::Args),
+    /// Send deliveries recorded by `listen --record` again, re-signed, to a receiver
+    Replay(commands::replay::Args),
 }
 
 fn run() -> anyhow::Result<Exit> {
@@ -66,6 +71,7 @@ fn run() -> anyhow::Result<Exit> {
         Command::Verify(args) => commands::verify::run(args),
         Command::Send(args) => commands::send::run(args),
         Command::Listen(args) => commands::listen::run(args),
+        Command::Replay(args) => commands::replay::run(args),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod examples;
 pub mod listen;
+pub mod replay;
 pub mod send;
 pub mod sign;
 pub mod spec;
