@@ -44,11 +44,25 @@ impl Listener {
     /// Starts `listen --addr 127.0.0.1:0` with `args` and waits (at most
     /// 30 s) for the address on its first stdout line.
     pub fn start(args: &[&str]) -> Listener {
-        let mut child = Command::new(binary())
+        Listener::spawn(Self::command(args))
+    }
+
+    /// `listen --addr 127.0.0.1:0 ARGS` with the test secret, to adjust
+    /// before [`Listener::spawn`].
+    pub fn command(args: &[&str]) -> Command {
+        let mut command = Command::new(binary());
+        command
             .arg("listen")
             .args(["--addr", "127.0.0.1:0"])
             .args(args)
-            .env(SECRET_ENV, SECRET)
+            .env(SECRET_ENV, SECRET);
+        command
+    }
+
+    /// Spawns `command` (a `listen`) and waits (at most 30 s) for the
+    /// address on its first stdout line.
+    pub fn spawn(mut command: Command) -> Listener {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -85,6 +99,17 @@ impl Listener {
         listener.port = digits.parse().expect("a port");
         assert_ne!(listener.port, 0);
         listener
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the process with SIGKILL, as a crash would, and waits for it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
@@ -197,7 +222,7 @@ pub fn signed_post(port: u16, body: &[u8]) -> (u16, String) {
 }
 
 /// `whereby-webhooks send URL ARGS...` with [`SECRET`]: exit code and stdout.
-fn send(url: &str, args: &[&str], secret: &str) -> (i32, String) {
+pub fn send(url: &str, args: &[&str], secret: &str) -> (i32, String) {
     let output = bin()
         .env(SECRET_ENV, secret)
         .arg("send")
@@ -211,7 +236,7 @@ fn send(url: &str, args: &[&str], secret: &str) -> (i32, String) {
     )
 }
 
-fn read_record(path: &Path) -> Vec<Value> {
+pub fn read_record(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).expect("the record file");
     assert!(
         text.is_empty() || text.ends_with('\n'),
@@ -518,13 +543,13 @@ fn listen_end_to_end() {
 /// behind `--forward-to`: it hands each request's head and body to the test
 /// and answers `status` (or, with `None`, holds the connection open without
 /// answering).
-struct App {
-    port: u16,
-    requests: mpsc::Receiver<(String, Vec<u8>)>,
+pub struct App {
+    pub port: u16,
+    pub requests: mpsc::Receiver<(String, Vec<u8>)>,
 }
 
 impl App {
-    fn start(status: Option<u16>) -> App {
+    pub fn start(status: Option<u16>) -> App {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let (sender, requests) = mpsc::channel();

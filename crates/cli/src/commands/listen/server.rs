@@ -533,7 +533,12 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
     drop(permit);
     let forward = match &state.forward {
         None => None,
-        Some(forwarder) if state.reject_invalid && !conformance.is_valid() => {
+        // A body with a key twice is never passed on: the application's
+        // parser may read it differently from the one that judged it.
+        Some(forwarder)
+            if matches!(conformance, Conformance::DuplicateKey(_))
+                || (state.reject_invalid && !conformance.is_valid()) =>
+        {
             Some((forwarder.url().to_owned(), Forwarded::Withheld))
         }
         Some(forwarder) => Some((

@@ -193,8 +193,8 @@ pub enum Forwarded {
     /// It could not be reached, or gave no final answer (1xx, an upgrade):
     /// 502.
     Failed(String),
-    /// Not forwarded: the body does not conform and `--reject-invalid` is
-    /// set.
+    /// Not forwarded: the body has a duplicate key, or does not conform
+    /// and `--reject-invalid` is set.
     Withheld,
 }
 
@@ -400,7 +400,9 @@ impl Delivery {
                     error: match forwarded {
                         Forwarded::Answer { .. } => None,
                         Forwarded::TimedOut(why) | Forwarded::Failed(why) => Some(why.clone()),
-                        Forwarded::Withheld => Some("not forwarded: --reject-invalid".to_owned()),
+                        Forwarded::Withheld => {
+                            Some("not forwarded: the body does not conform".to_owned())
+                        }
                     },
                 }),
                 conformance.event_type().map(str::to_owned),
