@@ -342,8 +342,33 @@ fn verify_survives_any_timestamp() {
     crate::assert_exit(&output, 2);
 }
 
+/// Holds `count` idle connections to `port` open, reconnecting each one
+/// the server closes, until the returned flag is set.
+fn idle_pool(port: u16, count: usize) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = Arc::clone(&stop);
+    let pool = std::thread::spawn(move || {
+        let connect = || TcpStream::connect(("127.0.0.1", port)).ok();
+        let mut streams: Vec<Option<TcpStream>> = (0..count).map(|_| connect()).collect();
+        let mut byte = [0u8; 1];
+        while !stopping.load(Ordering::Relaxed) {
+            for slot in &mut streams {
+                let closed = slot.as_ref().is_none_or(|stream| {
+                    stream.set_nonblocking(true).is_err() || matches!(stream.peek(&mut byte), Ok(0))
+                });
+                if closed {
+                    *slot = connect();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    (stop, pool)
+}
+
 /// Attack 11: with the soft open-files limit at 1024 and 1,500 idle
-/// connections held open, real deliveries are still answered within 5 s.
+/// connections held open (reconnecting when closed), real deliveries are
+/// still answered well within Whereby's 5 s.
 #[test]
 fn idle_connections_past_the_open_files_limit_do_not_starve_deliveries() {
     // Room for this test's own 1,500 sockets.
@@ -355,47 +380,58 @@ fn idle_connections_past_the_open_files_limit_do_not_starve_deliveries() {
         .args(["listen", "--addr", "127.0.0.1:0"])
         .env(SECRET_ENV, SECRET);
     let listener = Listener::spawn(command);
-    let mut idle = Vec::new();
-    for _ in 0..1500 {
-        if let Ok(stream) = TcpStream::connect(("127.0.0.1", listener.port)) {
-            idle.push(stream);
-        }
-    }
+    // The soft limit was raised to the hard one at start.
+    let limits =
+        std::fs::read_to_string(format!("/proc/{}/limits", listener.pid())).expect("the limits");
+    let files: Vec<&str> = limits
+        .lines()
+        .find_map(|line| line.strip_prefix("Max open files"))
+        .expect("an open-files line")
+        .split_whitespace()
+        .collect();
+    assert_eq!(files.first(), files.get(1), "soft and hard: {files:?}");
+    let (stop, pool) = idle_pool(listener.port, 1500);
+    std::thread::sleep(Duration::from_secs(1));
     let body = example();
+    let mut slowest = Duration::ZERO;
     for _ in 0..20 {
         let started = Instant::now();
         let (status, answer) = signed_post(listener.port, body.as_bytes());
         assert_eq!(status, 200, "{answer}");
-        assert!(
-            started.elapsed() < Duration::from_secs(5),
-            "answered in {:?}",
-            started.elapsed()
-        );
+        slowest = slowest.max(started.elapsed());
+        std::thread::sleep(Duration::from_millis(100));
     }
-    drop(idle);
+    stop.store(true, Ordering::Relaxed);
+    let _ = pool.join();
     listener.interrupt();
+    assert!(
+        slowest < Duration::from_secs(3),
+        "slowest answer {slowest:?}"
+    );
 }
 
 /// Idle keep-alive connections are shed first when `--max-connections` is
-/// reached.
+/// reached: with 200 idle clients reconnecting against a cap of 50, real
+/// deliveries are still answered quickly.
 #[test]
 fn idle_connections_are_shed_at_the_connection_limit() {
     let listener = Listener::start(&["--max-connections", "50"]);
-    let idle: Vec<_> = (0..200)
-        .filter_map(|_| TcpStream::connect(("127.0.0.1", listener.port)).ok())
-        .collect();
+    let (stop, pool) = idle_pool(listener.port, 200);
+    std::thread::sleep(Duration::from_millis(500));
     let body = example();
+    let mut slowest = Duration::ZERO;
     for _ in 0..10 {
         let started = Instant::now();
         assert_eq!(signed_post(listener.port, body.as_bytes()).0, 200);
-        assert!(
-            started.elapsed() < Duration::from_secs(3),
-            "{:?}",
-            started.elapsed()
-        );
+        slowest = slowest.max(started.elapsed());
     }
-    drop(idle);
+    stop.store(true, Ordering::Relaxed);
+    let _ = pool.join();
     listener.interrupt();
+    assert!(
+        slowest < Duration::from_secs(3),
+        "slowest answer {slowest:?}"
+    );
 }
 
 /// Attack 12: with `HTTP_PROXY` set, a loopback `--forward-to` target is
