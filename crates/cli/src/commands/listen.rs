@@ -6,7 +6,7 @@
 //! it (see [`server`] for the status codes and why), one line per delivery
 //! goes to stdout, and with `--record FILE` every delivery, accepted or not,
 //! is appended to an NDJSON file that `whereby-webhooks validate` reads back
-//! (see [`output`] for the line format). With `--forward-to URL`, authentic
+//! (see [`crate::record`] for the line format). With `--forward-to URL`, authentic
 //! deliveries go on to the application, unchanged, and its answer is relayed
 //! (see [`forward`]).
 //!

@@ -572,3 +572,68 @@ fn replay_resends_recorded_deliveries_byte_for_byte() {
     assert_eq!(got[0]["signature"]["valid"], true);
     assert_eq!(got[1]["raw_body"], sent[2]["raw_body"]);
 }
+
+/// Output that cannot keep up (stdout not read, with `--record`): answers
+/// stay within Whereby's 5 s, each is 200 or 503, and every 200 is in the
+/// record, even after `kill -9`.
+#[test]
+fn blocked_output_gives_503_in_time_and_never_loses_an_accepted_record() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let mut child = Listener::command(&["--record", record.to_str().expect("UTF-8")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("listen starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("the address");
+    let port: u16 = first
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    let body = Arc::new(example());
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..16)
+        .map(|_| {
+            let (body, stop) = (Arc::clone(&body), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let (mut ok, mut busy, mut slowest) = (0u64, 0u64, Duration::ZERO);
+                while !stop.load(Ordering::Relaxed) {
+                    let started = Instant::now();
+                    match signed_post(port, body.as_bytes()).0 {
+                        200 => ok += 1,
+                        503 => busy += 1,
+                        other => panic!("answered {other}"),
+                    }
+                    slowest = slowest.max(started.elapsed());
+                }
+                (ok, busy, slowest)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(9));
+    stop.store(true, Ordering::Relaxed);
+    let (mut ok, mut busy, mut slowest) = (0, 0, Duration::ZERO);
+    for client in clients {
+        let (o, b, s) = client.join().expect("a client");
+        ok += o;
+        busy += b;
+        slowest = slowest.max(s);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(stdout);
+    eprintln!("{ok} accepted, {busy} answered 503, slowest {slowest:?}");
+    assert!(busy > 0, "output never fell behind: {ok} accepted");
+    assert!(
+        slowest < Duration::from_secs(5),
+        "slowest answer {slowest:?}"
+    );
+    let lines = read_record(&record);
+    let accepted = lines.iter().filter(|line| line["status"] == 200).count();
+    assert_eq!(accepted as u64, ok, "every 200 answered is recorded as 200");
+}

@@ -14,7 +14,8 @@
 //!
 //! **Durability** (with `--record`): each record line is written with one
 //! `write` call of the whole line, and a handler answers only once its line
-//! is written. So a delivery answered 2xx is in the file even if `listen` is
+//! is written (or, should the line not be written within the 4 s budget,
+//! answers 503 and the line says so). So a delivery answered 2xx is in the file even if `listen` is
 //! killed with `kill -9` the next moment (the kernel holds the written
 //! bytes); a line that cannot be written turns the answer into `503`, so
 //! that Whereby retries. With `--fsync`, every batch of lines is also synced
@@ -97,8 +98,9 @@ impl Output {
 
 impl Slot {
     /// Queues `delivery`; with `--record`, completes once its line is
-    /// written, with whether it was.
-    pub async fn send(self, delivery: Delivery) -> bool {
+    /// written, with whether it was, or at `deadline` with `false` (the
+    /// line is then written with the 503 the sender gets).
+    pub async fn send(self, delivery: Delivery, deadline: std::time::Instant) -> bool {
         if !self.recording {
             self.permit.send(Queued {
                 delivery: Box::new(delivery),
@@ -111,7 +113,10 @@ impl Slot {
             delivery: Box::new(delivery),
             written: Some(written),
         });
-        done.await.unwrap_or(false)
+        matches!(
+            tokio::time::timeout_at(deadline.into(), done).await,
+            Ok(Ok(true))
+        )
     }
 }
 
@@ -167,6 +172,14 @@ fn write_all(
         if let Some(file) = record.as_mut() {
             let mut failed = false;
             for queued in &mut batch {
+                // Its handler gave up waiting and answered 503.
+                if queued
+                    .written
+                    .as_ref()
+                    .is_some_and(oneshot::Sender::is_closed)
+                {
+                    queued.delivery.late = true;
+                }
                 line.clear();
                 queued.delivery.record().write_line(&mut line);
                 if failed || file.write_all(&line).is_err() {

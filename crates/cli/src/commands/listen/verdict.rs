@@ -343,6 +343,9 @@ pub struct Delivery {
     /// Set by the output thread when the record line could not be written
     /// (the answer is then 503).
     pub unrecorded: bool,
+    /// Set by the output thread when the line came too late for the answer,
+    /// which was then 503.
+    pub late: bool,
 }
 
 fn rfc3339(time: SystemTime) -> String {
@@ -352,7 +355,7 @@ fn rfc3339(time: SystemTime) -> String {
 impl Delivery {
     /// The status answered.
     pub fn status(&self) -> StatusCode {
-        if self.unrecorded {
+        if self.unrecorded || self.late {
             Refusal::NotRecorded.status()
         } else {
             self.verdict.status()
@@ -415,7 +418,7 @@ impl Delivery {
             path: self.path.clone(),
             status: self.status().as_u16(),
             verdict: self.verdict.kind().to_owned(),
-            reason: if self.unrecorded {
+            reason: if self.unrecorded || self.late {
                 Refusal::NotRecorded.reason()
             } else {
                 self.verdict.reason()
@@ -513,7 +516,7 @@ impl Delivery {
                 .collect();
             let _ = write!(schema, " ({})", reasons.join("; "));
         }
-        let refused = match (&self.verdict, self.unrecorded) {
+        let refused = match (&self.verdict, self.unrecorded || self.late) {
             (_, true) => format!(" ({})", Refusal::NotRecorded.reason()),
             (Verdict::Refused(_), false) => format!(" ({})", self.verdict.reason()),
             _ => String::new(),
@@ -593,6 +596,7 @@ mod tests {
             verdict,
             elapsed: Duration::from_micros(1500),
             unrecorded: false,
+            late: false,
         }
     }
 
