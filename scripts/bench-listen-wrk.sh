@@ -17,14 +17,15 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 seconds=${SECONDS_PER_RUN:-10}
-out=target/bench-listen
-bin=target/release/whereby-webhooks
+target=${CARGO_TARGET_DIR:-target}
+out=$target/bench-listen
+bin=$target/release/whereby-webhooks
 mkdir -p "$out"
 command -v wrk > /dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-cargo build --release --quiet --locked -p whereby-webhooks
-bare_bin=$(cargo bench --quiet --locked -p whereby-webhooks --bench listen --no-run 2>&1 \
+# Builds the binary (optimised, bench profile) and the bare server.
+bare_bin=$(cargo bench --locked -p whereby-webhooks --bench listen --no-run 2>&1 \
   | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
 
 export WHEREBY_WEBHOOK_SECRET=bench-signing-secret

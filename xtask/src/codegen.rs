@@ -163,6 +163,7 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
         ));
     }
 
+    files.push(("spec/test-vectors.json".to_owned(), crate::vectors::file()?));
     files.push((
         "docs/webhooks.md".to_owned(),
         crate::docs::reference(&document)?,

@@ -4,7 +4,9 @@
 
 mod codegen;
 mod docs;
+mod guide;
 mod openapi;
+mod vectors;
 
 use std::process::ExitCode;
 

@@ -48,6 +48,8 @@ enum Command {
     Listen(commands::listen::Args),
     /// Send deliveries recorded by `listen --record` again, re-signed, to a receiver
     Replay(commands::replay::Args),
+    /// Grade a receiver with real-looking authentic and forged deliveries
+    CheckReceiver(commands::check_receiver::Args),
 }
 
 fn run() -> anyhow::Result<Exit> {
@@ -72,6 +74,7 @@ fn run() -> anyhow::Result<Exit> {
         Command::Send(args) => commands::send::run(args),
         Command::Listen(args) => commands::listen::run(args),
         Command::Replay(args) => commands::replay::run(args),
+        Command::CheckReceiver(args) => commands::check_receiver::run(args),
     }
 }
 

@@ -11,24 +11,27 @@
 //! let body = r#"{
 //!     "id": "5c8f1b7e", "apiVersion": "1.0", "createdAt": "2026-03-31T09:00:04.700Z",
 //!     "type": "room.session.started",
-//!     "data": { "roomName": "/demo", "roomSessionId": "d5e8", "subdomain": "acme" }
+//!     "data": { "roomName": "/demo", "subdomain": "acme" }
 //! }"#;
 //! let event: Event = serde_json::from_str(body).unwrap();
 //! assert_eq!(event.event_type(), EventType::RoomSessionStarted);
 //! ```
 //!
-//! Policy, applied to every type: all envelope properties are required; in
-//! `data`, everything Whereby documents is required except `meetingId` and
-//! `isDialIn` (a source omits them or marks them optional) and `recordingId`
-//! (present only for recording transcriptions); `roomSessionId` (in-room),
-//! `metadata` and `externalId` are nullable and nothing else is. Objects are
-//! open: Whereby adds properties within an API version.
+//! Policy: every envelope property is required; in `data`, every property
+//! Whereby's current docs list is required and not nullable, with the
+//! exceptions (and their reasons) in [`presence::EXCEPTIONS`]. Every property
+//! and event records when Whereby first documented it ([`provenance`]).
+//! Objects are open: Whereby adds properties within an API version. Lists
+//! Whereby documents as open (`roleName`, recording `status`) accept any
+//! string; the others are closed.
 
 pub mod conflicts;
 pub mod data;
 pub mod envelope;
 pub mod event_type;
 pub mod examples;
+pub mod presence;
+pub mod provenance;
 pub mod review;
 pub mod schema;
 

@@ -79,18 +79,20 @@ pub fn event_schema(ty: EventType, generator: &mut SchemaGenerator) -> Schema {
         }
         EventType::RecordingFinished => Envelope::<RecordingFinishedData>::json_schema(generator),
     };
-    let type_description = schema
-        .get("properties")
-        .and_then(|p| p.get("type"))
-        .and_then(|t| t.get("description"))
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mut pinned = json!({ "type": "string", "const": ty.as_str() });
-    if !type_description.is_null() {
-        pinned["description"] = type_description;
-    }
+    // The envelope's `type` becomes a `const`, keeping its description and
+    // provenance.
     if let Some(Value::Object(properties)) = schema.get_mut("properties") {
-        properties.insert("type".into(), pinned);
+        let mut pinned = Map::new();
+        pinned.insert("type".into(), "string".into());
+        pinned.insert("const".into(), ty.as_str().into());
+        if let Some(Value::Object(original)) = properties.get("type") {
+            for (key, value) in original {
+                if key != "type" && key != "enum" {
+                    pinned.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        properties.insert("type".into(), Value::Object(pinned));
     }
     let mut out = Map::new();
     out.insert("title".into(), ty.as_str().into());

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod check_receiver;
 pub mod examples;
 pub mod listen;
 pub mod replay;

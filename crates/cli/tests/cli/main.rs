@@ -3,6 +3,7 @@
 //! One test binary with a module per command, so the crate links once.
 
 mod attacks;
+mod check_receiver;
 mod help;
 mod load;
 mod send_listen;
