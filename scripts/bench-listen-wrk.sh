@@ -24,8 +24,10 @@ mkdir -p "$out"
 command -v wrk > /dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
-# Builds the binary (optimised, bench profile) and the bare server.
-bare_bin=$(cargo bench --locked -p whereby-webhooks --bench listen --no-run 2>&1 \
+# Builds the binary (optimised, bench profile) and the bare server, unless
+# BARE_BIN names an already built bare server.
+bare_bin=${BARE_BIN:-}
+[ -n "$bare_bin" ] || bare_bin=$(cargo bench --locked -p whereby-webhooks --bench listen --no-run 2>&1 \
   | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
 
 export WHEREBY_WEBHOOK_SECRET=bench-signing-secret
@@ -41,6 +43,7 @@ LUA
 
 # Starts "$@" with stdout to $out/stdout, prints its port once it listens.
 start() {
+  rm -f "$out/stdout"
   "$@" > "$out/stdout" 2> "$out/stderr" &
   server=$!
   for _ in $(seq 100); do
@@ -60,7 +63,7 @@ run() {
   echo "== $name"
   wrk -t2 -c16 -d"${seconds}s" --latency -s "$out/post.lua" "http://127.0.0.1:$port/" \
     | grep -E 'Requests/sec|Non-2xx|99%|50%|requests in'
-  kill -INT "$server"
+  kill -TERM "$server"
   wait "$server" || true
 }
 
