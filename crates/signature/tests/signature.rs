@@ -839,7 +839,8 @@ fn types_are_send_and_sync() {
 // ---------------------------------------------------------------------------
 
 fn any_secret() -> impl Strategy<Value = String> {
-    "\\PC{1,80}"
+    // A blank secret is refused (`blank_secrets_are_refused`).
+    "\\PC{1,80}".prop_filter("not blank", |s| !s.trim().is_empty())
 }
 
 /// Header-like strings: pieces that reach every branch of the parser.

@@ -26,7 +26,14 @@ fn validate_help() {
 
 #[test]
 fn command_help() {
-    for command in ["sign", "verify", "send", "listen", "check-receiver", "replay"] {
+    for command in [
+        "sign",
+        "verify",
+        "send",
+        "listen",
+        "check-receiver",
+        "replay",
+    ] {
         insta::assert_snapshot!(format!("{command}_help"), help(&[command, "--help"]));
     }
 }
