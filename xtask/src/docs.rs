@@ -177,8 +177,18 @@ fn type_of(components: &Map<String, Value>, schema: &Value) -> (String, bool) {
     (names.join(" or "), nullable)
 }
 
+/// Requirements that hold under a condition: `if`/`then` on the schema itself
+/// or in one of its `allOf` entries.
 fn conditional_requirements(schema: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    for entry in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.extend(conditional_requirements(entry));
+    }
     let (Some(condition), Some(then)) = (schema.get("if"), schema.get("then")) else {
         return out;
     };

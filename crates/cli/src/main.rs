@@ -48,6 +48,8 @@ enum Command {
     Listen(commands::listen::Args),
     /// Send deliveries recorded by `listen --record` again, re-signed, to a receiver
     Replay(commands::replay::Args),
+    /// Compare two versions of the spec and tell which changes break receivers
+    Diff(commands::diff::Args),
     /// Grade a receiver with real-looking authentic and forged deliveries
     CheckReceiver(commands::check_receiver::Args),
 }
@@ -74,6 +76,7 @@ fn run() -> anyhow::Result<Exit> {
         Command::Send(args) => commands::send::run(args),
         Command::Listen(args) => commands::listen::run(args),
         Command::Replay(args) => commands::replay::run(args),
+        Command::Diff(args) => commands::diff::run(args),
         Command::CheckReceiver(args) => commands::check_receiver::run(args),
     }
 }

@@ -105,25 +105,7 @@ impl Validator {
     /// A validator for the document in a file: YAML for `.yaml` and `.yml`,
     /// JSON for `.json`, and otherwise JSON when the text starts with `{`.
     pub fn from_path(path: &Path, options: Options) -> Result<Validator, SpecError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        let yaml = match extension.as_deref() {
-            Some("yaml" | "yml") => true,
-            Some("json") => false,
-            _ => !text.trim_start().starts_with('{'),
-        };
-        let document: Value = if yaml {
-            yaml_serde::from_str(&text).map_err(SpecError::Yaml)?
-        } else {
-            serde_json::from_str(&text).map_err(SpecError::Json)?
-        };
-        Validator::from_document(&document, options)
+        Validator::from_document(&document::read(path)?, options)
     }
 
     /// Validates raw bytes, as received. Never panics, whatever the bytes.

@@ -323,9 +323,9 @@ pub struct TranscriptionFinishedData {
     /// The total billable time used for the transcription, in seconds.
     #[schemars(extend("x-since" = "2023-08-16", "x-sources" = [DOCS_137AFBD, DOCS_A6CFEE4]))]
     pub duration_in_seconds: f64,
-    /// The identifier of the recording the transcription is associated with. Whereby sets it
-    /// only when `type` is `RECORDING_TRANSCRIPTION`, so it is required then; its presence on
-    /// other transcriptions is not an error.
+    /// Present when `type` is `RECORDING_TRANSCRIPTION`, and required then: the identifier of
+    /// the recording the transcription is associated with. Whereby sets it only then; its
+    /// presence on other transcriptions is not an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
     #[schemars(extend("x-since" = "2023-08-16", "x-sources" = [DOCS_137AFBD]))]

@@ -1,10 +1,5 @@
 //! The Whereby webhook contract as Rust types.
 //!
-//! Whereby delivers room, session, transcription, recording and assistant
-//! events as signed HTTP `POST` webhooks. This crate is the single source of
-//! truth for their shape: the OpenAPI 3.1 webhooks document, the JSON
-//! Schemas, the review and the reference docs are all generated from it.
-//!
 //! ```
 //! use whereby_webhooks_model::{Event, EventType};
 //!
@@ -13,9 +8,28 @@
 //!     "type": "room.session.started",
 //!     "data": { "roomName": "/demo", "subdomain": "acme" }
 //! }"#;
-//! let event: Event = serde_json::from_str(body).unwrap();
+//! let event: Event = serde_json::from_str(body)?;
 //! assert_eq!(event.event_type(), EventType::RoomSessionStarted);
+//!
+//! // The `type` decides the variant, and the variant the type of `data`.
+//! match &event {
+//!     Event::RoomSessionStarted(started) => {
+//!         assert_eq!(started.data.room.room_name, "/demo");
+//!         assert_eq!(started.data.room_session_id, None);
+//!     }
+//!     other => panic!("typed as {:?}", other.event_type()),
+//! }
+//! # Ok::<(), serde_json::Error>(())
 //! ```
+//!
+//! Whereby delivers room, session, transcription, recording and assistant
+//! events as signed HTTP `POST` webhooks. This crate is the single source of
+//! truth for their shape: the OpenAPI 3.1 webhooks document, the JSON
+//! Schemas, the review and the reference docs are all generated from it.
+//! Types say what a well-formed event looks like; to judge an untrusted
+//! payload against the published document, with errors located by JSON
+//! Pointer, use `whereby-webhooks-conformance`, and to check its signature
+//! first, `whereby-webhooks-signature`.
 //!
 //! Policy: every envelope property is required; in `data`, every property
 //! Whereby's current docs list is required and not nullable, with the

@@ -152,10 +152,12 @@ mod tests {
                 .flatten()
                 .filter_map(Value::as_str)
                 .collect();
-            let conditional: Vec<&str> = schema["then"]["required"]
+            // Conditionals sit in `allOf` entries of their own.
+            let conditional: Vec<&str> = schema["allOf"]
                 .as_array()
                 .into_iter()
                 .flatten()
+                .flat_map(|entry| entry["then"]["required"].as_array().into_iter().flatten())
                 .filter_map(Value::as_str)
                 .collect();
             for (name, property) in schema["properties"].as_object().expect("properties") {

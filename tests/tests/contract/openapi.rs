@@ -46,7 +46,10 @@ fn every_webhook_is_a_described_post() {
         let post = &item["post"];
         ids.push(post["operationId"].as_str().unwrap().to_owned());
         assert!(post["summary"].is_string() && post["description"].is_string());
-        let header = &post["parameters"][0];
+        // The header is defined once under components/parameters.
+        let reference = post["parameters"][0]["$ref"].as_str().unwrap();
+        let name = reference.strip_prefix("#/components/parameters/").unwrap();
+        let header = &doc["components"]["parameters"][name];
         assert_eq!(header["name"], "Whereby-Signature");
         assert_eq!(header["in"], "header");
         // Whereby documents no signature for the Assistant's endpoint.
@@ -177,6 +180,7 @@ fn descriptions_separate_whereby_facts_from_recommendations() {
     for phrase in [
         "Whereby documents",
         "We recommend",
+        "reported from the dashboard itself",
         "HTTPS",
         "up to 10 webhooks",
         "no static range of IP addresses",

@@ -32,6 +32,7 @@ fn command_help() {
         "send",
         "listen",
         "check-receiver",
+        "diff",
         "replay",
     ] {
         insta::assert_snapshot!(format!("{command}_help"), help(&[command, "--help"]));

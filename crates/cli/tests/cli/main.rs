@@ -4,6 +4,7 @@
 
 mod attacks;
 mod check_receiver;
+mod diff;
 mod help;
 mod load;
 mod send_listen;
