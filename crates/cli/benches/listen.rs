@@ -14,7 +14,9 @@
 //!   line per delivery to a pipe that the bench drains, no record file.
 //! * **listen + record**: the same with `--record` to a temporary file, so
 //!   every delivery is also written as one NDJSON line with its headers and
-//!   body.
+//!   body, before it is answered.
+//! * **listen + record + fsync**: the same, each batch of lines synced to
+//!   the disk before the answers go out.
 //!
 //! A load generator in this process opens 16 keep-alive connections (one
 //! thread each) and sends the same signed 500-byte `room.client.joined`
@@ -23,7 +25,7 @@
 //! each configuration's throughput as a share of bare. Everything shares
 //! the machine's cores: client, server and, for listen, its output thread.
 //!
-//! The three configurations take turns, twice, and each one's numbers are
+//! The configurations take turns, twice, and each one's numbers are
 //! over both of its runs. `WHEREBY_BENCH_SECONDS` (per run, default 5),
 //! `WHEREBY_BENCH_CONNECTIONS` (default 16) and `WHEREBY_BENCH_ROUNDS`
 //! (default 2) change the run.
@@ -65,12 +67,20 @@ fn main() {
     let record = record_dir.join("record.ndjson");
     let record_arg = record.to_str().expect("a UTF-8 temporary path").to_owned();
 
-    let configurations: [(&str, Server); 3] = [
+    let configurations: [(&str, Server); 4] = [
         ("bare (reads body, answers 200)", Server::Bare),
         ("listen (verify + validate)", Server::Listen(vec![])),
         (
             "listen + --record",
-            Server::Listen(vec!["--record".to_owned(), record_arg]),
+            Server::Listen(vec!["--record".to_owned(), record_arg.clone()]),
+        ),
+        (
+            "listen + --record --fsync",
+            Server::Listen(vec![
+                "--record".to_owned(),
+                record_arg,
+                "--fsync".to_owned(),
+            ]),
         ),
     ];
     // The configurations take turns, `rounds` times, so that a slower

@@ -4,10 +4,13 @@
 //! The binary is thin: it parses arguments and hands each command to its
 //! module, which uses the model, conformance and signature crates.
 
+mod args;
 mod body;
 mod client;
 mod commands;
+mod escape;
 mod exit;
+mod record;
 mod secrets;
 
 use std::process::ExitCode;
@@ -58,6 +61,8 @@ enum Command {
     Send(commands::send::Args),
     /// Run a local receiver that verifies and validates every delivery
     Listen(commands::listen::Args),
+    /// Send deliveries recorded by `listen --record` again, re-signed, to a receiver
+    Replay(commands::replay::Args),
     /// Compare two versions of the spec and tell which changes break receivers
     Diff(commands::diff::Args),
     /// Grade a receiver with real-looking authentic and forged deliveries
@@ -120,6 +125,7 @@ fn run() -> anyhow::Result<Exit> {
         Command::Verify(args) => commands::verify::run(args),
         Command::Send(args) => commands::send::run(args),
         Command::Listen(args) => commands::listen::run(args),
+        Command::Replay(args) => commands::replay::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::CheckReceiver(args) => commands::check_receiver::run(args),
     }

@@ -194,6 +194,11 @@ pub enum MalformedReason {
     },
     /// A `v1` value is 64 characters long but not all hex digits.
     V1NotHex,
+    /// The items are separated by `;` instead of `,`.
+    SemicolonSeparated,
+    /// The signature carries a `sha256=` prefix (another provider's style)
+    /// instead of being a bare `v1=<hex>`.
+    Sha256Prefix,
 }
 
 impl fmt::Display for MalformedReason {
@@ -216,6 +221,12 @@ impl fmt::Display for MalformedReason {
                 "has a `v1` signature of {len} characters where an HMAC-SHA256 in hex has 64"
             ),
             Self::V1NotHex => f.write_str("has a `v1` signature that is not hex digits"),
+            Self::SemicolonSeparated => {
+                f.write_str("the items are separated by `;`: separate them with `,`")
+            }
+            Self::Sha256Prefix => f.write_str(
+                "has a `sha256=` prefix: send the hex digest bare, as `v1=<64 hex digits>`",
+            ),
         }
     }
 }

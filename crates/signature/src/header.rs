@@ -59,6 +59,12 @@ impl<'a> SignatureHeader<'a> {
                 reason: MalformedReason::EmptyHeader,
             });
         }
+        if header.contains(';') && !header.contains(',') {
+            return Err(VerifyError::MalformedHeader {
+                item: None,
+                reason: MalformedReason::SemicolonSeparated,
+            });
+        }
         let mut timestamp: Option<(u64, &'a str)> = None;
         let mut first_v1: Option<([u8; 32], &'a str)> = None;
         let mut v1_count = 0usize;
@@ -78,6 +84,10 @@ impl<'a> SignatureHeader<'a> {
                         return Err(VerifyError::DuplicateTimestamp { item });
                     }
                     timestamp = Some((parse_timestamp(value).map_err(malformed)?, value));
+                }
+                "sha256" => return Err(malformed(MalformedReason::Sha256Prefix)),
+                "v1" if value.starts_with("sha256=") => {
+                    return Err(malformed(MalformedReason::Sha256Prefix));
                 }
                 "v1" => {
                     let tag = hex::decode(value).ok_or_else(|| {

@@ -44,10 +44,14 @@ impl Secret {
     ///
     /// # Errors
     ///
-    /// [`EmptySecret`] if `secret` is the empty string: an empty HMAC key
-    /// is almost always a missing environment variable, and a signature made
-    /// with it proves nothing.
+    /// [`EmptySecret`] if `secret` is empty or only whitespace: such a key
+    /// is almost always a missing or mangled environment variable, and a
+    /// signature made with it proves nothing. (A secret that merely starts
+    /// or ends with whitespace is kept as written.)
     pub fn new(secret: &str) -> Result<Self, EmptySecret> {
+        if secret.trim().is_empty() {
+            return Err(EmptySecret);
+        }
         Self::from_key_bytes(secret.as_bytes())
     }
 
@@ -119,10 +123,10 @@ impl TryFrom<String> for Secret {
     }
 }
 
-/// The signing secret given to [`Secret::new`] was empty.
+/// The signing secret given to [`Secret::new`] was empty or only whitespace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
 #[error(
-    "signing secret is empty: set it to the endpoint's signing secret (is the environment variable missing?)"
+    "signing secret is empty or only whitespace: set it to the endpoint's signing secret (is the environment variable missing?)"
 )]
 pub struct EmptySecret;
 
@@ -193,5 +197,9 @@ mod tests {
     #[test]
     fn empty_key_bytes_rejected() {
         assert_eq!(Secret::from_key_bytes(&[]).err(), Some(EmptySecret));
+        for blank in ["", " ", "   ", "\t\n", "\u{a0}\u{3000}"] {
+            assert_eq!(Secret::new(blank).err(), Some(EmptySecret), "{blank:?}");
+        }
+        assert!(Secret::new(" padded ").is_ok());
     }
 }

@@ -582,9 +582,10 @@ fn empty_secret_is_rejected() {
     assert_eq!("".parse::<Secret>().err(), Some(EmptySecret));
     assert_eq!(Secret::try_from("").err(), Some(EmptySecret));
     assert_eq!(Secret::try_from(String::new()).err(), Some(EmptySecret));
-    assert!(
-        Secret::try_from(" ").is_ok(),
-        "whitespace is a (bad) key, not empty"
+    assert_eq!(
+        Secret::try_from(" ").err(),
+        Some(EmptySecret),
+        "only whitespace signs nothing worth checking"
     );
     let message = EmptySecret.to_string();
     assert!(message.starts_with("signing secret is empty"), "{message}");
@@ -838,7 +839,8 @@ fn types_are_send_and_sync() {
 // ---------------------------------------------------------------------------
 
 fn any_secret() -> impl Strategy<Value = String> {
-    "\\PC{1,80}"
+    // A blank secret is refused (`blank_secrets_are_refused`).
+    "\\PC{1,80}".prop_filter("not blank", |s| !s.trim().is_empty())
 }
 
 /// Header-like strings: pieces that reach every branch of the parser.
@@ -997,5 +999,31 @@ proptest! {
             prop_assert_eq!(parsed.v1_signatures().collect::<Vec<_>>(), expected);
             prop_assert_eq!(parsed.timestamp_text().parse::<u64>().ok(), Some(parsed.timestamp()));
         }
+    }
+}
+
+#[test]
+fn other_providers_header_styles_are_named() {
+    let hex = "a".repeat(64);
+    for header in [format!("t=1;v1={hex}"), format!("t=1; v1={hex}")] {
+        let message = check(&header, b"").expect_err("semicolons").to_string();
+        assert!(message.contains("separated by `;`"), "{message}");
+        assert!(message.contains("with `,`"), "{message}");
+    }
+    for header in [
+        format!("sha256={hex}"),
+        format!("t=1,sha256={hex}"),
+        format!("t=1,v1=sha256={hex}"),
+    ] {
+        let message = check(&header, b"").expect_err("sha256=").to_string();
+        assert!(message.contains("`sha256=` prefix"), "{message}");
+        assert!(message.contains("v1=<64 hex digits>"), "{message}");
+    }
+}
+
+#[test]
+fn blank_secrets_are_refused() {
+    for blank in ["", " ", "   ", "\t\r\n"] {
+        assert_eq!(Secret::new(blank).err(), Some(EmptySecret), "{blank:?}");
     }
 }

@@ -6,7 +6,7 @@
 //! it (see [`server`] for the status codes and why), one line per delivery
 //! goes to stdout, and with `--record FILE` every delivery, accepted or not,
 //! is appended to an NDJSON file that `whereby-webhooks validate` reads back
-//! (see [`output`] for the line format). With `--forward-to URL`, authentic
+//! (see [`crate::record`] for the line format). With `--forward-to URL`, authentic
 //! deliveries go on to the application, unchanged, and its answer is relayed
 //! (see [`forward`]).
 //!
@@ -15,23 +15,26 @@
 //! out every queued line and exits 0.
 
 mod forward;
+mod json;
 mod output;
 mod server;
+mod verdict;
 
-use std::fs::OpenOptions;
-use std::io::Write as _;
-use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::fs::{File, OpenOptions};
+use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use whereby_webhooks_conformance::{Options, Validator};
-use whereby_webhooks_signature::{DEFAULT_TOLERANCE, Tolerance};
+use whereby_webhooks_signature::Tolerance;
 
 use self::forward::Forwarder;
 use self::output::{Format, Writer};
 use self::server::{ANSWER_WITHIN, State, Stopped};
+use crate::args::{SpecArgs, ToleranceArgs};
 use crate::exit::Exit;
 use crate::secrets::SecretArgs;
 
@@ -41,14 +44,22 @@ use crate::secrets::SecretArgs;
 Answers, all within 4 s: 200 accepted (with --forward-to: the application's answer); 400 malformed \
 or non-UTF-8 Whereby-Signature header; 401 missing or non-matching signature, or a timestamp out \
 of tolerance; 405 not a POST; 408 body too slow; 413 body over --max-body; 422 authentic but not \
-conforming to the spec; 502 or 504 the --forward-to application unreachable or too slow (a 5xx, \
-so Whereby retries). Only 5xx answers make Whereby retry.
+conforming to the spec (or holding a duplicate key); 502 or 504 the --forward-to application \
+unreachable, too slow, or giving no final answer; 503 (with Retry-After) output not keeping up. \
+Only 5xx answers make Whereby retry.
 
-Ctrl-C or SIGTERM stops accepting, finishes in-flight requests and writes out the record.")]
+--forward-to passes on every authentic delivery, conforming or not (Whereby never retries a 4xx, so \
+refusing would lose it); add --reject-invalid to answer 422 instead and not forward.
+
+Ctrl-C or SIGTERM stops accepting, finishes in-flight requests and writes out the record.
+
+Exit status: 0 stopped cleanly, 2 usage or I/O error (including record lines that could not be \
+written).")]
 pub struct Args {
-    /// The address to listen on; port 0 picks a free port (the address is
-    /// printed on the first line of stdout)
-    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:8787")]
+    /// The address to listen on: IP:PORT, localhost:PORT, or a bare PORT
+    /// (on 127.0.0.1); port 0 picks a free port (the address is printed on
+    /// the first line of stdout)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787", value_parser = parse_addr)]
     addr: SocketAddr,
 
     /// Forward every delivery whose signature holds to URL, byte for byte
@@ -56,92 +67,171 @@ pub struct Args {
     #[arg(long, value_name = "URL")]
     forward_to: Option<String>,
 
-    /// Report properties the spec does not describe (refused with 422)
-    #[arg(long)]
-    strict: bool,
+    /// With --forward-to: answer 422 to an authentic body that does not
+    /// conform, and do not forward it (by default it is forwarded, since
+    /// Whereby never retries a 4xx)
+    #[arg(long, requires = "forward_to")]
+    reject_invalid: bool,
+
+    #[command(flatten)]
+    spec: SpecArgs,
 
     /// How to print each delivery on stdout
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 
     /// Append every delivery, accepted or refused, to FILE as one JSON line
+    /// (created private to you, mode 0600)
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
 
-    /// How many seconds a signature's timestamp may be from now, either way
-    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TOLERANCE.as_secs())]
-    tolerance: u64,
+    /// With --record: sync each batch of record lines to the disk before
+    /// answering (survives a power cut, not only a crash; slower)
+    #[arg(long, requires = "record")]
+    fsync: bool,
 
-    /// Do not check signature timestamps (gives up replay protection: for
-    /// replaying captured deliveries only)
-    #[arg(long, conflicts_with = "tolerance")]
-    no_tolerance: bool,
+    #[command(flatten)]
+    tolerance: ToleranceArgs,
 
     /// The largest body accepted, in bytes; larger ones get 413
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     max_body: usize,
 
-    /// Validate against this OpenAPI document (JSON or YAML) instead of the
-    /// embedded spec
-    #[arg(long, value_name = "FILE")]
-    spec: Option<PathBuf>,
+    /// The most connections open at once [default: from the open-files
+    /// limit, at most 2048]; at the limit, idle keep-alive connections are
+    /// closed first
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: Option<u32>,
 
     #[command(flatten)]
     secrets: SecretArgs,
 }
 
+/// Reads `IP:PORT`, `localhost:PORT`, `[::1]:PORT` or a bare `PORT`.
+fn parse_addr(text: &str) -> Result<SocketAddr, String> {
+    let text = text.trim();
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+    }
+    if let Some((host, port)) = text.rsplit_once(':')
+        && host.eq_ignore_ascii_case("localhost")
+    {
+        return port
+            .parse::<u16>()
+            .map(|port| SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port))
+            .map_err(|_| format!("`{port}` is not a port number (0 to 65535)"));
+    }
+    if text.contains("://") {
+        return Err("give an address, not a URL: for example 127.0.0.1:8787".to_owned());
+    }
+    Err(
+        "expected IP:PORT (127.0.0.1:8787, [::1]:8787, 0.0.0.0:8787), localhost:PORT, or a bare PORT"
+            .to_owned(),
+    )
+}
+
+/// Connections kept free for everything else (the record file, stdout,
+/// forwarding).
+const SPARE_FILES: u64 = 64;
+
+/// Raises the soft open-files limit to the hard one, and sizes the
+/// connection cap from it.
+fn connection_limit(asked: Option<u32>) -> usize {
+    let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    match asked {
+        Some(n) => n as usize,
+        None => usize::try_from(files.saturating_sub(SPARE_FILES).clamp(16, 2048)).unwrap_or(2048),
+    }
+}
+
+/// Opens the record file for appending: created 0600; when it ends in a
+/// torn line (a crash mid-write in an earlier run), a newline is written
+/// first so that the new records start on their own lines.
+fn open_record(path: &Path) -> anyhow::Result<File> {
+    let mut options = OpenOptions::new();
+    options.create(true).append(true).read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| {
+        format!(
+            "cannot open the record file {}: check the directory exists and is writable",
+            path.display()
+        )
+    })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        if let Ok(meta) = file.metadata()
+            && meta.is_file()
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            eprintln!(
+                "warning: the record file {} is readable by others (mode {:o}): `chmod 600` it; records hold delivery bodies",
+                path.display(),
+                meta.permissions().mode() & 0o777
+            );
+        }
+    }
+    if file
+        .metadata()
+        .is_ok_and(|meta| meta.is_file() && meta.len() > 0)
+    {
+        let mut last = [0u8];
+        let torn = file
+            .seek(SeekFrom::End(-1))
+            .and_then(|_| file.read_exact(&mut last))
+            .is_ok_and(|()| last[0] != b'\n');
+        if torn {
+            eprintln!(
+                "warning: the record file {} ended in an incomplete line (an earlier run was cut short); new records start on the next line",
+                path.display()
+            );
+            file.write_all(b"\n")
+                .context("cannot append to the record file")?;
+        }
+    }
+    Ok(file)
+}
+
 /// Runs `listen` until Ctrl-C or SIGTERM.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve()?;
-    let options = Options {
-        strict: args.strict,
-    };
-    let validator = match &args.spec {
-        Some(path) => Validator::from_path(path, options)
-            .with_context(|| format!("cannot use the spec {}", path.display()))?,
-        None => Validator::embedded(options).context("cannot compile the embedded spec")?,
-    };
-    let record = args
-        .record
-        .as_ref()
-        .map(|path| {
-            OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .with_context(|| {
-                    format!(
-                        "cannot open the record file {}: check the directory exists and is writable",
-                        path.display()
-                    )
-                })
-        })
-        .transpose()?;
+    let validator = args.spec.validator()?;
+    let record = args.record.as_deref().map(open_record).transpose()?;
     let forward = match args.forward_to {
         Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
             Some(Forwarder::new(url, ANSWER_WITHIN))
         }
-        Some(url) => bail!("--forward-to `{url}` is not an http:// or https:// URL"),
+        Some(url) => bail!(
+            "--forward-to `{}` is not an http:// or https:// URL: give your application's webhook URL, for example http://localhost:3000/webhooks",
+            crate::escape::terminal_safe(&url)
+        ),
         None => None,
     };
-    let tolerance = if args.no_tolerance {
-        Tolerance::Disabled
-    } else {
-        Tolerance::seconds(args.tolerance)
-    };
+    let tolerance = args.tolerance.tolerance();
+    let max_connections = connection_limit(args.max_connections);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let writer = Writer::start(args.format, record).context("cannot start the output thread")?;
+    let writer =
+        Writer::start(args.format, record, args.fsync).context("cannot start the output thread")?;
     let describe = Description {
         secrets: secrets.len(),
         tolerance,
-        strict: args.strict,
-        spec: args.spec.as_ref().map(|p| p.display().to_string()),
+        strict: args.spec.strict,
+        spec: args.spec.describe(),
         record: args.record.as_ref().map(|p| p.display().to_string()),
         forward: forward.as_ref().map(|f| f.url().to_owned()),
+        reject_invalid: args.reject_invalid,
+        max_connections,
     };
     let state = Arc::new(State {
         secrets,
@@ -149,10 +239,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         validator,
         max_body: args.max_body,
         forward,
+        reject_invalid: args.reject_invalid,
         output: writer.output(),
         recording: args.record.is_some(),
+        bodies: State::body_budget(args.max_body),
+        shed: AtomicU64::new(0),
+        unlogged: AtomicU64::new(0),
     });
-    let stopped = runtime.block_on(async {
+    let served = runtime.block_on(async {
         // Signal handlers go in before the address is printed, so a signal
         // sent as soon as the address is known stops the server gracefully.
         let shutdown = shutdown_signal().context("cannot install the signal handlers")?;
@@ -166,11 +260,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             })?;
         let addr = listener.local_addr()?;
         announce(addr, args.format, &describe)?;
-        anyhow::Ok(server::serve(listener, state, shutdown).await)
-    })?;
+        anyhow::Ok(server::serve(listener, Arc::clone(&state), max_connections, shutdown).await)
+    });
     // Forwarding calls that outlived the grace period are abandoned.
     runtime.shutdown_timeout(Duration::from_secs(1));
+    let shed = state.shed.load(Ordering::Relaxed);
+    let unlogged = state.unlogged.load(Ordering::Relaxed);
+    drop(state);
     let totals = writer.close();
+    let stopped = served?;
     if stopped == Stopped::GraceExpired {
         eprintln!("warning: some connections were still busy after the grace period and were cut");
     }
@@ -180,9 +278,19 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         totals.accepted,
         totals.rejected
     );
+    if shed > 0 {
+        eprintln!(
+            "warning: {shed} authentic deliveries were answered 503 (Whereby retries them) because output was not keeping up: is stdout read?"
+        );
+    }
+    if unlogged > 0 {
+        eprintln!(
+            "warning: {unlogged} refused requests were answered but neither printed nor recorded because output was not keeping up"
+        );
+    }
     if totals.record_failures > 0 {
         eprintln!(
-            "error: {} deliveries could not be recorded: the record file is incomplete",
+            "error: {} deliveries could not be recorded (each was answered 503): the record file is incomplete",
             totals.record_failures
         );
         return Ok(Exit::Usage);
@@ -195,9 +303,11 @@ struct Description {
     secrets: usize,
     tolerance: Tolerance,
     strict: bool,
-    spec: Option<String>,
+    spec: String,
     record: Option<String>,
     forward: Option<String>,
+    reject_invalid: bool,
+    max_connections: usize,
 }
 
 /// Prints the bound address on stdout's first line, and what is checked on
@@ -220,7 +330,7 @@ fn announce(addr: SocketAddr, format: Format, describe: &Description) -> anyhow:
         Some(window) => format!("timestamps within {} s", window.as_secs()),
         None => "timestamps NOT checked".to_owned(),
     };
-    let spec = describe.spec.as_deref().unwrap_or("the embedded spec");
+    let spec = &describe.spec;
     let mode = if describe.strict { "strict" } else { "open" };
     eprintln!(
         "verifying signatures with {} secret(s), {tolerance}; validating against {spec} ({mode})",
@@ -230,8 +340,17 @@ fn announce(addr: SocketAddr, format: Format, describe: &Description) -> anyhow:
         eprintln!("recording every delivery to {record}");
     }
     if let Some(forward) = &describe.forward {
-        eprintln!("forwarding authentic deliveries to {forward}");
+        if describe.reject_invalid {
+            eprintln!(
+                "forwarding authentic, conforming deliveries to {forward}; refusing the others with 422"
+            );
+        } else {
+            eprintln!(
+                "forwarding every authentic delivery to {forward}, conforming or not (--reject-invalid to refuse those that do not)"
+            );
+        }
     }
+    eprintln!("at most {} connections", describe.max_connections);
     eprintln!("stop with Ctrl-C");
     Ok(())
 }
@@ -257,4 +376,32 @@ fn shutdown_signal() -> std::io::Result<impl Future<Output = ()>> {
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_addr;
+
+    #[test]
+    fn addresses_as_people_write_them() {
+        for (text, addr) in [
+            ("127.0.0.1:8787", "127.0.0.1:8787"),
+            ("8787", "127.0.0.1:8787"),
+            ("localhost:8787", "127.0.0.1:8787"),
+            ("LOCALHOST:0", "127.0.0.1:0"),
+            ("[::1]:9", "[::1]:9"),
+            ("0.0.0.0:80", "0.0.0.0:80"),
+        ] {
+            assert_eq!(parse_addr(text).expect(text).to_string(), addr);
+        }
+        for (text, says) in [
+            ("localhost:http", "not a port number"),
+            ("http://127.0.0.1:8787", "not a URL"),
+            ("example.com:80", "expected IP:PORT"),
+            ("70000", "expected IP:PORT"),
+        ] {
+            let error = parse_addr(text).expect_err(text);
+            assert!(error.contains(says), "{text}: {error}");
+        }
+    }
 }

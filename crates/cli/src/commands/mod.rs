@@ -4,6 +4,7 @@ pub mod check_receiver;
 pub mod diff;
 pub mod examples;
 pub mod listen;
+pub mod replay;
 pub mod send;
 pub mod sign;
 pub mod spec;

@@ -11,13 +11,13 @@ mod output;
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
-use anyhow::Context as _;
-use base64::Engine as _;
 use rayon::prelude::*;
 use serde_json::Value;
-use whereby_webhooks_conformance::{Options, Report, Validator};
+use whereby_webhooks_conformance::{Issue, IssueKind, Report, Validator};
 
+use crate::args::SpecArgs;
 use crate::exit::Exit;
+use crate::record::{Record, RecordedBody};
 
 use self::input::{Entry, Reader, Source};
 use self::output::{Format, Printer, Progress};
@@ -40,13 +40,8 @@ pub struct Args {
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
 
-    /// Validate against this OpenAPI 3.1 document (JSON or YAML) instead of the embedded one
-    #[arg(long, value_name = "PATH")]
-    spec: Option<PathBuf>,
-
-    /// Report properties the spec does not describe
-    #[arg(long)]
-    strict: bool,
+    #[command(flatten)]
+    spec: SpecArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -71,14 +66,7 @@ const CHUNK_BYTES: usize = 16 << 20;
 
 /// Runs `validate`.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let options = Options {
-        strict: args.strict,
-    };
-    let validator = match &args.spec {
-        Some(path) => Validator::from_path(path, options),
-        None => Validator::embedded(options),
-    }
-    .context("cannot load the spec")?;
+    let validator = args.spec.validator()?;
 
     let mut io_failed = false;
     let expanded = input::expand(&args.paths, &mut |message| {
@@ -186,9 +174,8 @@ fn judge(validator: &Validator, source: &Source, bytes: &[u8]) -> Report {
         }
         return report;
     };
-    let mut report = match recorded_body(&value) {
-        Some(Recorded::Json(body)) => validator.validate_value(body),
-        Some(Recorded::Raw(raw)) => validator.validate_bytes(&raw),
+    let mut report = match Record::from_value(&value) {
+        Some(record) => judge_record(validator, &record),
         None => validator.validate_value(&value),
     };
     if value.is_array() {
@@ -212,32 +199,32 @@ fn hint(report: &mut Report, advice: &str) {
     }
 }
 
-/// The body of a recorded delivery.
-enum Recorded<'a> {
-    /// A body that was JSON, parsed.
-    Json(&'a Value),
-    /// A body that was not JSON, as its bytes.
-    Raw(Vec<u8>),
-}
-
-/// The `body` of a line written by `listen --record`: an object with `body`
-/// and `received_at` and no `type` of its own. A string `body` is the raw
-/// text of a body that was not JSON, base64-encoded when
-/// `"body_encoding": "base64"` says the bytes were not UTF-8 either.
-fn recorded_body(value: &Value) -> Option<Recorded<'_>> {
-    let object = value.as_object()?;
-    if object.contains_key("type") || !object.contains_key("received_at") {
-        return None;
-    }
-    Some(match object.get("body")? {
-        Value::String(text) if object.get("body_encoding") == Some(&Value::from("base64")) => {
-            Recorded::Raw(
-                base64::engine::general_purpose::STANDARD
-                    .decode(text)
-                    .unwrap_or_else(|_| text.clone().into_bytes()),
-            )
+/// Validates the body of a line written by `listen --record`, and reports
+/// a delivery that was refused as such, whatever its body.
+fn judge_record(validator: &Validator, record: &Record) -> Report {
+    let mut report = match record.body() {
+        RecordedBody::Exact(raw) | RecordedBody::Reserialised(raw) => {
+            validator.validate_bytes(&raw)
         }
-        Value::String(text) => Recorded::Raw(text.clone().into_bytes()),
-        body => Recorded::Json(body),
-    })
+        RecordedBody::Missing => Report {
+            event_type: None,
+            errors: Vec::new(),
+        },
+    };
+    let note = |message: String| Issue {
+        instance_path: String::new(),
+        schema_path: String::new(),
+        message,
+        kind: IssueKind::Schema,
+    };
+    if let Some(refusal) = record.refusal() {
+        report
+            .errors
+            .insert(0, note(format!("this line records {refusal}")));
+    } else if matches!(record.body(), RecordedBody::Missing) {
+        report.errors.push(note(
+            "this line records no body to validate (only its first bytes were kept)".to_owned(),
+        ));
+    }
+    report
 }

@@ -5,8 +5,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
-use whereby_webhooks_signature::{DEFAULT_TOLERANCE, HEADER_NAME, Tolerance, now_unix, verify};
+use whereby_webhooks_signature::{HEADER_NAME, Secret, Tolerance, now_unix, verify};
 
+use crate::args::ToleranceArgs;
 use crate::body::EmptyBody;
 use crate::exit::Exit;
 use crate::secrets::SecretArgs;
@@ -27,14 +28,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE", default_value = "-")]
     body: PathBuf,
 
-    /// How many seconds the timestamp may be from now, either way
-    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TOLERANCE.as_secs())]
-    tolerance: u64,
-
-    /// Do not check the timestamp at all (for stored fixtures and captured
-    /// requests; gives up replay protection)
-    #[arg(long, conflicts_with = "tolerance")]
-    no_tolerance: bool,
+    #[command(flatten)]
+    tolerance: ToleranceArgs,
 
     /// The receiver's clock, in unix seconds [default: now]
     #[arg(long, value_name = "UNIX")]
@@ -52,30 +47,63 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve()?;
     let body = args.empty.read(&args.body)?;
     let header = strip_header_name(&args.header);
-    let tolerance = if args.no_tolerance {
-        Tolerance::Disabled
-    } else {
-        Tolerance::seconds(args.tolerance)
-    };
+    let tolerance = args.tolerance.tolerance();
     let now = args.now.unwrap_or_else(now_unix);
-    let mut stdout = std::io::stdout().lock();
-    match verify(header, &body, &secrets, tolerance, now) {
+    let (exit, line) = outcome(
+        header,
+        &body,
+        &secrets,
+        tolerance,
+        now,
+        args.tolerance.no_tolerance,
+    );
+    writeln!(std::io::stdout().lock(), "{line}")?;
+    Ok(exit)
+}
+
+/// The verdict and the line printed for it; never panics, whatever the
+/// header, tolerance and clock.
+fn outcome(
+    header: &str,
+    body: &[u8],
+    secrets: &[Secret],
+    tolerance: Tolerance,
+    now: u64,
+    unchecked: bool,
+) -> (Exit, String) {
+    match verify(header, body, secrets, tolerance, now) {
         Ok(timestamp) => {
-            let when =
-                humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(timestamp));
-            let checked = if args.no_tolerance {
+            let when = rfc3339_seconds(timestamp);
+            let checked = if unchecked {
                 " (timestamp not checked)"
             } else {
                 ""
             };
-            writeln!(stdout, "valid: signed at {timestamp} ({when}){checked}")?;
-            Ok(Exit::Success)
+            (
+                Exit::Success,
+                format!("valid: signed at {timestamp} ({when}){checked}"),
+            )
         }
-        Err(error) => {
-            writeln!(stdout, "invalid: {error}")?;
-            Ok(Exit::Invalid)
-        }
+        Err(error) => (Exit::Invalid, format!("invalid: {error}")),
     }
+}
+
+/// The first second of year 10000: RFC 3339 has four-digit years, and
+/// `humantime` panics from here on.
+const YEAR_10000: u64 = 253_402_300_800;
+
+/// `timestamp` as an RFC 3339 date, or a plain statement that it is beyond
+/// the year 9999 (a timestamp is whatever a header says, so any `u64`).
+pub fn rfc3339_seconds(timestamp: u64) -> String {
+    if timestamp >= YEAR_10000 {
+        return "after the year 9999".to_owned();
+    }
+    UNIX_EPOCH
+        .checked_add(Duration::from_secs(timestamp))
+        .map_or_else(
+            || "after the year 9999".to_owned(),
+            |time| humantime::format_rfc3339_seconds(time).to_string(),
+        )
 }
 
 /// Drops a leading `Whereby-Signature:` (any case), as copied from a request
@@ -94,7 +122,50 @@ fn strip_header_name(header: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::strip_header_name;
+    use proptest::prelude::*;
+    use whereby_webhooks_signature::{Secret, Tolerance, sign};
+
+    use super::{YEAR_10000, outcome, rfc3339_seconds, strip_header_name};
+    use crate::exit::Exit;
+
+    proptest! {
+        /// Any signed timestamp, any clock, any window: a verdict, never a
+        /// panic; and a valid one names its date or says it has none.
+        #[test]
+        fn no_timestamp_tolerance_or_clock_panics(
+            t in any::<u64>(),
+            now in any::<u64>(),
+            window in any::<u64>(),
+            disabled in any::<bool>(),
+        ) {
+            let secret = Secret::new("s").expect("non-empty");
+            let header = sign(&secret, t, b"{}");
+            let tolerance = if disabled { Tolerance::Disabled } else { Tolerance::seconds(window) };
+            let (exit, line) = outcome(&header, b"{}", &[secret], tolerance, now, disabled);
+            prop_assert!(line.starts_with("valid: ") || line.starts_with("invalid: "), "{}", line);
+            prop_assert!(!line.contains('\n'));
+            if disabled {
+                prop_assert_eq!(exit, Exit::Success);
+            }
+        }
+
+        /// Any `t` text, digits or not, in range of `i64` or `u64` or beyond.
+        #[test]
+        fn any_header_timestamp_text(t in any::<i64>(), extra in "[0-9]{0,3}") {
+            let secret = Secret::new("s").expect("non-empty");
+            let header = format!("t={t}{extra},v1={}", "0".repeat(64));
+            let (exit, _) = outcome(&header, b"", &[secret], Tolerance::Disabled, 0, true);
+            prop_assert_eq!(exit, Exit::Invalid);
+        }
+    }
+
+    #[test]
+    fn any_timestamp_has_a_date_or_a_statement() {
+        assert_eq!(rfc3339_seconds(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_seconds(YEAR_10000 - 1), "9999-12-31T23:59:59Z");
+        assert_eq!(rfc3339_seconds(YEAR_10000), "after the year 9999");
+        assert_eq!(rfc3339_seconds(u64::MAX), "after the year 9999");
+    }
 
     #[test]
     fn header_name_is_optional() {

@@ -26,7 +26,15 @@ fn validate_help() {
 
 #[test]
 fn command_help() {
-    for command in ["sign", "verify", "send", "listen", "check-receiver", "diff"] {
+    for command in [
+        "sign",
+        "verify",
+        "send",
+        "listen",
+        "check-receiver",
+        "diff",
+        "replay",
+    ] {
         insta::assert_snapshot!(format!("{command}_help"), help(&[command, "--help"]));
     }
 }

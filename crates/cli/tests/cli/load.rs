@@ -113,7 +113,10 @@ fn two_thousand_deliveries_from_32_clients_are_all_recorded_once() {
         assert_eq!(line["status"], 200, "{line}");
         assert_eq!(line["signature"]["valid"], true);
         assert_eq!(line["schema"]["valid"], true);
-        let id = line["body"]["id"].as_str().expect("an id").to_owned();
+        let body: Value =
+            serde_json::from_str(line["raw_body"].as_str().expect("the exact body")).expect("JSON");
+        assert_eq!(line["id"], body["id"], "the verified id is recorded");
+        let id = body["id"].as_str().expect("an id").to_owned();
         assert!(ids.insert(id.clone()), "{id} recorded twice");
     }
     assert_eq!(ids.len(), DELIVERIES, "every delivery recorded");

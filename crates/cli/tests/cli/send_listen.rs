@@ -44,11 +44,25 @@ impl Listener {
     /// Starts `listen --addr 127.0.0.1:0` with `args` and waits (at most
     /// 30 s) for the address on its first stdout line.
     pub fn start(args: &[&str]) -> Listener {
-        let mut child = Command::new(binary())
+        Listener::spawn(Self::command(args))
+    }
+
+    /// `listen --addr 127.0.0.1:0 ARGS` with the test secret, to adjust
+    /// before [`Listener::spawn`].
+    pub fn command(args: &[&str]) -> Command {
+        let mut command = Command::new(binary());
+        command
             .arg("listen")
             .args(["--addr", "127.0.0.1:0"])
             .args(args)
-            .env(SECRET_ENV, SECRET)
+            .env(SECRET_ENV, SECRET);
+        command
+    }
+
+    /// Spawns `command` (a `listen`) and waits (at most 30 s) for the
+    /// address on its first stdout line.
+    pub fn spawn(mut command: Command) -> Listener {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -85,6 +99,17 @@ impl Listener {
         listener.port = digits.parse().expect("a port");
         assert_ne!(listener.port, 0);
         listener
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the process with SIGKILL, as a crash would, and waits for it.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// `http://127.0.0.1:PORT` followed by `path`.
@@ -197,7 +222,7 @@ pub fn signed_post(port: u16, body: &[u8]) -> (u16, String) {
 }
 
 /// `whereby-webhooks send URL ARGS...` with [`SECRET`]: exit code and stdout.
-fn send(url: &str, args: &[&str], secret: &str) -> (i32, String) {
+pub fn send(url: &str, args: &[&str], secret: &str) -> (i32, String) {
     let output = bin()
         .env(SECRET_ENV, secret)
         .arg("send")
@@ -211,7 +236,7 @@ fn send(url: &str, args: &[&str], secret: &str) -> (i32, String) {
     )
 }
 
-fn read_record(path: &Path) -> Vec<Value> {
+pub fn read_record(path: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(path).expect("the record file");
     assert!(
         text.is_empty() || text.ends_with('\n'),
@@ -228,7 +253,9 @@ struct Expect {
     status: u16,
     signature: Option<bool>,
     schema: Option<bool>,
-    encoding: &'static str,
+    /// How the body is kept: `raw` (exact, UTF-8), `base64` (exact),
+    /// `prefix` (first bytes, length and SHA-256), `unread`.
+    kept: &'static str,
 }
 
 #[test]
@@ -246,13 +273,13 @@ fn listen_end_to_end() {
     let url = listener.url("/webhooks/whereby");
     let port = listener.port;
     let mut expected = Vec::new();
-    let mut expect = |what, status, signature, schema, encoding| {
+    let mut expect = |what, status, signature, schema, kept| {
         expected.push(Expect {
             what,
             status,
             signature,
             schema,
-            encoding,
+            kept,
         });
     };
 
@@ -271,7 +298,7 @@ fn listen_end_to_end() {
     assert_eq!(code, 0, "{out}");
     assert!(out.starts_with("200 OK in "), "{out}");
     assert!(out.contains("accepted room.client.joined"), "{out}");
-    expect("good example", 200, Some(true), Some(true), "json");
+    expect("good example", 200, Some(true), Some(true), "raw");
 
     let (code, out) = send(
         &url,
@@ -290,13 +317,13 @@ fn listen_end_to_end() {
         422,
         Some(true),
         Some(false),
-        "json",
+        "raw",
     );
 
     let (code, out) = send(&url, &["room.session.started"], "the-wrong-secret");
     assert_eq!(code, 1, "{out}");
     assert!(out.starts_with("401 "), "{out}");
-    expect("wrong secret", 401, Some(false), None, "json");
+    expect("wrong secret", 401, Some(false), None, "prefix");
 
     let (code, out) = send(
         &url,
@@ -306,12 +333,12 @@ fn listen_end_to_end() {
     assert_eq!(code, 1, "{out}");
     assert!(out.starts_with("401 "), "{out}");
     assert!(out.contains("old"), "{out}");
-    expect("replayed", 401, Some(false), None, "json");
+    expect("replayed", 401, Some(false), None, "prefix");
 
     // From a raw client.
     let event = br#"{"id":"raw-1","apiVersion":"1.0","createdAt":"2026-03-31T09:00:04.700Z","type":"room.session.started","data":{"roomName":"/demo","roomSessionId":null,"subdomain":"acme"}}"#;
     assert_eq!(signed_post(port, event).0, 200);
-    expect("raw good", 200, Some(true), Some(true), "json");
+    expect("raw good", 200, Some(true), Some(true), "raw");
 
     let (status, answer) = raw(port, "POST", &[], event);
     assert_eq!(status, 401, "{answer}");
@@ -319,7 +346,7 @@ fn listen_end_to_end() {
         answer.contains("missing Whereby-Signature header"),
         "{answer}"
     );
-    expect("no header", 401, Some(false), None, "json");
+    expect("no header", 401, None, None, "prefix");
 
     let (status, answer) = raw(
         port,
@@ -332,7 +359,7 @@ fn listen_end_to_end() {
         answer.contains("malformed Whereby-Signature header"),
         "{answer}"
     );
-    expect("malformed header", 400, Some(false), None, "json");
+    expect("malformed header", 400, Some(false), None, "prefix");
 
     let (status, answer) = raw(
         port,
@@ -342,11 +369,11 @@ fn listen_end_to_end() {
     );
     assert_eq!(status, 400, "{answer}");
     assert!(answer.contains("not UTF-8"), "{answer}");
-    expect("header not UTF-8", 400, Some(false), None, "json");
+    expect("header not UTF-8", 400, None, None, "prefix");
 
     let (status, answer) = signed_post(port, b"{\"type\": \"room.session.started\",");
     assert_eq!(status, 422, "{answer}");
-    expect("signed, not JSON", 422, Some(true), Some(false), "utf8");
+    expect("signed, not JSON", 422, Some(true), Some(false), "raw");
 
     let (status, answer) = signed_post(port, b"{\"id\": \"\xff\xfe\"}");
     assert_eq!(status, 422, "{answer}");
@@ -356,11 +383,11 @@ fn listen_end_to_end() {
     let (status, answer) = signed_post(port, &vec![b' '; 65537]);
     assert_eq!(status, 413, "{answer}");
     assert!(answer.contains("--max-body"), "{answer}");
-    expect("too large", 413, None, None, "omitted");
+    expect("too large", 413, None, None, "prefix");
 
     let (status, _) = raw(port, "GET", &[], b"");
     assert_eq!(status, 405);
-    expect("GET", 405, None, None, "omitted");
+    expect("GET", 405, None, None, "unread");
 
     let stopped = listener.interrupt();
     assert!(
@@ -400,7 +427,24 @@ fn listen_end_to_end() {
             expect.schema,
             "{what}: {line}"
         );
-        assert_eq!(line["body_encoding"], expect.encoding, "{what}: {line}");
+        let kept = match (
+            line.get("raw_body").is_some(),
+            line.get("raw_body_base64").is_some(),
+            line.get("body_sha256").is_some(),
+        ) {
+            (_, _, true) => "prefix",
+            (true, false, false) => "raw",
+            (false, true, false) => "base64",
+            (false, false, false) => "unread",
+            _ => "both",
+        };
+        assert_eq!(kept, expect.kept, "{what}: {line}");
+        if kept == "prefix" {
+            assert!(
+                line["raw_body"].as_str().is_none_or(|b| b.len() <= 256),
+                "{what}: {line}"
+            );
+        }
         assert!(
             line["received_at"]
                 .as_str()
@@ -411,12 +455,31 @@ fn listen_end_to_end() {
         // Headers are recorded, lowercased.
         let headers = line["headers"].as_object().expect("headers");
         assert!(headers.keys().all(|k| *k == k.to_lowercase()), "{line}");
-        assert!(headers.contains_key("host"), "{line}");
+        // Only the allow-listed ones.
+        assert!(!headers.contains_key("host"), "{line}");
+        assert!(headers.contains_key("content-length"), "{line}");
     }
     // A signature that held carries its timestamp; a refused one its reason.
     assert!(lines[0]["signature"]["timestamp"].as_u64().is_some());
     assert_eq!(lines[0]["path"], "/webhooks/whereby");
-    assert!(lines[0]["body"]["data"]["displayName"].is_string());
+    let body = |line: &Value| -> Value {
+        serde_json::from_str(line["raw_body"].as_str().expect("a raw body")).expect("JSON")
+    };
+    assert!(body(&lines[0])["data"]["displayName"].is_string());
+    // The exact bytes: the recorded signature verifies again.
+    let secret = Secret::new(SECRET).expect("non-empty");
+    let raw = lines[4]["raw_body"].as_str().expect("a raw body");
+    let header = lines[4]["headers"]["whereby-signature"]
+        .as_str()
+        .expect("a signature");
+    whereby_webhooks_signature::verify(
+        header,
+        raw.as_bytes(),
+        &[secret],
+        whereby_webhooks_signature::Tolerance::Disabled,
+        0,
+    )
+    .expect("the recorded signature holds for the recorded bytes");
     assert_eq!(
         lines[2]["signature"]["error"]
             .as_str()
@@ -429,7 +492,7 @@ fn listen_end_to_end() {
         "/data/durationInSeconds"
     );
     assert_eq!(lines[1]["schema"]["event_type"], "transcription.finished");
-    assert_eq!(lines[10]["body"], Value::Null);
+    assert_eq!(lines[10]["body_truncated"], true);
     assert_eq!(lines[10]["body_bytes"], 65537);
 
     // stdout: one JSON object per delivery, in the same order.
@@ -449,7 +512,7 @@ fn listen_end_to_end() {
     for (line, expect) in lines.iter().zip(&expected) {
         if expect.schema == Some(true) {
             assert!(
-                conformance.validate_value(&line["body"]).is_valid(),
+                conformance.validate_value(&body(line)).is_valid(),
                 "{}",
                 expect.what
             );
@@ -480,13 +543,13 @@ fn listen_end_to_end() {
 /// behind `--forward-to`: it hands each request's head and body to the test
 /// and answers `status` (or, with `None`, holds the connection open without
 /// answering).
-struct App {
-    port: u16,
-    requests: mpsc::Receiver<(String, Vec<u8>)>,
+pub struct App {
+    pub port: u16,
+    pub requests: mpsc::Receiver<(String, Vec<u8>)>,
 }
 
 impl App {
-    fn start(status: Option<u16>) -> App {
+    pub fn start(status: Option<u16>) -> App {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let (sender, requests) = mpsc::channel();

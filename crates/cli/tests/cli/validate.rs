@@ -319,10 +319,17 @@ fn listen_records_are_validated_by_their_body() {
     let record = |body: Value| {
         json!({
             "received_at": "2026-03-31T09:00:05.001Z",
+            "method": "POST",
+            "path": "/",
+            "status": 200,
+            "verdict": "authentic",
             "headers": { "whereby-signature": "t=1,v1=00", "content-type": "application/json" },
-            "signature": "valid",
-            "schema": "valid",
-            "body": body,
+            "signature": {"valid": true, "error": null, "timestamp": 1},
+            "body_bytes": 1,
+            "raw_body": match &body {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            },
         })
         .to_string()
     };
@@ -331,14 +338,23 @@ fn listen_records_are_validated_by_their_body() {
     with_type["body"] = json!("an event's own property");
     let file = temp_dir();
     let path = file.path().join("deliveries.ndjson");
-    let mut not_utf8: Value = serde_json::from_str(&record(json!("/wA="))).expect("JSON");
-    not_utf8["body_encoding"] = json!("base64");
+    let mut not_utf8: Value = serde_json::from_str(&record(json!(""))).expect("JSON");
+    not_utf8
+        .as_object_mut()
+        .expect("an object")
+        .remove("raw_body");
+    not_utf8["raw_body_base64"] = json!("/wA=");
+    let mut refused: Value = serde_json::from_str(&record(example.clone())).expect("JSON");
+    refused["status"] = json!(401);
+    refused["verdict"] = json!("unauthentic");
+    refused["reason"] = json!("no v1 signature matches");
     let text = [
         record(example.clone()),
         record(broken),
         record(json!("{\"id\": \"cut short")),
         with_type.to_string(),
         not_utf8.to_string(),
+        refused.to_string(),
     ]
     .join("\n");
     std::fs::write(&path, text).expect("write");
@@ -350,7 +366,7 @@ fn listen_records_are_validated_by_their_body() {
     assert_eq!(output.status.code(), Some(1));
     let results = json_lines(&output.stdout);
     let source = |line: usize| format!("{}:{line}", path.display());
-    assert_eq!(results.len(), 5);
+    assert_eq!(results.len(), 6);
     assert_eq!(
         (&results[0]["source"], &results[0]["valid"]),
         (&json!(source(1)), &json!(true))
@@ -373,6 +389,15 @@ fn listen_records_are_validated_by_their_body() {
             .as_str()
             .expect("a message")
             .contains("not UTF-8")
+    );
+    // A refused delivery is never `ok`, even with a conforming body.
+    assert_eq!(results[5]["valid"], false);
+    let message = results[5]["errors"][0]["message"]
+        .as_str()
+        .expect("a message");
+    assert!(
+        message.contains("refused with 401: no v1 signature matches"),
+        "{message}"
     );
 }
 

@@ -8,7 +8,14 @@
 //! left before `listen` must answer; when the application does not answer in
 //! time `listen` answers 504, and when it cannot be reached, 502. Both are
 //! 5xx on purpose: the delivery did not reach the application, and a 5xx is
-//! what makes Whereby retry it.
+//! what makes Whereby retry it. An answer that is not final (a `1xx`, such
+//! as `101 Switching Protocols`) is not relayed either: a webhook sender
+//! expects one final answer, so it becomes 502.
+//!
+//! Proxies: the usual `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` variables are
+//! honoured, with `NO_PROXY`, except that a loopback target (`localhost`,
+//! 127.0.0.0/8, `::1`) is always reached directly: a proxy cannot reach
+//! this machine's loopback interface.
 
 use std::time::{Duration, Instant};
 
@@ -16,6 +23,9 @@ use bytes::Bytes;
 use hyper::HeaderMap;
 use hyper::header::{self, HeaderName};
 
+use hyper::StatusCode;
+
+use super::verdict::Forwarded;
 use crate::client;
 
 /// Headers that describe one connection, not the message.
@@ -36,29 +46,20 @@ pub struct Forwarder {
     agent: ureq::Agent,
 }
 
-/// The application's answer, or why there is none.
-pub enum Forwarded {
-    /// It answered.
-    Answer {
-        /// Its status.
-        status: u16,
-        /// Its `Content-Type`, if any.
-        content_type: Option<String>,
-        /// Its body, at most [`client::MAX_ANSWER`] bytes.
-        body: Bytes,
-    },
-    /// It did not answer before the deadline.
-    TimedOut(String),
-    /// It could not be reached.
-    Failed(String),
-}
-
 impl Forwarder {
     /// A forwarder to `url`, whose requests never outlive `budget`.
     pub fn new(url: String, budget: Duration) -> Forwarder {
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(budget))
+            .user_agent(client::USER_AGENT);
+        if is_loopback(&url) {
+            config = config.proxy(None);
+        }
         Forwarder {
             url,
-            agent: client::agent(budget),
+            agent: config.build().into(),
         }
     }
 
@@ -111,10 +112,15 @@ impl Forwarder {
         // it not, with a little slack for it to report its own time-out.
         let slack = Duration::from_millis(100);
         match tokio::time::timeout(remaining + slack, call).await {
-            Ok(Ok(Ok((status, content_type, body)))) => Forwarded::Answer {
-                status,
-                content_type,
-                body: Bytes::from(body),
+            Ok(Ok(Ok((status, content_type, body)))) => match StatusCode::from_u16(status) {
+                Ok(status) if status.as_u16() >= 200 => Forwarded::Answer {
+                    status,
+                    content_type,
+                    body: Bytes::from(body),
+                },
+                _ => Forwarded::Failed(format!(
+                    "the application answered {status}, not a final answer"
+                )),
             },
             Ok(Ok(Err(error))) if client::is_timeout(&error) => {
                 Forwarded::TimedOut(format!("no answer in time: {error}"))
@@ -122,6 +128,46 @@ impl Forwarder {
             Ok(Ok(Err(error))) => Forwarded::Failed(error.to_string()),
             Ok(Err(join)) => Forwarded::Failed(format!("the forwarding task failed: {join}")),
             Err(_) => Forwarded::TimedOut("no answer in time".to_owned()),
+        }
+    }
+}
+
+/// Whether `url`'s host is this machine's loopback interface.
+fn is_loopback(url: &str) -> bool {
+    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
+        return false;
+    };
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_targets_are_recognised() {
+        for url in [
+            "http://127.0.0.1:3000/x",
+            "http://127.1.2.3/",
+            "http://[::1]:8080/",
+            "http://LOCALHOST:1/",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "http://10.0.0.1/",
+            "https://example.com/",
+            "http://[::2]/",
+            "nonsense",
+        ] {
+            assert!(!is_loopback(url), "{url}");
         }
     }
 }

@@ -9,28 +9,49 @@
 //! | the body is at most `--max-body` bytes | 413 |
 //! | one `Whereby-Signature` header, UTF-8, well formed | 400 (401 when missing) |
 //! | a `v1` matches a secret, timestamp within tolerance | 401 |
-//! | the body conforms to the spec, and to the event model | 422 |
+//! | the body is JSON without duplicate keys, conforms to the spec and to the event model | 422 |
 //!
 //! and is answered 200 when all pass (or, with `--forward-to`, with the
-//! application's answer, for every delivery whose signature holds).
+//! application's answer, for every delivery whose signature holds; with
+//! `--reject-invalid` too, a body that does not conform gets 422 and is not
+//! forwarded). 503 with `Retry-After` means `listen` could not take the
+//! delivery in time (output not keeping up, or the memory set aside for
+//! bodies in use); Whereby retries it.
 //!
 //! Why these codes: Whereby retries a delivery on any 5xx and on a time-out,
 //! and on nothing else. Every refusal above is about the request itself,
 //! which a retry would send again unchanged, so each is a 4xx, and a bad or
 //! missing signature never gets a 5xx. A correctly signed body that does not
 //! conform gets 422 (Unprocessable Content) rather than 400: the request is
-//! well formed and authentic, it is its content that breaks the contract,
-//! and the distinct code makes that visible in delivery logs. 5xx is kept for
-//! when the delivery did not reach the application behind `--forward-to`
-//! (502 unreachable, 504 too slow), where a retry is the right outcome.
+//! well formed and authentic, it is its content that breaks the contract.
+//! 5xx is kept for when the delivery did not reach the application behind
+//! `--forward-to` (502 unreachable or no final answer, 504 too slow) or
+//! could not be taken (503), where a retry is the right outcome.
 //!
 //! Every answer is given within [`ANSWER_WITHIN`] of the request's head
-//! arriving, well inside Whereby's 5 s: reading the body and forwarding
-//! share that budget.
+//! arriving, well inside Whereby's 5 s: reading the body, waiting for room
+//! in the output queue and forwarding share that budget.
+//!
+//! Bounds, whatever unauthenticated clients send:
+//!
+//! * a body is buffered only when its signature header is well formed; the
+//!   buffers of all requests together take at most [`BODY_BUDGET`] (or
+//!   twice `--max-body`, if more), and a request that cannot get room in
+//!   time gets 503. Any other body is only hashed as it streams past, its
+//!   first bytes kept for the record;
+//! * at most `--max-connections` connections are open; when a new one
+//!   arrives at the limit, the connection idle the longest (between
+//!   requests, or not yet sending one) is closed to make room, so real
+//!   deliveries keep being answered while idle clients hold sockets;
+//! * a request's head is at most [`MAX_HEAD`] bytes;
+//! * a connection whose client half-closes (shuts down its sending side
+//!   after the request) still gets its answer, and the delivery its record.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -42,16 +63,20 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use sha2::{Digest as _, Sha256};
 use tokio::net::TcpListener;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use whereby_webhooks_conformance::Validator;
-use whereby_webhooks_conformance::signed::{SignedError, verify_then_parse};
+use whereby_webhooks_model::Event;
 use whereby_webhooks_signature::{
-    ErrorKind, HEADER_NAME, Secret, SignatureHeader, Tolerance, now_unix,
+    HEADER_NAME, Secret, SignatureHeader, Tolerance, now_unix, verify,
 };
 
-use super::forward::{Forwarded, Forwarder};
-use super::output::{Delivery, ForwardVerdict, Output, SchemaVerdict, SignatureVerdict};
+use super::forward::Forwarder;
+use super::json::{Parsed, parse_unique};
+use super::output::Output;
+use super::verdict::{Conformance, Delivery, Forwarded, Kept, RETRY_AFTER_SECS, Refusal, Verdict};
+use crate::record::{HEADER_VALUE_MAX, KEPT_HEADERS, PREFIX};
 
 /// Every answer is given within this long of the request's head arriving.
 pub const ANSWER_WITHIN: Duration = Duration::from_secs(4);
@@ -59,12 +84,21 @@ pub const ANSWER_WITHIN: Duration = Duration::from_secs(4);
 /// How long a client may take to send a request's head.
 const HEAD_WITHIN: Duration = Duration::from_secs(4);
 
+/// The largest request head read.
+pub const MAX_HEAD: usize = 32 * 1024;
+
 /// A body this much over the limit is not even drained: the connection is
 /// closed after the 413.
-const DRAIN_FACTOR: usize = 16;
+const DRAIN_FACTOR: u64 = 16;
 
 /// After a shutdown signal, in-flight requests get this long to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// The memory all buffered bodies may take together, at least.
+pub const BODY_BUDGET: usize = 64 * 1024 * 1024;
+
+/// The unit the body budget is counted in.
+const BUDGET_UNIT: usize = 1024;
 
 /// What every request is judged with, shared by all connections.
 pub struct State {
@@ -78,10 +112,30 @@ pub struct State {
     pub max_body: usize,
     /// Where to forward authentic deliveries, if anywhere.
     pub forward: Option<Forwarder>,
+    /// Whether a non-conforming authentic body is refused (422) rather than
+    /// forwarded.
+    pub reject_invalid: bool,
     /// The queue to the output thread.
     pub output: Output,
     /// Whether deliveries are recorded (and so their headers kept).
     pub recording: bool,
+    /// Room for buffered bodies, in [`BUDGET_UNIT`]s.
+    pub bodies: Arc<Semaphore>,
+    /// Authentic deliveries answered 503 for want of room in the queue.
+    pub shed: AtomicU64,
+    /// Refused deliveries answered but not printed or recorded, for want of
+    /// room in the queue.
+    pub unlogged: AtomicU64,
+}
+
+impl State {
+    /// The body budget for `max_body`, in units.
+    pub fn body_budget(max_body: usize) -> Arc<Semaphore> {
+        let bytes = BODY_BUDGET.max(max_body.saturating_mul(2));
+        Arc::new(Semaphore::new(
+            (bytes / BUDGET_UNIT).min(Semaphore::MAX_PERMITS),
+        ))
+    }
 }
 
 /// How the server stopped.
@@ -93,385 +147,566 @@ pub enum Stopped {
     GraceExpired,
 }
 
+/// One open connection, as the idle-shedding sees it.
+struct Connection {
+    /// Busy with a request.
+    busy: AtomicBool,
+    /// When it last became idle, in milliseconds since the server started.
+    idle_since: AtomicU64,
+    /// Wakes the connection to close when idle.
+    close: Notify,
+}
+
+/// The open connections.
+struct Connections {
+    started: Instant,
+    open: Mutex<HashMap<u64, Arc<Connection>>>,
+}
+
+impl Connections {
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn add(&self, id: u64) -> Arc<Connection> {
+        let connection = Arc::new(Connection {
+            busy: AtomicBool::new(false),
+            idle_since: AtomicU64::new(self.now_ms()),
+            close: Notify::new(),
+        });
+        if let Ok(mut open) = self.open.lock() {
+            open.insert(id, Arc::clone(&connection));
+        }
+        connection
+    }
+
+    fn remove(&self, id: u64) {
+        if let Ok(mut open) = self.open.lock() {
+            open.remove(&id);
+        }
+    }
+
+    /// Asks the connection idle the longest to close; whether there was one.
+    fn shed_idle(&self) -> bool {
+        let Ok(open) = self.open.lock() else {
+            return false;
+        };
+        let oldest = open
+            .values()
+            .filter(|c| !c.busy.load(Ordering::Relaxed))
+            .min_by_key(|c| c.idle_since.load(Ordering::Relaxed));
+        match oldest {
+            Some(connection) => {
+                connection.close.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// Serves `listener` until `shutdown` completes, then stops accepting and
 /// lets in-flight requests finish.
 pub async fn serve(
     listener: TcpListener,
     state: Arc<State>,
+    max_connections: usize,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Stopped {
-    let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(max_connections.max(1)));
+    let connections = Arc::new(Connections {
+        started: Instant::now(),
+        open: Mutex::new(HashMap::new()),
+    });
+    let (stop, stopping) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut next_id = 0u64;
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let stream = match accepted {
                     Ok((stream, _peer)) => stream,
                     Err(error) => {
-                        // Out of file descriptors and the like: wait rather
-                        // than spin.
+                        // Out of file descriptors and the like: shed an idle
+                        // connection, and wait rather than spin.
+                        connections.shed_idle();
                         eprintln!("warning: cannot accept a connection: {error}");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
                         continue;
                     }
                 };
-                let _ = stream.set_nodelay(true);
-                let state = Arc::clone(&state);
-                let service = service_fn(move |request| handle(Arc::clone(&state), request));
-                let connection = http1::Builder::new()
-                    .timer(TokioTimer::new())
-                    .header_read_timeout(HEAD_WITHIN)
-                    .serve_connection(TokioIo::new(stream), service);
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    // A client that hangs up or sends garbage only ends its
-                    // own connection.
-                    let _ = connection.await;
-                });
+                let slot = match Arc::clone(&slots).try_acquire_owned() {
+                    Ok(slot) => slot,
+                    Err(_) => {
+                        connections.shed_idle();
+                        let wait = Arc::clone(&slots).acquire_owned();
+                        match tokio::time::timeout(Duration::from_millis(500), wait).await {
+                            Ok(Ok(slot)) => slot,
+                            // Every connection is busy: this one is closed.
+                            _ => continue,
+                        }
+                    }
+                };
+                next_id += 1;
+                spawn_connection(
+                    stream,
+                    next_id,
+                    slot,
+                    Arc::clone(&state),
+                    Arc::clone(&connections),
+                    stopping.clone(),
+                );
             }
             () = &mut shutdown => break,
         }
     }
     drop(listener);
-    match tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await {
-        Ok(()) => Stopped::Drained,
+    let _ = stop.send(true);
+    let all = u32::try_from(max_connections.max(1)).unwrap_or(u32::MAX);
+    match tokio::time::timeout(SHUTDOWN_GRACE, slots.acquire_many(all)).await {
+        Ok(_) => Stopped::Drained,
         Err(_) => Stopped::GraceExpired,
     }
 }
 
-/// Judges one request, queues its delivery for output, and answers.
-async fn handle(
+fn spawn_connection(
+    stream: tokio::net::TcpStream,
+    id: u64,
+    slot: OwnedSemaphorePermit,
     state: Arc<State>,
-    request: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+    connections: Arc<Connections>,
+    mut stopping: watch::Receiver<bool>,
+) {
+    let _ = stream.set_nodelay(true);
+    let connection = connections.add(id);
+    let seen = Arc::clone(&connection);
+    let clock = Arc::clone(&connections);
+    let service = service_fn(move |request| {
+        let state = Arc::clone(&state);
+        let seen = Arc::clone(&seen);
+        let clock = Arc::clone(&clock);
+        async move {
+            seen.busy.store(true, Ordering::Relaxed);
+            // Judged in a task of its own, so that a client hanging up
+            // does not cancel the judging and recording half-way.
+            let response = tokio::spawn(handle(state, request))
+                .await
+                .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"));
+            seen.idle_since.store(clock.now_ms(), Ordering::Relaxed);
+            seen.busy.store(false, Ordering::Relaxed);
+            Ok::<_, Infallible>(response)
+        }
+    });
+    let served = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEAD_WITHIN)
+        .half_close(true)
+        .max_buf_size(MAX_HEAD)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::spawn(async move {
+        let mut served = std::pin::pin!(served);
+        let mut closing = *stopping.borrow();
+        if closing {
+            served.as_mut().graceful_shutdown();
+        }
+        loop {
+            tokio::select! {
+                // A client that hangs up or sends garbage only ends its own
+                // connection.
+                _ = served.as_mut() => break,
+                () = connection.close.notified(), if !closing => {
+                    served.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+                _ = stopping.changed(), if !closing => {
+                    served.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+            }
+        }
+        connections.remove(id);
+        drop(slot);
+    });
+}
+
+/// A text answer.
+fn plain(status: StatusCode, reason: &str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(format!("{reason}\n"))));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    }
+    response
+}
+
+/// The answer a verdict gives.
+fn answer(verdict: &Verdict) -> Response<Full<Bytes>> {
+    if let Verdict::Authentic {
+        forward:
+            Some((
+                _,
+                Forwarded::Answer {
+                    status,
+                    content_type,
+                    body,
+                },
+            )),
+        ..
+    } = verdict
+    {
+        let mut response = Response::new(Full::new(body.clone()));
+        *response.status_mut() = *status;
+        if let Some(value) = content_type
+            .as_deref()
+            .and_then(|c| HeaderValue::from_str(c).ok())
+        {
+            response.headers_mut().insert(header::CONTENT_TYPE, value);
+        }
+        return response;
+    }
+    let mut response = plain(verdict.status(), &verdict.reason());
+    if matches!(verdict, Verdict::Refused(Refusal::Method(_))) {
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
+    response
+}
+
+/// The allow-listed headers, values cut to size.
+fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+    KEPT_HEADERS
+        .iter()
+        .filter_map(|name| {
+            let mut values = headers.get_all(*name).iter();
+            let first = values.next()?;
+            let mut value = String::from_utf8_lossy(first.as_bytes()).into_owned();
+            for more in values {
+                value.push_str(", ");
+                value.push_str(&String::from_utf8_lossy(more.as_bytes()));
+            }
+            if value.len() > HEADER_VALUE_MAX {
+                let mut cut = HEADER_VALUE_MAX;
+                while !value.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                value.truncate(cut);
+                value.push_str("...");
+            }
+            Some(((*name).to_owned(), value))
+        })
+        .collect()
+}
+
+/// Judges one request, queues its delivery for output, and answers.
+async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let received_at = SystemTime::now();
+    let deadline = started + ANSWER_WITHIN;
     let (parts, body) = request.into_parts();
+    let judged = judge(&state, &parts, body, deadline).await;
+    let authentic = matches!(judged.verdict, Verdict::Authentic { .. });
+    // An authentic delivery waits for room in the queue within its budget;
+    // anything else takes room only if there is some, so that floods of
+    // refused requests never hold answers back.
+    let slot = match judged.slot {
+        Some(slot) => Some(slot),
+        None if authentic => None,
+        None => state.output.reserve(Instant::now()).await,
+    };
     let mut delivery = Delivery {
         received_at,
         method: parts.method.clone(),
         // Not the query: some endpoints carry a token there.
         path: parts.uri.path().to_owned(),
         headers: if state.recording {
-            parts.headers.clone()
+            kept_headers(&parts.headers)
         } else {
-            HeaderMap::new()
+            Vec::new()
         },
-        body: None,
-        body_bytes: 0,
-        id: None,
-        signature: None,
-        schema: None,
-        forward: None,
-        status: 0,
-        reason: String::new(),
+        body: judged.kept,
+        body_bytes: judged.body_bytes,
+        verdict: judged.verdict,
         elapsed: Duration::ZERO,
+        unrecorded: false,
+        late: false,
     };
-    let answer = judge(&state, &parts, body, started, &mut delivery).await;
-    delivery.status = answer.status.as_u16();
-    delivery.reason.clone_from(&answer.reason);
+    let Some(slot) = slot else {
+        if authentic {
+            state.shed.fetch_add(1, Ordering::Relaxed);
+            return answer(&Verdict::Refused(Refusal::Busy));
+        }
+        state.unlogged.fetch_add(1, Ordering::Relaxed);
+        return answer(&delivery.verdict);
+    };
     delivery.elapsed = started.elapsed();
-    state.output.send(delivery);
-    Ok(answer.into_response())
-}
-
-/// The answer to a request.
-struct Answer {
-    status: StatusCode,
-    reason: String,
-    content_type: Option<String>,
-    /// A body other than the reason (a forwarded answer's).
-    body: Option<Bytes>,
-    allow_post: bool,
-}
-
-impl Answer {
-    fn new(status: StatusCode, reason: impl Into<String>) -> Answer {
-        Answer {
-            status,
-            reason: reason.into(),
-            content_type: None,
-            body: None,
-            allow_post: false,
-        }
-    }
-
-    fn into_response(self) -> Response<Full<Bytes>> {
-        let (content_type, body) = match self.body {
-            Some(body) => (self.content_type, body),
-            None => (
-                Some("text/plain; charset=utf-8".to_owned()),
-                Bytes::from(format!("{}\n", self.reason)),
-            ),
-        };
-        let mut response = Response::new(Full::new(body));
-        *response.status_mut() = self.status;
-        let headers = response.headers_mut();
-        if let Some(value) = content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
-            headers.insert(header::CONTENT_TYPE, value);
-        }
-        if self.allow_post {
-            headers.insert(header::ALLOW, HeaderValue::from_static("POST"));
-        }
+    let response = answer(&delivery.verdict);
+    // Waits a little past the budget for the line: a disk that slow is
+    // told apart from one that fails.
+    let grace = Duration::from_millis(500);
+    if slot.send(delivery, started + ANSWER_WITHIN + grace).await {
         response
+    } else {
+        answer(&Verdict::Refused(Refusal::NotRecorded))
     }
 }
 
-/// The checks, in order; fills in `delivery` as it goes.
-async fn judge(
-    state: &State,
-    parts: &Parts,
-    body: Incoming,
-    started: Instant,
-    delivery: &mut Delivery,
-) -> Answer {
+/// A verdict and what it keeps.
+struct Judged {
+    verdict: Verdict,
+    kept: Kept,
+    body_bytes: u64,
+    /// The queue slot of an authentic delivery, reserved before forwarding.
+    slot: Option<super::output::Slot>,
+}
+
+/// The checks, in order.
+async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) -> Judged {
+    let refused = |refusal, kept, body_bytes| Judged {
+        verdict: Verdict::Refused(refusal),
+        kept,
+        body_bytes,
+        slot: None,
+    };
     if parts.method != Method::POST {
-        let mut answer = Answer::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!(
-                "method {} not allowed: Whereby delivers webhooks with POST",
-                parts.method
-            ),
-        );
-        answer.allow_post = true;
-        return answer;
+        return refused(Refusal::Method(parts.method.clone()), Kept::Unread, 0);
     }
-    let deadline = started + ANSWER_WITHIN;
-    let bytes = match read_body(body, state.max_body, deadline).await {
-        Ok(bytes) => bytes,
-        Err(refused) => {
-            delivery.body_bytes = refused.received;
-            return refused.answer;
-        }
-    };
-    delivery.body_bytes = bytes.len();
-    delivery.body = Some(bytes.clone());
-
-    let header = match signature_header(parts) {
-        Ok(header) => header,
-        Err(answer) => {
-            delivery.signature = Some(SignatureVerdict {
-                valid: false,
-                error: Some(answer.reason.clone()),
-                timestamp: None,
-            });
-            return answer;
-        }
-    };
-    let result = verify_then_parse(
-        header,
-        &bytes,
-        &state.secrets,
-        state.tolerance,
-        now_unix(),
-        &state.validator,
-    );
-    // Rendered before `result` is taken apart.
-    let reason = result
+    let header = signature_header(parts);
+    // Only a body whose header could possibly verify is kept whole.
+    let buffer = header
         .as_ref()
-        .err()
-        .map(ToString::to_string)
-        .unwrap_or_default();
-    let (timestamp, answer) = match result {
-        Err(SignedError::Signature(error)) => {
-            delivery.signature = Some(SignatureVerdict {
-                valid: false,
-                error: Some(reason.clone()),
-                timestamp: SignatureHeader::parse(header).ok().map(|h| h.timestamp()),
-            });
-            let status = match error.kind() {
-                ErrorKind::NoMatch | ErrorKind::TooOld | ErrorKind::InFuture => {
-                    StatusCode::UNAUTHORIZED
-                }
-                ErrorKind::NoSecrets => StatusCode::INTERNAL_SERVER_ERROR,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            return Answer::new(status, reason);
-        }
-        Ok(verified) => {
-            let answer = Answer::new(
-                StatusCode::OK,
-                format!(
-                    "accepted {} {}",
-                    verified.event.event_type(),
-                    verified.event.id()
-                ),
-            );
-            delivery.id = Some(verified.event.id().to_owned());
-            delivery.schema = Some(SchemaVerdict {
-                valid: true,
-                event_type: verified.report.event_type,
-                errors: Vec::new(),
-                model_error: None,
-            });
-            (verified.timestamp, answer)
-        }
-        Err(SignedError::Invalid { timestamp, report }) => {
-            delivery.schema = Some(SchemaVerdict {
-                valid: false,
-                event_type: report.event_type,
-                errors: report.errors,
-                model_error: None,
-            });
-            (
-                timestamp,
-                Answer::new(StatusCode::UNPROCESSABLE_ENTITY, reason),
-            )
-        }
-        Err(SignedError::Model {
-            timestamp,
-            report,
-            error,
-        }) => {
-            delivery.schema = Some(SchemaVerdict {
-                valid: false,
-                event_type: report.event_type,
-                errors: report.errors,
-                model_error: Some(error.to_string()),
-            });
-            (
-                timestamp,
-                Answer::new(StatusCode::UNPROCESSABLE_ENTITY, reason),
-            )
-        }
+        .is_ok_and(|header| SignatureHeader::parse(header).is_ok());
+    let Read {
+        outcome,
+        received: body_bytes,
+        head,
+        sha256,
+        permit,
+    } = read_body(body, state, buffer, deadline).await;
+    let prefix = || Kept::Prefix {
+        prefix: Bytes::copy_from_slice(&head),
+        sha256: sha256.clone().unwrap_or_default(),
     };
-    delivery.signature = Some(SignatureVerdict {
-        valid: true,
-        error: None,
-        timestamp: Some(timestamp),
-    });
-    match &state.forward {
-        Some(forwarder) => forward(forwarder, parts, bytes, deadline, delivery).await,
-        None => answer,
+    let bytes = match outcome {
+        Err(refusal) => return refused(refusal, prefix(), body_bytes),
+        Ok(bytes) => bytes,
+    };
+    let header = match header {
+        Err(refusal) => return refused(refusal, prefix(), body_bytes),
+        Ok(header) => header,
+    };
+    let timestamp = SignatureHeader::parse(header).ok().map(|h| h.timestamp());
+    let verified = verify(header, &bytes, &state.secrets, state.tolerance, now_unix());
+    let timestamp = match verified {
+        Err(error) => {
+            let kept = Kept::Prefix {
+                prefix: Bytes::copy_from_slice(&bytes[..bytes.len().min(PREFIX)]),
+                sha256: sha256.unwrap_or_else(|| hex::encode(Sha256::digest(&bytes))),
+            };
+            return Judged {
+                verdict: Verdict::Unauthentic { error, timestamp },
+                kept,
+                body_bytes,
+                slot: None,
+            };
+        }
+        Ok(timestamp) => timestamp,
+    };
+    let conformance = conform(&state.validator, &bytes);
+    let bytes = Bytes::from(bytes);
+    // Room in the queue first: a delivery that cannot be recorded is not
+    // forwarded either.
+    let Some(slot) = state.output.reserve(deadline).await else {
+        return Judged {
+            verdict: Verdict::Authentic {
+                timestamp,
+                conformance,
+                forward: None,
+            },
+            kept: Kept::Whole(bytes),
+            body_bytes,
+            slot: None,
+        };
+    };
+    drop(permit);
+    let forward = match &state.forward {
+        None => None,
+        // A body with a key twice is never passed on: the application's
+        // parser may read it differently from the one that judged it.
+        Some(forwarder)
+            if matches!(conformance, Conformance::DuplicateKey(_))
+                || (state.reject_invalid && !conformance.is_valid()) =>
+        {
+            Some((forwarder.url().to_owned(), Forwarded::Withheld))
+        }
+        Some(forwarder) => Some((
+            forwarder.url().to_owned(),
+            forwarder
+                .forward(&parts.headers, bytes.clone(), deadline)
+                .await,
+        )),
+    };
+    Judged {
+        verdict: Verdict::Authentic {
+            timestamp,
+            conformance,
+            forward,
+        },
+        kept: Kept::Whole(bytes),
+        body_bytes,
+        slot: Some(slot),
     }
 }
 
-/// Forwards an authentic delivery and relays the answer.
-async fn forward(
-    forwarder: &Forwarder,
-    parts: &Parts,
-    bytes: Bytes,
-    deadline: Instant,
-    delivery: &mut Delivery,
-) -> Answer {
-    let url = forwarder.url().to_owned();
-    match forwarder.forward(&parts.headers, bytes, deadline).await {
-        Forwarded::Answer {
-            status,
-            content_type,
-            body,
-        } => {
-            delivery.forward = Some(ForwardVerdict {
-                url,
-                status: Some(status),
-                error: None,
-            });
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-            let mut answer = Answer::new(status, format!("forwarded: {status}"));
-            answer.content_type = content_type;
-            answer.body = Some(body);
-            answer
+/// Parses an authentic body once and judges it.
+fn conform(validator: &Validator, bytes: &[u8]) -> Conformance {
+    let value = match parse_unique(bytes) {
+        Parsed::Duplicate(duplicate) => return Conformance::DuplicateKey(duplicate),
+        // The validator says precisely why it is not JSON.
+        Parsed::NotJson => {
+            return Conformance::Invalid {
+                report: validator.validate_bytes(bytes),
+                id: None,
+            };
         }
-        Forwarded::TimedOut(reason) => {
-            let reason = format!("forwarding to {url} timed out: {reason}");
-            delivery.forward = Some(ForwardVerdict {
-                url,
-                status: None,
-                error: Some(reason.clone()),
-            });
-            Answer::new(StatusCode::GATEWAY_TIMEOUT, reason)
-        }
-        Forwarded::Failed(reason) => {
-            let reason = format!("forwarding to {url} failed: {reason}");
-            delivery.forward = Some(ForwardVerdict {
-                url,
-                status: None,
-                error: Some(reason.clone()),
-            });
-            Answer::new(StatusCode::BAD_GATEWAY, reason)
-        }
+        Parsed::Value(value) => value,
+    };
+    let report = validator.validate_value(&value);
+    let id = value
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    if !report.is_valid() {
+        return Conformance::Invalid { report, id };
+    }
+    match Event::from_value(value) {
+        Ok(event) => Conformance::Valid {
+            event_type: event.event_type().to_string(),
+            id: event.id().to_owned(),
+        },
+        Err(error) => Conformance::Model {
+            report,
+            error: error.to_string(),
+            id,
+        },
     }
 }
 
-/// The one `Whereby-Signature` header's value, or the answer refusing it.
-fn signature_header(parts: &Parts) -> Result<&str, Answer> {
+/// The one `Whereby-Signature` header's value, or why it is refused.
+fn signature_header(parts: &Parts) -> Result<&str, Refusal> {
     let mut values = parts.headers.get_all(HEADER_NAME).iter();
     let Some(value) = values.next() else {
-        return Err(Answer::new(
-            StatusCode::UNAUTHORIZED,
-            format!(
-                "missing {HEADER_NAME} header: sign the raw body and send `{HEADER_NAME}: t=<unix seconds>,v1=<hex>`"
-            ),
-        ));
+        return Err(Refusal::MissingSignature);
     };
     if values.next().is_some() {
-        return Err(Answer::new(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "several {HEADER_NAME} headers: send exactly one, with every v1 signature in it"
-            ),
-        ));
+        return Err(Refusal::SeveralSignatures);
     }
-    std::str::from_utf8(value.as_bytes()).map_err(|_| {
-        Answer::new(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "the {HEADER_NAME} header is not UTF-8: send `t=<unix seconds>,v1=<hex>` in ASCII"
-            ),
-        )
-    })
+    std::str::from_utf8(value.as_bytes()).map_err(|_| Refusal::SignatureNotUtf8)
 }
 
-/// A body that was refused, and how much of it arrived.
-struct Refused {
-    answer: Answer,
-    received: usize,
+/// What reading a body gave.
+struct Read {
+    outcome: Result<Vec<u8>, Refusal>,
+    received: u64,
+    /// The first bytes.
+    head: Vec<u8>,
+    /// The SHA-256 of a body that was streamed, not buffered.
+    sha256: Option<String>,
+    /// The room the buffered body takes.
+    permit: Option<OwnedSemaphorePermit>,
 }
 
-/// Reads the whole body, up to `max` bytes, before `deadline`.
+/// Reads the body before `deadline`: whole (`buffer`, up to `--max-body`,
+/// within the body budget), or only hashed as it streams past.
 ///
 /// A body over the limit is drained (up to [`DRAIN_FACTOR`] times the
 /// limit) before the 413, so that a client still sending it reads the
 /// answer instead of a reset connection.
-async fn read_body(mut body: Incoming, max: usize, deadline: Instant) -> Result<Bytes, Refused> {
-    let mut buffer = Vec::new();
-    let mut received = 0usize;
+async fn read_body(mut body: Incoming, state: &State, buffer: bool, deadline: Instant) -> Read {
+    let max = state.max_body as u64;
+    let mut kept: Option<Vec<u8>> = buffer.then(Vec::new);
+    let mut hasher = Sha256::new();
+    let mut head = Vec::new();
+    let mut received = 0u64;
+    let mut permit: Option<OwnedSemaphorePermit> = None;
+    let mut waiting_for_room = false;
     let read = async {
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|error| {
-                Answer::new(
-                    StatusCode::BAD_REQUEST,
-                    format!("cannot read the body: {error}"),
-                )
-            })?;
+            let frame = frame.map_err(|error| Refusal::Unreadable(error.to_string()))?;
             let Ok(data) = frame.into_data() else {
                 continue;
             };
-            received = received.saturating_add(data.len());
-            if received <= max {
-                buffer.extend_from_slice(&data);
-            } else if received > max.saturating_mul(DRAIN_FACTOR) {
-                break;
+            received = received.saturating_add(data.len() as u64);
+            if head.len() < PREFIX {
+                let take = (PREFIX - head.len()).min(data.len());
+                head.extend_from_slice(&data[..take]);
+            }
+            if received > max {
+                // Over the limit: nothing more is kept, only hashed.
+                if let Some(buffer) = kept.take() {
+                    hasher.update(&buffer);
+                }
+                permit = None;
+                hasher.update(&data);
+                if received > max.saturating_mul(DRAIN_FACTOR) {
+                    break;
+                }
+                continue;
+            }
+            match kept.as_mut() {
+                Some(buffer) => {
+                    let units = |bytes: usize| bytes.div_ceil(BUDGET_UNIT);
+                    let held = permit.as_ref().map_or(0, OwnedSemaphorePermit::num_permits);
+                    let needed = units(buffer.len() + data.len()).saturating_sub(held);
+                    if needed > 0 {
+                        let needed = u32::try_from(needed).map_err(|_| Refusal::Busy)?;
+                        waiting_for_room = true;
+                        let more = Arc::clone(&state.bodies)
+                            .acquire_many_owned(needed)
+                            .await
+                            .map_err(|_| Refusal::Busy)?;
+                        waiting_for_room = false;
+                        match permit.as_mut() {
+                            Some(permit) => permit.merge(more),
+                            None => permit = Some(more),
+                        }
+                    }
+                    buffer.extend_from_slice(&data);
+                }
+                None => hasher.update(&data),
             }
         }
         Ok(())
     };
     let result = tokio::time::timeout_at(deadline.into(), read).await;
-    let refuse = |answer| Refused { answer, received };
-    match result {
-        Err(_) => Err(refuse(Answer::new(
-            StatusCode::REQUEST_TIMEOUT,
-            format!(
-                "the body did not arrive within {} s: send it at once",
-                ANSWER_WITHIN.as_secs()
-            ),
-        ))),
-        Ok(Err(answer)) => Err(refuse(answer)),
-        Ok(Ok(())) if received > max => Err(refuse(Answer::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the body is over the {max}-byte limit: raise --max-body to accept it"),
-        ))),
-        Ok(Ok(())) => Ok(Bytes::from(buffer)),
+    let outcome = match result {
+        // Waiting for body room past the deadline counts as busy, not slow:
+        // the client did nothing wrong.
+        Err(_) if waiting_for_room => Err(Refusal::Busy),
+        Err(_) => Err(Refusal::TooSlow),
+        Ok(Err(refusal)) => Err(refusal),
+        Ok(Ok(())) if received > max => Err(Refusal::TooLarge {
+            max: state.max_body,
+        }),
+        Ok(Ok(())) => Ok(kept.take().unwrap_or_default()),
+    };
+    let sha256 = match (&outcome, &kept) {
+        (Ok(_), _) if buffer => None,
+        (Err(_), Some(buffer)) => Some(hex::encode(Sha256::digest(buffer))),
+        _ => Some(hex::encode(hasher.finalize())),
+    };
+    Read {
+        outcome,
+        received,
+        head,
+        sha256,
+        permit,
     }
 }
 

@@ -1,0 +1,669 @@
+//! What `listen` made of one request: a [`Verdict`], and everything built
+//! from it (the status and answer, the human line, the record line).
+//!
+//! [`Refusal::status`] and [`Verdict::status`] are the one place where a
+//! verdict becomes a status code.
+
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use hyper::{Method, StatusCode};
+use whereby_webhooks_conformance::Report;
+use whereby_webhooks_signature::{ErrorKind, HEADER_NAME, VerifyError};
+
+use super::json::DuplicateKey;
+use crate::escape::terminal_safe;
+use crate::record::{ForwardRecord, Record, SchemaRecord, SignatureRecord};
+
+/// How many seconds a sender told to retry should wait.
+pub const RETRY_AFTER_SECS: u64 = 5;
+
+/// Why a request was turned down before its signature was checked (or,
+/// for the last two, after, for want of room to record it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not a `POST`.
+    Method(Method),
+    /// The body did not arrive in time.
+    TooSlow,
+    /// The body is over `--max-body`.
+    TooLarge {
+        /// The limit.
+        max: usize,
+    },
+    /// The body could not be read (the connection broke).
+    Unreadable(String),
+    /// No `Whereby-Signature` header.
+    MissingSignature,
+    /// Several `Whereby-Signature` headers.
+    SeveralSignatures,
+    /// A `Whereby-Signature` header that is not UTF-8.
+    SignatureNotUtf8,
+    /// Output (stdout or the record) could not keep up in time, or the
+    /// memory set aside for bodies was in use: answered 503 so that Whereby
+    /// retries.
+    Busy,
+    /// The record line could not be written: answered 503 so that Whereby
+    /// retries.
+    NotRecorded,
+}
+
+impl Refusal {
+    /// The status answered.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Refusal::Method(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Refusal::TooSlow => StatusCode::REQUEST_TIMEOUT,
+            Refusal::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Refusal::Unreadable(_) | Refusal::SeveralSignatures | Refusal::SignatureNotUtf8 => {
+                StatusCode::BAD_REQUEST
+            }
+            Refusal::MissingSignature => StatusCode::UNAUTHORIZED,
+            Refusal::Busy | Refusal::NotRecorded => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    fn reason(&self) -> String {
+        match self {
+            Refusal::Method(method) => format!(
+                "method {} not allowed: Whereby delivers webhooks with POST",
+                terminal_safe(method.as_str())
+            ),
+            Refusal::TooSlow => format!(
+                "the body did not arrive within {} s: send it at once",
+                super::server::ANSWER_WITHIN.as_secs()
+            ),
+            Refusal::TooLarge { max } => {
+                format!("the body is over the {max}-byte limit: raise --max-body to accept it")
+            }
+            Refusal::Unreadable(error) => {
+                format!("cannot read the body: {}", terminal_safe(error))
+            }
+            Refusal::MissingSignature => format!(
+                "missing {HEADER_NAME} header: sign the raw body and send `{HEADER_NAME}: t=<unix seconds>,v1=<hex>`"
+            ),
+            Refusal::SeveralSignatures => format!(
+                "several {HEADER_NAME} headers: send exactly one, with every v1 signature in it"
+            ),
+            Refusal::SignatureNotUtf8 => format!(
+                "the {HEADER_NAME} header is not UTF-8: send `t=<unix seconds>,v1=<hex>` in ASCII"
+            ),
+            Refusal::Busy => {
+                format!("busy: output is not keeping up; retry in {RETRY_AFTER_SECS} s")
+            }
+            Refusal::NotRecorded => {
+                format!("the delivery could not be recorded; retry in {RETRY_AFTER_SECS} s")
+            }
+        }
+    }
+}
+
+/// How an authentic body fared against the spec.
+#[derive(Debug, Clone)]
+pub enum Conformance {
+    /// It conforms, and the event model types it.
+    Valid {
+        /// Its event type.
+        event_type: String,
+        /// Its id.
+        id: String,
+    },
+    /// An object has a key twice.
+    DuplicateKey(DuplicateKey),
+    /// It does not conform.
+    Invalid {
+        /// What is wrong.
+        report: Report,
+        /// Its `id`, when it has a string one.
+        id: Option<String>,
+    },
+    /// The spec accepts it, the event model does not.
+    Model {
+        /// The (valid) report.
+        report: Report,
+        /// The model's complaint.
+        error: String,
+        /// Its `id`, when it has a string one.
+        id: Option<String>,
+    },
+}
+
+impl Conformance {
+    /// Whether the body conforms.
+    pub fn is_valid(&self) -> bool {
+        matches!(self, Conformance::Valid { .. })
+    }
+
+    fn event_type(&self) -> Option<&str> {
+        match self {
+            Conformance::Valid { event_type, .. } => Some(event_type),
+            Conformance::DuplicateKey(_) => None,
+            Conformance::Invalid { report, .. } | Conformance::Model { report, .. } => {
+                report.event_type.as_deref()
+            }
+        }
+    }
+
+    fn id(&self) -> Option<&str> {
+        match self {
+            Conformance::Valid { id, .. } => Some(id),
+            Conformance::DuplicateKey(_) => None,
+            Conformance::Invalid { id, .. } | Conformance::Model { id, .. } => id.as_deref(),
+        }
+    }
+
+    /// The reasons, one sentence each.
+    fn reasons(&self) -> Vec<String> {
+        match self {
+            Conformance::Valid { .. } => Vec::new(),
+            Conformance::DuplicateKey(duplicate) => vec![duplicate.to_string()],
+            Conformance::Invalid { report, .. } => report
+                .errors
+                .iter()
+                .map(|issue| {
+                    if issue.instance_path.is_empty() {
+                        issue.message.clone()
+                    } else {
+                        format!("at {}: {}", issue.instance_path, issue.message)
+                    }
+                })
+                .collect(),
+            Conformance::Model { error, .. } => vec![format!(
+                "conforms to the spec but not to the event model ({error}): check that the spec and this build are the same version"
+            )],
+        }
+    }
+}
+
+/// What forwarding an authentic delivery gave.
+#[derive(Debug, Clone)]
+pub enum Forwarded {
+    /// The application gave a final answer, relayed as is.
+    Answer {
+        /// Its status (2xx to 5xx).
+        status: StatusCode,
+        /// Its `Content-Type`.
+        content_type: Option<String>,
+        /// Its body, bounded.
+        body: Bytes,
+    },
+    /// It did not answer in time: 504.
+    TimedOut(String),
+    /// It could not be reached, or gave no final answer (1xx, an upgrade):
+    /// 502.
+    Failed(String),
+    /// Not forwarded: the body has a duplicate key, or does not conform
+    /// and `--reject-invalid` is set.
+    Withheld,
+}
+
+/// The judgement of one request.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    /// Turned down before (or without) checking its signature.
+    Refused(Refusal),
+    /// Its signature does not hold.
+    Unauthentic {
+        /// Why.
+        error: VerifyError,
+        /// The header's timestamp, when it parsed.
+        timestamp: Option<u64>,
+    },
+    /// Its signature holds.
+    Authentic {
+        /// The signature's timestamp.
+        timestamp: u64,
+        /// How the body fared.
+        conformance: Conformance,
+        /// With `--forward-to`: what forwarding gave.
+        forward: Option<(String, Forwarded)>,
+    },
+}
+
+impl Verdict {
+    /// The status answered.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Verdict::Refused(refusal) => refusal.status(),
+            Verdict::Unauthentic { error, .. } => match error.kind() {
+                ErrorKind::NoMatch | ErrorKind::TooOld | ErrorKind::InFuture => {
+                    StatusCode::UNAUTHORIZED
+                }
+                _ => StatusCode::BAD_REQUEST,
+            },
+            Verdict::Authentic {
+                conformance,
+                forward,
+                ..
+            } => match forward {
+                Some((_, Forwarded::Answer { status, .. })) => *status,
+                Some((_, Forwarded::TimedOut(_))) => StatusCode::GATEWAY_TIMEOUT,
+                Some((_, Forwarded::Failed(_))) => StatusCode::BAD_GATEWAY,
+                Some((_, Forwarded::Withheld)) | None if conformance.is_valid() => StatusCode::OK,
+                Some((_, Forwarded::Withheld)) | None => StatusCode::UNPROCESSABLE_ENTITY,
+            },
+        }
+    }
+
+    /// The reason given with the status: safe for a terminal, one line.
+    pub fn reason(&self) -> String {
+        match self {
+            Verdict::Refused(refusal) => refusal.reason(),
+            Verdict::Unauthentic { error, .. } => error.to_string(),
+            Verdict::Authentic {
+                conformance,
+                forward,
+                ..
+            } => {
+                let judged = match conformance {
+                    Conformance::Valid { event_type, id } => {
+                        format!(
+                            "accepted {} {}",
+                            terminal_safe(event_type),
+                            terminal_safe(id)
+                        )
+                    }
+                    other => {
+                        let reasons = other.reasons();
+                        let first = reasons.first().map_or("", String::as_str);
+                        let more = match reasons.len() {
+                            0 | 1 => String::new(),
+                            n => format!(" (and {} more)", n - 1),
+                        };
+                        format!(
+                            "the payload does not conform to the spec: {}{more}",
+                            terminal_safe(first)
+                        )
+                    }
+                };
+                match forward {
+                    None => judged,
+                    Some((_, Forwarded::Answer { status, .. })) => format!("forwarded: {status}"),
+                    Some((url, Forwarded::TimedOut(why))) => format!(
+                        "forwarding to {} timed out: {}",
+                        terminal_safe(url),
+                        terminal_safe(why)
+                    ),
+                    Some((url, Forwarded::Failed(why))) => format!(
+                        "forwarding to {} failed: {}",
+                        terminal_safe(url),
+                        terminal_safe(why)
+                    ),
+                    Some((_, Forwarded::Withheld)) => format!("{judged} (not forwarded)"),
+                }
+            }
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Verdict::Refused(_) => "refused",
+            Verdict::Unauthentic { .. } => "unauthentic",
+            Verdict::Authentic { .. } => "authentic",
+        }
+    }
+}
+
+/// The body as kept after judging.
+#[derive(Debug, Clone)]
+pub enum Kept {
+    /// Not read.
+    Unread,
+    /// The whole body (authentic deliveries).
+    Whole(Bytes),
+    /// Its first bytes, its length and its SHA-256 (everything else).
+    Prefix {
+        /// At most [`crate::record::PREFIX`] bytes.
+        prefix: Bytes,
+        /// Its SHA-256, hex.
+        sha256: String,
+    },
+}
+
+/// One request and its verdict, as queued for output.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// When its head arrived.
+    pub received_at: SystemTime,
+    /// The method.
+    pub method: Method,
+    /// The path, without the query.
+    pub path: String,
+    /// The allow-listed headers (only when recording).
+    pub headers: Vec<(String, String)>,
+    /// The body kept.
+    pub body: Kept,
+    /// How many body bytes arrived.
+    pub body_bytes: u64,
+    /// The judgement.
+    pub verdict: Verdict,
+    /// How long judging (and forwarding) took.
+    pub elapsed: Duration,
+    /// Set by the output thread when the record line could not be written
+    /// (the answer is then 503).
+    pub unrecorded: bool,
+    /// Set by the output thread when the line came too late for the answer,
+    /// which was then 503.
+    pub late: bool,
+}
+
+fn rfc3339(time: SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+impl Delivery {
+    /// The status answered.
+    pub fn status(&self) -> StatusCode {
+        if self.unrecorded || self.late {
+            Refusal::NotRecorded.status()
+        } else {
+            self.verdict.status()
+        }
+    }
+
+    fn elapsed_ms(&self) -> f64 {
+        (self.elapsed.as_secs_f64() * 1_000_000.0).round() / 1000.0
+    }
+
+    /// The record line's content.
+    pub fn record(&self) -> Record {
+        let (signature, schema, forward, event_type, id) = match &self.verdict {
+            Verdict::Refused(_) => (None, None, None, None, None),
+            Verdict::Unauthentic { error, timestamp } => (
+                Some(SignatureRecord {
+                    valid: false,
+                    error: Some(error.to_string()),
+                    error_kind: Some(error.kind().as_str().to_owned()),
+                    timestamp: *timestamp,
+                }),
+                None,
+                None,
+                None,
+                None,
+            ),
+            Verdict::Authentic {
+                timestamp,
+                conformance,
+                forward,
+            } => (
+                Some(SignatureRecord {
+                    valid: true,
+                    error: None,
+                    error_kind: None,
+                    timestamp: Some(*timestamp),
+                }),
+                Some(schema_record(conformance)),
+                forward.as_ref().map(|(url, forwarded)| ForwardRecord {
+                    url: url.clone(),
+                    status: match forwarded {
+                        Forwarded::Answer { status, .. } => Some(status.as_u16()),
+                        _ => None,
+                    },
+                    error: match forwarded {
+                        Forwarded::Answer { .. } => None,
+                        Forwarded::TimedOut(why) | Forwarded::Failed(why) => Some(why.clone()),
+                        Forwarded::Withheld => {
+                            Some("not forwarded: the body does not conform".to_owned())
+                        }
+                    },
+                }),
+                conformance.event_type().map(str::to_owned),
+                conformance.id().map(str::to_owned),
+            ),
+        };
+        let mut record = Record {
+            received_at: rfc3339(self.received_at),
+            method: self.method.as_str().to_owned(),
+            path: self.path.clone(),
+            status: self.status().as_u16(),
+            verdict: self.verdict.kind().to_owned(),
+            reason: if self.unrecorded || self.late {
+                Refusal::NotRecorded.reason()
+            } else {
+                self.verdict.reason()
+            },
+            elapsed_ms: self.elapsed_ms(),
+            signature,
+            schema,
+            forward,
+            event_type,
+            id,
+            headers: self.headers.iter().cloned().collect(),
+            body_bytes: self.body_bytes,
+            body_sha256: None,
+            body_truncated: false,
+            raw_body: None,
+            raw_body_base64: None,
+            body: None,
+        };
+        match &self.body {
+            Kept::Unread => {}
+            Kept::Whole(bytes) => record.keep_body(bytes, true),
+            Kept::Prefix { prefix, sha256 } => {
+                record.keep_body(prefix, true);
+                record.body_truncated = self.body_bytes > prefix.len() as u64;
+                record.body_sha256 = Some(sha256.clone());
+            }
+        }
+        record
+    }
+
+    /// The JSON stdout line: the record without headers and body.
+    pub fn summary_line(&self, out: &mut Vec<u8>) {
+        let mut record = self.record();
+        record.headers.clear();
+        record.raw_body = None;
+        record.raw_body_base64 = None;
+        record.body_truncated = false;
+        record.write_line(out);
+    }
+
+    /// `2026-03-31T09:00:04.700Z POST / 200 room.client.joined 5c8f…
+    /// signature ok schema ok (0.4 ms)`: one line, every value from the
+    /// request escaped. Only an authentic delivery shows a type and id: an
+    /// unauthenticated body's claims are not shown at all.
+    pub fn human_line(&self, out: &mut Vec<u8>) {
+        let status = self.status();
+        let (event_type, id, signature, schema, forward) = match &self.verdict {
+            Verdict::Refused(_) => (
+                None,
+                None,
+                "signature not checked".to_owned(),
+                "schema not checked",
+                String::new(),
+            ),
+            Verdict::Unauthentic { error, .. } => (
+                None,
+                None,
+                format!("signature INVALID ({error})"),
+                "schema not checked",
+                String::new(),
+            ),
+            Verdict::Authentic {
+                conformance,
+                forward,
+                ..
+            } => (
+                conformance.event_type(),
+                conformance.id(),
+                "signature ok".to_owned(),
+                if conformance.is_valid() {
+                    "schema ok"
+                } else {
+                    "schema INVALID"
+                },
+                match forward {
+                    None => String::new(),
+                    Some((_, Forwarded::Answer { status, .. })) => {
+                        format!(" forwarded {}", status.as_u16())
+                    }
+                    Some((_, Forwarded::Withheld)) => " not forwarded".to_owned(),
+                    Some((_, Forwarded::TimedOut(why) | Forwarded::Failed(why))) => {
+                        format!(" forward FAILED ({})", terminal_safe(why))
+                    }
+                },
+            ),
+        };
+        let mut schema = schema.to_owned();
+        if let Verdict::Authentic { conformance, .. } = &self.verdict
+            && !conformance.is_valid()
+        {
+            let reasons: Vec<String> = conformance
+                .reasons()
+                .iter()
+                .map(|r| terminal_safe(r).into_owned())
+                .collect();
+            let _ = write!(schema, " ({})", reasons.join("; "));
+        }
+        let refused = match (&self.verdict, self.unrecorded || self.late) {
+            (_, true) => format!(" ({})", Refusal::NotRecorded.reason()),
+            (Verdict::Refused(_), false) => format!(" ({})", self.verdict.reason()),
+            _ => String::new(),
+        };
+        // Writing to a `Vec` cannot fail.
+        let _ = std::io::Write::write_fmt(
+            out,
+            format_args!(
+                "{} {} {} {}{refused} {} {} {signature} {schema}{forward} ({} ms)\n",
+                rfc3339(self.received_at),
+                terminal_safe(self.method.as_str()),
+                terminal_safe(&self.path),
+                status.as_u16(),
+                event_type.map_or_else(|| "-".into(), terminal_safe),
+                id.map_or_else(|| "-".into(), terminal_safe),
+                self.elapsed_ms(),
+            ),
+        );
+    }
+}
+
+fn schema_record(conformance: &Conformance) -> SchemaRecord {
+    let issue = |issue: &whereby_webhooks_conformance::Issue| {
+        let mut value = serde_json::to_value(issue).unwrap_or_default();
+        if let Some(object) = value.as_object_mut() {
+            object
+                .entry("kind")
+                .or_insert_with(|| issue.kind.name().into());
+        }
+        value
+    };
+    match conformance {
+        Conformance::Valid { event_type, .. } => SchemaRecord {
+            valid: true,
+            event_type: Some(event_type.clone()),
+            errors: Vec::new(),
+            model_error: None,
+        },
+        Conformance::DuplicateKey(duplicate) => SchemaRecord {
+            valid: false,
+            event_type: None,
+            errors: vec![serde_json::json!({
+                "kind": "duplicate_key",
+                "instance_path": duplicate.instance_path,
+                "schema_path": "",
+                "message": duplicate.to_string(),
+            })],
+            model_error: None,
+        },
+        Conformance::Invalid { report, .. } => SchemaRecord {
+            valid: false,
+            event_type: report.event_type.clone(),
+            errors: report.errors.iter().map(issue).collect(),
+            model_error: None,
+        },
+        Conformance::Model { report, error, .. } => SchemaRecord {
+            valid: false,
+            event_type: report.event_type.clone(),
+            errors: Vec::new(),
+            model_error: Some(error.clone()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(verdict: Verdict, path: &str) -> Delivery {
+        Delivery {
+            received_at: SystemTime::UNIX_EPOCH + Duration::from_millis(1_774_947_604_700),
+            method: Method::POST,
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: Kept::Unread,
+            body_bytes: 0,
+            verdict,
+            elapsed: Duration::from_micros(1500),
+            unrecorded: false,
+            late: false,
+        }
+    }
+
+    #[test]
+    fn one_place_maps_each_verdict_to_its_status() {
+        for (verdict, status) in [
+            (Verdict::Refused(Refusal::Method(Method::GET)), 405),
+            (Verdict::Refused(Refusal::TooSlow), 408),
+            (Verdict::Refused(Refusal::TooLarge { max: 1 }), 413),
+            (Verdict::Refused(Refusal::MissingSignature), 401),
+            (Verdict::Refused(Refusal::SeveralSignatures), 400),
+            (Verdict::Refused(Refusal::Busy), 503),
+            (
+                Verdict::Unauthentic {
+                    error: VerifyError::NoMatch,
+                    timestamp: Some(1),
+                },
+                401,
+            ),
+            (
+                Verdict::Unauthentic {
+                    error: VerifyError::MissingTimestamp,
+                    timestamp: None,
+                },
+                400,
+            ),
+            (
+                Verdict::Authentic {
+                    timestamp: 1,
+                    conformance: Conformance::DuplicateKey(DuplicateKey {
+                        instance_path: "/type".to_owned(),
+                        key: "type".to_owned(),
+                    }),
+                    forward: None,
+                },
+                422,
+            ),
+        ] {
+            let delivery = delivery(verdict, "/");
+            assert_eq!(delivery.status().as_u16(), status, "{delivery:?}");
+            assert_eq!(delivery.record().status, status);
+            let mut line = Vec::new();
+            delivery.human_line(&mut line);
+            let line = String::from_utf8(line).expect("UTF-8");
+            assert!(line.contains(&format!(" {status} ")), "{line}");
+        }
+    }
+
+    #[test]
+    fn human_lines_escape_what_the_request_sent() {
+        let delivery = delivery(
+            Verdict::Authentic {
+                timestamp: 1,
+                conformance: Conformance::Valid {
+                    event_type: "x\n2099-01-01T00:00:00.000Z POST / 200 y z signature ok"
+                        .to_owned(),
+                    id: "\x1b[2J\x1b]0;owned\x07".to_owned(),
+                },
+                forward: None,
+            },
+            "/a\rb\u{202e}",
+        );
+        let mut line = Vec::new();
+        delivery.human_line(&mut line);
+        let line = String::from_utf8(line).expect("UTF-8");
+        assert_eq!(line.matches('\n').count(), 1, "{line}");
+        assert!(!line.contains('\x1b') && !line.contains('\r') && !line.contains('\u{202e}'));
+        assert!(line.contains("\\u{1b}[2J"), "{line}");
+    }
+}

@@ -1,0 +1,207 @@
+//! The `replay` command: send deliveries recorded by `listen --record`
+//! again, to a receiver under development.
+//!
+//! Each selected delivery's exact recorded bytes are POSTed to URL, in the
+//! order recorded, with `Content-Type` as recorded (else
+//! `application/json`) and a fresh `Whereby-Signature` made with the current
+//! time (the recorded signature is stale by then, and a receiver checking
+//! timestamps would refuse it). Deliveries whose body was not kept whole
+//! (unauthenticated ones keep only their first bytes) cannot be replayed and
+//! are listed as skipped. One line per delivery, with the receiver's answer.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow};
+use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
+
+use crate::client;
+use crate::escape::terminal_safe;
+use crate::exit::Exit;
+use crate::record::{Record, RecordedBody};
+use crate::secrets::SecretArgs;
+
+/// The longest line read from a record file.
+const MAX_LINE: u64 = 64 * 1024 * 1024;
+
+/// Arguments of `replay`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  whereby-webhooks replay deliveries.ndjson http://localhost:3000/webhooks --only-accepted
+  whereby-webhooks replay deliveries.ndjson http://localhost:3000/webhooks --type room.client.joined --dry-run
+
+Exit status: 0 every answer 2xx, 1 some answer not 2xx (or no answer), 2 usage or I/O error \
+(an unreadable record file, a line that is not a record).")]
+pub struct Args {
+    /// A file written by `listen --record`
+    #[arg(value_name = "RECORD")]
+    record: PathBuf,
+
+    /// Where to send the deliveries
+    #[arg(value_name = "URL")]
+    url: String,
+
+    /// Only the deliveries that were answered 2xx when recorded
+    #[arg(long)]
+    only_accepted: bool,
+
+    /// Only deliveries of this event type; repeatable
+    #[arg(long = "type", value_name = "TYPE")]
+    types: Vec<String>,
+
+    /// Only the delivery with this event id; repeatable
+    #[arg(long = "id", value_name = "ID")]
+    ids: Vec<String>,
+
+    /// Print what would be sent, send nothing
+    #[arg(long)]
+    dry_run: bool,
+
+    /// Seconds to wait for each answer
+    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    timeout: u64,
+
+    #[command(flatten)]
+    secrets: SecretArgs,
+}
+
+/// Runs `replay`.
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
+        return Err(anyhow!(
+            "`{}` is not an http:// or https:// URL: give the receiver's URL, for example http://localhost:3000/webhooks",
+            terminal_safe(&args.url)
+        ));
+    }
+    let secrets = args.secrets.resolve()?;
+    let file = std::fs::File::open(&args.record)
+        .with_context(|| format!("cannot open the record file {}", args.record.display()))?;
+    let mut reader = BufReader::new(file);
+    let agent = client::agent(Duration::from_secs(args.timeout));
+    let mut stdout = std::io::stdout().lock();
+    let (mut sent, mut failed, mut skipped) = (0u64, 0u64, 0u64);
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        let read = (&mut reader)
+            .take(MAX_LINE)
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("cannot read {}", args.record.display()))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let at = format!("{}:{number}", args.record.display());
+        if line.trim_ascii().is_empty() {
+            continue;
+        }
+        let record = serde_json::from_slice::<serde_json::Value>(&line)
+            .ok()
+            .as_ref()
+            .and_then(Record::from_value)
+            .ok_or_else(|| {
+                anyhow!(
+                    "{at} is not a line written by `listen --record` (a torn line from a crash?)"
+                )
+            })?;
+        if !selected(&args, &record) {
+            continue;
+        }
+        let what = format!(
+            "{at} {} {}",
+            terminal_safe(record.event_type.as_deref().unwrap_or("-")),
+            terminal_safe(record.id.as_deref().unwrap_or("-"))
+        );
+        let RecordedBody::Exact(body) = record.body() else {
+            skipped += 1;
+            writeln!(
+                stdout,
+                "{what} skipped: the record keeps only the first bytes of this body (it was not authentic)"
+            )?;
+            continue;
+        };
+        let content_type = record
+            .headers
+            .get("content-type")
+            .map_or("application/json", String::as_str);
+        let signature = sign(&secrets[0], now_unix(), &body);
+        if args.dry_run {
+            writeln!(
+                stdout,
+                "{what} would send {} bytes ({}) to {}",
+                body.len(),
+                terminal_safe(content_type),
+                terminal_safe(&args.url)
+            )?;
+            continue;
+        }
+        let started = Instant::now();
+        let answer = agent
+            .post(&args.url)
+            .header("content-type", content_type)
+            .header(HEADER_NAME, &signature)
+            .send(&body[..]);
+        sent += 1;
+        match answer {
+            Ok(response) => {
+                let status = response.status();
+                let text = response
+                    .into_body()
+                    .with_config()
+                    .limit(client::MAX_ANSWER)
+                    .read_to_vec()
+                    .unwrap_or_default();
+                let text = String::from_utf8_lossy(&text);
+                let text = text.trim();
+                if !status.is_success() {
+                    failed += 1;
+                }
+                writeln!(
+                    stdout,
+                    "{what} {} in {:.1} ms{}{}",
+                    status.as_u16(),
+                    started.elapsed().as_secs_f64() * 1000.0,
+                    if text.is_empty() { "" } else { ": " },
+                    terminal_safe(&text.chars().take(200).collect::<String>())
+                )?;
+            }
+            Err(error) => {
+                failed += 1;
+                writeln!(
+                    stdout,
+                    "{what} no answer: {}",
+                    terminal_safe(&error.to_string())
+                )?;
+            }
+        }
+    }
+    stdout.flush()?;
+    drop(stdout);
+    if args.dry_run {
+        eprintln!("dry run: nothing sent");
+    } else {
+        eprintln!(
+            "replayed {sent} deliveries: {} answered 2xx, {failed} not; {skipped} skipped",
+            sent - failed
+        );
+    }
+    Ok(if failed > 0 {
+        Exit::Invalid
+    } else {
+        Exit::Success
+    })
+}
+
+/// Whether the filters select `record`.
+fn selected(args: &Args, record: &Record) -> bool {
+    (!args.only_accepted || record.is_accepted())
+        && (args.types.is_empty()
+            || record
+                .event_type
+                .as_ref()
+                .is_some_and(|t| args.types.contains(t)))
+        && (args.ids.is_empty() || record.id.as_ref().is_some_and(|id| args.ids.contains(id)))
+}

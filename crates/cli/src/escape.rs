@@ -1,0 +1,50 @@
+//! Text that came from outside, made safe for a terminal and a one-line log.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+/// `text` with every character that could move the cursor, end the line,
+/// start an escape sequence or reorder what follows (C0 and C1 controls,
+/// DEL, the Unicode bidirectional controls, line and paragraph separators)
+/// written as `\u{..}`, and backslashes doubled so the escapes cannot be
+/// forged. Unchanged, and not copied, when there is nothing to escape.
+pub fn terminal_safe(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else if needs_escape(c) {
+            // Writing to a `String` cannot fail.
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c == '\\'
+        || c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_escaped() {
+        assert!(matches!(
+            terminal_safe("room.client.joined"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            terminal_safe("x\n2099 200 ok\x1b[2J\x1b]0;t\x07\u{9b}\u{202e}\\u{a}"),
+            "x\\u{a}2099 200 ok\\u{1b}[2J\\u{1b}]0;t\\u{7}\\u{9b}\\u{202e}\\\\u{a}"
+        );
+    }
+}

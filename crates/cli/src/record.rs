@@ -1,0 +1,340 @@
+//! The line `listen --record` writes for each delivery, which `validate`
+//! and `replay` read back: one [`Record`] per line, one JSON object each.
+//!
+//! ```text
+//! {"received_at":"2026-03-31T09:00:04.700Z","method":"POST","path":"/","status":200,
+//!  "verdict":"authentic","reason":"accepted room.client.joined 5c8f...","elapsed_ms":0.4,
+//!  "signature":{"valid":true,"error":null,"error_kind":null,"timestamp":1774947604},
+//!  "schema":{"valid":true,"event_type":"room.client.joined","errors":[]},
+//!  "event_type":"room.client.joined","id":"5c8f...",
+//!  "headers":{"content-type":"application/json","whereby-signature":"t=...,v1=..."},
+//!  "body_bytes":512,"raw_body":"{\"type\":\"room.client.joined\",...}"}
+//! ```
+//!
+//! * `verdict` is `refused` (the request was turned down before its
+//!   signature was checked: wrong method, body too slow or too large, no or
+//!   several signature headers, or the receiver was too busy), `unauthentic`
+//!   (the signature did not hold; `signature.error_kind` says why, as
+//!   `whereby_webhooks_signature::ErrorKind` names it), or `authentic`.
+//! * The body of an authentic delivery is kept byte for byte: `raw_body`
+//!   when it is UTF-8, `raw_body_base64` otherwise, so its signature can be
+//!   checked again and `replay` can send exactly it. For any other delivery
+//!   only the first [`PREFIX`] bytes are kept (`body_truncated` is then
+//!   true when there were more), with `body_bytes` and `body_sha256`: an
+//!   unauthenticated client cannot make the record grow by more than a line
+//!   of bounded size per request.
+//! * `headers` keeps only an allow-list ([`KEPT_HEADERS`]), names in
+//!   lowercase, each value cut at [`HEADER_VALUE_MAX`] bytes; credentials
+//!   such as `authorization`, `cookie` or `x-api-key` are never written. The
+//!   path is written without its query (some endpoints carry a token
+//!   there).
+//! * There is no top-level `type` key, so `validate` tells a record line
+//!   from an event.
+//!
+//! Lines of the earlier format (a parsed `body` instead of `raw_body`) are
+//! still read: `body` is validated as it stands, but cannot be replayed
+//! byte for byte.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// How many leading bytes of an unauthenticated body are kept.
+pub const PREFIX: usize = 256;
+
+/// The most of one header value that is kept.
+pub const HEADER_VALUE_MAX: usize = 1024;
+
+/// The request headers a record keeps: what identifies and describes a
+/// delivery, never credentials.
+pub const KEPT_HEADERS: [&str; 6] = [
+    "whereby-signature",
+    "content-type",
+    "content-length",
+    "user-agent",
+    "x-request-id",
+    "transfer-encoding",
+];
+
+/// One delivery as `listen --record` writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// When the request's head arrived, RFC 3339 with milliseconds.
+    pub received_at: String,
+    /// The request method.
+    pub method: String,
+    /// The request path, without the query.
+    pub path: String,
+    /// The status answered.
+    pub status: u16,
+    /// `refused`, `unauthentic` or `authentic`.
+    #[serde(default)]
+    pub verdict: String,
+    /// The reason given with the status.
+    #[serde(default)]
+    pub reason: String,
+    /// How long the answer took, in milliseconds.
+    #[serde(default)]
+    pub elapsed_ms: f64,
+    /// The signature check; `null` when it did not happen.
+    #[serde(default)]
+    pub signature: Option<SignatureRecord>,
+    /// The schema check of an authentic body; `null` otherwise.
+    #[serde(default)]
+    pub schema: Option<SchemaRecord>,
+    /// The forwarding outcome, with `--forward-to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forward: Option<ForwardRecord>,
+    /// The event type of an authentic body, as validated.
+    #[serde(default)]
+    pub event_type: Option<String>,
+    /// The event id of an authentic body.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The allow-listed headers.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// How many body bytes arrived.
+    #[serde(default)]
+    pub body_bytes: u64,
+    /// The SHA-256 of the body, in hex, when only a prefix is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<String>,
+    /// Whether `raw_body`/`raw_body_base64` is only the body's start.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub body_truncated: bool,
+    /// The body bytes, when they are UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_body: Option<String>,
+    /// The body bytes in base64, when they are not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_body_base64: Option<String>,
+    /// A parsed body (lines of the earlier format); never written.
+    #[serde(default, skip_serializing)]
+    pub body: Option<Value>,
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// The signature check of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureRecord {
+    /// Whether the signature held.
+    pub valid: bool,
+    /// Why not.
+    #[serde(default)]
+    pub error: Option<String>,
+    /// Why not, as a stable name (`no_match`, `too_old`, ...).
+    #[serde(default)]
+    pub error_kind: Option<String>,
+    /// The header's timestamp, when the header could be read.
+    #[serde(default)]
+    pub timestamp: Option<u64>,
+}
+
+/// The schema check of an authentic delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SchemaRecord {
+    /// Whether the body conforms.
+    pub valid: bool,
+    /// The event type it was validated as.
+    #[serde(default)]
+    pub event_type: Option<String>,
+    /// Each issue as the conformance crate serialises it, with its `kind`.
+    #[serde(default)]
+    pub errors: Vec<Value>,
+    /// The event model's complaint about a body the spec accepts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_error: Option<String>,
+}
+
+/// What forwarding a delivery gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForwardRecord {
+    /// Where it was forwarded.
+    pub url: String,
+    /// The application's status, when it gave a final answer.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// Why there is no answer to relay.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// The body a record keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordedBody {
+    /// The exact bytes.
+    Exact(Vec<u8>),
+    /// A parsed body of the earlier format, re-serialised: not the bytes
+    /// that were sent.
+    Reserialised(Vec<u8>),
+    /// Only a prefix, or nothing, was kept.
+    Missing,
+}
+
+impl Record {
+    /// Reads a line that may be a record: an object with `received_at` and
+    /// no `type` of its own. `None` for anything else (an event, say).
+    pub fn from_value(value: &Value) -> Option<Record> {
+        let object = value.as_object()?;
+        if object.contains_key("type") || !object.contains_key("received_at") {
+            return None;
+        }
+        serde_json::from_value(value.clone()).ok()
+    }
+
+    /// Whether the delivery was answered 2xx.
+    pub fn is_accepted(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body kept, as exactly as it can be had.
+    pub fn body(&self) -> RecordedBody {
+        if self.body_truncated {
+            return RecordedBody::Missing;
+        }
+        if let Some(text) = &self.raw_body {
+            return RecordedBody::Exact(text.clone().into_bytes());
+        }
+        if let Some(encoded) = &self.raw_body_base64 {
+            return base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .map_or(RecordedBody::Missing, RecordedBody::Exact);
+        }
+        match &self.body {
+            Some(Value::String(text)) => RecordedBody::Reserialised(text.clone().into_bytes()),
+            Some(Value::Null) | None => RecordedBody::Missing,
+            Some(value) => RecordedBody::Reserialised(value.to_string().into_bytes()),
+        }
+    }
+
+    /// Keeps `bytes` as the record's body: exactly, or (`exact == false`)
+    /// only their first [`PREFIX`] bytes.
+    pub fn keep_body(&mut self, bytes: &[u8], exact: bool) {
+        let kept = if exact {
+            bytes
+        } else {
+            self.body_truncated = bytes.len() > PREFIX;
+            &bytes[..bytes.len().min(PREFIX)]
+        };
+        match std::str::from_utf8(kept) {
+            Ok(text) => self.raw_body = Some(text.to_owned()),
+            // A prefix may end inside a character: keep its valid part as
+            // text rather than switch encodings.
+            Err(error) if !exact && error.error_len().is_none() => {
+                self.raw_body =
+                    Some(String::from_utf8_lossy(&kept[..error.valid_up_to()]).into_owned());
+            }
+            Err(_) => {
+                self.raw_body_base64 = Some(base64::engine::general_purpose::STANDARD.encode(kept));
+            }
+        }
+    }
+
+    /// Appends this record as one line, newline included.
+    pub fn write_line(&self, out: &mut Vec<u8>) {
+        // Writing to a `Vec` cannot fail, and serde_json escapes every
+        // control character, so the line holds no newline of its own.
+        let _ = serde_json::to_writer(&mut *out, self);
+        out.push(b'\n');
+    }
+
+    /// What a person should know about a refused delivery's line, or `None`
+    /// when the delivery was accepted.
+    pub fn refusal(&self) -> Option<String> {
+        if self.is_accepted() {
+            return None;
+        }
+        let what = match self.verdict.as_str() {
+            "unauthentic" => "an unauthentic delivery",
+            "authentic" => "an authentic delivery",
+            _ => "a delivery",
+        };
+        Some(format!(
+            "{what} refused with {}: {}",
+            self.status, self.reason
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn record() -> Record {
+        Record {
+            received_at: "2026-03-31T09:00:04.700Z".to_owned(),
+            method: "POST".to_owned(),
+            path: "/".to_owned(),
+            status: 200,
+            verdict: "authentic".to_owned(),
+            reason: "accepted".to_owned(),
+            elapsed_ms: 0.4,
+            signature: None,
+            schema: None,
+            forward: None,
+            event_type: None,
+            id: None,
+            headers: BTreeMap::new(),
+            body_bytes: 0,
+            body_sha256: None,
+            body_truncated: false,
+            raw_body: None,
+            raw_body_base64: None,
+            body: None,
+        }
+    }
+
+    #[test]
+    fn exact_bytes_round_trip() {
+        for body in [
+            &b"{\n  \"type\" : \"x\",\t\"n\": 1.50 }\n"[..],
+            &[0xff, 0x00, b'{'][..],
+            &b""[..],
+        ] {
+            let mut line = record();
+            line.keep_body(body, true);
+            let mut out = Vec::new();
+            line.write_line(&mut out);
+            assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1);
+            let value: Value = serde_json::from_slice(&out).expect("JSON");
+            assert!(value.get("type").is_none());
+            let back = Record::from_value(&value).expect("a record");
+            assert_eq!(back.body(), RecordedBody::Exact(body.to_vec()));
+        }
+    }
+
+    #[test]
+    fn prefixes_are_not_bodies() {
+        let mut line = record();
+        let body = "é".repeat(PREFIX);
+        line.keep_body(body.as_bytes(), false);
+        assert!(line.body_truncated);
+        assert!(line.raw_body.as_ref().is_some_and(|t| t.len() <= PREFIX));
+        assert_eq!(line.body(), RecordedBody::Missing);
+    }
+
+    #[test]
+    fn earlier_lines_are_read() {
+        let value = json!({"received_at": "x", "method": "POST", "path": "/", "status": 401,
+            "body_encoding": "json", "body": {"type": "room.client.joined"}});
+        let line = Record::from_value(&value).expect("a record");
+        assert_eq!(
+            line.body(),
+            RecordedBody::Reserialised(br#"{"type":"room.client.joined"}"#.to_vec())
+        );
+        assert!(line.refusal().is_some_and(|r| r.contains("401")));
+        assert!(Record::from_value(&json!({"type": "x", "received_at": "y"})).is_none());
+    }
+}

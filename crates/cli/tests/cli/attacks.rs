@@ -1,0 +1,639 @@
+//! `listen`, `verify` and the secret sources under hostile input: each test
+//! is one attack, driven against the binary as an attacker would, on
+//! 127.0.0.1 only, and stopping by itself.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{Shutdown, TcpStream};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use whereby_webhooks_signature::{Secret, now_unix, sign};
+
+use crate::send_listen::{App, Listener, SECRET, binary, raw, read_record, send, signed_post};
+use crate::sign_verify::{SECRET_ENV, bin};
+
+/// The first example event of the spec, compact.
+fn example() -> String {
+    let output = bin()
+        .args(["examples", "room.client.joined"])
+        .output()
+        .expect("examples runs");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .next()
+        .expect("an example")
+        .to_owned()
+}
+
+/// The resident memory of process `pid`, in KiB.
+fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// POSTs `body` with `headers` and reads the status; `None` when the
+/// connection broke.
+fn post(port: u16, headers: &str, body: &[u8]) -> Option<u16> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let head = format!(
+        "POST /flood HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n{headers}\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).ok()?;
+    let _ = stream.write_all(body);
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer)
+        .split(' ')
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Floods `port` from 8 clients for `time` with 1 MiB bodies, unsigned or
+/// with a well-formed signature that does not match; returns how many
+/// requests were sent and the largest RSS of `pid` seen, in KiB.
+fn flood(port: u16, pid: u32, time: Duration) -> (u64, u64) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let sent = Arc::new(AtomicU64::new(0));
+    let body = Arc::new(vec![b'{'; 1024 * 1024]);
+    let clients: Vec<_> = (0..8)
+        .map(|client| {
+            let (stop, sent, body) = (Arc::clone(&stop), Arc::clone(&sent), Arc::clone(&body));
+            std::thread::spawn(move || {
+                let forged = format!(
+                    "Whereby-Signature: t={},v1={}\r\n",
+                    now_unix(),
+                    "0".repeat(64)
+                );
+                while !stop.load(Ordering::Relaxed) {
+                    let headers = if client % 2 == 0 { "" } else { forged.as_str() };
+                    post(port, headers, &body);
+                    sent.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let mut peak = 0;
+    while started.elapsed() < time {
+        peak = peak.max(rss_kib(pid).unwrap_or(0));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for client in clients {
+        let _ = client.join();
+    }
+    peak = peak.max(rss_kib(pid).unwrap_or(0));
+    (sent.load(Ordering::Relaxed), peak)
+}
+
+/// Attack 1: a flood of 1 MiB bodies that need no secret, while stdout is
+/// not read (as under a paused `less`): memory stays under 256 MiB.
+#[test]
+fn unsigned_flood_with_stdout_unread_stays_under_256_mib() {
+    let mut child = Listener::command(&[])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("listen starts");
+    // Read the address, then never read stdout again.
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("the address");
+    let port: u16 = first
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    let (sent, peak) = flood(port, child.id(), Duration::from_secs(8));
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(stdout);
+    eprintln!("{sent} MiB sent, peak RSS {} MiB", peak / 1024);
+    // Well over the 256 MiB bound, were the bodies kept.
+    assert!(sent > 300, "the flood barely ran: {sent} requests");
+    assert!(peak < 256 * 1024, "peak RSS {} MiB", peak / 1024);
+}
+
+/// Attack 2: the same flood with `--record`: the record grows by a bounded
+/// line per request, not by the bodies.
+#[test]
+fn unsigned_flood_does_not_fill_the_record() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    let (sent, _) = flood(listener.port, listener.pid(), Duration::from_secs(3));
+    let stopped = listener.interrupt();
+    assert!(stopped.status.success(), "{}", stopped.stderr);
+    let size = std::fs::metadata(&record).expect("the record").len();
+    let lines = read_record(&record);
+    assert!(!lines.is_empty());
+    assert!(
+        size <= sent * 4096,
+        "{size} bytes of record for {sent} requests"
+    );
+    for line in &lines {
+        assert_ne!(line["status"], 200, "{line}");
+        assert!(line["body_sha256"].is_string(), "{line}");
+        assert_eq!(line["body_bytes"], 1024 * 1024);
+        assert!(line["raw_body"].as_str().is_some_and(|b| b.len() <= 256));
+    }
+}
+
+/// Attack 3: a body's `type` with a newline and a forged verdict, and
+/// terminal escapes in its `id`: one line per delivery, no escape reaches
+/// the terminal, and an unauthenticated body's claims are not shown.
+#[test]
+fn request_values_cannot_forge_lines_or_escape_the_terminal() {
+    let listener = Listener::start(&[]);
+    let forged = br#"{"type":"x\n2099-01-01T00:00:00.000Z POST / 200 room.client.joined 1 signature ok schema ok","id":"\u001b[2J\u001b]0;pwned\u0007"}"#;
+    // Unsigned.
+    assert_eq!(raw(listener.port, "POST", &[], forged).0, 401);
+    // Signed, with the escapes in an otherwise good event's id.
+    let mut event: Value = serde_json::from_str(&example()).expect("JSON");
+    event["id"] = Value::from("\u{1b}[2J\u{1b}]0;pwned\u{7}\u{9b}31m");
+    let body = serde_json::to_vec(&event).expect("JSON");
+    signed_post(listener.port, &body);
+    let stopped = listener.interrupt();
+    assert_eq!(stopped.lines.len(), 2, "{:#?}", stopped.lines);
+    for line in &stopped.lines {
+        assert!(
+            !line.chars().any(|c| c.is_control()),
+            "a control character: {line:?}"
+        );
+        assert!(!line.contains("2099"), "{line}");
+    }
+    assert!(stopped.lines[0].contains(" 401 "), "{}", stopped.lines[0]);
+    assert!(
+        stopped.lines[1].contains("\\u{1b}[2J"),
+        "{}",
+        stopped.lines[1]
+    );
+}
+
+/// Attack 4: clients that half-close their connection after the request
+/// still get an answer, and every delivery is printed and recorded.
+#[test]
+fn half_closed_connections_are_answered_and_recorded() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    let secret = Secret::new(SECRET).expect("non-empty");
+    let body = example();
+    let rounds = 20;
+    for _ in 0..rounds {
+        let header = sign(&secret, now_unix(), body.as_bytes());
+        let mut stream = TcpStream::connect(("127.0.0.1", listener.port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            stream,
+            "POST /half HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nWhereby-Signature: {header}\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("send");
+        stream.shutdown(Shutdown::Write).expect("half-close");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 200 "), "{answer:?}");
+    }
+    let stopped = listener.interrupt();
+    assert_eq!(stopped.lines.len(), rounds, "{}", stopped.stderr);
+    let lines = read_record(&record);
+    assert_eq!(lines.len(), rounds);
+    assert!(lines.iter().all(|line| line["status"] == 200));
+}
+
+/// Attack 5: `kill -9` right after answers: every delivery answered 200 is
+/// already in the record; and a torn last line left by a crash gets a
+/// newline before the next run's first record.
+#[test]
+fn answered_deliveries_are_recorded_before_the_answer_and_torn_lines_are_closed() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    std::fs::write(&record, "{\"received_at\":\"cut sho").expect("a torn line");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    let body = example();
+    let mut answered = 0;
+    for _ in 0..30 {
+        assert_eq!(signed_post(listener.port, body.as_bytes()).0, 200);
+        answered += 1;
+        // Read at once, with no pause: the line is there before the answer.
+        let text = std::fs::read_to_string(&record).expect("the record");
+        assert_eq!(text.lines().count(), 1 + answered, "{text}");
+    }
+    listener.kill();
+    let text = std::fs::read_to_string(&record).expect("the record");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("{\"received_at\":\"cut sho"));
+    for line in lines {
+        let line: Value = serde_json::from_str(line).expect("whole lines");
+        assert_eq!(line["status"], 200);
+    }
+}
+
+/// Attack 6: the record file is private, and keeps only allow-listed
+/// headers (no custom credentials such as `x-api-key`).
+#[test]
+fn the_record_is_private_and_keeps_no_credentials() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    let body = example();
+    let secret = Secret::new(SECRET).expect("non-empty");
+    let header = sign(&secret, now_unix(), body.as_bytes());
+    let (status, _) = raw(
+        listener.port,
+        "POST",
+        &[
+            ("Whereby-Signature", header.as_bytes()),
+            ("X-Api-Key", b"k3y-hush"),
+            ("X-Auth-Token", b"t0ken-hush"),
+            ("Authorization", b"Bearer hush"),
+        ],
+        body.as_bytes(),
+    );
+    assert_eq!(status, 200);
+    listener.interrupt();
+    let mode = std::fs::metadata(&record)
+        .expect("record")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "mode {:o}", mode & 0o777);
+    let text = std::fs::read_to_string(&record).expect("record");
+    assert!(!text.contains("hush"), "{text}");
+    let line: Value = serde_json::from_str(text.trim()).expect("JSON");
+    assert!(line["headers"]["whereby-signature"].is_string());
+}
+
+/// Attack 7: a body with a key twice (parsers disagree on which wins) is
+/// refused with 422 and not forwarded.
+#[test]
+fn duplicate_keys_are_refused_and_not_forwarded() {
+    let app = App::start(Some(200));
+    let target = format!("http://127.0.0.1:{}/app", app.port);
+    let listener = Listener::start(&["--forward-to", &target, "--format", "json"]);
+    let good = example();
+    let twice = good.replacen('{', "{\"type\":\"bogus.event\",", 1);
+    let (status, answer) = signed_post(listener.port, twice.as_bytes());
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer.contains("duplicate key \"type\""), "{answer}");
+    assert!(app.requests.try_recv().is_err(), "forwarded");
+    let stopped = listener.interrupt();
+    let line: Value = serde_json::from_str(&stopped.lines[0]).expect("JSON");
+    assert_eq!(line["schema"]["errors"][0]["kind"], "duplicate_key");
+    assert_eq!(line["schema"]["errors"][0]["instance_path"], "/type");
+}
+
+/// Attack 8: `verify` with a timestamp past the year 9999 and no (or a
+/// huge) tolerance: a verdict, not a panic.
+#[test]
+fn verify_survives_any_timestamp() {
+    let body = b"{}";
+    let secret = Secret::new(SECRET).expect("non-empty");
+    for (t, tolerance) in [
+        (253_402_300_800_u64, vec!["--no-tolerance"]),
+        (u64::MAX, vec!["--no-tolerance"]),
+        (253_402_300_800, vec!["--tolerance", "18446744073709551615"]),
+        (
+            0,
+            vec![
+                "--tolerance",
+                "18446744073709551615",
+                "--now",
+                "18446744073709551615",
+            ],
+        ),
+    ] {
+        let header = sign(&secret, t, body);
+        let output = bin()
+            .env(SECRET_ENV, SECRET)
+            .args(["verify", "--header", &header])
+            .args(&tolerance)
+            .write_stdin(&body[..])
+            .output()
+            .expect("runs");
+        crate::assert_exit(&output, 0);
+        let out = String::from_utf8_lossy(&output.stdout);
+        assert!(out.starts_with("valid: signed at "), "{out}");
+        assert!(out.ends_with('\n'));
+    }
+    // `--now` below zero is a usage error, not a panic.
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .args(["verify", "--header", "t=1,v1=00", "--now=-1"])
+        .write_stdin(&body[..])
+        .output()
+        .expect("runs");
+    crate::assert_exit(&output, 2);
+}
+
+/// Holds `count` idle connections to `port` open, reconnecting each one
+/// the server closes, until the returned flag is set.
+fn idle_pool(port: u16, count: usize) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopping = Arc::clone(&stop);
+    let pool = std::thread::spawn(move || {
+        let connect = || TcpStream::connect(("127.0.0.1", port)).ok();
+        let mut streams: Vec<Option<TcpStream>> = (0..count).map(|_| connect()).collect();
+        let mut byte = [0u8; 1];
+        while !stopping.load(Ordering::Relaxed) {
+            for slot in &mut streams {
+                let closed = slot.as_ref().is_none_or(|stream| {
+                    stream.set_nonblocking(true).is_err() || matches!(stream.peek(&mut byte), Ok(0))
+                });
+                if closed {
+                    *slot = connect();
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    (stop, pool)
+}
+
+/// Attack 11: with the soft open-files limit at 1024 and 1,500 idle
+/// connections held open (reconnecting when closed), real deliveries are
+/// still answered well within Whereby's 5 s.
+#[test]
+fn idle_connections_past_the_open_files_limit_do_not_starve_deliveries() {
+    // Room for this test's own 1,500 sockets.
+    let _ = rlimit::increase_nofile_limit(4096);
+    let mut command = Command::new("sh");
+    command
+        .args(["-c", "ulimit -Sn 1024 && exec \"$0\" \"$@\""])
+        .arg(binary())
+        .args(["listen", "--addr", "127.0.0.1:0"])
+        .env(SECRET_ENV, SECRET);
+    let listener = Listener::spawn(command);
+    // The soft limit was raised to the hard one at start.
+    let limits =
+        std::fs::read_to_string(format!("/proc/{}/limits", listener.pid())).expect("the limits");
+    let files: Vec<&str> = limits
+        .lines()
+        .find_map(|line| line.strip_prefix("Max open files"))
+        .expect("an open-files line")
+        .split_whitespace()
+        .collect();
+    assert_eq!(files.first(), files.get(1), "soft and hard: {files:?}");
+    let (stop, pool) = idle_pool(listener.port, 1500);
+    std::thread::sleep(Duration::from_secs(1));
+    let body = example();
+    let mut slowest = Duration::ZERO;
+    for _ in 0..20 {
+        let started = Instant::now();
+        let (status, answer) = signed_post(listener.port, body.as_bytes());
+        assert_eq!(status, 200, "{answer}");
+        slowest = slowest.max(started.elapsed());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let _ = pool.join();
+    listener.interrupt();
+    assert!(
+        slowest < Duration::from_secs(3),
+        "slowest answer {slowest:?}"
+    );
+}
+
+/// Idle keep-alive connections are shed first when `--max-connections` is
+/// reached: with 200 idle clients reconnecting against a cap of 50, real
+/// deliveries are still answered quickly.
+#[test]
+fn idle_connections_are_shed_at_the_connection_limit() {
+    let listener = Listener::start(&["--max-connections", "50"]);
+    let (stop, pool) = idle_pool(listener.port, 200);
+    std::thread::sleep(Duration::from_millis(500));
+    let body = example();
+    let mut slowest = Duration::ZERO;
+    for _ in 0..10 {
+        let started = Instant::now();
+        assert_eq!(signed_post(listener.port, body.as_bytes()).0, 200);
+        slowest = slowest.max(started.elapsed());
+    }
+    stop.store(true, Ordering::Relaxed);
+    let _ = pool.join();
+    listener.interrupt();
+    assert!(
+        slowest < Duration::from_secs(3),
+        "slowest answer {slowest:?}"
+    );
+}
+
+/// Attack 12: with `HTTP_PROXY` set, a loopback `--forward-to` target is
+/// reached directly.
+#[test]
+fn loopback_forwarding_bypasses_proxies() {
+    let app = App::start(Some(200));
+    let target = format!("http://127.0.0.1:{}/app", app.port);
+    let mut command = Listener::command(&["--forward-to", &target]);
+    command
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("http_proxy", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy");
+    let listener = Listener::spawn(command);
+    let body = example();
+    let (status, answer) = signed_post(listener.port, body.as_bytes());
+    assert_eq!(status, 200, "{answer}");
+    assert!(app.requests.recv_timeout(Duration::from_secs(5)).is_ok());
+    listener.interrupt();
+}
+
+/// Attack 13: an application answering `101 Switching Protocols` (or any
+/// 1xx) gives the sender 502, never a bare 101.
+#[test]
+fn informational_answers_from_the_app_become_502() {
+    let app = App::start(Some(101));
+    let target = format!("http://127.0.0.1:{}/app", app.port);
+    let listener = Listener::start(&["--forward-to", &target]);
+    let body = example();
+    let (status, answer) = signed_post(listener.port, body.as_bytes());
+    assert_eq!(status, 502, "{answer}");
+    listener.interrupt();
+}
+
+/// Attack 14: a blank or whitespace-only secret, from any source, is a
+/// usage error.
+#[test]
+fn blank_secrets_are_usage_errors() {
+    let dir = crate::temp_dir();
+    let file = dir.path().join("secret");
+    std::fs::write(&file, "   \n\t\n").expect("write");
+    for (args, env) in [
+        (vec!["--secret", "   "], None),
+        (vec!["--secret", "\t"], None),
+        (vec!["--secret-file", file.to_str().expect("UTF-8")], None),
+        (vec![], Some("   ")),
+    ] {
+        for command in ["sign", "listen"] {
+            let mut cmd = bin();
+            cmd.env_remove(SECRET_ENV);
+            if let Some(env) = env {
+                cmd.env(SECRET_ENV, env);
+            }
+            let output = cmd
+                .arg(command)
+                .args(&args)
+                .args(if command == "listen" {
+                    &["--addr", "127.0.0.1:0"][..]
+                } else {
+                    &[][..]
+                })
+                .write_stdin("{}")
+                .timeout(Duration::from_secs(20))
+                .output()
+                .expect("runs");
+            crate::assert_exit(&output, 2);
+        }
+    }
+}
+
+/// `replay` sends the recorded bytes, re-signed now, in order, with the
+/// filters; `listen` on the other end verifies them.
+#[test]
+fn replay_resends_recorded_deliveries_byte_for_byte() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("staging.ndjson");
+    let staging = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    let url = staging.url("/hook");
+    // Accepted, with its own spacing; refused (wrong secret); invalid.
+    let pretty =
+        serde_json::to_string_pretty(&serde_json::from_str::<Value>(&example()).expect("JSON"))
+            .expect("JSON");
+    assert_eq!(signed_post(staging.port, pretty.as_bytes()).0, 200);
+    assert_eq!(send(&url, &["room.session.started"], "not-the-secret").0, 1);
+    assert_eq!(
+        send(
+            &url,
+            &["room.client.left", "--set", "/data/numClients=-1"],
+            SECRET
+        )
+        .0,
+        1
+    );
+    staging.interrupt();
+
+    let local_record = dir.path().join("local.ndjson");
+    let local = Listener::start(&["--record", local_record.to_str().expect("UTF-8")]);
+    let target = local.url("/replayed");
+    let replay = |args: &[&str]| {
+        bin()
+            .env(SECRET_ENV, SECRET)
+            .arg("replay")
+            .arg(&record)
+            .arg(&target)
+            .args(args)
+            .output()
+            .expect("replay runs")
+    };
+    let dry = replay(&["--dry-run"]);
+    crate::assert_exit(&dry, 0);
+    let dry = String::from_utf8_lossy(&dry.stdout).into_owned();
+    assert_eq!(dry.lines().count(), 3, "{dry}");
+    assert!(
+        dry.lines().nth(1).is_some_and(|l| l.contains("skipped")),
+        "{dry}"
+    );
+
+    let only = replay(&["--only-accepted"]);
+    crate::assert_exit(&only, 0);
+    let out = String::from_utf8_lossy(&only.stdout).into_owned();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains(" 200 in "), "{out}");
+
+    let all = replay(&["--type", "room.client.left"]);
+    crate::assert_exit(&all, 1);
+    let out = String::from_utf8_lossy(&all.stdout).into_owned();
+    assert!(out.contains(" 422 in "), "{out}");
+    local.interrupt();
+
+    // The exact bytes arrived, re-signed with a fresh timestamp.
+    let sent = read_record(&record);
+    let got = read_record(&local_record);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0]["raw_body"], sent[0]["raw_body"]);
+    assert_eq!(got[0]["raw_body"].as_str(), Some(pretty.as_str()));
+    assert_eq!(got[0]["signature"]["valid"], true);
+    assert_eq!(got[1]["raw_body"], sent[2]["raw_body"]);
+}
+
+/// Output that cannot keep up (stdout not read, with `--record`): answers
+/// stay within Whereby's 5 s, each is 200 or 503, and every 200 is in the
+/// record, even after `kill -9`.
+#[test]
+fn blocked_output_gives_503_in_time_and_never_loses_an_accepted_record() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let mut child = Listener::command(&["--record", record.to_str().expect("UTF-8")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("listen starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("the address");
+    let port: u16 = first
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    let body = Arc::new(example());
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..16)
+        .map(|_| {
+            let (body, stop) = (Arc::clone(&body), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let (mut ok, mut busy, mut slowest) = (0u64, 0u64, Duration::ZERO);
+                while !stop.load(Ordering::Relaxed) {
+                    let started = Instant::now();
+                    match signed_post(port, body.as_bytes()).0 {
+                        200 => ok += 1,
+                        503 => busy += 1,
+                        other => panic!("answered {other}"),
+                    }
+                    slowest = slowest.max(started.elapsed());
+                }
+                (ok, busy, slowest)
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(9));
+    stop.store(true, Ordering::Relaxed);
+    let (mut ok, mut busy, mut slowest) = (0, 0, Duration::ZERO);
+    for client in clients {
+        let (o, b, s) = client.join().expect("a client");
+        ok += o;
+        busy += b;
+        slowest = slowest.max(s);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(stdout);
+    eprintln!("{ok} accepted, {busy} answered 503, slowest {slowest:?}");
+    assert!(busy > 0, "output never fell behind: {ok} accepted");
+    assert!(
+        slowest < Duration::from_secs(5),
+        "slowest answer {slowest:?}"
+    );
+    let lines = read_record(&record);
+    let accepted = lines.iter().filter(|line| line["status"] == 200).count();
+    assert_eq!(accepted as u64, ok, "every 200 answered is recorded as 200");
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Requests per second and latency of `whereby-webhooks listen`, measured with
+# an external load generator (wrk, from Debian: apt-get install wrk), next to
+# a bare tokio + hyper server on the same machine (the bare server of
+# crates/cli/benches/listen.rs), all on 127.0.0.1 with 16 connections:
+#
+#     scripts/bench-listen-wrk.sh            # 10 s per configuration
+#     SECONDS_PER_RUN=30 scripts/bench-listen-wrk.sh
+#
+# Configurations: bare; listen (verify + validate + a stdout line, stdout to a
+# file); listen --record; listen --record --fsync. Each posts the same signed
+# ~500-byte room.client.joined delivery. wrk, the server and its output thread
+# share the machine's cores, so on a small machine the numbers are noisy.
+# Writes into target/bench-listen/.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+seconds=${SECONDS_PER_RUN:-10}
+target=${CARGO_TARGET_DIR:-target}
+out=$target/bench-listen
+bin=$target/release/whereby-webhooks
+mkdir -p "$out"
+command -v wrk > /dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+# Builds the binary (optimised, bench profile) and the bare server, unless
+# BARE_BIN names an already built bare server.
+bare_bin=${BARE_BIN:-}
+[ -n "$bare_bin" ] || bare_bin=$(cargo bench --locked -p whereby-webhooks --bench listen --no-run 2>&1 \
+  | sed -n 's/.*Executable .*(\(.*\)).*/\1/p' | tail -1)
+
+export WHEREBY_WEBHOOK_SECRET=bench-signing-secret
+"$bin" examples room.client.joined | head -1 | tr -d '\n' > "$out/body.json"
+cat > "$out/post.lua" <<LUA
+local file = io.open("$out/body.json", "rb")
+wrk.method = "POST"
+wrk.body = file:read("*a")
+file:close()
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Whereby-Signature"] = "$("$bin" sign --body "$out/body.json")"
+LUA
+
+# Starts "$@" with stdout to $out/stdout, prints its port once it listens.
+start() {
+  rm -f "$out/stdout"
+  "$@" > "$out/stdout" 2> "$out/stderr" &
+  server=$!
+  for _ in $(seq 100); do
+    port=$(head -1 "$out/stdout" 2> /dev/null | sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p')
+    [ -n "$port" ] && return
+    sleep 0.1
+  done
+  echo "the server did not start: $(cat "$out/stderr")" >&2
+  exit 2
+}
+
+run() {
+  local name=$1
+  shift
+  start "$@"
+  wrk -t2 -c16 -d1s -s "$out/post.lua" "http://127.0.0.1:$port/" > /dev/null
+  echo "== $name"
+  wrk -t2 -c16 -d"${seconds}s" --latency -s "$out/post.lua" "http://127.0.0.1:$port/" \
+    | grep -E 'Requests/sec|Non-2xx|99%|50%|requests in'
+  kill -TERM "$server"
+  wait "$server" || true
+}
+
+rm -f "$out/record.ndjson"
+run "bare (reads body, answers 200)" env WHEREBY_BENCH_BARE_SERVER=1 "$bare_bin"
+run "listen" "$bin" listen --addr 127.0.0.1:0
+run "listen --record" "$bin" listen --addr 127.0.0.1:0 --record "$out/record.ndjson"
+run "listen --record --fsync" "$bin" listen --addr 127.0.0.1:0 --record "$out/record.ndjson" --fsync
