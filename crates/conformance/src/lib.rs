@@ -27,18 +27,21 @@
 //! let report = validator.validate_bytes(br#"{"type": "room.session.started", "data": {}}"#);
 //! assert_eq!(report.event_type.as_deref(), Some("room.session.started"));
 //! assert!(!report.is_valid());
-//! assert!(report.errors.iter().all(|issue| issue.kind == IssueKind::Schema));
+//! assert!(report.errors.iter().all(|issue| issue.kind == IssueKind::Required));
+//! assert_eq!(report.errors[0].to_string(), "missing property id");
 //! ```
 
 mod document;
 mod error;
+mod parse;
 mod report;
 mod validator;
 
 pub mod signed;
 
 pub use error::SpecError;
-pub use report::{Issue, IssueKind, Report};
+pub use parse::parse_payload;
+pub use report::{Issue, IssueKind, Position, Report, terminal_safe};
 pub use validator::Validator;
 
 /// The OpenAPI 3.1 document this crate was built with: the text of the
@@ -49,7 +52,10 @@ pub const EMBEDDED_SPEC: &str = include_str!("../../../spec/openapi.json");
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
     /// Report properties the document does not describe, as
-    /// [`IssueKind::UnknownProperty`]. Off by default: Whereby may add
-    /// properties within an API version, and receivers must accept them.
+    /// [`IssueKind::UnknownProperty`], and values of open lists
+    /// (`x-extensible-enum`) it does not list, as
+    /// [`IssueKind::UnknownValue`]. Off by default: Whereby may add
+    /// properties and values within an API version, and receivers must
+    /// accept them.
     pub strict: bool,
 }

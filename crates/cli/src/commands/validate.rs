@@ -133,14 +133,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 /// Validates one sample: a payload, or a line of a `listen --record` file,
 /// whose `body` is the payload.
 fn judge(validator: &Validator, bytes: &[u8]) -> Report {
-    // Parse once here, as `validate_bytes` does (checking UTF-8 first spares
-    // the parser checking every string); on failure `validate_bytes` says
-    // precisely why.
-    let Some(value) = std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|text| serde_json::from_str::<Value>(text).ok())
-    else {
-        return validator.validate_bytes(bytes);
+    // Parse once here, exactly as `validate_bytes` does (duplicate keys
+    // refused).
+    let value = match whereby_webhooks_conformance::parse_payload(bytes) {
+        Ok(value) => value,
+        Err(issue) => return Report::failed(None, *issue),
     };
     match recorded_body(&value) {
         Some(Recorded::Json(body)) => validator.validate_value(body),
