@@ -479,10 +479,11 @@ pub(crate) fn property_since(
         for schema in &current {
             for applied in in_place(document, schema) {
                 if let Some(described) = applied.get("properties").and_then(|p| p.get(token)) {
-                    if !property {
-                        since = x_since(described)
-                            .or_else(|| follow(document, described).and_then(x_since));
-                    }
+                    // The first date found: strict mode lists known
+                    // names as `true` beside the schemas that date them.
+                    since = since.or_else(|| {
+                        x_since(described).or_else(|| follow(document, described).and_then(x_since))
+                    });
                     property = true;
                     next.push(described);
                 } else if token.parse::<usize>().is_ok()

@@ -106,15 +106,14 @@ impl Issue {
     /// the limit) refused for being larger than `limit` bytes, before it was
     /// parsed.
     pub fn too_large(limit: u64, size: Option<u64>) -> Issue {
-        let size = match size {
-            Some(size) => format!("{size} bytes"),
-            None => format!("more than {limit} bytes"),
-        };
+        let size = size
+            .map(|size| format!("{size} bytes, "))
+            .unwrap_or_default();
         Issue::new(
             IssueKind::TooLarge,
             "",
             format!(
-                "the payload is {size}, over the limit of {limit} bytes; no Whereby event is that large"
+                "the payload is {size}over the limit of {limit} bytes; no Whereby event is that large"
             ),
         )
     }

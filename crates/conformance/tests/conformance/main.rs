@@ -6,5 +6,6 @@ mod common;
 mod corpus;
 mod documents;
 mod inputs;
+mod kinds;
 mod mutations;
 mod strict;
