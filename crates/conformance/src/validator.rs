@@ -242,6 +242,14 @@ impl Validator {
             }
             // Group by place in the payload; keep the schema's order within.
             errors.sort_by(|a, b| a.instance_path.cmp(&b.instance_path));
+            // A schema reached twice (a cycle of `$ref`s) reports twice.
+            let mut unique: Vec<Issue> = Vec::with_capacity(errors.len());
+            for issue in errors {
+                if !unique.contains(&issue) {
+                    unique.push(issue);
+                }
+            }
+            errors = unique;
         }
         Report {
             event_type: Some(event.event_type.clone()),

@@ -5,6 +5,7 @@
 mod common;
 mod corpus;
 mod documents;
+mod guards;
 mod inputs;
 mod kinds;
 mod mutations;
