@@ -579,3 +579,75 @@ fn samples_paths_are_shown_as_given() {
             .starts_with("tests/samples/valid/../valid/")
     );
 }
+
+/// What parsers disagree on, what is not an event and what is mistyped:
+/// each with its kind in JSON, and one terminal-safe line for people.
+#[test]
+fn duplicate_keys_lists_and_unknown_types_are_explained() {
+    let dir = temp_dir();
+    let example = &examples()[0];
+    let inner = example.trim_start_matches('{');
+    let samples = [
+        (
+            "duplicate.json",
+            format!("{{\"type\":\"bogus.event\",{inner}"),
+        ),
+        ("list.json", format!("[{example}]")),
+        (
+            "typo.json",
+            // An escape sequence, written as JSON escapes it.
+            example.replacen("\"room.", "\"room.\\u001b[2J", 1),
+        ),
+    ];
+    for (name, text) in &samples {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let output = whereby()
+        .args(["validate", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let results = json_lines(&output.stdout);
+    let kinds: Vec<(&str, &str)> = results
+        .iter()
+        .map(|result| {
+            (
+                result["errors"][0]["kind"].as_str().expect("a kind"),
+                result["errors"][0]["instance_path"]
+                    .as_str()
+                    .expect("a path"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("duplicate_key", "/type"),
+            ("not_an_object", ""),
+            ("unknown_event_type", "/type")
+        ]
+    );
+    let human = whereby()
+        .arg("validate")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let out = String::from_utf8(human.stdout).expect("UTF-8");
+    assert!(!out.contains('\u{1b}'), "{out}");
+    let typo = lines(out.as_bytes())
+        .into_iter()
+        .skip_while(|line| !line.contains("typo.json"))
+        .take(2)
+        .collect::<Vec<_>>();
+    assert!(typo[0].contains(" (room.\\u{1b}[2J"), "{typo:?}");
+    assert!(
+        typo[1].starts_with("  /type: unknown event type \"room.\\u001b[2J"),
+        "{typo:?}"
+    );
+    assert!(out.contains("jq -c '.[]'"), "{out}");
+    assert!(
+        out.contains("duplicate key \"type\" at line 1, column "),
+        "{out}"
+    );
+}
