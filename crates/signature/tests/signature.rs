@@ -146,6 +146,12 @@ fn several_v1_entries_any_may_match() {
     }
     let none = format!("t={NOW},v1={other},v1={}", "cd".repeat(32));
     assert_eq!(check(&none, body), Err(VerifyError::NoMatch));
+    // The same matching signature twice still matches (matches are
+    // accumulated, not toggled).
+    let twice = format!("t={NOW},v1={good_v1},v1={good_v1}");
+    assert_eq!(check(&twice, body), Ok(NOW));
+    let thrice = format!("t={NOW},v1={good_v1},v1={other},v1={good_v1},v1={good_v1}");
+    assert_eq!(check(&thrice, body), Ok(NOW));
 }
 
 #[test]
