@@ -48,7 +48,15 @@ pub fn dated() -> Value {
                     "api": { "const": "1.0" },
                     "name": { "type": "string", "minLength": 1 },
                     "undated": { "$ref": "#/components/schemas/Dated" },
-                    "byRole": { "type": "object", "additionalProperties": { "type": "integer" } }
+                    "byRole": { "type": "object", "additionalProperties": { "type": "integer" } },
+                    "ratio": { "type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1 },
+                    "code": { "type": "string", "maxLength": 3 },
+                    "either": { "oneOf": [{ "type": "integer" }, { "type": "number" }] },
+                    "shape": { "anyOf": [{ "type": "integer" }, { "type": "boolean" }] },
+                    "level": { "oneOf": [{ "const": "low" }, { "const": "high" }] },
+                    "never": false,
+                    "tags": { "type": "array", "uniqueItems": true },
+                    "maybe": { "type": ["string", "null"] }
                 }
             },
             "Role": {
@@ -76,7 +84,9 @@ pub fn thing() -> Value {
         "id": "00af",
         "at": "2026-03-31T09:00:04.700Z",
         "data": { "subdomain": "acme", "count": 1, "role": "host", "roles": ["visitor"],
-                  "storage": "a", "api": "1.0", "name": "n", "undated": 1, "byRole": { "x": 1 } }
+                  "storage": "a", "api": "1.0", "name": "n", "undated": 1, "byRole": { "x": 1 },
+                  "ratio": 0.5, "code": "abc", "either": 1.5, "shape": true, "level": "low",
+                  "tags": ["a"], "maybe": null }
     })
 }
 
@@ -106,6 +116,8 @@ fn cases() -> Vec<(&'static str, Report)> {
     let strict = strict();
     let mut extra = thing();
     extra["data"]["extra"] = json!(1);
+    let mut never = thing();
+    never["data"]["never"] = json!(1);
     vec![
         (
             "required, recent",
@@ -148,6 +160,43 @@ fn cases() -> Vec<(&'static str, Report)> {
         (
             "since on the referenced schema",
             open.validate_value(&with("/data/undated", json!("x"))),
+        ),
+        (
+            "minimum, exclusive",
+            open.validate_value(&with("/data/ratio", json!(0))),
+        ),
+        (
+            "maximum, exclusive",
+            open.validate_value(&with("/data/ratio", json!(1))),
+        ),
+        (
+            "schema (maxLength)",
+            open.validate_value(&with("/data/code", json!("abcd"))),
+        ),
+        (
+            "schema (oneOf, several match)",
+            open.validate_value(&with("/data/either", json!(2))),
+        ),
+        (
+            "schema (oneOf, none match)",
+            open.validate_value(&with("/data/either", json!("2"))),
+        ),
+        (
+            "schema (anyOf, none match)",
+            open.validate_value(&with("/data/shape", json!("x"))),
+        ),
+        (
+            "enum (oneOf of constants)",
+            open.validate_value(&with("/data/level", json!("mid"))),
+        ),
+        ("schema (false)", open.validate_value(&never)),
+        (
+            "schema (other keyword)",
+            open.validate_value(&with("/data/tags", json!(["a", "a"]))),
+        ),
+        (
+            "type, several",
+            open.validate_value(&with("/data/maybe", json!(1))),
         ),
         (
             "map value: no property",
