@@ -143,7 +143,7 @@ fn a_webhook_without_a_json_body_is_refused() {
         "application/json; charset=utf-8",
         " text/json ;x=1",
     ] {
-        *(&mut document["webhooks"]["hook"]["post"]["requestBody"]["content"]) =
+        document["webhooks"]["hook"]["post"]["requestBody"]["content"] =
             json!({ "text/plain": schema.clone(), media_type: schema.clone() });
         Validator::from_document(&document, Options::default())
             .unwrap_or_else(|err| panic!("{media_type}: {err}"));

@@ -10,7 +10,7 @@ use whereby_webhooks_conformance::{Issue, IssueKind, Options, Report, Validator}
 
 /// A small document with one property of each sort: dated (`x-since`,
 /// beside a `$ref` or not), closed lists, an open list, formats, bounds.
-pub fn dated() -> Value {
+fn dated() -> Value {
     json!({
         "openapi": "3.1.0",
         "info": { "title": "dated", "version": "0" },
@@ -69,16 +69,16 @@ pub fn dated() -> Value {
     })
 }
 
-pub fn open() -> Validator {
+fn open() -> Validator {
     Validator::from_document(&dated(), Options::default()).expect("the dated document loads")
 }
 
-pub fn strict() -> Validator {
+fn strict() -> Validator {
     Validator::from_document(&dated(), Options { strict: true }).expect("the dated document loads")
 }
 
 /// A valid payload of the dated document.
-pub fn thing() -> Value {
+fn thing() -> Value {
     json!({
         "type": "thing.happened",
         "id": "00af",
@@ -104,10 +104,6 @@ fn without(parent: &str, name: &str) -> Value {
         .expect("an object")
         .remove(name);
     thing
-}
-
-fn bytes(value: &Value) -> Vec<u8> {
-    serde_json::to_vec(value).expect("serialisable")
 }
 
 /// Labelled reports of every kind of problem.
