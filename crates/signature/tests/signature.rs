@@ -203,6 +203,17 @@ fn v1_signatures_after_many_items() {
     assert_eq!(all, vec![[0xaa; 32], [0xbb; 32]]);
 }
 
+/// The header's `Debug` shows what was read, not the signatures.
+#[test]
+fn header_debug_shows_timestamp_and_count_only() {
+    let header = format!("t=7,v1={},v1={}", "01".repeat(32), "fe".repeat(32));
+    let parsed = SignatureHeader::parse(&header).expect("parses");
+    assert_eq!(
+        format!("{parsed:?}"),
+        "SignatureHeader { timestamp: 7, v1_count: 2 }"
+    );
+}
+
 #[test]
 fn only_other_schemes_is_not_enough() {
     let body = b"{}";
