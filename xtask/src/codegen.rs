@@ -28,6 +28,10 @@ pub enum Mode {
 /// The command that regenerates everything.
 pub const GENERATE_COMMAND: &str = "cargo xtask generate";
 
+/// The copy of `spec/openapi.json` that the conformance crate embeds: a
+/// published crate may only include files inside its own directory.
+const EMBEDDED_SPEC_PATH: &str = "crates/conformance/spec/openapi.json";
+
 /// Directories whose every file is generated: a file there that `generate`
 /// does not produce is stale.
 const OWNED_DIRS: &[&str] = &["spec/schemas", "spec/examples"];
@@ -85,12 +89,17 @@ pub fn to_json(value: &Value) -> Result<String, String> {
     Ok(text)
 }
 
-fn with_comment(mut schema: Value) -> Value {
+/// Where the standalone schemas are published: their `$id`s start here.
+pub const SCHEMA_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/raw/main/spec/schemas/");
+
+/// Gives a standalone schema its `$id` (after `$schema`) and the generated note.
+fn with_id_and_comment(mut schema: Value, file_name: &str) -> Value {
     if let Value::Object(map) = &mut schema {
         let mut out = serde_json::Map::new();
         for (key, value) in std::mem::take(map) {
             out.insert(key.clone(), value);
             if key == "$schema" {
+                out.insert("$id".into(), format!("{SCHEMA_BASE}{file_name}").into());
                 out.insert("$comment".into(), json_note().into());
             }
         }
@@ -99,57 +108,48 @@ fn with_comment(mut schema: Value) -> Value {
     schema
 }
 
-/// Quotes top-level `date: YYYY-MM-DD` values. YAML 1.2 reads them as
-/// strings either way, but YAML 1.1 parsers (PyYAML, the default in many
-/// tools) would read a timestamp; the seed review quoted its date too.
-fn quote_dates(yaml: &str) -> String {
-    yaml.lines()
-        .map(|line| match line.strip_prefix("date: ") {
-            Some(value)
-                if value.len() == 10
-                    && value.bytes().enumerate().all(|(i, b)| {
-                        if i == 4 || i == 7 {
-                            b == b'-'
-                        } else {
-                            b.is_ascii_digit()
-                        }
-                    }) =>
-            {
-                format!("date: '{value}'\n")
-            }
-            _ => format!("{line}\n"),
-        })
-        .collect()
+/// A document as JSON and as YAML (with the generated-file preamble).
+fn both_forms(
+    files: &mut Vec<(String, String)>,
+    stem: &str,
+    document: &Value,
+) -> Result<(), String> {
+    files.push((format!("{stem}.json"), to_json(document)?));
+    files.push((
+        format!("{stem}.yaml"),
+        format!("{}{}", preamble("# ", ""), crate::yaml::to_string(document)),
+    ));
+    Ok(())
 }
 
 /// Every generated file, as (path relative to the root, contents).
 pub fn files() -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
-    let document = crate::openapi::document()?;
-    files.push(("spec/openapi.json".to_owned(), to_json(&document)?));
-    let yaml = yaml_serde::to_string(&document).map_err(|e| e.to_string())?;
-    files.push((
-        "spec/openapi.yaml".to_owned(),
-        format!("{}{yaml}", preamble("# ", "")),
-    ));
+    let mut document = crate::openapi::document()?;
+    crate::polish::polish(&mut document)?;
+    both_forms(&mut files, "spec/openapi", &document)?;
+    // The conformance crate embeds a copy inside itself, so that it packages.
+    files.push((EMBEDDED_SPEC_PATH.to_owned(), to_json(&document)?));
+    let receiver = crate::receiver::document(&document)?;
+    both_forms(&mut files, "spec/receiver.openapi", &receiver)?;
+    let openapi30 = crate::openapi30::document(&document, &receiver)?;
+    both_forms(&mut files, "spec/openapi-3.0", &openapi30)?;
 
     for ty in EventType::ALL {
-        let schema = with_comment(standalone_event_schema(ty));
-        files.push((
-            format!("spec/schemas/{}.json", ty.as_str()),
-            to_json(&schema)?,
-        ));
+        let file_name = format!("{}.json", ty.as_str());
+        let schema = with_id_and_comment(standalone_event_schema(ty), &file_name);
+        files.push((format!("spec/schemas/{file_name}"), to_json(&schema)?));
     }
-    let union = with_comment(standalone_union_schema());
+    let union = with_id_and_comment(standalone_union_schema(), "event.json");
     files.push(("spec/schemas/event.json".to_owned(), to_json(&union)?));
-    let review_schema = with_comment(standalone_schema_for::<Review>());
+    let review_schema = with_id_and_comment(standalone_schema_for::<Review>(), "review.json");
     files.push((
         "spec/schemas/review.json".to_owned(),
         to_json(&review_schema)?,
     ));
 
-    let review = yaml_serde::to_string(&Review::published()).map_err(|e| e.to_string())?;
-    let review = quote_dates(&review);
+    let review = serde_json::to_value(Review::published()).map_err(|e| e.to_string())?;
+    let review = crate::yaml::to_string(&review);
     files.push((
         REVIEW_PATH.to_owned(),
         format!("{}{review}", preamble("# ", "")),
@@ -163,10 +163,13 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
         ));
     }
 
+    files.push(("spec/test-vectors.json".to_owned(), crate::vectors::file()?));
     files.push((
         "docs/webhooks.md".to_owned(),
         crate::docs::reference(&document)?,
     ));
+    let changelog = crate::changelog::render(&document)?;
+    files.push((crate::changelog::CHANGELOG_PATH.to_owned(), changelog));
     Ok(files)
 }
 
@@ -252,6 +255,80 @@ mod tests {
             "stale: {:?}, stray: {:?}; run `{GENERATE_COMMAND}`",
             report.stale,
             report.stray
+        );
+    }
+
+    fn descriptions<'a>(value: &'a Value, pointer: String, out: &mut Vec<(String, &'a str)>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    if key == "description"
+                        && let Some(text) = child.as_str()
+                    {
+                        out.push((format!("{pointer}/description"), text));
+                    }
+                    if key == "x-enumDescriptions" {
+                        for (value, text) in child.as_object().into_iter().flatten() {
+                            if let Some(text) = text.as_str() {
+                                out.push((format!("{pointer}/{key}/{value}"), text));
+                            }
+                        }
+                    }
+                    descriptions(child, format!("{pointer}/{key}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    descriptions(child, format!("{pointer}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Renderers show a single newline as a hard break: descriptions are
+    /// paragraphs separated by blank lines, never wrapped lines.
+    #[test]
+    fn no_description_has_a_hard_line_break() {
+        let mut checked = 0;
+        for (path, text) in files().unwrap() {
+            if !path.ends_with(".json") {
+                continue;
+            }
+            let value: Value = serde_json::from_str(&text).unwrap();
+            let mut found = Vec::new();
+            descriptions(&value, String::new(), &mut found);
+            for (pointer, description) in found {
+                checked += 1;
+                for paragraph in description.split("\n\n") {
+                    assert!(
+                        !paragraph.contains('\n')
+                            && paragraph.trim() == paragraph
+                            && !paragraph.is_empty(),
+                        "{path}{pointer} has a hard line break or stray space: {description:?}"
+                    );
+                }
+            }
+        }
+        assert!(checked > 100, "only {checked} descriptions checked");
+    }
+
+    #[test]
+    fn every_standalone_schema_has_its_own_id() {
+        let mut ids = BTreeSet::new();
+        for (path, text) in files().unwrap() {
+            let Some(file_name) = path.strip_prefix("spec/schemas/") else {
+                continue;
+            };
+            let value: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(value["$id"], format!("{SCHEMA_BASE}{file_name}"), "{path}");
+            assert!(SCHEMA_BASE.starts_with("https://"));
+            ids.insert(value["$id"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(
+            ids.len(),
+            EventType::ALL.len() + 2,
+            "events, the union, the review"
         );
     }
 

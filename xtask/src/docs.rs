@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 use whereby_webhooks_model::conflicts::SOURCE_CONFLICTS;
+use whereby_webhooks_model::presence::{EXCEPTIONS, Required};
+use whereby_webhooks_model::provenance::{SINCE_KEY, since_text};
 use whereby_webhooks_model::{EventType, Family, examples};
 
 use crate::codegen::preamble;
@@ -12,33 +14,39 @@ use crate::codegen::preamble;
 const SIGNATURES: &str = "\
 ## Verifying signatures
 
-Every delivery carries a `Whereby-Signature` header:
+Whereby documents that every delivery of the events it signs carries a `Whereby-Signature`
+header with one timestamp and one signature:
 
 ```text
 Whereby-Signature: t=1606227791,v1=94a23dc9d73e8e6abdf9d4095aee954697e9317e9649e742361b35707edd45a3
 ```
 
-`v1` is the lowercase hex HMAC-SHA256 of the bytes `<t>` + `.` + `<raw request body>`,
-keyed with the endpoint's signing secret (shown in the Embedded dashboard when the
-webhook is created or edited). To verify a delivery correctly:
+Whereby documents that `v1` is the hex HMAC-SHA256 of `<t>` + `.` + `<request body>`,
+keyed with the endpoint's signing secret (viewable when the webhook is created or edited in
+the Embedded dashboard), that the comparison should be constant-time, and that `t` should be
+compared with the current time against a threshold (its example uses 60 seconds). It
+documents no signature for `assistant.requested`, which is sent to the endpoint configured
+for an Assistant.
+
+We recommend:
 
 1. **Hash the raw body.** Read the request body as bytes and hash those bytes. Do not
    parse and re-serialise the JSON first (`JSON.stringify(req.body)` in Node, `json.dumps`
    in Python): whitespace, key order and number formatting change, and so does the MAC.
    Whereby's own Node example makes this mistake.
-2. **Split the header properly.** Split on `,`, then each item on its first `=`. Accept
-   the delivery if *any* `v1` entry matches; ignore other schemes (`v0`) and never accept
-   on them alone. A missing, non-numeric or repeated `t` is a malformed header.
+2. **Split the header properly.** Split on `,`, then each item on its first `=`. A missing,
+   non-numeric or repeated `t` is a malformed header. Whereby documents one `v1`; this
+   project's tools also accept a header with several `v1` entries when any of them matches,
+   as a tolerance, never as a claim that Whereby sends them.
 3. **Compare in constant time.** Use `hmac.compare_digest`, `crypto.timingSafeEqual`,
    `subtle::ConstantTimeEq` or your HMAC library's verify function, never `==`.
 4. **Bound the timestamp in both directions.** Reject a `t` older *or* newer than your
-   tolerance (Whereby's example uses 60 seconds; 300 seconds is a common default) to
-   stop replays. Whereby's example refers to `Whereby.MAX_ELAPSED_TIME`, which it never
-   defines: define your own constant.
-5. **Answer a bad signature with 4XX.** A `5XX` makes Whereby retry a delivery that can
+   tolerance to stop replays. Whereby's example refers to `Whereby.MAX_ELAPSED_TIME`,
+   which it never defines: define your own constant.
+5. **Answer a bad signature with 4XX.** Whereby retries a `5XX`, and a bad signature can
    never succeed.
-6. **Rotate without downtime.** While a secret is being replaced, verify against both the
-   old and the new secret and accept a match with either.
+6. **Rotate without downtime.** Whereby documents nothing about rotating a secret. While
+   you replace one, verify against both the old and the new secret.
 
 `whereby-webhooks verify` and `whereby-webhooks listen` implement exactly these rules.
 ";
@@ -46,16 +54,42 @@ webhook is created or edited). To verify a delivery correctly:
 const DELIVERY: &str = "\
 ## Delivery
 
-- Whereby sends each event as an HTTP `POST` with a JSON body to the endpoint URL an admin
-  configured in the Embedded dashboard. There is no API to register endpoints.
-- Answer `2XX` to accept. `4XX` rejects the event; it is not retried.
-- Any `5XX`, and any delivery not answered within 5 seconds, is retried twice in total with
-  a short exponential backoff. Answer fast and do slow work afterwards.
-- An event can arrive more than once (deduplicate on `id`) and out of order (order on
-  `createdAt`). In-room events are sent from the room's creation until one hour after its
-  `endDate`.
-- Every event carries `apiVersion` (`1.0`). Properties can be added within a version:
-  ignore the ones you do not know.
+What Whereby documents:
+
+- Webhooks are managed by an admin in the \"Configure\" section of the Embedded dashboard.
+  There is no API to register endpoints. The dashboard accepts only HTTPS endpoint URLs, and
+  up to 10 webhooks per organisation. Whereby's servers have no static range of IP addresses.
+- `assistant.requested` is sent to the endpoint URL configured for an Assistant with Manual
+  Invite enabled (Whereby's Assistants docs).
+- Each event is delivered in JSON format as the body of an HTTP request (the spec models it
+  as a `POST`).
+- Any `5XX` answer triggers a retry, for a total of 2 retries with a short exponential
+  backoff. A request not answered within 5 seconds is retried the same way.
+- In-room events are sent from the room's creation until an hour after its `endDate`; an
+  in-room event can be sent more than once, and in-room events can arrive in
+  non-chronological order.
+- Every event carries `apiVersion` (`1.0`). Breaking changes come under a new major version;
+  data can be added within one.
+
+What we recommend:
+
+- Answer `2XX` to accept, within 5 seconds: do slow work afterwards. Whereby does not
+  document what a `2XX` or a `4XX` does; that a `4XX` is not retried is an inference from
+  the documented retry rule. Answer `4XX` only to a delivery that can never succeed.
+- Deduplicate on `id` and order on `createdAt`, for every event type.
+- Ignore properties you do not know, and accept role names and recording statuses you do
+  not know.
+";
+
+const HISTORY: &str = "\
+## History of each property
+
+Each table's `since` column is the date Whereby first documented the property (the first
+commit of its webhooks page, or of the Assistant SDK types, that lists it). The docs history
+starts on 2022-04-01, so that date means \"2022-04-01 or earlier\". A delivery captured before
+a property's date may lack it. A property shared by several events carries the date it was
+first documented on any of them, so the event's own date, given under its heading, can be
+later. The spec carries the same dates as `x-since`, with the commits as `x-sources`.
 ";
 
 /// A property row of a table.
@@ -64,6 +98,7 @@ struct Row {
     ty: String,
     required: String,
     nullable: bool,
+    since: String,
     description: String,
 }
 
@@ -80,6 +115,16 @@ fn resolve<'a>(components: &'a Map<String, Value>, schema: &'a Value) -> &'a Val
 
 fn type_of(components: &Map<String, Value>, schema: &Value) -> (String, bool) {
     let schema = resolve(components, schema);
+    if let Some(Value::Array(values)) = schema.get("x-extensible-enum") {
+        let names: Vec<String> = values
+            .iter()
+            .map(|v| format!("`{}`", v.as_str().unwrap_or_default()))
+            .collect();
+        return (
+            format!("string, open list: {}, or any other", names.join(", ")),
+            false,
+        );
+    }
     if let Some(c) = schema.get("const") {
         return (format!("`{c}`"), false);
     }
@@ -132,8 +177,18 @@ fn type_of(components: &Map<String, Value>, schema: &Value) -> (String, bool) {
     (names.join(" or "), nullable)
 }
 
+/// Requirements that hold under a condition: `if`/`then` on the schema itself
+/// or in one of its `allOf` entries.
 fn conditional_requirements(schema: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    for entry in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        out.extend(conditional_requirements(entry));
+    }
     let (Some(condition), Some(then)) = (schema.get("if"), schema.get("then")) else {
         return out;
     };
@@ -192,11 +247,16 @@ fn rows(components: &Map<String, Value>, schema: &Value, prefix: &str, out: &mut
             .replace('\n', " ")
             .replace('|', "\\|");
         let is_nested = resolve(components, property).get("properties").is_some();
+        let since = property
+            .get(SINCE_KEY)
+            .and_then(Value::as_str)
+            .map_or_else(|| "?".to_owned(), since_text);
         out.push(Row {
             name: full.clone(),
             ty: if is_nested { "object".to_owned() } else { ty },
             required,
             nullable,
+            since,
             description,
         });
         if is_nested {
@@ -237,6 +297,10 @@ pub fn reference(document: &Value) -> Result<String, String> {
     md.push_str(DELIVERY);
     md.push('\n');
     md.push_str(SIGNATURES);
+    md.push('\n');
+    md.push_str(HISTORY);
+    md.push_str(&presence_section());
+    md.push_str(&open_lists_section(components));
     for family in Family::ALL {
         let _ = write!(
             md,
@@ -249,25 +313,27 @@ pub fn reference(document: &Value) -> Result<String, String> {
                 .get(&ty.schema_name())
                 .ok_or_else(|| format!("no schema for {ty}"))?;
             let _ = write!(md, "\n### `{ty}`\n\n{}\n\n", ty.description());
-            match ty.documented_since() {
-                Some(date) => {
-                    let _ = writeln!(md, "Documented by Whereby since {date}.\n");
-                }
-                None => md.push_str("Documented by Whereby since before 2022.\n\n"),
-            }
+            let _ = writeln!(
+                md,
+                "Documented by Whereby since {} ({}).\n",
+                since_text(ty.since()),
+                ty.sources().join("; ")
+            );
             let mut table = Vec::new();
             rows(components, schema, "", &mut table);
             md.push_str(
-                "| property | type | required | nullable | description |\n|---|---|---|---|---|\n",
+                "| property | type | required | nullable | since | description |\n\
+                 |---|---|---|---|---|---|\n",
             );
             for row in table {
                 let _ = writeln!(
                     md,
-                    "| `{}` | {} | {} | {} | {} |",
+                    "| `{}` | {} | {} | {} | {} | {} |",
                     row.name,
                     row.ty,
                     row.required,
                     if row.nullable { "yes" } else { "no" },
+                    row.since,
                     row.description
                 );
             }
@@ -297,7 +363,65 @@ pub fn reference(document: &Value) -> Result<String, String> {
             conflict.resolution
         );
     }
-    Ok(md)
+    crate::guide::add_to(md)
+}
+
+/// The requiredness policy and its exceptions, from the model.
+fn presence_section() -> String {
+    let mut md = String::from(
+        "\n## Which properties are required\n\n\
+         Every property Whereby's current webhooks docs list for an event is required and not \
+         nullable, except:\n\n",
+    );
+    for exception in EXCEPTIONS {
+        let events: Vec<String> = exception.events.iter().map(|t| format!("`{t}`")).collect();
+        let required = match exception.required {
+            Required::Always => "required".to_owned(),
+            Required::Never => "optional".to_owned(),
+            Required::When(condition) => format!("required when {condition}"),
+        };
+        let nullable = if exception.nullable {
+            ", may be `null`"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            md,
+            "- `{}` on {}: {required}{nullable}. {}",
+            exception.property,
+            events.join(", "),
+            exception.reason
+        );
+    }
+    md
+}
+
+/// The known values of every open list (`x-extensible-enum`), with their
+/// descriptions.
+fn open_lists_section(components: &Map<String, Value>) -> String {
+    let mut md = String::from(
+        "\n## Open lists\n\n\
+         Whereby adds values to these lists over time, so any string is valid; the values \
+         known today are:\n",
+    );
+    for (name, schema) in components {
+        let Some(Value::Array(values)) = schema.get("x-extensible-enum") else {
+            continue;
+        };
+        let _ = write!(md, "\n`{name}`");
+        if let Some(description) = schema.get("description").and_then(Value::as_str) {
+            let _ = write!(md, ": {description}");
+        }
+        md.push_str("\n\n");
+        for value in values.iter().filter_map(Value::as_str) {
+            let description = schema
+                .pointer(&format!("/x-enumDescriptions/{value}"))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let _ = writeln!(md, "- `{value}`: {description}");
+        }
+    }
+    md
 }
 
 fn capitalise(text: &str) -> String {

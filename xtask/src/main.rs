@@ -2,9 +2,17 @@
 //!
 //! `main` only dispatches: each task lives in its own module.
 
+mod changelog;
 mod codegen;
 mod docs;
+mod gate;
+mod guide;
 mod openapi;
+mod openapi30;
+mod polish;
+mod receiver;
+mod vectors;
+mod yaml;
 
 use std::process::ExitCode;
 
@@ -12,15 +20,18 @@ const USAGE: &str = "usage: cargo xtask <task>
 
 tasks:
   generate   regenerate every published file (spec/, docs/)
-  check      fail if any published file is stale; changes nothing
+  check      fail if any published file is stale, or if the spec breaks receivers
+             since spec/released/ without a release decision; changes nothing
+  release    make the generated spec the released one (spec/released/)
 
-exit status: 0 fresh, 1 stale, 2 error";
+exit status: 0 fresh, 1 stale or breaking, 2 error";
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1);
     let mode = match task.as_deref() {
         Some("generate") => codegen::Mode::Write,
         Some("check") => codegen::Mode::Check,
+        Some("release") => return release(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -30,8 +41,28 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match codegen::generate(mode) {
+    let fresh = match codegen::generate(mode) {
         Ok(report) => report.exit_code(),
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if mode == codegen::Mode::Check && fresh == ExitCode::SUCCESS {
+        return match openapi::document() {
+            Ok(document) => gate::check(&codegen::project_root(), &document),
+            Err(err) => {
+                eprintln!("error: {err}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    fresh
+}
+
+fn release() -> ExitCode {
+    match openapi::document().and_then(|d| gate::release(&codegen::project_root(), &d)) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");
             ExitCode::from(2)

@@ -18,6 +18,7 @@ use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{OpenApiBuilder, Ref, RefOr, Required};
+use whereby_webhooks_model::provenance::{SINCE_KEY, SOURCES_KEY};
 use whereby_webhooks_model::schema::components;
 use whereby_webhooks_model::{API_VERSION, EventType, Family, examples};
 
@@ -28,42 +29,77 @@ const DOCS_URL: &str =
     "https://docs.whereby.com/whereby-product-features/insights-suite-and-api/webhooks";
 
 const INFO_DESCRIPTION: &str = "\
-Whereby delivers room, session, transcription, recording and assistant events as \
-HTTP `POST` requests with a JSON body to the endpoint URL an admin configured in \
-the Embedded dashboard (the \"Configure\" section). There is no API to register \
-endpoints, so this document describes only the requests your receiver gets.
+Whereby's webhooks, as Whereby documents them on its page \"Tracking room events with \
+Webhooks\" and in the Assistant SDK's webhook types, restated as OpenAPI 3.1. Sentences \
+that begin \"Whereby documents\" report those sources; advice of this project begins \
+\"We recommend\".
 
-**Delivery.** Answer `2XX` to accept an event. Any `5XX` answer, and any delivery \
-not answered within 5 seconds, is retried twice in total with a short exponential \
-backoff. An event can arrive more than once and events can arrive out of order: \
-deduplicate on `id` and order on `createdAt`. In-room events are sent from the \
-room's creation until one hour after its `endDate`.
+**Endpoints.** Whereby documents that webhooks are managed by an admin in the \
+\"Configure\" section of the Embedded dashboard; there is no API to register them, so \
+this document describes only the requests a receiver gets. Not on the docs page but \
+reported from the dashboard itself (so unversioned here): it accepts only HTTPS endpoint \
+URLs, and up to 10 webhooks per organisation. Whereby documents that its \
+servers have no static range of IP addresses, so a receiver cannot rely on an \
+allow-list of source addresses. Whereby's Assistants docs add that \
+`assistant.requested` is sent to the endpoint URL configured for an Assistant with \
+Manual Invite enabled.
 
-**Signatures.** Every request carries `Whereby-Signature: t=<unix seconds>,v1=<hex>`, \
-where `v1` is the lowercase hex HMAC-SHA256, keyed with the endpoint's signing \
-secret, of the bytes `<t>.<raw request body>`. Verify it before trusting the body.
+**Delivery.** Whereby documents that each event is delivered in JSON format as the \
+body of an HTTP request (modelled here as a `POST`); that any `5XX` answer triggers a \
+retry, for a total of 2 retries with a short exponential backoff; and that a request \
+not answered within 5 seconds is retried the same way. For in-room events it documents \
+that an event can be sent more than once, that events can arrive in non-chronological \
+order, and that they are sent from the room's creation until an hour after its \
+`endDate`. Whereby does not document what `2XX` or `4XX` answers do: we recommend \
+answering `2XX` to accept, answering `4XX` only to a delivery that can never succeed, \
+deduplicating on `id` and ordering on `createdAt`.
 
-**Versions.** Every event carries `apiVersion` (`1.0`). Breaking changes come under \
-a new major version; properties can be added within a version, so receivers must \
-ignore properties they do not know. The schemas here are open for that reason.
+**Signatures.** Whereby documents a `Whereby-Signature` header with one timestamp and \
+one signature, `t=<unix seconds>,v1=<hex>`, where `v1` is the HMAC-SHA256, keyed with \
+the endpoint's signing secret, of `<t>.<request body>`. It documents no signature for \
+`assistant.requested`. We recommend verifying it over the raw request bytes before \
+trusting the body.
 
-**Sources and conflicts.** Generated from a typed model built on Whereby's webhooks \
-docs page and the Assistant SDK types. Where those sources disagree, the choice made \
-is recorded in `spec/review.yml` and in the reference docs.";
+**Versions.** Every event carries `apiVersion` (`1.0`). Whereby's REST API versioning \
+rules put breaking changes under a new major version and allow additions within one, \
+so the schemas here are open: unknown properties are allowed, and `roleName` and the \
+recording `status` are open lists (`x-extensible-enum`) that accept values not listed.
+
+**History and sources.** Every envelope and data property, and every webhook, carries \
+`x-since`, the date Whereby first documented it (`2022-04-01`, the start of the docs \
+history, means that date or earlier), and `x-sources`, the commits of `whereby/docs` \
+or `whereby/sdk` that document it. A delivery captured before a property's `x-since` \
+may lack it. Where the sources disagree, the choice made is recorded in \
+`spec/review.yml` and in the reference docs.";
 
 const SIGNATURE_DESCRIPTION: &str = "\
-`t=<unix seconds>,v1=<lowercase hex HMAC-SHA256>`. The HMAC is keyed with the \
-endpoint's signing secret (shown in the dashboard when the webhook is created or \
-edited) and computed over the bytes `<t>` + `.` + `<raw request body>`, exactly as \
-received: never over re-serialised JSON. Compare in constant time, accept any `v1` \
-entry that matches (several may be present while a secret rotates), ignore other \
-schemes, and reject a `t` outside your tolerance in either direction (Whereby's \
-example uses 60 seconds; 300 seconds is a common default). Answer a bad signature \
-with `4XX`, never `5XX`, which would make Whereby retry.";
+Whereby documents this header as `t=<unix seconds>,v1=<signature>`: one timestamp `t` \
+and one signature `v1`, the hex HMAC-SHA256 of `<t>` + `.` + `<request body>`, keyed \
+with the endpoint's signing secret (which only the account can view, when creating or \
+editing the webhook in the Embedded dashboard). It documents comparing the signature in \
+constant time and comparing `t` with the current time against a threshold of your \
+choice (its example uses 60 seconds). We recommend hashing the raw request bytes, never \
+re-serialised JSON; rejecting a `t` outside the threshold in either direction; and \
+answering a bad signature with `4XX`, since Whereby retries a `5XX`.";
 
-const ACCEPTED: &str = "The event was accepted. Any 2XX status acknowledges the delivery; the response body is ignored.";
-const REJECTED: &str = "The event was rejected (for example a bad signature or an event the receiver cannot use). It is not retried.";
-const RETRIED: &str = "The receiver failed. Whereby retries the delivery twice in total with a short exponential backoff; a delivery not answered within 5 seconds is treated the same way.";
+const ASSISTANT_SIGNATURE_DESCRIPTION: &str = "\
+Not documented for this event. Whereby's Assistants docs say `assistant.requested` is \
+sent to the endpoint URL configured for the Assistant (Manual Invite), and document no \
+signing secret for that endpoint; the Assistant SDK's trigger does not read this header. Whether \
+a delivery carries it, and in what form, is not documented. If it does carry it, we \
+recommend verifying it as for the other events.";
+
+const SIGNATURE_PATTERN: &str = "^t=[0-9]+,v1=[0-9a-f]+$";
+
+const ACCEPTED: &str = "Whereby does not document which statuses acknowledge a delivery; it \
+documents retries only for `5XX` answers and time-outs. We recommend answering `2XX`, \
+within 5 seconds, to accept the event.";
+const REJECTED: &str = "Whereby documents retries only for `5XX` answers and time-outs, so a \
+`4XX` is presumably not retried; that is an inference, not documented. We recommend it \
+only for a delivery that can never succeed, such as one with a bad signature.";
+const RETRIED: &str = "Whereby documents that any `5XX` answer triggers a retry, for a total \
+of 2 retries with a short exponential backoff, and that a request not answered within 5 \
+seconds is retried the same way.";
 
 fn webhook(ty: EventType) -> Result<PathItem, String> {
     let mut content =
@@ -83,15 +119,20 @@ fn webhook(ty: EventType) -> Result<PathItem, String> {
         .collect::<Result<Vec<_>, String>>()?;
     content = content.examples_from_iter(examples);
 
+    let (required, description) = if ty.signature_documented() {
+        (Required::True, SIGNATURE_DESCRIPTION)
+    } else {
+        (Required::False, ASSISTANT_SIGNATURE_DESCRIPTION)
+    };
     let signature = ParameterBuilder::new()
         .name(SIGNATURE_HEADER)
         .parameter_in(ParameterIn::Header)
-        .required(Required::True)
-        .description(Some(SIGNATURE_DESCRIPTION))
+        .required(required)
+        .description(Some(description))
         .schema(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
-                .pattern(Some("^t=[0-9]+(,[a-z0-9]+=[^,]*)+$")),
+                .pattern(Some(SIGNATURE_PATTERN)),
         ))
         .example(Some(json!(
             "t=1606227791,v1=94a23dc9d73e8e6abdf9d4095aee954697e9317e9649e742361b35707edd45a3"
@@ -165,6 +206,17 @@ pub fn document() -> Result<Value, String> {
         .is_some_and(|p| p.as_object().is_some_and(Map::is_empty))
     {
         map.remove("paths");
+    }
+    // Provenance of each event, on its `post` operation.
+    for ty in EventType::ALL {
+        let post = map
+            .get_mut("webhooks")
+            .and_then(|w| w.get_mut(ty.as_str()))
+            .and_then(|item| item.get_mut("post"))
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| format!("the webhook {ty} has no post operation"))?;
+        post.insert(SINCE_KEY.into(), ty.since().into());
+        post.insert(SOURCES_KEY.into(), json!(ty.sources()));
     }
     map.insert("components".into(), json!({ "schemas": components() }));
     map.insert("x-generated-by".into(), crate::codegen::json_note().into());

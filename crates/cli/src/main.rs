@@ -43,6 +43,10 @@ enum Command {
     Send(commands::send::Args),
     /// Run a local receiver that verifies and validates every delivery
     Listen(commands::listen::Args),
+    /// Compare two versions of the spec and tell which changes break receivers
+    Diff(commands::diff::Args),
+    /// Grade a receiver with real-looking authentic and forged deliveries
+    CheckReceiver(commands::check_receiver::Args),
 }
 
 fn run() -> anyhow::Result<Exit> {
@@ -66,6 +70,8 @@ fn run() -> anyhow::Result<Exit> {
         Command::Verify(args) => commands::verify::run(args),
         Command::Send(args) => commands::send::run(args),
         Command::Listen(args) => commands::listen::run(args),
+        Command::Diff(args) => commands::diff::run(args),
+        Command::CheckReceiver(args) => commands::check_receiver::run(args),
     }
 }
 

@@ -7,6 +7,7 @@
 //! JSON Schema validator resolves it.
 
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use serde_json::{Map, Value};
 
@@ -28,6 +29,51 @@ pub(crate) struct Webhook {
     pub schema_pointer: String,
     /// Its named request body examples.
     pub examples: Vec<(String, Value)>,
+}
+
+/// Reads the document in a file: YAML for `.yaml` and `.yml`, JSON for
+/// `.json`, and otherwise JSON when the text starts with `{`.
+pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let yaml = match extension.as_deref() {
+        Some("yaml" | "yml") => Some(true),
+        Some("json") => Some(false),
+        _ => None,
+    };
+    if yaml.is_some() || text.trim_start().starts_with('{') {
+        return parse(&text, yaml);
+    }
+    // Neither the name nor the text says what it is (a `Cargo.toml`, say):
+    // a document only if it reads as YAML (a superset of JSON) and is an
+    // object.
+    match yaml_serde::from_str::<Value>(&text) {
+        Ok(document) if document.is_object() => Ok(document),
+        Ok(document) => Err(SpecError::NotADocument {
+            path: path.to_owned(),
+            reason: format!("it is {}", crate::report::type_name(&document)),
+        }),
+        Err(_) => Err(SpecError::NotADocument {
+            path: path.to_owned(),
+            reason: "it is neither JSON nor YAML".to_owned(),
+        }),
+    }
+}
+
+/// Parses a document: as YAML or JSON when `yaml` says which, otherwise as
+/// JSON when the text starts with `{` and as YAML when it does not.
+pub(crate) fn parse(text: &str, yaml: Option<bool>) -> Result<Value, SpecError> {
+    if yaml.unwrap_or_else(|| !text.trim_start().starts_with('{')) {
+        yaml_serde::from_str(text).map_err(SpecError::Yaml)
+    } else {
+        serde_json::from_str(text).map_err(SpecError::Json)
+    }
 }
 
 /// The webhooks of `document`, in document order.
@@ -292,7 +338,7 @@ fn pinned_type(document: &Value, schema: &Value, depth: usize) -> Option<String>
 }
 
 /// `schema` with its `$ref`s followed, when they resolve.
-fn follow<'a>(document: &'a Value, mut schema: &'a Value) -> Option<&'a Value> {
+pub(crate) fn follow<'a>(document: &'a Value, mut schema: &'a Value) -> Option<&'a Value> {
     for _ in 0..MAX_REF_HOPS {
         match schema.get("$ref") {
             Some(Value::String(reference)) => {

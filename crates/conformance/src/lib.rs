@@ -1,11 +1,45 @@
-//! Validation of Whereby webhook payloads against an OpenAPI 3.1 document.
+//! Validate Whereby webhook payloads against the published OpenAPI 3.1
+//! document.
+//!
+//! ```
+//! use whereby_webhooks_conformance::{IssueKind, Options, Validator};
+//!
+//! // Compile once (one schema per event), then validate any number of payloads.
+//! let validator = Validator::embedded(Options::default())?;
+//!
+//! let body = br#"{
+//!     "id": "5c8f1b7e", "apiVersion": "1.0", "createdAt": "2026-03-31T09:00:04.512Z",
+//!     "type": "room.client.left",
+//!     "data": {
+//!         "roomName": "/demo", "roomSessionId": "d5e8", "subdomain": "acme",
+//!         "displayName": "Ada", "participantId": "a4f1", "metadata": null,
+//!         "externalId": null, "roleName": "visitor",
+//!         "numClients": 1, "numClientsByRoleName": {"visitor": 1}
+//!     }
+//! }"#;
+//! let report = validator.validate_bytes(body);
+//! assert_eq!(report.event_type.as_deref(), Some("room.client.left"));
+//! assert!(report.is_valid(), "{:?}", report.errors);
+//!
+//! // The same delivery with a negative count: one error, where the mistake is.
+//! let wrong = String::from_utf8(body.to_vec())?.replace(r#""numClients": 1"#, r#""numClients": -1"#);
+//! let report = validator.validate_bytes(wrong.as_bytes());
+//! assert!(!report.is_valid());
+//! assert_eq!(report.errors.len(), 1);
+//! assert_eq!(report.errors[0].instance_path, "/data/numClients");
+//! assert_eq!(report.errors[0].kind, IssueKind::Minimum);
+//! assert_eq!(report.errors[0].to_string(), "/data/numClients: -1 is less than the minimum 0");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! The model crate says what Whereby sends as Rust types, and the OpenAPI
 //! document is generated from it. Receivers, recorded traffic and other
 //! languages are judged by the *document*, so this crate reads the document
-//! and never the types: by default the `spec/openapi.json` embedded at build
-//! time ([`EMBEDDED_SPEC`]), or any OpenAPI 3.1 document a caller supplies, an
-//! older or a newer version of the contract, in JSON or YAML.
+//! and never the types: by default the document embedded at build time
+//! ([`EMBEDDED_SPEC`], which this crate also hands out to other tools), or
+//! any OpenAPI 3.1 document a caller supplies ([`Validator::from_document`],
+//! [`Validator::from_path`]), an older or a newer version of the contract, in
+//! JSON or YAML.
 //!
 //! A [`Validator`] compiles one draft 2020-12 schema per webhook once, with
 //! formats asserted (`createdAt` must be a real `date-time`), and dispatches
@@ -20,16 +54,12 @@
 //! every property the document does not describe is reported, without
 //! changing the document itself.
 //!
-//! ```
-//! use whereby_webhooks_conformance::{IssueKind, Options, Validator};
+//! A receiver checks the signature before anything else:
+//! [`signed::verify_then_parse`] verifies, validates and types a delivery in
+//! that order.
 //!
-//! let validator = Validator::embedded(Options::default()).unwrap();
-//! let report = validator.validate_bytes(br#"{"type": "room.session.started", "data": {}}"#);
-//! assert_eq!(report.event_type.as_deref(), Some("room.session.started"));
-//! assert!(!report.is_valid());
-//! assert!(report.errors.iter().all(|issue| issue.kind == IssueKind::Required));
-//! assert_eq!(report.errors[0].to_string(), "missing property id");
-//! ```
+//! [`diff`] compares two versions of the document from the receivers' side:
+//! which changes can break a receiver written against the old one.
 
 mod document;
 mod error;
@@ -37,6 +67,7 @@ mod parse;
 mod report;
 mod validator;
 
+pub mod diff;
 pub mod signed;
 
 pub use error::SpecError;
@@ -44,9 +75,25 @@ pub use parse::parse_payload;
 pub use report::{Issue, IssueKind, Position, Report, terminal_safe};
 pub use validator::Validator;
 
-/// The OpenAPI 3.1 document this crate was built with: the text of the
-/// generated `spec/openapi.json`.
-pub const EMBEDDED_SPEC: &str = include_str!("../../../spec/openapi.json");
+/// The OpenAPI 3.1 document this crate was built with, as JSON text.
+///
+/// These are the bytes of the repository's `spec/openapi.json` at this
+/// crate's version (`cargo xtask generate` copies it into the crate, and the
+/// drift check keeps the copy identical), so version `x.y.z` of this crate
+/// always validates against the contract published as `x.y.z`.
+/// [`Validator::embedded`] compiles it; use the text itself to hand exactly
+/// the same contract to other tools (a code generator, a mock server, a
+/// validator in another language), as `whereby-webhooks spec` does.
+///
+/// ```
+/// use whereby_webhooks_conformance::EMBEDDED_SPEC;
+///
+/// let document: serde_json::Value = serde_json::from_str(EMBEDDED_SPEC)?;
+/// assert!(document["openapi"].as_str().unwrap().starts_with("3.1."));
+/// assert!(document["webhooks"]["room.client.joined"].is_object());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub const EMBEDDED_SPEC: &str = include_str!("../spec/openapi.json");
 
 /// How a [`Validator`] judges payloads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -361,7 +361,7 @@ mod tests {
         assert_eq!(kinds, [IssueKind::Required, IssueKind::Minimum]);
         assert_eq!(
             error.to_string(),
-            "the payload does not conform to the spec: /data: missing property displayName (and 1 more)"
+            "the payload does not conform to the spec: /data: missing property displayName (documented since 2023-07-28; samples captured before then lack it) (and 1 more)"
         );
 
         // An unknown type is a report too, not a model error.

@@ -120,38 +120,7 @@ impl Validator {
     /// JSON for `.json`, and otherwise JSON when the text starts with `{`,
     /// YAML when it does not.
     pub fn from_path(path: &Path, options: Options) -> Result<Validator, SpecError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        let json = text.trim_start().starts_with('{');
-        let document: Value = match extension.as_deref() {
-            Some("yaml" | "yml") => yaml_serde::from_str(&text).map_err(SpecError::Yaml)?,
-            Some("json") => serde_json::from_str(&text).map_err(SpecError::Json)?,
-            _ if json => serde_json::from_str(&text).map_err(SpecError::Json)?,
-            // Neither extension nor text says what it is: a document only if
-            // it reads as YAML (a superset of JSON) and is an object.
-            _ => match yaml_serde::from_str::<Value>(&text) {
-                Ok(document) if document.is_object() => document,
-                Ok(document) => {
-                    return Err(SpecError::NotADocument {
-                        path: path.to_owned(),
-                        reason: format!("it is {}", report::type_name(&document)),
-                    });
-                }
-                Err(_) => {
-                    return Err(SpecError::NotADocument {
-                        path: path.to_owned(),
-                        reason: "it is neither JSON nor YAML".to_owned(),
-                    });
-                }
-            },
-        };
-        Validator::from_document(&document, options)
+        Validator::from_document(&document::read(path)?, options)
     }
 
     /// Validates raw bytes, as received. Never panics, whatever the bytes.

@@ -24,6 +24,11 @@ pub mod source {
     pub const SDK_TYPES: &str = "Assistant SDK types.ts";
     /// The Assistant SDK reference docs page "Trigger Types".
     pub const SDK_DOCS: &str = "Assistant SDK reference docs";
+    /// Whereby's transcription docs (Session Transcription, recording transcriptions).
+    pub const TRANSCRIPTION_DOCS: &str = "docs.whereby.com transcription pages";
+    /// The screenshot of a real `room.client.joined` delivery in Whereby's docs
+    /// repository (`recorder webhook.png`, added 2022-10-10).
+    pub const DELIVERY_2022: &str = "whereby/docs recorder webhook.png (2022-10-10)";
 }
 
 /// Every known conflict between the sources.
@@ -48,7 +53,10 @@ pub const SOURCE_CONFLICTS: &[SourceConflict] = &[
         sources: &[source::DOCS, source::SDK_DOCS, source::SDK_TYPES],
         detail: "The SDK docs page's role list leaves out visitor; types.ts has it, plus \
                  assistant, which the webhooks docs role list does not have.",
-        resolution: "The role enum is the union of the lists: it has visitor and assistant.",
+        resolution: "roleName is an open list: any string is accepted, and the known values \
+                     (x-extensible-enum) are the union of the lists, with visitor and assistant. \
+                     The SDK's media types also have a role none, which no webhook list has; it \
+                     is not listed.",
     },
     SourceConflict {
         id: "meeting-id-optional",
@@ -71,4 +79,70 @@ pub const SOURCE_CONFLICTS: &[SourceConflict] = &[
         resolution: "The signature is documented as HMAC-SHA256 over the raw request bytes, with \
                      an explicit tolerance in both directions.",
     },
+    SourceConflict {
+        id: "room-session-id-on-session-events",
+        sources: &[source::DOCS, source::SDK_TYPES],
+        detail: "The webhooks docs list roomSessionId only for room.client.* events; the SDK \
+                 types put it (string | null) on every in-room event, including room.session.* \
+                 and assistant.requested.",
+        resolution: "roomSessionId is required and nullable on room.client.*, optional and \
+                     nullable on room.session.* and assistant.requested, dated from the SDK \
+                     types there (2025-08-06).",
+    },
+    SourceConflict {
+        id: "self-hosted-transcription-webhooks",
+        sources: &[source::DOCS, source::TRANSCRIPTION_DOCS],
+        detail: "The webhooks docs list storageType SELF_HOSTED for transcription.finished, but \
+                 the transcription docs say there are no webhooks for S3 storage of session \
+                 transcripts and that recording transcriptions work only with Whereby-provided \
+                 storage.",
+        resolution: "SELF_HOSTED stays in the closed storageType list, described as not \
+                     documented when sent; no example uses it, and none combines \
+                     RECORDING_TRANSCRIPTION with SELF_HOSTED.",
+    },
+    SourceConflict {
+        id: "meeting-id-common",
+        sources: &[source::DOCS, source::SDK_DOCS],
+        detail: "The webhooks docs list meetingId among the properties common to all in-room \
+                 events; the SDK docs page marks it optional (meetingId?).",
+        resolution: "meetingId is optional on every in-room event; when present it is a \
+                     string.",
+    },
+    SourceConflict {
+        id: "nullable-room-session-metadata-external-id",
+        sources: &[source::DOCS, source::SDK_TYPES, source::DELIVERY_2022],
+        detail: "The webhooks docs describe roomSessionId, metadata and externalId as strings; \
+                 the SDK types declare each string | null, and a real delivery of 2022 has \
+                 \"metadata\": null.",
+        resolution: "roomSessionId, metadata and externalId are nullable wherever they \
+                     appear on in-room events.",
+    },
+    SourceConflict {
+        id: "num-clients-by-role-name-keys",
+        sources: &[source::DOCS, source::SDK_TYPES],
+        detail: "The SDK types declare numClientsByRoleName as Record<WherebyRoleName, number>, \
+                 a closed set of keys; the webhooks docs group it by roleName, whose list has \
+                 grown over time.",
+        resolution: "numClientsByRoleName accepts any key, like roleName accepts any string; \
+                     the values are integers of at least 0.",
+    },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_conflict_is_recorded_with_its_resolution() {
+        assert!(SOURCE_CONFLICTS.len() >= 10, "{}", SOURCE_CONFLICTS.len());
+        let mut ids: Vec<&str> = SOURCE_CONFLICTS.iter().map(|c| c.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), SOURCE_CONFLICTS.len(), "ids are unique");
+        for conflict in SOURCE_CONFLICTS {
+            assert!(!conflict.sources.is_empty(), "{}", conflict.id);
+            assert!(!conflict.detail.is_empty(), "{}", conflict.id);
+            assert!(!conflict.resolution.is_empty(), "{}", conflict.id);
+        }
+    }
+}

@@ -4,31 +4,56 @@
 //! flatten, so a description is written once. Every struct stays open: Whereby
 //! adds properties within an API version, so unknown properties are ignored
 //! here and allowed by the published schemas.
+//!
+//! Every property carries `x-since` and `x-sources` (see [`crate::provenance`]);
+//! which properties are required follows [`crate::presence`].
 
 use std::collections::BTreeMap;
 
-use schemars::{JsonSchema, Schema};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// Where an in-room event happened. `data` of `room.session.started`,
-/// `room.session.ended` and `assistant.requested`, and the base of every
-/// `room.client.*` event.
+use crate::provenance::*;
+
+/// What every in-room event says about where it happened: `meetingId`,
+/// `roomName` and `subdomain`, the properties Whereby's docs list as common to
+/// all in-room events. Flattened into [`InRoomData`] and [`ClientData`], which
+/// add `roomSessionId` each by their own rule (see [`crate::presence`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RoomData {
+    /// The identifier of the meeting the event belongs to. Optional: the Assistant SDK
+    /// reference marks it optional (`meetingId?`), although Whereby's docs list it as common
+    /// to in-room events and the SDK's TypeScript types require it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String")]
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, DOCS_A316F59]))]
+    pub meeting_id: Option<String>,
+    /// The string that identifies the room: the last path segment of the room URL, with its
+    /// leading `/` in Whereby's examples (for example `/af0b7b66-c738-4981-887a-ad416754f32d`).
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, DOCS_A316F59]))]
+    pub room_name: String,
+    /// The string that identifies the organisation that owns the room. Deliveries captured
+    /// before Whereby documented it may lack it.
+    #[schemars(extend("x-since" = "2025-09-08", "x-sources" = [DOCS_7E6C4F2, SDK_AB84F8E]))]
+    pub subdomain: String,
+}
+
+/// Where an in-room event without a participant happened. `data` of
+/// `room.session.started`, `room.session.ended` and `assistant.requested`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InRoomData {
-    /// The meeting the event belongs to. Optional: the Assistant SDK docs mark it optional
-    /// (`meetingId?`) although its TypeScript types require it.
+    /// The properties common to in-room events.
+    #[serde(flatten)]
+    pub room: RoomData,
+    /// The room session the event belongs to; `null` when there is no session. Optional here:
+    /// Whereby's docs list it only for `room.client.*` events, while the Assistant SDK types
+    /// put it on every in-room event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "String")]
-    pub meeting_id: Option<String>,
-    /// The last path segment of the room URL, with its leading `/` (for example
-    /// `/af0b7b66-2a4d-4a5c-9f0e-6f0c7c3f1d22`).
-    pub room_name: String,
-    /// The room session the event belongs to; `null` when there is no session.
+    #[schemars(extend("x-since" = "2025-08-06", "x-sources" = [SDK_AB84F8E]))]
     pub room_session_id: Option<String>,
-    /// The subdomain of the organisation that owns the room.
-    pub subdomain: String,
 }
 
 /// A participant's identity in a room. `data` of `room.client.knocked` and
@@ -37,16 +62,25 @@ pub struct InRoomData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientData {
-    /// Where the event happened.
+    /// The properties common to in-room events.
     #[serde(flatten)]
-    pub room: InRoomData,
-    /// The name shown for the participant in the meeting.
+    pub room: RoomData,
+    /// The room session the event belongs to; `null` when there is no session.
+    #[schemars(extend("x-since" = "2023-12-07", "x-sources" = [DOCS_3697F0F, SDK_AB84F8E]))]
+    pub room_session_id: Option<String>,
+    /// The visible name displayed to others in the meeting.
+    #[schemars(extend("x-since" = "2023-07-28", "x-sources" = [DOCS_27CC193]))]
     pub display_name: String,
     /// The participant's id, usable with Whereby's insights data.
+    #[schemars(extend("x-since" = "2023-12-07", "x-sources" = [DOCS_3697F0F]))]
     pub participant_id: String,
-    /// The `metadata` parameter of the room URL the participant used; `null` when not set.
+    /// The `metadata` query parameter of the room URL the participant used; `null` when not
+    /// set.
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, SDK_AB84F8E]))]
     pub metadata: Option<String>,
-    /// The `externalId` parameter of the room URL the participant used; `null` when not set.
+    /// The `externalId` query parameter of the room URL the participant used; `null` when not
+    /// set.
+    #[schemars(extend("x-since" = "2023-10-19", "x-sources" = [DOCS_8198F38, SDK_AB84F8E]))]
     pub external_id: Option<String>,
 }
 
@@ -58,65 +92,171 @@ pub struct ClientJoinLeaveData {
     /// Who the participant is and where.
     #[serde(flatten)]
     pub client: ClientData,
-    /// The participant's role in the room.
+    /// The participant's role, which depends on the URL they used to join.
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, DOCS_A316F59]))]
     pub role_name: RoleName,
-    /// How many clients are connected after the event.
+    /// How many clients are connected to the meeting after the event.
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C]))]
     pub num_clients: u32,
-    /// How many clients are connected after the event, grouped by role name. Keys are not
-    /// limited to the known roles, so a role Whereby adds later does not break validation.
+    /// How many clients are connected to the meeting after the event, grouped by role name.
+    /// Keys are not limited to the known roles, so a role Whereby adds later does not break
+    /// validation.
+    #[schemars(extend("x-since" = "2022-04-05", "x-sources" = [DOCS_B3465AC]))]
     pub num_clients_by_role_name: BTreeMap<String, u32>,
-    /// Whether the participant called in by telephone. Optional: documented by Whereby's
-    /// webhook docs, absent from the Assistant SDK types.
+    /// `true` when the participant called into the room from a telephone with Whereby's
+    /// dial-in feature, `false` otherwise. Optional: documented by Whereby's webhooks docs,
+    /// absent from the Assistant SDK types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "bool")]
+    #[schemars(extend("x-since" = "2025-01-22", "x-sources" = [DOCS_C6CC5DC]))]
     pub is_dial_in: Option<bool>,
 }
 
-/// A participant's role in a room.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RoleName {
-    /// The room's owner.
-    Owner,
-    /// A member of the organisation.
-    Member,
-    /// A host of the meeting.
-    Host,
-    /// A visitor.
-    Visitor,
-    /// A visitor let in from the waiting room.
-    GrantedVisitor,
-    /// A viewer.
-    Viewer,
-    /// A viewer let in from the waiting room.
-    GrantedViewer,
-    /// The cloud recorder: its join and leave mark a recording's start and stop.
-    Recorder,
-    /// A live stream.
-    Streamer,
-    /// The live captioner.
-    Captioner,
-    /// A Whereby Assistant (in the Assistant SDK types only).
-    Assistant,
+/// Declares a list of string values that Whereby documents as open: the known
+/// values are variants, any other string is kept in `Other`, and the schema
+/// accepts any string while listing the known ones in `x-extensible-enum`.
+macro_rules! open_list {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident ($schema_name:literal, $description:literal) {
+            $( $(#[doc = $doc:literal])+ $variant:ident = $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[doc = $doc])+ $variant, )+
+            /// A value this model does not know yet, kept as sent. Build values
+            /// with `from_wire`, which picks a known variant when there is one, so
+            /// that equal wire strings compare equal.
+            Other(String),
+        }
+
+        impl $name {
+            /// Every known value, in the order of the published list.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant, )+ ];
+
+            /// The value as Whereby sends it.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )+
+                    $name::Other(value) => value,
+                }
+            }
+
+            /// The value for a wire string: a known variant, or `Other`.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    $( $wire => $name::$variant, )+
+                    other => $name::Other(other.to_owned()),
+                }
+            }
+
+            /// Whether the value is one of the known ones.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, $name::Other(_))
+            }
+
+            /// The known values with their descriptions.
+            pub fn known() -> Vec<(&'static str, String)> {
+                vec![ $( ($wire, unwrap_doc(&[$($doc),+])), )+ ]
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok($name::from_wire(&value))
+            }
+        }
+
+        impl JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                $schema_name.into()
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                open_list_schema($description, &$name::known())
+            }
+        }
+    };
 }
 
-impl RoleName {
-    /// Every role, in the order of the published enum.
-    pub const ALL: [RoleName; 11] = [
-        RoleName::Owner,
-        RoleName::Member,
-        RoleName::Host,
-        RoleName::Visitor,
-        RoleName::GrantedVisitor,
-        RoleName::Viewer,
-        RoleName::GrantedViewer,
-        RoleName::Recorder,
-        RoleName::Streamer,
-        RoleName::Captioner,
-        RoleName::Assistant,
-    ];
+/// Joins the lines of a doc comment into one paragraph.
+fn unwrap_doc(lines: &[&str]) -> String {
+    lines
+        .iter()
+        .map(|line| line.trim())
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The published form of an open list: any string, the known values in
+/// `x-extensible-enum`, their descriptions in `x-enumDescriptions`.
+fn open_list_schema(description: &str, known: &[(&str, String)]) -> Schema {
+    let values: Vec<&str> = known.iter().map(|(value, _)| *value).collect();
+    let descriptions: serde_json::Map<String, serde_json::Value> = known
+        .iter()
+        .map(|(value, text)| ((*value).to_owned(), text.clone().into()))
+        .collect();
+    Schema::try_from(json!({
+        "description": description,
+        "type": "string",
+        "x-extensible-enum": values,
+        "x-enumDescriptions": descriptions,
+    }))
+    .unwrap_or_default()
+}
+
+open_list! {
+    /// A participant's role in a room. An open list: Whereby's docs list has grown
+    /// from 5 to 10 values, the Assistant SDK types add `assistant`, so a value not
+    /// listed here is accepted and kept as [`RoleName::Other`].
+    pub enum RoleName ("RoleName", "A participant's role in the room, which depends on the URL they used to join. An open list: Whereby has added roles over time (5 values in 2022, 10 in its docs today, `assistant` in the Assistant SDK types), so any string is accepted; the known values are listed in `x-extensible-enum`.") {
+        /// A user with an admin account in your Embedded organization (documented since
+        /// 2022-04-01 or earlier).
+        Owner = "owner",
+        /// A user with an account in your Embedded organization (documented since 2022-04-01
+        /// or earlier).
+        Member = "member",
+        /// A user who joined using the `hostRoomUrl` (documented since 2022-04-01 or earlier).
+        Host = "host",
+        /// A user who joined using the regular `roomUrl` (documented since 2022-04-01 or
+        /// earlier).
+        Visitor = "visitor",
+        /// Assigned to a participant after they knocked and were let in by a host
+        /// (documented since 2022-04-01 or earlier, first described as a visitor who can join a
+        /// locked room without knocking).
+        GrantedVisitor = "granted_visitor",
+        /// A user who joined using the `viewerRoomUrl` (documented since 2023-07-28).
+        Viewer = "viewer",
+        /// Assigned to a participant if they are queued before a host joins (documented since
+        /// 2023-07-28).
+        GrantedViewer = "granted_viewer",
+        /// A cloud recording instance started or stopped: its join and leave mark a
+        /// recording's start and stop (documented since 2022-09-21).
+        Recorder = "recorder",
+        /// A streaming instance started or stopped (documented since 2023-07-28).
+        Streamer = "streamer",
+        /// The meeting was captioned or transcribed (documented since 2024-11-21).
+        Captioner = "captioner",
+        /// A Whereby Assistant. In the Assistant SDK types only (since 2025-09-11); no list
+        /// in Whereby's docs has it.
+        Assistant = "assistant",
+    }
 }
 
 /// A transcription. `data` of `transcription.started`, and the base of
@@ -124,16 +264,22 @@ impl RoleName {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TranscriptionData {
-    /// The last path segment of the room URL, with its leading `/`.
+    /// The string that identifies the room: the last path segment of the room URL.
+    #[schemars(extend("x-since" = "2025-03-20", "x-sources" = [DOCS_9C11E05]))]
     pub room_name: String,
     /// The room session that was transcribed.
+    #[schemars(extend("x-since" = "2025-03-20", "x-sources" = [DOCS_9C11E05]))]
     pub room_session_id: String,
-    /// The transcription's id.
+    /// The identifier of the transcription.
+    #[schemars(extend("x-since" = "2023-08-16", "x-sources" = [DOCS_137AFBD]))]
     pub transcription_id: String,
-    /// What was transcribed. Not to be confused with the envelope's `type`.
+    /// The type of transcription. Not to be confused with the envelope's `type`.
     #[serde(rename = "type")]
+    #[schemars(extend("x-since" = "2024-06-26", "x-sources" = [DOCS_ABFAB9A]))]
     pub transcription_type: TranscriptionType,
-    /// Where the transcription is in its life: `in_progress`, then `ready` or `failed`.
+    /// The status of the transcription: it starts as `in_progress` and becomes `ready` once
+    /// the transcript has been written to storage, or `failed` if processing failed.
+    #[schemars(extend("x-since" = "2025-02-27", "x-sources" = [DOCS_A6CFEE4]))]
     pub status: TranscriptionStatus,
 }
 
@@ -141,9 +287,9 @@ pub struct TranscriptionData {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum TranscriptionType {
-    /// A live session.
+    /// Session Transcription: a live session.
     LiveTranscription,
-    /// A cloud recording.
+    /// A transcription based on a cloud recording (Whereby-provided storage only).
     RecordingTranscription,
 }
 
@@ -153,9 +299,9 @@ pub enum TranscriptionType {
 pub enum TranscriptionStatus {
     /// Being transcribed.
     InProgress,
-    /// Finished; the file is available.
+    /// The transcript has been written to storage.
     Ready,
-    /// Failed to process.
+    /// An error occurred while processing the transcription.
     Failed,
 }
 
@@ -167,16 +313,22 @@ pub struct TranscriptionFinishedData {
     /// Which transcription.
     #[serde(flatten)]
     pub transcription: TranscriptionData,
-    /// The transcription file's name, with its extension.
+    /// The transcript's file name and extension. Whereby's transcription docs say transcripts
+    /// are downloaded as `.md` files.
+    #[schemars(extend("x-since" = "2025-02-27", "x-sources" = [DOCS_A6CFEE4]))]
     pub filename: String,
-    /// Who hosts the file.
+    /// Where the transcript file is stored.
+    #[schemars(extend("x-since" = "2025-02-27", "x-sources" = [DOCS_A6CFEE4]))]
     pub storage_type: StorageType,
-    /// The billable length of the transcription, in seconds.
+    /// The total billable time used for the transcription, in seconds.
+    #[schemars(extend("x-since" = "2023-08-16", "x-sources" = [DOCS_137AFBD, DOCS_A6CFEE4]))]
     pub duration_in_seconds: f64,
-    /// The transcribed recording. Required when `type` is `RECORDING_TRANSCRIPTION`; Whereby
-    /// sets it only then, but its presence on other transcriptions is not an error.
+    /// Present when `type` is `RECORDING_TRANSCRIPTION`, and required then: the identifier of
+    /// the recording the transcription is associated with. Whereby sets it only then; its
+    /// presence on other transcriptions is not an error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "String")]
+    #[schemars(extend("x-since" = "2023-08-16", "x-sources" = [DOCS_137AFBD]))]
     pub recording_id: Option<String>,
 }
 
@@ -192,13 +344,15 @@ fn recording_id_with_recording_transcription(schema: &mut Schema) {
     schema.insert("then".into(), json!({ "required": ["recordingId"] }));
 }
 
-/// Who hosts a transcription file.
+/// Where a transcript file is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StorageType {
-    /// Whereby's storage.
+    /// Stored with Whereby (Whereby-provided storage).
     WherebyHosted,
-    /// The customer's own storage.
+    /// Written to other storage. Whereby's transcription docs also say there are no webhooks
+    /// for S3 storage and that recording transcriptions need Whereby-provided storage, so when
+    /// this value is sent is not documented.
     SelfHosted,
 }
 
@@ -209,7 +363,8 @@ pub struct TranscriptionFailedData {
     /// Which transcription.
     #[serde(flatten)]
     pub transcription: TranscriptionData,
-    /// Why the transcription failed.
+    /// The error message that describes why the transcription failed to process.
+    #[schemars(extend("x-since" = "2023-08-16", "x-sources" = [DOCS_137AFBD]))]
     pub error: String,
 }
 
@@ -217,20 +372,67 @@ pub struct TranscriptionFailedData {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordingFinishedData {
-    /// The recording file's name, for example `[room name]-[start time ISO].mkv`.
+    /// The recording's file name and extension. Whereby's cloud recording docs give the
+    /// pattern `[room name]-[start time in ISO format].mkv` and let you choose the `.mkv` or
+    /// `.mp4` format; a real delivery in Whereby's docs ends in `.mp4`.
+    #[schemars(extend("x-since" = "2023-08-22", "x-sources" = [DOCS_FC2DDB4]))]
     pub filename: String,
-    /// The recording's id.
+    /// The identifier of the recording.
+    #[schemars(extend("x-since" = "2023-08-22", "x-sources" = [DOCS_FC2DDB4]))]
     pub recording_id: String,
-    /// The last path segment of the room URL, with its leading `/`.
+    /// The string that identifies the room the recording was made in.
+    #[schemars(extend("x-since" = "2023-12-07", "x-sources" = [DOCS_3CF9990]))]
     pub room_name: String,
-    /// The recording's status; only `completed` for now.
+    /// The final status of the recording.
+    #[schemars(extend("x-since" = "2023-08-22", "x-sources" = [DOCS_FC2DDB4]))]
     pub status: RecordingStatus,
 }
 
-/// The status of a finished recording.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordingStatus {
-    /// Recorded and uploaded.
-    Completed,
+open_list! {
+    /// The status of a finished recording. An open list: Whereby documents that it
+    /// "can be only `completed` for now".
+    pub enum RecordingStatus ("RecordingStatus", "The final status of the recording. An open list: Whereby documents that it can be only `completed` for now, so any string is accepted; the known values are listed in `x-extensible-enum`.") {
+        /// The recording finished and was uploaded.
+        Completed = "completed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_lists_keep_unknown_values_and_round_trip() {
+        for role in RoleName::ALL {
+            let wire = serde_json::to_value(role).unwrap();
+            assert_eq!(serde_json::from_value::<RoleName>(wire).unwrap(), *role);
+            assert!(role.is_known());
+        }
+        let unknown: RoleName = serde_json::from_str("\"moderator\"").unwrap();
+        assert_eq!(unknown, RoleName::Other("moderator".into()));
+        assert!(!unknown.is_known());
+        assert_eq!(serde_json::to_string(&unknown).unwrap(), "\"moderator\"");
+        assert_eq!(
+            RoleName::from_wire("granted_viewer"),
+            RoleName::GrantedViewer
+        );
+        assert_eq!(
+            RecordingStatus::from_wire("failed"),
+            RecordingStatus::Other("failed".into())
+        );
+        assert!(serde_json::from_str::<RoleName>("7").is_err());
+    }
+
+    #[test]
+    fn every_known_value_is_described() {
+        let known = RoleName::known();
+        assert_eq!(known.len(), RoleName::ALL.len());
+        for ((wire, description), role) in known.iter().zip(RoleName::ALL) {
+            assert_eq!(*wire, role.as_str());
+            assert!(
+                !description.is_empty() && !description.contains("  "),
+                "{wire}"
+            );
+        }
+    }
 }

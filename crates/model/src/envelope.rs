@@ -9,6 +9,7 @@ use crate::data::{
     TranscriptionFailedData, TranscriptionFinishedData,
 };
 use crate::event_type::EventType;
+use crate::provenance::{DOCS_370F78C, DOCS_A316F59};
 
 /// The version of the webhook API every event of this contract carries.
 pub const API_VERSION: &str = "1.0";
@@ -18,21 +19,27 @@ pub const API_VERSION: &str = "1.0";
 #[serde(rename_all = "camelCase")]
 #[schemars(bound = "D: JsonSchema")]
 pub struct Envelope<D> {
-    /// The event's unique id. The same event can be delivered more than once: use it to
-    /// deduplicate.
+    /// The string that uniquely identifies the event (64 lowercase hexadecimal characters in
+    /// Whereby's examples and real deliveries). Whereby documents that an in-room event can be
+    /// sent more than once.
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, DOCS_A316F59]))]
     pub id: String,
-    /// The version of the webhook API the event follows. Breaking changes come under a new
-    /// major version; properties can be added within a version.
+    /// The Whereby API version used to populate `data`. Whereby's REST API versioning rules
+    /// say breaking changes come under a new major version and additions may come within one.
     #[schemars(extend("const" = "1.0"))]
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, DOCS_A316F59]))]
     pub api_version: String,
-    /// When the event was created, as an RFC 3339 date-time (for example
-    /// `2021-01-21T16:29:59.681Z`). Events can arrive out of order: use it to order them.
+    /// The ISO representation of the event's creation date (for example
+    /// `2021-01-21T16:29:59.681Z`).
     #[schemars(extend("format" = "date-time"))]
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, DOCS_A316F59]))]
     pub created_at: String,
-    /// The event's type; it decides the shape of `data`.
+    /// The event's type identifier; it decides the shape of `data`.
     #[serde(rename = "type")]
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, DOCS_A316F59]))]
     pub event_type: EventType,
-    /// The event-specific payload.
+    /// The object containing information associated with the event.
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, DOCS_A316F59]))]
     pub data: D,
 }
 

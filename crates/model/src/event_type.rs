@@ -8,6 +8,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+use crate::provenance;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The `type` of a webhook event, as Whereby sends it.
@@ -196,28 +198,63 @@ impl EventType {
                 "Sent when a cloud recording has finished and been uploaded."
             }
             EventType::AssistantRequested => {
-                "Sent when a host invites a Whereby Assistant into the room. An Assistant SDK \
+                "Sent when a host invites a Whereby Assistant into the room with the Invite \
+                 button, which the Assistant's Manual Invite setting enables. Whereby's \
+                 Assistants docs say the event is sent to the endpoint URL configured for that \
+                 Assistant; they document no signing secret for that endpoint, and the \
+                 Assistant SDK's trigger does not read `Whereby-Signature`. An Assistant SDK \
                  integration reacts by joining the room."
             }
         }
     }
 
-    /// When the event was added to Whereby's documentation, as `YYYY-MM-DD`,
-    /// or `None` for the events documented before 2022.
-    pub const fn documented_since(self) -> Option<&'static str> {
+    /// When Whereby first documented the event, as `YYYY-MM-DD`. Events listed
+    /// in the first commit of the docs history carry
+    /// [`provenance::HISTORY_START`] and may be older.
+    pub const fn since(self) -> &'static str {
         match self {
             EventType::RoomClientJoined
             | EventType::RoomClientLeft
             | EventType::RoomSessionStarted
-            | EventType::RoomSessionEnded => None,
-            EventType::RoomClientKnocked | EventType::RoomClientKnockCancelled => {
-                Some("2023-08-11")
-            }
-            EventType::TranscriptionStarted => Some("2025-02-06"),
-            EventType::TranscriptionFinished | EventType::TranscriptionFailed => Some("2023-08-16"),
-            EventType::RecordingFinished => Some("2023-08-22"),
-            EventType::AssistantRequested => Some("2025-12-12"),
+            | EventType::RoomSessionEnded => provenance::HISTORY_START,
+            EventType::RoomClientKnocked | EventType::RoomClientKnockCancelled => "2023-08-11",
+            EventType::TranscriptionStarted => "2025-02-06",
+            EventType::TranscriptionFinished | EventType::TranscriptionFailed => "2023-08-16",
+            EventType::RecordingFinished => "2023-08-22",
+            EventType::AssistantRequested => "2025-12-12",
         }
+    }
+
+    /// The commits that document the event: the first, then the current page
+    /// (and the SDK types where they describe it).
+    pub const fn sources(self) -> &'static [&'static str] {
+        use provenance::*;
+        match self {
+            EventType::RoomClientJoined | EventType::RoomClientLeft => {
+                &[DOCS_370F78C, DOCS_A316F59, SDK_AB84F8E]
+            }
+            EventType::RoomSessionStarted | EventType::RoomSessionEnded => {
+                &[DOCS_370F78C, DOCS_A316F59, SDK_AB84F8E]
+            }
+            EventType::RoomClientKnocked | EventType::RoomClientKnockCancelled => {
+                &[DOCS_86ED691, DOCS_A316F59]
+            }
+            EventType::TranscriptionStarted => &[DOCS_6A1DDFD, DOCS_A316F59],
+            EventType::TranscriptionFinished | EventType::TranscriptionFailed => {
+                &[DOCS_137AFBD, DOCS_A316F59]
+            }
+            EventType::RecordingFinished => &[DOCS_FC2DDB4, DOCS_A316F59],
+            EventType::AssistantRequested => {
+                &[DOCS_BA04D56, DOCS_A316F59, DOCS_ASSISTANTS, SDK_0F3EB74]
+            }
+        }
+    }
+
+    /// Whether Whereby documents a `Whereby-Signature` on the event's
+    /// deliveries. `assistant.requested` goes to the endpoint configured on an
+    /// Assistant, for which no signing secret is documented.
+    pub const fn signature_documented(self) -> bool {
+        !matches!(self, EventType::AssistantRequested)
     }
 
     /// The name of the event's schema in `components/schemas`:

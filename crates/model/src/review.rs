@@ -214,9 +214,12 @@ impl Review {
                     "Following the recommendation, the event surface is published as an OpenAPI \
                      3.1 document whose top-level webhooks describe each event's POST request: \
                      the Whereby-Signature header, the JSON body's schema with examples, and \
-                     the delivery semantics (2XX accepted; 4XX rejected and not retried; 5XX and \
-                     time-outs over 5 seconds retried twice with backoff). It is generated from \
-                     a typed model, with standalone JSON Schemas beside it. It describes no \
+                     the delivery semantics Whereby documents (5XX answers and time-outs over \
+                     5 seconds retried twice with backoff), with what it does not document \
+                     (2XX and 4XX answers) labelled as this project's recommendation. Every \
+                     property and event carries x-since and x-sources, the date and commits \
+                     of Whereby's sources that first documented it. It is generated from a \
+                     typed model, with standalone JSON Schemas beside it. It describes no \
                      servers and no registration operation: endpoints are configured in the \
                      Embedded dashboard.",
                 ),

@@ -79,18 +79,20 @@ pub fn event_schema(ty: EventType, generator: &mut SchemaGenerator) -> Schema {
         }
         EventType::RecordingFinished => Envelope::<RecordingFinishedData>::json_schema(generator),
     };
-    let type_description = schema
-        .get("properties")
-        .and_then(|p| p.get("type"))
-        .and_then(|t| t.get("description"))
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mut pinned = json!({ "type": "string", "const": ty.as_str() });
-    if !type_description.is_null() {
-        pinned["description"] = type_description;
-    }
+    // The envelope's `type` becomes a `const`, keeping its description and
+    // provenance.
     if let Some(Value::Object(properties)) = schema.get_mut("properties") {
-        properties.insert("type".into(), pinned);
+        let mut pinned = Map::new();
+        pinned.insert("type".into(), "string".into());
+        pinned.insert("const".into(), ty.as_str().into());
+        if let Some(Value::Object(original)) = properties.get("type") {
+            for (key, value) in original {
+                if key != "type" && key != "enum" {
+                    pinned.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        properties.insert("type".into(), Value::Object(pinned));
     }
     let mut out = Map::new();
     out.insert("title".into(), ty.as_str().into());
@@ -163,6 +165,14 @@ fn tidy(value: &mut Value) {
             if let Some(Value::String(text)) = map.get_mut("description") {
                 *text = unwrap_lines(text);
             }
+            closed_enum(map);
+            if let Some(Value::Object(descriptions)) = map.get_mut("x-enumDescriptions") {
+                for text in descriptions.values_mut() {
+                    if let Value::String(text) = text {
+                        *text = unwrap_lines(text);
+                    }
+                }
+            }
             if map
                 .get("format")
                 .and_then(Value::as_str)
@@ -170,8 +180,8 @@ fn tidy(value: &mut Value) {
             {
                 map.remove("format");
             }
-            // A one-branch `oneOf` (an enum with a single documented value) says
-            // the same as its branch.
+            conditionals_in_all_of(map);
+            // A one-branch `oneOf` says the same as its branch.
             if let Some(Value::Array(branches)) = map.get("oneOf")
                 && branches.len() == 1
                 && let Some(Value::Array(mut branches)) = map.remove("oneOf")
@@ -185,6 +195,95 @@ fn tidy(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(tidy),
         _ => {}
+    }
+}
+
+/// Rewrites an enum that schemars derived as `oneOf` (or `anyOf`) of
+/// documented string `const`s into `type: string` + `enum`, with each value's
+/// description under `x-enumDescriptions` (the map Redocly's reference docs,
+/// Scalar and GitBook render as a table). Code generators make one enum type of
+/// `enum`, where a `oneOf` of `const`s becomes a union of unrelated strings.
+/// Anything else, an open list with `x-extensible-enum` included, is left as is.
+fn closed_enum(map: &mut Map<String, Value>) {
+    let Some(keyword) = ["oneOf", "anyOf"]
+        .into_iter()
+        .find(|k| map.get(*k).is_some_and(is_documented_constants))
+    else {
+        return;
+    };
+    let mut values = Vec::new();
+    let mut descriptions = Map::new();
+    for branch in map
+        .get(keyword)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let value = branch["const"].clone();
+        if let (Some(name), Some(text)) = (value.as_str(), branch.get("description")) {
+            descriptions.insert(name.to_owned(), text.clone());
+        }
+        values.push(value);
+    }
+    let mut out = Map::new();
+    for (key, value) in std::mem::take(map) {
+        if key == keyword {
+            out.insert("type".into(), "string".into());
+            out.insert("enum".into(), Value::Array(values.clone()));
+            if !descriptions.is_empty() {
+                out.insert(
+                    "x-enumDescriptions".into(),
+                    Value::Object(std::mem::take(&mut descriptions)),
+                );
+            }
+        } else if key != "type" {
+            out.insert(key, value);
+        }
+    }
+    *map = out;
+}
+
+/// Whether `branches` is a non-empty list of string `const`s, each with at
+/// most a `type: string` and a description beside it.
+fn is_documented_constants(branches: &Value) -> bool {
+    branches.as_array().is_some_and(|branches| {
+        !branches.is_empty()
+            && branches.iter().all(|branch| {
+                branch.as_object().is_some_and(|b| {
+                    b.get("const").is_some_and(Value::is_string)
+                        && b.get("type").is_none_or(|t| t == "string")
+                        && b.keys()
+                            .all(|k| matches!(k.as_str(), "const" | "type" | "description"))
+                })
+            })
+    })
+}
+
+/// Moves `if`/`then`/`else` into an `allOf` entry of their own. The meaning is
+/// the same, but code generators and renderers that do not understand a
+/// conditional then ignore one `allOf` entry instead of typing the whole
+/// object as `any`.
+fn conditionals_in_all_of(map: &mut Map<String, Value>) {
+    // A schema holding nothing but the conditional is such an entry already.
+    if !map.contains_key("if")
+        || map
+            .keys()
+            .all(|k| matches!(k.as_str(), "if" | "then" | "else"))
+    {
+        return;
+    }
+    let mut conditional = Map::new();
+    for keyword in ["if", "then", "else"] {
+        if let Some(value) = map.remove(keyword) {
+            conditional.insert(keyword.into(), value);
+        }
+    }
+    match map
+        .entry("allOf")
+        .or_insert_with(|| Value::Array(Vec::new()))
+    {
+        Value::Array(entries) => entries.push(Value::Object(conditional)),
+        other => *other = json!([other.clone(), conditional]),
     }
 }
 
@@ -225,6 +324,8 @@ pub fn standalone_union_schema() -> Value {
         defs.extend(events);
         defs.extend(rest);
     }
+    // The event schemas joined the definitions after `standalone` tidied them.
+    tidy(&mut schema);
     schema
 }
 
@@ -253,4 +354,166 @@ fn standalone(root: Value, mut generator: SchemaGenerator) -> Value {
     let mut out = Value::Object(out);
     tidy(&mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every object in `value`, with its JSON Pointer.
+    fn objects<'a>(
+        value: &'a Value,
+        pointer: String,
+        out: &mut Vec<(String, &'a Map<String, Value>)>,
+    ) {
+        match value {
+            Value::Object(map) => {
+                out.push((pointer.clone(), map));
+                for (key, child) in map {
+                    objects(child, format!("{pointer}/{key}"), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    objects(child, format!("{pointer}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn published() -> Vec<(String, Value)> {
+        let mut out = vec![("components".to_owned(), Value::Object(components()))];
+        for ty in EventType::ALL {
+            out.push((ty.as_str().to_owned(), standalone_event_schema(ty)));
+        }
+        out.push(("union".to_owned(), standalone_union_schema()));
+        out
+    }
+
+    #[test]
+    fn no_enum_is_a_one_of_constants() {
+        let mut enums = 0;
+        for (name, schema) in published() {
+            let mut all = Vec::new();
+            objects(&schema, String::new(), &mut all);
+            for (pointer, map) in all {
+                for keyword in ["oneOf", "anyOf"] {
+                    let constants = map
+                        .get(keyword)
+                        .and_then(Value::as_array)
+                        .is_some_and(|b| b.iter().any(|b| b.get("const").is_some()));
+                    assert!(!constants, "{name}{pointer}: {keyword} of const");
+                }
+                if let Some(Value::Array(values)) = map.get("enum") {
+                    enums += 1;
+                    assert_eq!(map.get("type"), Some(&json!("string")), "{name}{pointer}");
+                    if let Some(Value::Object(descriptions)) = map.get("x-enumDescriptions") {
+                        let described: Vec<&String> = descriptions.keys().collect();
+                        let listed: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+                        assert_eq!(described, listed, "{name}{pointer}");
+                    }
+                }
+            }
+        }
+        assert!(enums > 0, "no enum found: the check checked nothing");
+    }
+
+    #[test]
+    fn every_conditional_is_an_all_of_entry_of_its_own() {
+        let mut conditionals = 0;
+        for (name, schema) in published() {
+            let mut all = Vec::new();
+            objects(&schema, String::new(), &mut all);
+            for (pointer, map) in all {
+                if pointer.ends_with("/properties") {
+                    continue; // keys are property names there
+                }
+                if map.contains_key("if") {
+                    conditionals += 1;
+                    assert!(
+                        pointer.contains("/allOf/")
+                            && map
+                                .keys()
+                                .all(|k| matches!(k.as_str(), "if" | "then" | "else")),
+                        "{name}{pointer}: `if` outside an allOf entry of its own"
+                    );
+                }
+            }
+        }
+        assert!(
+            conditionals > 0,
+            "no conditional found: the check checked nothing"
+        );
+    }
+
+    #[test]
+    fn documented_constants_become_an_enum_with_descriptions() {
+        let mut schema = json!({
+            "description": "A list.",
+            "oneOf": [
+                { "type": "string", "const": "a", "description": "The a." },
+                { "type": "string", "const": "b", "description": "The b." }
+            ]
+        });
+        tidy(&mut schema);
+        assert_eq!(
+            schema,
+            json!({
+                "description": "A list.",
+                "type": "string",
+                "enum": ["a", "b"],
+                "x-enumDescriptions": { "a": "The a.", "b": "The b." }
+            })
+        );
+        let mut one =
+            json!({ "oneOf": [{ "type": "string", "const": "only", "description": "One." }] });
+        tidy(&mut one);
+        assert_eq!(
+            one,
+            json!({ "type": "string", "enum": ["only"], "x-enumDescriptions": { "only": "One." } })
+        );
+    }
+
+    #[test]
+    fn open_lists_and_unions_of_schemas_are_left_alone() {
+        let open = json!({
+            "type": "string",
+            "x-extensible-enum": ["a", "b"],
+            "x-enumDescriptions": { "a": "The a.", "b": "The b." }
+        });
+        let mut tidied = open.clone();
+        tidy(&mut tidied);
+        assert_eq!(tidied, open);
+        let union = json!({ "oneOf": [{ "$ref": "#/a" }, { "$ref": "#/b" }] });
+        let mut tidied = union.clone();
+        tidy(&mut tidied);
+        assert_eq!(tidied, union);
+        let mixed = json!({ "oneOf": [{ "const": "a" }, { "type": "integer" }] });
+        let mut tidied = mixed.clone();
+        tidy(&mut tidied);
+        assert_eq!(tidied, mixed);
+    }
+
+    #[test]
+    fn a_conditional_moves_into_all_of_beside_existing_entries() {
+        let mut schema = json!({
+            "type": "object",
+            "allOf": [{ "required": ["a"] }],
+            "if": { "required": ["b"] },
+            "then": { "required": ["c"] },
+            "else": { "required": ["d"] }
+        });
+        tidy(&mut schema);
+        assert_eq!(
+            schema,
+            json!({
+                "type": "object",
+                "allOf": [
+                    { "required": ["a"] },
+                    { "if": { "required": ["b"] }, "then": { "required": ["c"] }, "else": { "required": ["d"] } }
+                ]
+            })
+        );
+    }
 }

@@ -1,5 +1,32 @@
 //! Sign and verify the `Whereby-Signature` header of Whereby webhooks.
 //!
+//! ```
+//! use whereby_webhooks_signature::{sign, verify, Secret, Tolerance, VerifyError};
+//!
+//! let secrets = [Secret::new("endpoint-signing-secret")?];
+//! let body = br#"{"type":"room.client.joined"}"#;
+//!
+//! // Sender side (or a test fixture).
+//! let header = sign(&secrets[0], 1_700_000_000, body);
+//! assert!(header.starts_with("t=1700000000,v1="));
+//!
+//! // Receiver side: pass the header value and the raw body.
+//! let now = 1_700_000_042; // in production: whereby_webhooks_signature::now_unix()
+//! let signed_at = verify(&header, body, &secrets, Tolerance::default(), now)?;
+//! assert_eq!(signed_at, 1_700_000_000);
+//!
+//! // The same JSON, re-serialised with a space, is not what was signed.
+//! let reserialised = br#"{"type": "room.client.joined"}"#;
+//! let error = verify(&header, reserialised, &secrets, Tolerance::default(), now).unwrap_err();
+//! assert_eq!(error, VerifyError::NoMatch);
+//! assert!(error.to_string().contains("raw request body"));
+//!
+//! // Replayed an hour later.
+//! let error = verify(&header, body, &secrets, Tolerance::default(), now + 3600).unwrap_err();
+//! assert!(matches!(error, VerifyError::TooOld { .. }));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Whereby signs every webhook request so that the receiver can tell it came
 //! from Whereby and was not altered or replayed. The header looks like
 //!
@@ -29,33 +56,6 @@
 //! * **Useful errors**: each [`VerifyError`] says what is wrong and what to
 //!   do next, and none of them, nor a [`Secret`]'s `Debug`, ever shows the
 //!   secret.
-//!
-//! ```
-//! use whereby_webhooks_signature::{sign, verify, Secret, Tolerance, VerifyError};
-//!
-//! let secrets = [Secret::new("endpoint-signing-secret")?];
-//! let body = br#"{"type":"room.client.joined"}"#;
-//!
-//! // Sender side (or a test fixture).
-//! let header = sign(&secrets[0], 1_700_000_000, body);
-//! assert!(header.starts_with("t=1700000000,v1="));
-//!
-//! // Receiver side: pass the header value and the raw body.
-//! let now = 1_700_000_042; // in production: whereby_webhooks_signature::now_unix()
-//! let signed_at = verify(&header, body, &secrets, Tolerance::default(), now)?;
-//! assert_eq!(signed_at, 1_700_000_000);
-//!
-//! // The same JSON, re-serialised with a space, is not what was signed.
-//! let reserialised = br#"{"type": "room.client.joined"}"#;
-//! let error = verify(&header, reserialised, &secrets, Tolerance::default(), now).unwrap_err();
-//! assert_eq!(error, VerifyError::NoMatch);
-//! assert!(error.to_string().contains("raw request body"));
-//!
-//! // Replayed an hour later.
-//! let error = verify(&header, body, &secrets, Tolerance::default(), now + 3600).unwrap_err();
-//! assert!(matches!(error, VerifyError::TooOld { .. }));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
 
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -155,3 +155,39 @@ fn recording_id_goes_with_recording_transcriptions() {
     value["data"]["type"] = Value::from("LIVE_TRANSCRIPTION");
     assert!(validator.is_valid(&value));
 }
+
+/// The examples look like Whereby's own deliveries and combine nothing the
+/// sources rule out.
+#[test]
+fn examples_follow_the_sources() {
+    for example in all_examples() {
+        let value = serde_json::to_value(&example.event).unwrap();
+        let name = example.file_stem();
+        let id = value["id"].as_str().unwrap();
+        assert!(
+            id.len() == 64
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "{name}: event ids are 64 lowercase hex characters, not {id}"
+        );
+        let data = &value["data"];
+        match example.event.event_type() {
+            EventType::TranscriptionFinished => {
+                let filename = data["filename"].as_str().unwrap();
+                assert!(filename.ends_with(".md"), "{name}: transcripts are .md");
+                // No webhooks for S3 storage; recording transcriptions need
+                // Whereby-provided storage.
+                assert_eq!(data["storageType"], "WHEREBY_HOSTED", "{name}");
+            }
+            EventType::RecordingFinished => {
+                let filename = data["filename"].as_str().unwrap();
+                assert!(
+                    filename.ends_with(".mkv") || filename.ends_with(".mp4"),
+                    "{name}: recordings are .mkv or .mp4"
+                );
+            }
+            _ => {}
+        }
+    }
+}

@@ -4,6 +4,10 @@
 
 mod common;
 mod examples;
+mod lists;
 mod openapi;
+mod presence;
 mod properties;
+mod provenance;
+mod real;
 mod review;

@@ -46,16 +46,29 @@ fn every_webhook_is_a_described_post() {
         let post = &item["post"];
         ids.push(post["operationId"].as_str().unwrap().to_owned());
         assert!(post["summary"].is_string() && post["description"].is_string());
-        let header = &post["parameters"][0];
+        // The header is defined once under components/parameters.
+        let reference = post["parameters"][0]["$ref"].as_str().unwrap();
+        let name = reference.strip_prefix("#/components/parameters/").unwrap();
+        let header = &doc["components"]["parameters"][name];
         assert_eq!(header["name"], "Whereby-Signature");
         assert_eq!(header["in"], "header");
-        assert_eq!(header["required"], true);
-        assert!(
-            header["description"]
-                .as_str()
-                .unwrap()
-                .contains("HMAC-SHA256")
+        // Whereby documents no signature for the Assistant's endpoint.
+        assert_eq!(
+            header["required"],
+            ty != EventType::AssistantRequested,
+            "{ty}"
         );
+        let header_description = header["description"].as_str().unwrap();
+        if ty == EventType::AssistantRequested {
+            assert!(header_description.starts_with("Not documented"), "{ty}");
+        } else {
+            assert!(header_description.contains("HMAC-SHA256"), "{ty}");
+            assert!(
+                header_description.contains("one signature")
+                    && !header_description.contains("several"),
+                "Whereby documents one `v1`: {header_description}"
+            );
+        }
         let body = &post["requestBody"];
         assert_eq!(body["required"], true);
         let schema_ref = body["content"]["application/json"]["schema"]["$ref"]
@@ -156,4 +169,39 @@ fn standalone_schemas_match_the_components() {
         );
         assert_eq!(standalone["required"], component["required"], "{ty}");
     }
+}
+
+/// The published text says only what Whereby documents, and labels the rest
+/// as this project's recommendation.
+#[test]
+fn descriptions_separate_whereby_facts_from_recommendations() {
+    let doc = document();
+    let info = doc["info"]["description"].as_str().unwrap();
+    for phrase in [
+        "Whereby documents",
+        "We recommend",
+        "reported from the dashboard itself",
+        "HTTPS",
+        "up to 10 webhooks",
+        "no static range of IP addresses",
+        "one timestamp and one signature",
+        "x-since",
+    ] {
+        assert!(info.contains(phrase), "info lacks {phrase:?}");
+    }
+    let text = serde_json::to_string(&doc).unwrap();
+    for claim in ["rotat", "several `v1`", "ignore other schemes"] {
+        assert!(!text.contains(claim), "the spec claims {claim:?}");
+    }
+    let responses = &doc["webhooks"]["room.client.joined"]["post"]["responses"];
+    for status in ["2XX", "4XX"] {
+        let description = responses[status]["description"].as_str().unwrap();
+        assert!(
+            description.contains("does not document") || description.contains("inference"),
+            "{status} states undocumented behaviour as fact: {description}"
+        );
+        assert!(description.contains("We recommend"), "{status}");
+    }
+    let retried = responses["5XX"]["description"].as_str().unwrap();
+    assert!(retried.starts_with("Whereby documents"), "{retried}");
 }

@@ -28,46 +28,58 @@ fn created_at() -> impl Strategy<Value = String> {
         })
 }
 
+fn room() -> impl Strategy<Value = RoomData> {
+    (proptest::option::of(text()), text(), text()).prop_map(|(meeting_id, room_name, subdomain)| {
+        RoomData {
+            meeting_id,
+            room_name,
+            subdomain,
+        }
+    })
+}
+
 fn in_room() -> impl Strategy<Value = InRoomData> {
-    (
-        proptest::option::of(text()),
-        text(),
-        proptest::option::of(text()),
-        text(),
-    )
-        .prop_map(
-            |(meeting_id, room_name, room_session_id, subdomain)| InRoomData {
-                meeting_id,
-                room_name,
-                room_session_id,
-                subdomain,
-            },
-        )
+    (room(), proptest::option::of(text())).prop_map(|(room, room_session_id)| InRoomData {
+        room,
+        room_session_id,
+    })
 }
 
 fn client() -> impl Strategy<Value = ClientData> {
     (
-        in_room(),
+        room(),
+        proptest::option::of(text()),
         text(),
         text(),
         proptest::option::of(text()),
         proptest::option::of(text()),
     )
         .prop_map(
-            |(room, display_name, participant_id, metadata, external_id)| ClientData {
-                room,
-                display_name,
-                participant_id,
-                metadata,
-                external_id,
+            |(room, room_session_id, display_name, participant_id, metadata, external_id)| {
+                ClientData {
+                    room,
+                    room_session_id,
+                    display_name,
+                    participant_id,
+                    metadata,
+                    external_id,
+                }
             },
         )
+}
+
+/// A known role, or any string: an open list takes both.
+fn role_name() -> impl Strategy<Value = RoleName> {
+    prop_oneof![
+        proptest::sample::select(RoleName::ALL.to_vec()),
+        text().prop_map(|s| RoleName::from_wire(&s)),
+    ]
 }
 
 fn join_leave() -> impl Strategy<Value = ClientJoinLeaveData> {
     (
         client(),
-        proptest::sample::select(RoleName::ALL.to_vec()),
+        role_name(),
         any::<u32>(),
         proptest::collection::btree_map(text(), any::<u32>(), 0..6),
         proptest::option::of(any::<bool>()),
@@ -173,14 +185,14 @@ fn event() -> impl Strategy<Value = Event> {
         .prop_map(Event::TranscriptionFailed),
         envelope(
             T::RecordingFinished,
-            (text(), text(), text()).prop_map(|(filename, recording_id, room_name)| {
-                RecordingFinishedData {
+            (text(), text(), text(), text()).prop_map(
+                |(filename, recording_id, room_name, status)| RecordingFinishedData {
                     filename,
                     recording_id,
                     room_name,
-                    status: RecordingStatus::Completed,
+                    status: RecordingStatus::from_wire(&status),
                 }
-            })
+            )
         )
         .prop_map(Event::RecordingFinished),
         envelope(T::AssistantRequested, in_room()).prop_map(Event::AssistantRequested),

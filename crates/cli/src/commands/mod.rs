@@ -1,5 +1,7 @@
 //! One module per command.
 
+pub mod check_receiver;
+pub mod diff;
 pub mod examples;
 pub mod listen;
 pub mod send;

@@ -26,7 +26,7 @@ fn validate_help() {
 
 #[test]
 fn command_help() {
-    for command in ["sign", "verify", "send", "listen"] {
+    for command in ["sign", "verify", "send", "listen", "check-receiver", "diff"] {
         insta::assert_snapshot!(format!("{command}_help"), help(&[command, "--help"]));
     }
 }

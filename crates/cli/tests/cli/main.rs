@@ -2,6 +2,8 @@
 //!
 //! One test binary with a module per command, so the crate links once.
 
+mod check_receiver;
+mod diff;
 mod help;
 mod load;
 mod send_listen;

@@ -76,8 +76,8 @@ fn an_invalid_sample_exits_1_and_says_where() {
         [
             "invalid tests/samples/invalid/docs-room-client-joined-repaired.json (room.client.joined)",
             // In the order of the schema's `required`.
-            "  /data: missing property roomSessionId",
-            "  /data: missing property participantId",
+            "  /data: missing property roomSessionId (documented since 2023-12-07; samples captured before then lack it)",
+            "  /data: missing property participantId (documented since 2023-12-07; samples captured before then lack it)",
             "0 valid, 1 invalid",
         ]
     );
@@ -122,7 +122,9 @@ fn json_output_is_one_object_per_sample_in_input_order() {
                 ["kind", "instance_path", "schema_path", "message"]
             );
             assert!(
-                keys[4..] == [] as [&str; 0] || keys[4..] == ["property"],
+                keys[4..] == [] as [&str; 0]
+                    || keys[4..] == ["property"]
+                    || keys[4..] == ["property", "since"],
                 "{keys:?}"
             );
         }
@@ -133,6 +135,7 @@ fn json_output_is_one_object_per_sample_in_input_order() {
     assert_eq!(results[0]["errors"][0]["instance_path"], "/data/numClients");
     assert_eq!(results[0]["errors"][0]["kind"], "minimum");
     assert_eq!(results[0]["errors"][0]["property"], "numClients");
+    assert_eq!(results[0]["errors"][0]["since"], "2022-04-01");
     assert_eq!(results[2]["errors"][0]["kind"], "syntax");
     assert!(
         results[0]["errors"][0]["schema_path"]

@@ -47,7 +47,8 @@ fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-/// `required` of a schema, with `then.required` when its `if` holds.
+/// `required` of a schema, with `then.required` when its `if` holds, its own
+/// or one in an `allOf` entry.
 fn required(schema: &Value, instance: &Value) -> Vec<String> {
     let mut out: Vec<String> = schema["required"]
         .as_array()
@@ -55,6 +56,11 @@ fn required(schema: &Value, instance: &Value) -> Vec<String> {
         .flatten()
         .filter_map(|name| name.as_str().map(str::to_owned))
         .collect();
+    for entry in schema["allOf"].as_array().into_iter().flatten() {
+        if entry.get("if").is_some() {
+            out.extend(required(entry, instance));
+        }
+    }
     if let Some(condition) = schema.get("if") {
         let holds = jsonschema::validator_for(condition)
             .expect("an `if` without references compiles")

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The published documents, fed to the tools consumers use, as they would.
+# Called by .ci/run after it has installed .ci/tools (npm) and .ci/tools/.venv
+# (PyPI); installs what else it needs into this checkout, and Java from Debian
+# when the machine has none. Everything it generates goes to a temporary
+# folder removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_COLOR=1
+export SCARF_ANALYTICS=false DO_NOT_TRACK=1
+
+TOOLS=.ci/tools
+BIN=$TOOLS/node_modules/.bin
+PY=$TOOLS/.venv/bin
+DOCS=(spec/openapi.yaml spec/receiver.openapi.yaml spec/openapi-3.0.yaml)
+PRISM_PORT=4010
+WORK=$(mktemp -d)
+PRISM_PID=
+cleanup() {
+    if [ -n "$PRISM_PID" ]; then kill "$PRISM_PID" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "consumer tools (npm, PyPI, Debian)"
+for tool in redocly spectral prism openapi-typescript tsc; do
+    if [ ! -x "$BIN/$tool" ]; then
+        npm ci --prefix "$TOOLS" --no-audit --no-fund --loglevel=error
+        break
+    fi
+done
+[ -x "$PY/python" ] || python3 -m venv "$TOOLS/.venv"
+"$PY/pip" install --quiet --disable-pip-version-check \
+    -r "$TOOLS/requirements.txt" -r "$TOOLS/consumers-requirements.txt"
+if ! command -v java >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless
+fi
+
+step "YAML 1.1 readers (PyYAML safe_load) read each YAML document as its JSON twin"
+"$PY/python" - "${DOCS[@]}" spec/review.yml <<'PY'
+import json, sys, yaml
+for path in sys.argv[1:]:
+    loaded = yaml.safe_load(open(path, encoding="utf-8"))
+    if path.endswith(".yml"):
+        assert isinstance(loaded["date"], str), f"{path}: date read as {type(loaded['date']).__name__}"
+    else:
+        twin = path[: -len(".yaml")] + ".json"
+        assert loaded == json.load(open(twin, encoding="utf-8")), f"{path} does not read as {twin}"
+    print(f"{path}: OK")
+PY
+
+step "openapi-spec-validator: all three documents, YAML and JSON"
+"$PY/openapi-spec-validator" "${DOCS[@]}" "${DOCS[@]/%.yaml/.json}"
+
+step "Spectral, spectral:oas: no errors"
+"$BIN/spectral" lint --ruleset "$TOOLS/spectral.yaml" --fail-severity error "${DOCS[@]}"
+
+step "Redocly CLI lint, recommended rules"
+"$BIN/redocly" lint "${DOCS[@]}"
+
+step "openapi-generator, Python client: every example parses with its event's model"
+for doc in spec/openapi.yaml spec/openapi-3.0.yaml; do
+    out="$WORK/python-$(basename "$doc" .yaml)"
+    timeout 300 "$PY/openapi-generator-cli" generate -i "$doc" -g python -o "$out" \
+        --package-name whereby_webhooks_client \
+        --global-property models,modelDocs=false,modelTests=false,supportingFiles \
+        >"$out.log" 2>&1 || { cat "$out.log"; exit 1; }
+    echo "$doc:"
+    "$PY/python" "$TOOLS/parse_examples.py" "$out" spec/examples
+done
+
+step "openapi-typescript: types of both 3.1 documents compile under tsc --strict, with every example"
+for doc in spec/openapi.yaml spec/receiver.openapi.yaml; do
+    "$BIN/openapi-typescript" "$doc" -o "$WORK/$(basename "$doc" .yaml).ts"
+done
+"$PY/python" - "$WORK/examples.ts" spec/examples <<'PY'
+import glob, json, sys
+lines = ['import type { components } from "./openapi";', 'import type { components as receiver } from "./receiver.openapi";']
+for i, path in enumerate(sorted(glob.glob(sys.argv[2] + "/*.json"))):
+    event = json.load(open(path, encoding="utf-8"))
+    name = "".join(p[:1].upper() + p[1:] for p in event["type"].split(".")) + "Event"
+    lines.append(f'export const event{i}: components["schemas"]["{name}"] = {json.dumps(event)};')
+    lines.append(f'export const union{i}: receiver["schemas"]["WebhookEvent"] = {json.dumps(event)};')
+open(sys.argv[1], "w", encoding="utf-8").write("\n".join(lines) + "\n")
+PY
+"$BIN/tsc" --strict --noEmit --target es2022 --module nodenext "$WORK"/*.ts
+echo "tsc --strict: OK"
+
+step "Prism mocks the receiver document: 2xx for every example, 4xx for a body without data"
+"$BIN/prism" mock --host 127.0.0.1 --port "$PRISM_PORT" spec/receiver.openapi.yaml >"$WORK/prism.log" 2>&1 &
+PRISM_PID=$!
+for _ in $(seq 1 60); do
+    if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PRISM_PORT/"; then break; fi
+    if ! kill -0 "$PRISM_PID" 2>/dev/null; then cat "$WORK/prism.log"; exit 1; fi
+    sleep 1
+done
+SIGNATURE='t=1606227791,v1=94a23dc9d73e8e6abdf9d4095aee954697e9317e9649e742361b35707edd45a3'
+post() {
+    curl -s -o "$WORK/answer" -w '%{http_code}' --max-time 10 -X POST \
+        -H 'Content-Type: application/json' -H "Whereby-Signature: $SIGNATURE" \
+        --data-binary "$1" "http://127.0.0.1:$PRISM_PORT/webhooks"
+}
+passed=0 failed=0
+for example in spec/examples/*.json; do
+    status=$(post "@$example")
+    if [[ $status == 2?? ]]; then passed=$((passed + 1)); else
+        failed=$((failed + 1)); echo "$example: answered $status: $(head -c 500 "$WORK/answer")"
+    fi
+done
+no_data=$("$PY/python" -c 'import json, sys; e = json.load(open(sys.argv[1])); del e["data"]; print(json.dumps(e))' spec/examples/room.client.joined.host.json)
+status=$(post "$no_data")
+if [[ $status == 4?? ]]; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "a body without data: answered $status, not 4xx"
+fi
+kill "$PRISM_PID" && wait "$PRISM_PID" 2>/dev/null || true
+PRISM_PID=
+echo "prism: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,379 @@
+//! The `check-receiver` command: grade a webhook endpoint the way Whereby
+//! will treat it.
+//!
+//! It sends a battery of deliveries, some authentic and some forged, one at a
+//! time and paced, and grades each answer. A receiver must answer `2xx` to
+//! every authentic delivery (whatever its bytes look like, whatever new event
+//! type, property or enum value it carries, and when it is a redelivery of an
+//! `id` already seen), `4xx` to every forged or replayed one (a `5xx` would
+//! make Whereby retry a forgery, a `2xx` accepts it), and answer everything
+//! within Whereby's 5 seconds.
+//!
+//! The deliveries are real-looking events: a receiver with side effects acts
+//! on them. Every one carries [`TEST_HEADER`] so a receiver can recognise
+//! test traffic; apart from that header, each request is what Whereby would
+//! send, except where a check changes it on purpose. Every delivery has a
+//! fresh `id` (64 lowercase hex digits, the form of Whereby's ids) and
+//! `createdAt`, except the redelivery, so the checks do not interfere
+//! through a receiver's deduplication.
+//!
+//! [`battery`] builds the deliveries, [`grade`] judges the answers into one
+//! result per check, and [`report`] prints the results.
+
+mod battery;
+mod grade;
+mod report;
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail};
+use whereby_webhooks_signature::{HEADER_NAME, Secret, now_unix};
+
+use self::battery::Delivery;
+pub use self::report::Format;
+use crate::client;
+use crate::exit::Exit;
+use crate::secrets::SecretArgs;
+
+/// The request header every delivery of `check-receiver` carries, so that a
+/// receiver can recognise test traffic.
+pub const TEST_HEADER: (&str, &str) = ("Whereby-Webhooks-Test", "check-receiver");
+
+/// Whereby gives up on an answer after this long, and retries.
+pub const WHEREBY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The checks, by stable id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, clap::ValueEnum)]
+pub enum CheckId {
+    /// Every example of every event type, freshly signed: all 2xx.
+    AcceptsEveryEvent,
+    /// Authentic deliveries whose bytes are not the compact serialisation.
+    RawBodySignature,
+    /// No `Whereby-Signature` header: 4xx.
+    RejectsMissingSignature,
+    /// Signed with another secret: 4xx.
+    RejectsBadSignature,
+    /// A valid header over a body changed after signing: 4xx.
+    RejectsTamperedBody,
+    /// Correctly signed ten minutes ago: 4xx.
+    RejectsStaleTimestamp,
+    /// Correctly signed ten minutes ahead: 4xx.
+    RejectsFutureTimestamp,
+    /// An authentic event of a type not in the spec: 2xx.
+    AcceptsUnknownEventType,
+    /// An authentic event with new properties in the envelope and `data`: 2xx.
+    AcceptsUnknownProperties,
+    /// An authentic event with a role name no list has: 2xx.
+    AcceptsUnknownEnumValue,
+    /// The same authentic delivery twice: 2xx both times.
+    AcceptsRedelivery,
+    /// Every answer within 5 s.
+    #[value(name = "answers-within-5s")]
+    AnswersWithin5s,
+}
+
+impl CheckId {
+    /// Every check, in the order they run and are reported.
+    pub const ALL: [CheckId; 12] = [
+        CheckId::AcceptsEveryEvent,
+        CheckId::RawBodySignature,
+        CheckId::RejectsMissingSignature,
+        CheckId::RejectsBadSignature,
+        CheckId::RejectsTamperedBody,
+        CheckId::RejectsStaleTimestamp,
+        CheckId::RejectsFutureTimestamp,
+        CheckId::AcceptsUnknownEventType,
+        CheckId::AcceptsUnknownProperties,
+        CheckId::AcceptsUnknownEnumValue,
+        CheckId::AcceptsRedelivery,
+        CheckId::AnswersWithin5s,
+    ];
+
+    /// The stable id, as written on the command line and in the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::AcceptsEveryEvent => "accepts-every-event",
+            CheckId::RawBodySignature => "raw-body-signature",
+            CheckId::RejectsMissingSignature => "rejects-missing-signature",
+            CheckId::RejectsBadSignature => "rejects-bad-signature",
+            CheckId::RejectsTamperedBody => "rejects-tampered-body",
+            CheckId::RejectsStaleTimestamp => "rejects-stale-timestamp",
+            CheckId::RejectsFutureTimestamp => "rejects-future-timestamp",
+            CheckId::AcceptsUnknownEventType => "accepts-unknown-event-type",
+            CheckId::AcceptsUnknownProperties => "accepts-unknown-properties",
+            CheckId::AcceptsUnknownEnumValue => "accepts-unknown-enum-value",
+            CheckId::AcceptsRedelivery => "accepts-redelivery",
+            CheckId::AnswersWithin5s => "answers-within-5s",
+        }
+    }
+
+    /// One line saying how to fix a receiver that fails the check.
+    pub fn hint(self) -> &'static str {
+        match self {
+            CheckId::AcceptsEveryEvent => {
+                "accept every event the spec describes: answer 2xx once the signature holds"
+            }
+            CheckId::RawBodySignature => {
+                "hash the raw request bytes, not re-serialised JSON (no JSON.stringify, json.dumps or serde round trip before the HMAC)"
+            }
+            CheckId::RejectsMissingSignature => {
+                "answer 400 or 401 when the Whereby-Signature header is missing, before doing anything else"
+            }
+            CheckId::RejectsBadSignature => {
+                "compare the HMAC in constant time and answer 401 when no v1 matches; never 2xx, never 5xx (Whereby retries a 5xx)"
+            }
+            CheckId::RejectsTamperedBody => {
+                "compute the HMAC over the exact bytes received and answer 401 when it does not match"
+            }
+            CheckId::RejectsStaleTimestamp => {
+                "reject a signature whose t is older than your tolerance (we recommend 300 s) with 401"
+            }
+            CheckId::RejectsFutureTimestamp => {
+                "bound the timestamp in both directions: reject a t further ahead than your tolerance with 401"
+            }
+            CheckId::AcceptsUnknownEventType => {
+                "acknowledge event types you do not handle with 2xx: Whereby adds new ones"
+            }
+            CheckId::AcceptsUnknownProperties => {
+                "ignore properties you do not know: Whereby adds them within an API version"
+            }
+            CheckId::AcceptsUnknownEnumValue => {
+                "treat roleName as an open list: keep unknown values as strings instead of failing"
+            }
+            CheckId::AcceptsRedelivery => {
+                "deduplicate on id by answering 2xx to a redelivery without acting on it again, never 409 or 5xx"
+            }
+            CheckId::AnswersWithin5s => {
+                "answer first and do slow work afterwards (a queue or a background task): Whereby times out after 5 s and retries"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Arguments of `check-receiver`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+It sends real-looking events: a receiver with side effects (emails, billing, database rows) acts \
+on them, so point it at a test deployment. Every delivery carries the request header \
+`Whereby-Webhooks-Test: check-receiver` so that a receiver can recognise test traffic; bodies are \
+otherwise what Whereby would send, each with a fresh `id` and `createdAt`.
+
+Checks: accepts-every-event, raw-body-signature, rejects-missing-signature, rejects-bad-signature, \
+rejects-tampered-body, rejects-stale-timestamp, rejects-future-timestamp, \
+accepts-unknown-event-type, accepts-unknown-properties, accepts-unknown-enum-value, \
+accepts-redelivery, answers-within-5s. Authentic deliveries must get 2xx; forged or replayed ones \
+4xx (a 5xx makes Whereby retry, a 2xx accepts a forgery); every answer must come within 5 s.
+
+Exit status: 0 when every check passes, 1 when any fails, 2 for a usage error or an unreachable URL.")]
+pub struct Args {
+    /// The receiver's URL (http or https)
+    #[arg(value_name = "URL")]
+    url: String,
+
+    /// Run only this check (ids below); repeatable, or comma-separated
+    #[arg(
+        long,
+        value_name = "ID",
+        value_enum,
+        value_delimiter = ',',
+        hide_possible_values = true
+    )]
+    only: Vec<CheckId>,
+
+    /// Do not run this check; repeatable, or comma-separated
+    #[arg(
+        long,
+        value_name = "ID",
+        value_enum,
+        value_delimiter = ',',
+        hide_possible_values = true
+    )]
+    skip: Vec<CheckId>,
+
+    /// Output format: a report card, or one JSON object per check and line
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Milliseconds to wait between two deliveries
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    interval: u64,
+
+    /// Give up on an answer after this many seconds (an answer later than 5 s
+    /// fails answers-within-5s either way)
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: u64,
+
+    #[command(flatten)]
+    secrets: SecretArgs,
+}
+
+/// What one delivery got.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// An HTTP answer: its status, and the start of its body.
+    Answered {
+        /// The status code.
+        status: u16,
+        /// From sending to the end of the answer's body.
+        elapsed: Duration,
+        /// The start of the answer's body, as received (not yet escaped).
+        body: String,
+    },
+    /// No answer: a time-out or a broken connection.
+    NoAnswer {
+        /// Why, in words.
+        reason: String,
+        /// Until the request was given up.
+        elapsed: Duration,
+        /// Whether it was a time-out.
+        timed_out: bool,
+    },
+}
+
+/// Runs `check-receiver`.
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let selected = select(&args.only, &args.skip)?;
+    if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
+        bail!(
+            "`{}` is not an http or https URL: give the receiver's full URL, as in http://127.0.0.1:8787/webhooks",
+            report::printable(&args.url)
+        );
+    }
+    let secrets = args.secrets.resolve()?;
+    let deliveries = battery::build(&selected);
+    let outcomes = send_all(&args, &secrets[0], &deliveries)?;
+    let results = grade::grade(&selected, &deliveries, &outcomes);
+    report::print(args.format, &args.url, deliveries.len(), &results)?;
+    Ok(if results.iter().all(|result| result.passed) {
+        Exit::Success
+    } else {
+        Exit::Invalid
+    })
+}
+
+/// The checks to run, in their order: `--only` (or all), minus `--skip`.
+fn select(only: &[CheckId], skip: &[CheckId]) -> anyhow::Result<Vec<CheckId>> {
+    let selected: Vec<CheckId> = CheckId::ALL
+        .into_iter()
+        .filter(|check| only.is_empty() || only.contains(check))
+        .filter(|check| !skip.contains(check))
+        .collect();
+    if selected.is_empty() {
+        bail!("--only and --skip leave no check to run: skip fewer checks");
+    }
+    Ok(selected)
+}
+
+/// Sends every delivery in turn, pausing `--interval` between two. A
+/// receiver that cannot be reached on the first delivery is a usage error.
+fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Result<Vec<Outcome>> {
+    let agent = client::agent(Duration::from_secs(args.timeout));
+    let mut outcomes = Vec::with_capacity(deliveries.len());
+    for (index, delivery) in deliveries.iter().enumerate() {
+        if index > 0 {
+            std::thread::sleep(Duration::from_millis(args.interval));
+        }
+        let outcome = send(&agent, &args.url, secret, delivery);
+        if index == 0
+            && let Outcome::NoAnswer {
+                reason,
+                timed_out: false,
+                ..
+            } = &outcome
+        {
+            return Err(anyhow!(
+                "cannot reach {}: {}: is the receiver running, and is the URL right?",
+                report::printable(&args.url),
+                report::printable(reason)
+            ));
+        }
+        outcomes.push(outcome);
+    }
+    Ok(outcomes)
+}
+
+/// Sends one delivery, signed now.
+fn send(agent: &ureq::Agent, url: &str, secret: &Secret, delivery: &Delivery) -> Outcome {
+    let mut request = agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .header(TEST_HEADER.0, TEST_HEADER.1);
+    if let Some(signature) = delivery.signature(secret, now_unix()) {
+        request = request.header(HEADER_NAME, signature);
+    }
+    let started = Instant::now();
+    match request.send(&delivery.sent[..]) {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let mut body = Vec::new();
+            let read = response
+                .into_body()
+                .with_config()
+                .limit(client::MAX_ANSWER)
+                .read_to_vec();
+            if let Ok(bytes) = read {
+                body = bytes;
+            }
+            Outcome::Answered {
+                status,
+                elapsed: started.elapsed(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            }
+        }
+        Err(error) => Outcome::NoAnswer {
+            timed_out: client::is_timeout(&error),
+            reason: error.to_string(),
+            elapsed: started.elapsed(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum as _;
+
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_and_match_the_command_line() {
+        for check in CheckId::ALL {
+            let value = check
+                .to_possible_value()
+                .expect("every check is selectable");
+            assert_eq!(value.get_name(), check.as_str());
+        }
+        assert_eq!(CheckId::value_variants(), CheckId::ALL);
+    }
+
+    /// The receiver guide lists every check (it is generated by the xtask,
+    /// which cannot see this crate).
+    #[test]
+    fn the_guide_lists_every_check() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/webhooks.md");
+        let guide = std::fs::read_to_string(path).expect("docs/webhooks.md");
+        for check in CheckId::ALL {
+            assert!(guide.contains(&format!("| `{check}` |")), "{check}");
+        }
+        assert!(guide.contains(&format!("`{}: {}`", TEST_HEADER.0, TEST_HEADER.1)));
+    }
+
+    #[test]
+    fn selection_keeps_the_order_and_refuses_an_empty_set() {
+        let all = select(&[], &[]).expect("all");
+        assert_eq!(all, CheckId::ALL);
+        let some = select(
+            &[CheckId::AcceptsRedelivery, CheckId::AcceptsEveryEvent],
+            &[CheckId::AcceptsRedelivery],
+        )
+        .expect("one");
+        assert_eq!(some, [CheckId::AcceptsEveryEvent]);
+        let none = select(&[CheckId::AcceptsRedelivery], &[CheckId::AcceptsRedelivery]);
+        assert!(none.is_err());
+    }
+}

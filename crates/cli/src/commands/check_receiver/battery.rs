@@ -1,0 +1,432 @@
+//! The deliveries each check sends, built from the model's examples.
+//!
+//! Bodies are the compact JSON serialisation of the examples (what a
+//! `JSON.stringify` sender produces), each with a fresh `id` and
+//! `createdAt`, except where a check changes the bytes on purpose. Each
+//! delivery is signed when it is sent, so a slow receiver does not make a
+//! later delivery stale.
+
+use std::collections::hash_map::RandomState;
+use std::fmt::Write as _;
+use std::hash::{BuildHasher as _, Hasher as _};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::SystemTime;
+
+use serde_json::{Map, Value, json};
+use whereby_webhooks_model::{EventType, all_examples, examples};
+use whereby_webhooks_signature::{Secret, sign};
+
+use super::CheckId;
+
+/// How a delivery is signed.
+#[derive(Debug, Clone)]
+pub enum Signing {
+    /// With the endpoint's secret, now.
+    Now,
+    /// With the endpoint's secret, this many seconds from now.
+    Offset(i64),
+    /// With a secret that is not the endpoint's.
+    OtherSecret,
+    /// Not at all: no `Whereby-Signature` header.
+    Unsigned,
+    /// With the endpoint's secret, now, over these bytes rather than the
+    /// bytes sent.
+    OtherBytes(Vec<u8>),
+}
+
+/// What a delivery must get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// A 2xx: the delivery is authentic.
+    Accept,
+    /// A 4xx: the delivery is forged or replayed.
+    Reject,
+}
+
+/// One request of the battery.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The check it belongs to.
+    pub check: CheckId,
+    /// What it is, for the report (`room.client.joined.host`, `indented`).
+    pub label: String,
+    /// The body, byte for byte.
+    pub sent: Vec<u8>,
+    /// How it is signed.
+    pub signing: Signing,
+    /// What it must get.
+    pub expect: Expect,
+}
+
+impl Delivery {
+    fn new(check: CheckId, label: impl Into<String>, sent: Vec<u8>, expect: Expect) -> Self {
+        Delivery {
+            check,
+            label: label.into(),
+            sent,
+            signing: Signing::Now,
+            expect,
+        }
+    }
+
+    fn signed(mut self, signing: Signing) -> Self {
+        self.signing = signing;
+        self
+    }
+
+    /// The `Whereby-Signature` value at `now`, or `None` for an unsigned
+    /// delivery.
+    pub fn signature(&self, secret: &Secret, now: u64) -> Option<String> {
+        match &self.signing {
+            Signing::Now => Some(sign(secret, now, &self.sent)),
+            Signing::Offset(offset) => {
+                Some(sign(secret, now.saturating_add_signed(*offset), &self.sent))
+            }
+            Signing::OtherSecret => {
+                let other = Secret::new(&format!("not-the-endpoint-secret-{}", fresh_id()))
+                    .expect("the secret is not empty");
+                Some(sign(&other, now, &self.sent))
+            }
+            Signing::Unsigned => None,
+            Signing::OtherBytes(bytes) => Some(sign(secret, now, bytes)),
+        }
+    }
+}
+
+/// Ten minutes: twice the tolerance we recommend.
+const TEN_MINUTES: i64 = 600;
+
+/// The event type no spec has.
+pub const UNKNOWN_EVENT_TYPE: &str = "whereby.future.event";
+
+/// The role name no list has.
+pub const UNKNOWN_ROLE: &str = "future_role";
+
+/// The deliveries of the selected checks, in order. When `answers-within-5s`
+/// is the only check, it sends one authentic delivery of its own to time.
+pub fn build(selected: &[CheckId]) -> Vec<Delivery> {
+    let mut deliveries = Vec::new();
+    for &check in selected {
+        deliveries.extend(for_check(check));
+    }
+    if deliveries.is_empty() && selected.contains(&CheckId::AnswersWithin5s) {
+        deliveries.push(Delivery::new(
+            CheckId::AnswersWithin5s,
+            "room.client.joined.host",
+            compact(&joined()),
+            Expect::Accept,
+        ));
+    }
+    deliveries
+}
+
+fn for_check(check: CheckId) -> Vec<Delivery> {
+    use CheckId as C;
+    match check {
+        C::AcceptsEveryEvent => all_examples()
+            .into_iter()
+            .map(|example| {
+                let event =
+                    fresh(serde_json::to_value(&example.event).expect("examples serialise"));
+                Delivery::new(check, example.file_stem(), compact(&event), Expect::Accept)
+            })
+            .collect(),
+        C::RawBodySignature => {
+            let mut accented = joined();
+            accented["data"]["displayName"] = json!("Zoë Ångström");
+            vec![
+                Delivery::new(
+                    check,
+                    "indented with 2 spaces",
+                    pretty(&joined()),
+                    Expect::Accept,
+                ),
+                Delivery::new(
+                    check,
+                    "keys in reverse order",
+                    compact(&reversed(joined())),
+                    Expect::Accept,
+                ),
+                Delivery::new(
+                    check,
+                    "non-ASCII and `/` written as \\u00e9-style and \\/ escapes",
+                    escaped(&accented),
+                    Expect::Accept,
+                ),
+                Delivery::new(
+                    check,
+                    "a trailing newline",
+                    {
+                        let mut bytes = compact(&joined());
+                        bytes.push(b'\n');
+                        bytes
+                    },
+                    Expect::Accept,
+                ),
+            ]
+        }
+        C::RejectsMissingSignature => vec![
+            Delivery::new(
+                check,
+                "no Whereby-Signature header",
+                compact(&joined()),
+                Expect::Reject,
+            )
+            .signed(Signing::Unsigned),
+        ],
+        C::RejectsBadSignature => vec![
+            Delivery::new(
+                check,
+                "signed with another secret",
+                compact(&joined()),
+                Expect::Reject,
+            )
+            .signed(Signing::OtherSecret),
+        ],
+        C::RejectsTamperedBody => {
+            let original = joined();
+            let mut tampered = original.clone();
+            tampered["data"]["numClients"] = json!(20);
+            vec![
+                Delivery::new(
+                    check,
+                    "numClients changed after signing",
+                    compact(&tampered),
+                    Expect::Reject,
+                )
+                .signed(Signing::OtherBytes(compact(&original))),
+            ]
+        }
+        C::RejectsStaleTimestamp => vec![
+            Delivery::new(
+                check,
+                "signed 10 minutes ago",
+                compact(&joined()),
+                Expect::Reject,
+            )
+            .signed(Signing::Offset(-TEN_MINUTES)),
+        ],
+        C::RejectsFutureTimestamp => vec![
+            Delivery::new(
+                check,
+                "signed 10 minutes ahead",
+                compact(&joined()),
+                Expect::Reject,
+            )
+            .signed(Signing::Offset(TEN_MINUTES)),
+        ],
+        C::AcceptsUnknownEventType => {
+            let mut event = example_value(EventType::AssistantRequested);
+            event["type"] = json!(UNKNOWN_EVENT_TYPE);
+            vec![Delivery::new(
+                check,
+                format!("type {UNKNOWN_EVENT_TYPE}"),
+                compact(&event),
+                Expect::Accept,
+            )]
+        }
+        C::AcceptsUnknownProperties => {
+            let mut event = joined();
+            event["futureEnvelopeProperty"] = json!({"addedIn": "a later 1.x"});
+            event["data"]["futureDataProperty"] = json!("a value");
+            vec![Delivery::new(
+                check,
+                "futureEnvelopeProperty and data.futureDataProperty",
+                compact(&event),
+                Expect::Accept,
+            )]
+        }
+        C::AcceptsUnknownEnumValue => {
+            let mut event = joined();
+            event["data"]["roleName"] = json!(UNKNOWN_ROLE);
+            if let Some(Value::Object(counts)) = event["data"].get_mut("numClientsByRoleName") {
+                let host = counts.shift_remove("host").unwrap_or(json!(1));
+                counts.insert(UNKNOWN_ROLE.to_owned(), host);
+            }
+            vec![Delivery::new(
+                check,
+                format!("roleName {UNKNOWN_ROLE}"),
+                compact(&event),
+                Expect::Accept,
+            )]
+        }
+        C::AcceptsRedelivery => {
+            let body = compact(&joined());
+            vec![
+                Delivery::new(check, "first delivery", body.clone(), Expect::Accept),
+                Delivery::new(check, "redelivery of the same id", body, Expect::Accept),
+            ]
+        }
+        C::AnswersWithin5s => Vec::new(),
+    }
+}
+
+/// The first example of `ty`, with a fresh `id` and `createdAt`.
+fn example_value(ty: EventType) -> Value {
+    let example = examples(ty)
+        .into_iter()
+        .next()
+        .expect("every type has an example");
+    fresh(serde_json::to_value(&example.event).expect("examples serialise"))
+}
+
+/// A fresh `room.client.joined` (the host example).
+fn joined() -> Value {
+    example_value(EventType::RoomClientJoined)
+}
+
+/// `event` with a fresh `id` and `createdAt`.
+fn fresh(mut event: Value) -> Value {
+    event["id"] = json!(fresh_id());
+    event["createdAt"] = json!(humantime::format_rfc3339_millis(SystemTime::now()).to_string());
+    event
+}
+
+/// A fresh event id: 64 lowercase hex digits, the form of Whereby's ids.
+/// Unique, not secret: hashed from a counter with randomly keyed hashers.
+pub fn fresh_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let mut id = String::with_capacity(64);
+    for lane in 0..4u64 {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u64(count);
+        hasher.write_u64(lane);
+        hasher.write_u128(nanos);
+        let _ = write!(id, "{:016x}", hasher.finish());
+    }
+    id
+}
+
+/// The compact serialisation: what Whereby sends.
+fn compact(event: &Value) -> Vec<u8> {
+    serde_json::to_vec(event).expect("a JSON value serialises")
+}
+
+/// Indented with two spaces.
+fn pretty(event: &Value) -> Vec<u8> {
+    serde_json::to_vec_pretty(event).expect("a JSON value serialises")
+}
+
+/// Every object's keys in reverse order, recursively.
+fn reversed(value: Value) -> Value {
+    match value {
+        Value::Object(object) => {
+            let mut out = Map::new();
+            for (key, value) in object.into_iter().rev() {
+                out.insert(key, reversed(value));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(reversed).collect()),
+        other => other,
+    }
+}
+
+/// Compact, with every non-ASCII character written as a `\uXXXX` escape
+/// (surrogate pairs beyond the BMP) and every `/` as `\/`, as PHP's
+/// `json_encode` does by default. Both only occur inside strings.
+fn escaped(event: &Value) -> Vec<u8> {
+    let text = serde_json::to_string(event).expect("a JSON value serialises");
+    let mut out = String::with_capacity(text.len() + 32);
+    for c in text.chars() {
+        if c == '/' {
+            out.push_str("\\/");
+        } else if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
+    }
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use whereby_webhooks_signature::{Tolerance, verify};
+
+    use super::*;
+
+    fn parse(bytes: &[u8]) -> Value {
+        serde_json::from_slice(bytes).expect("valid JSON")
+    }
+
+    #[test]
+    fn ids_are_64_lowercase_hex_and_fresh() {
+        let deliveries = build(&CheckId::ALL);
+        let mut ids = std::collections::BTreeSet::new();
+        for delivery in &deliveries {
+            let id = parse(&delivery.sent)["id"].as_str().expect("id").to_owned();
+            assert_eq!(id.len(), 64, "{id}");
+            assert!(
+                id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+                "{id}"
+            );
+            ids.insert(id);
+        }
+        // Only the redelivery repeats an id.
+        assert_eq!(ids.len(), deliveries.len() - 1);
+    }
+
+    #[test]
+    fn variants_differ_in_bytes_but_not_in_meaning() {
+        let mut event = joined();
+        event["data"]["displayName"] = json!("Zoë 😀 /x");
+        let escaped = escaped(&event);
+        let text = String::from_utf8(escaped.clone()).expect("ASCII");
+        assert!(text.is_ascii());
+        assert!(text.contains("Zo\\u00eb \\ud83d\\ude00 \\/x"), "{text}");
+        assert_eq!(parse(&escaped), event);
+        let reversed = reversed(event.clone());
+        assert_eq!(reversed, event, "same JSON value");
+        assert_ne!(compact(&reversed), compact(&event), "different bytes");
+        assert!(compact(&reversed).starts_with(b"{\"data\""));
+    }
+
+    #[test]
+    fn signatures_are_good_only_where_meant() {
+        let secret = Secret::new("battery-secret").expect("secret");
+        let secrets = [secret.clone()];
+        let now = 1_800_000_000;
+        for delivery in build(&CheckId::ALL) {
+            let header = delivery.signature(&secret, now);
+            let verified = header
+                .as_deref()
+                .map(|h| verify(h, &delivery.sent, &secrets, Tolerance::DEFAULT, now).is_ok());
+            let authentic = verified == Some(true);
+            assert_eq!(
+                authentic,
+                delivery.expect == Expect::Accept,
+                "{} {}",
+                delivery.check,
+                delivery.label
+            );
+        }
+    }
+
+    #[test]
+    fn bodies_other_than_the_variants_are_compact_and_conform() {
+        let validator = whereby_webhooks_conformance::Validator::embedded(Default::default())
+            .expect("embedded spec");
+        for delivery in build(&[CheckId::AcceptsEveryEvent, CheckId::RejectsBadSignature]) {
+            let value = parse(&delivery.sent);
+            assert_eq!(compact(&value), delivery.sent);
+            let report = validator.validate_bytes(&delivery.sent);
+            assert!(report.is_valid(), "{}: {report:?}", delivery.label);
+        }
+    }
+
+    #[test]
+    fn timing_alone_sends_one_delivery() {
+        let deliveries = build(&[CheckId::AnswersWithin5s]);
+        assert_eq!(deliveries.len(), 1);
+        assert_eq!(deliveries[0].expect, Expect::Accept);
+    }
+}

@@ -1,0 +1,215 @@
+//! The `diff` command: what changed between two versions of the OpenAPI
+//! document, judged from the receivers' side, for people (grouped by
+//! webhook, breaking first), for machines (one JSON object per line) or for
+//! release notes (Markdown).
+//!
+//! The judging is `whereby_webhooks_conformance::diff`; this module reads
+//! the two documents and prints. Text that comes from the documents has its
+//! control characters escaped before it reaches the terminal.
+
+use std::collections::BTreeMap;
+use std::io::{self, BufWriter, Read as _, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use serde_json::Value;
+use whereby_webhooks_conformance::diff::{self, Change, escape_controls};
+
+use crate::exit::Exit;
+
+/// Arguments of `diff`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Both documents may be JSON or YAML (by extension, or by whether the text starts with `{`); one of \
+them may be `-`, standard input. A change is breaking when a receiver written against OLD could \
+mishandle a delivery described by NEW: a webhook, header or property removed, a property that may \
+now be absent or null, a type widened, a value added to a closed list, a `const` changed, a \
+constraint loosened. Identical documents print nothing.
+
+Exit status: 0 nothing breaking changed, 1 something breaking changed, 2 usage or I/O error, or a \
+document that is not an OpenAPI 3.1 webhooks document.")]
+pub struct Args {
+    /// The older document (file or `-`)
+    #[arg(value_name = "OLD")]
+    old: PathBuf,
+
+    /// The newer document (file or `-`)
+    #[arg(value_name = "NEW")]
+    new: PathBuf,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+/// How changes are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Grouped by webhook, breaking changes first, and a summary.
+    Human,
+    /// One JSON object per change and line.
+    Json,
+    /// Release notes: breaking changes, then the others, each change once
+    /// with the webhooks it concerns.
+    Markdown,
+}
+
+/// The largest document read, so that a mistaken input cannot exhaust memory.
+const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
+
+/// Runs `diff`.
+pub fn run(args: Args) -> anyhow::Result<Exit> {
+    if is_stdin(&args.old) && is_stdin(&args.new) {
+        bail!("only one of OLD and NEW can be `-` (standard input)");
+    }
+    let old = load(&args.old, "OLD")?;
+    let new = load(&args.new, "NEW")?;
+    // Errors name webhooks and references from the documents.
+    let changes =
+        diff::diff(&old, &new).map_err(|e| anyhow::anyhow!(escape_controls(&e.to_string())))?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    match args.format {
+        Format::Human => human(&mut out, &changes)?,
+        Format::Json => {
+            for change in &changes {
+                serde_json::to_writer(&mut out, change)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::Markdown => markdown(&mut out, &changes)?,
+    }
+    out.flush()?;
+    Ok(if diff::any_breaking(&changes) {
+        Exit::Invalid
+    } else {
+        Exit::Success
+    })
+}
+
+fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+fn load(path: &Path, which: &str) -> anyhow::Result<Value> {
+    let shown = escape_controls(&path.display().to_string());
+    if is_stdin(path) {
+        let mut text = String::new();
+        io::stdin()
+            .take(MAX_DOCUMENT_BYTES + 1)
+            .read_to_string(&mut text)
+            .with_context(|| format!("cannot read {which} from standard input"))?;
+        if text.len() as u64 > MAX_DOCUMENT_BYTES {
+            bail!("{which} on standard input is larger than {MAX_DOCUMENT_BYTES} bytes");
+        }
+        return diff::parse_document(&text)
+            .with_context(|| format!("cannot load {which} from standard input"));
+    }
+    if let Ok(metadata) = std::fs::metadata(path)
+        && metadata.len() > MAX_DOCUMENT_BYTES
+    {
+        bail!("{which} ({shown}) is larger than {MAX_DOCUMENT_BYTES} bytes");
+    }
+    diff::read_document(path).with_context(|| format!("cannot load {which} ({shown})"))
+}
+
+/// Changes grouped by webhook (in the order they came), breaking first
+/// within each webhook.
+fn by_webhook(changes: &[Change]) -> Vec<(&str, Vec<&Change>)> {
+    let mut groups: Vec<(&str, Vec<&Change>)> = Vec::new();
+    for change in changes {
+        match groups.iter_mut().find(|(w, _)| *w == change.webhook) {
+            Some((_, list)) => list.push(change),
+            None => groups.push((&change.webhook, vec![change])),
+        }
+    }
+    for (_, list) in &mut groups {
+        list.sort_by_key(|c| !c.breaking);
+    }
+    groups
+}
+
+fn human(out: &mut impl Write, changes: &[Change]) -> io::Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let groups = by_webhook(changes);
+    for (webhook, list) in &groups {
+        writeln!(out, "{}", escape_controls(webhook))?;
+        for change in list {
+            let label = if change.breaking {
+                "BREAKING"
+            } else {
+                "ok      "
+            };
+            writeln!(
+                out,
+                "  {label}  {}  [{}]",
+                escape_controls(&change.message),
+                change.kind
+            )?;
+        }
+    }
+    let breaking = changes.iter().filter(|c| c.breaking).count();
+    writeln!(
+        out,
+        "\n{} change{} in {} webhook{}, {breaking} breaking",
+        changes.len(),
+        plural(changes.len()),
+        groups.len(),
+        plural(groups.len()),
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Text for a Markdown line: control characters escaped, on one line.
+fn md(text: &str) -> String {
+    escape_controls(text).replace('<', "&lt;")
+}
+
+/// What makes two changes one line of release notes: breaking, kind, message.
+type LineKey<'a> = (bool, &'static str, &'a str);
+
+fn markdown(out: &mut impl Write, changes: &[Change]) -> io::Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    // The same change in several webhooks (a shared component) is one line.
+    let mut lines: Vec<(LineKey<'_>, Vec<&str>)> = Vec::new();
+    let mut index: BTreeMap<LineKey<'_>, usize> = BTreeMap::new();
+    for change in changes {
+        let key = (change.breaking, change.kind.name(), change.message.as_str());
+        match index.get(&key) {
+            Some(&i) => lines[i].1.push(&change.webhook),
+            None => {
+                index.insert(key, lines.len());
+                lines.push((key, vec![&change.webhook]));
+            }
+        }
+    }
+    writeln!(out, "## Contract changes\n")?;
+    for (breaking, title) in [
+        (true, "Breaking for receivers"),
+        (false, "Not breaking for receivers"),
+    ] {
+        let section: Vec<_> = lines
+            .iter()
+            .filter(|((b, _, _), _)| *b == breaking)
+            .collect();
+        if section.is_empty() {
+            continue;
+        }
+        writeln!(out, "### {title}\n")?;
+        for ((_, kind, message), webhooks) in section {
+            let webhooks: Vec<String> = webhooks
+                .iter()
+                .map(|w| format!("`{}`", md(w).replace('`', "'")))
+                .collect();
+            writeln!(out, "- {} ({kind}; {})", md(message), webhooks.join(", "))?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,546 @@
+//! `check-receiver` against small receivers of our own: a correct one passes
+//! every check, and each receiver with one known flaw fails exactly the
+//! checks for that flaw.
+//!
+//! The receivers are plain `std::net` HTTP/1.1 servers on 127.0.0.1 that
+//! answer one request per connection.
+
+use std::collections::{BTreeSet, HashSet};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use whereby_webhooks_model::data::RoleName;
+use whereby_webhooks_model::{EventType, all_examples};
+use whereby_webhooks_signature::{Secret, Tolerance, now_unix, verify};
+
+use crate::sign_verify::SECRET_ENV;
+use crate::{assert_exit, json_lines, whereby};
+
+const SECRET: &str = "check-receiver-test-secret";
+
+/// The one thing a test receiver does wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flaw {
+    /// Nothing: the receiver is correct.
+    None,
+    /// Parses the body and hashes its compact re-serialisation.
+    HashesReserialisedJson,
+    /// Answers 500 to every delivery whose signature does not hold.
+    Answers500ToForgeries,
+    /// Never looks at the signature.
+    VerifiesNothing,
+    /// Never looks at the timestamp.
+    SkipsTimestamp,
+    /// Rejects old timestamps but not future ones.
+    ChecksOnlyAge,
+    /// Answers 400 to a type it does not know.
+    RejectsUnknownEventTypes,
+    /// Answers 422 to a property it does not know.
+    RejectsUnknownProperties,
+    /// Answers 422 to a role name it does not know.
+    RejectsUnknownRole,
+    /// Answers 409 to an `id` it has seen.
+    RefusesRedelivery,
+    /// Takes 5.2 s to answer its first delivery.
+    SlowOnce,
+}
+
+/// One request as the receiver read it.
+#[derive(Debug, Clone)]
+struct Seen {
+    arrived: Instant,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A running test receiver.
+struct Receiver {
+    url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Receiver {
+    fn start(flaw: Flaw) -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
+        let url = format!(
+            "http://{}/webhooks",
+            listener.local_addr().expect("local address")
+        );
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            let mut state = State {
+                flaw,
+                ids: HashSet::new(),
+                answered: 0,
+            };
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                if let Some(request) = read_request(&stream) {
+                    let status = state.answer(&request);
+                    log.lock().expect("log").push(request);
+                    respond(stream, status);
+                }
+            }
+        });
+        Receiver { url, seen }
+    }
+}
+
+struct State {
+    flaw: Flaw,
+    ids: HashSet<String>,
+    answered: usize,
+}
+
+impl State {
+    /// The status this receiver answers with.
+    fn answer(&mut self, request: &Seen) -> u16 {
+        self.answered += 1;
+        if self.flaw == Flaw::SlowOnce && self.answered == 1 {
+            std::thread::sleep(Duration::from_millis(5_200));
+        }
+        let forged = if self.flaw == Flaw::Answers500ToForgeries {
+            500
+        } else {
+            401
+        };
+        if self.flaw == Flaw::VerifiesNothing {
+            return 200;
+        }
+        let Some(header) = request.header("Whereby-Signature") else {
+            return forged;
+        };
+        let secrets = [Secret::new(SECRET).expect("secret")];
+        let body = if self.flaw == Flaw::HashesReserialisedJson {
+            match serde_json::from_slice::<Value>(&request.body) {
+                Ok(value) => serde_json::to_vec(&value).expect("serialise"),
+                Err(_) => return 400,
+            }
+        } else {
+            request.body.clone()
+        };
+        let tolerance = match self.flaw {
+            Flaw::SkipsTimestamp | Flaw::ChecksOnlyAge => Tolerance::Disabled,
+            _ => Tolerance::DEFAULT,
+        };
+        let now = now_unix();
+        let Ok(signed_at) = verify(header, &body, &secrets, tolerance, now) else {
+            return forged;
+        };
+        if self.flaw == Flaw::ChecksOnlyAge && now.saturating_sub(signed_at) > 300 {
+            return forged;
+        }
+        let Ok(event) = serde_json::from_slice::<Value>(&request.body) else {
+            return 400;
+        };
+        let Some(ty) = event.get("type").and_then(Value::as_str) else {
+            return 400;
+        };
+        if self.flaw == Flaw::RejectsUnknownEventTypes && ty.parse::<EventType>().is_err() {
+            return 400;
+        }
+        if self.flaw == Flaw::RejectsUnknownProperties && has_unknown_property(&event) {
+            return 422;
+        }
+        if self.flaw == Flaw::RejectsUnknownRole
+            && let Some(role) = event.pointer("/data/roleName").and_then(Value::as_str)
+            && !known_roles().contains(role)
+        {
+            return 422;
+        }
+        let id = event
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let fresh = self.ids.insert(id);
+        if !fresh && self.flaw == Flaw::RefusesRedelivery {
+            return 409;
+        }
+        200
+    }
+}
+
+fn known_roles() -> BTreeSet<String> {
+    RoleName::ALL
+        .iter()
+        .map(|role| {
+            serde_json::to_value(role)
+                .expect("serialise")
+                .as_str()
+                .expect("a string")
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Whether the envelope or `data` has a property no example has.
+fn has_unknown_property(event: &Value) -> bool {
+    let mut envelope = BTreeSet::new();
+    let mut data = BTreeSet::new();
+    for example in all_examples() {
+        let value = serde_json::to_value(&example.event).expect("serialise");
+        envelope.extend(value.as_object().expect("object").keys().cloned());
+        data.extend(value["data"].as_object().expect("object").keys().cloned());
+    }
+    let keys = |value: &Value| -> Vec<String> {
+        value
+            .as_object()
+            .map(|object| object.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    keys(event).iter().any(|key| !envelope.contains(key))
+        || keys(&event["data"]).iter().any(|key| !data.contains(key))
+}
+
+fn read_request(stream: &TcpStream) -> Option<Seen> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let arrived = Instant::now();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        let (name, value) = trimmed.split_once(':')?;
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some(Seen {
+        arrived,
+        headers,
+        body,
+    })
+}
+
+fn respond(mut stream: TcpStream, status: u16) {
+    let body = format!("status {status}");
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} X\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+}
+
+/// Runs check-receiver against `url` with `args`, in JSON; returns the exit
+/// code and the ids of the failed checks.
+fn check(url: &str, args: &[&str]) -> (i32, BTreeSet<String>, Vec<Value>) {
+    let output = whereby()
+        .args(["check-receiver", url, "--format", "json", "--interval", "5"])
+        .args(args)
+        .env(SECRET_ENV, SECRET)
+        .output()
+        .expect("run check-receiver");
+    let results = json_lines(&output.stdout);
+    let failed = results
+        .iter()
+        .filter(|result| result["passed"] == false)
+        .map(|result| result["check"].as_str().expect("check id").to_owned())
+        .collect();
+    (output.status.code().unwrap_or(-1), failed, results)
+}
+
+fn fails_exactly(flaw: Flaw, expected: &[&str]) {
+    let receiver = Receiver::start(flaw);
+    let (code, failed, results) = check(&receiver.url, &[]);
+    let expected: BTreeSet<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+    assert_eq!(failed, expected, "{flaw:?}: {results:#?}");
+    assert_eq!(code, 1, "{flaw:?}");
+    assert_eq!(results.len(), 12);
+}
+
+#[test]
+fn a_correct_receiver_passes_every_check() {
+    let receiver = Receiver::start(Flaw::None);
+    let (code, failed, results) = check(&receiver.url, &[]);
+    assert!(failed.is_empty(), "{results:#?}");
+    assert_eq!(code, 0);
+    let ids: Vec<&str> = results
+        .iter()
+        .map(|r| r["check"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "accepts-every-event",
+            "raw-body-signature",
+            "rejects-missing-signature",
+            "rejects-bad-signature",
+            "rejects-tampered-body",
+            "rejects-stale-timestamp",
+            "rejects-future-timestamp",
+            "accepts-unknown-event-type",
+            "accepts-unknown-properties",
+            "accepts-unknown-enum-value",
+            "accepts-redelivery",
+            "answers-within-5s",
+        ]
+    );
+    for result in &results {
+        let keys: Vec<&String> = result.as_object().expect("object").keys().collect();
+        assert_eq!(keys, ["check", "passed", "expected", "got", "detail"]);
+    }
+}
+
+#[test]
+fn hashing_reserialised_json_fails_raw_body_signature() {
+    fails_exactly(Flaw::HashesReserialisedJson, &["raw-body-signature"]);
+}
+
+#[test]
+fn a_500_to_forgeries_fails_every_rejection() {
+    fails_exactly(
+        Flaw::Answers500ToForgeries,
+        &[
+            "rejects-missing-signature",
+            "rejects-bad-signature",
+            "rejects-tampered-body",
+            "rejects-stale-timestamp",
+            "rejects-future-timestamp",
+        ],
+    );
+}
+
+#[test]
+fn accepting_forgeries_fails_every_rejection() {
+    fails_exactly(
+        Flaw::VerifiesNothing,
+        &[
+            "rejects-missing-signature",
+            "rejects-bad-signature",
+            "rejects-tampered-body",
+            "rejects-stale-timestamp",
+            "rejects-future-timestamp",
+        ],
+    );
+}
+
+#[test]
+fn skipping_the_timestamp_fails_both_directions() {
+    fails_exactly(
+        Flaw::SkipsTimestamp,
+        &["rejects-stale-timestamp", "rejects-future-timestamp"],
+    );
+}
+
+#[test]
+fn checking_only_the_age_fails_the_future_timestamp() {
+    fails_exactly(Flaw::ChecksOnlyAge, &["rejects-future-timestamp"]);
+}
+
+#[test]
+fn rejecting_unknown_event_types_fails() {
+    fails_exactly(
+        Flaw::RejectsUnknownEventTypes,
+        &["accepts-unknown-event-type"],
+    );
+}
+
+#[test]
+fn rejecting_unknown_properties_fails() {
+    fails_exactly(
+        Flaw::RejectsUnknownProperties,
+        &["accepts-unknown-properties"],
+    );
+}
+
+#[test]
+fn rejecting_an_unknown_role_fails() {
+    fails_exactly(Flaw::RejectsUnknownRole, &["accepts-unknown-enum-value"]);
+}
+
+#[test]
+fn refusing_a_redelivery_fails() {
+    fails_exactly(Flaw::RefusesRedelivery, &["accepts-redelivery"]);
+}
+
+#[test]
+fn one_answer_over_5_s_fails_the_timing() {
+    fails_exactly(Flaw::SlowOnce, &["answers-within-5s"]);
+}
+
+#[test]
+fn every_delivery_is_tagged_and_fresh() {
+    let receiver = Receiver::start(Flaw::None);
+    let (code, _, _) = check(&receiver.url, &[]);
+    assert_eq!(code, 0);
+    let seen = receiver.seen.lock().expect("log").clone();
+    assert!(seen.len() > 20, "{}", seen.len());
+    let mut ids = HashSet::new();
+    for request in &seen {
+        assert_eq!(
+            request.header("Whereby-Webhooks-Test"),
+            Some("check-receiver")
+        );
+        assert_eq!(request.header("Content-Type"), Some("application/json"));
+        let event: Value = serde_json::from_slice(&request.body).expect("JSON");
+        let id = event["id"].as_str().expect("id");
+        assert_eq!(id.len(), 64);
+        assert!(
+            id.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+        ids.insert(id.to_owned());
+    }
+    // Only the redelivery repeats an id.
+    assert_eq!(ids.len(), seen.len() - 1);
+}
+
+#[test]
+fn only_and_skip_select_checks() {
+    let receiver = Receiver::start(Flaw::RefusesRedelivery);
+    let (code, failed, results) = check(
+        &receiver.url,
+        &[
+            "--only",
+            "rejects-bad-signature,accepts-redelivery",
+            "--skip",
+            "rejects-bad-signature",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(results.len(), 1);
+    assert!(failed.contains("accepts-redelivery"));
+    let seen = receiver.seen.lock().expect("log").len();
+    assert_eq!(seen, 2, "only the redelivery check's two deliveries");
+}
+
+#[test]
+fn deliveries_are_paced() {
+    let receiver = Receiver::start(Flaw::None);
+    let output = whereby()
+        .args(["check-receiver", &receiver.url])
+        .args(["--only", "accepts-redelivery", "--interval", "400"])
+        .env(SECRET_ENV, SECRET)
+        .output()
+        .expect("run");
+    assert_exit(&output, 0);
+    let seen = receiver.seen.lock().expect("log").clone();
+    assert_eq!(seen.len(), 2);
+    let gap = seen[1].arrived - seen[0].arrived;
+    assert!(gap >= Duration::from_millis(400), "{gap:?}");
+}
+
+#[test]
+fn the_report_card_has_a_line_per_check_and_a_fix_per_failure() {
+    let receiver = Receiver::start(Flaw::Answers500ToForgeries);
+    let output = whereby()
+        .args([
+            "check-receiver",
+            &receiver.url,
+            "--only",
+            "rejects-bad-signature,accepts-redelivery",
+            "--interval",
+            "0",
+        ])
+        .env(SECRET_ENV, SECRET)
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        text.contains("FAIL  rejects-bad-signature  expected 4xx, got 500\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "signed with another secret: 500 (Whereby would retry this forgery): \"status 500\""
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("      fix: compare the HMAC in constant time"),
+        "{text}"
+    );
+    assert!(
+        text.contains("PASS  accepts-redelivery     expected 2xx both times, got 200 both times\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("\n1 of 2 checks passed\n"), "{text}");
+}
+
+#[test]
+fn an_unreachable_receiver_is_exit_2() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("address").port()
+    };
+    let output = whereby()
+        .args([
+            "check-receiver",
+            &format!("http://127.0.0.1:{port}/webhooks"),
+        ])
+        .env(SECRET_ENV, SECRET)
+        .output()
+        .expect("run");
+    assert_exit(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot reach"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    for args in [
+        vec![
+            "check-receiver",
+            "http://127.0.0.1:9/",
+            "--only",
+            "no-such-check",
+        ],
+        vec!["check-receiver", "127.0.0.1:9/webhooks"],
+        vec!["check-receiver", "http://127.0.0.1:9/", "--timeout", "0"],
+        vec![
+            "check-receiver",
+            "http://127.0.0.1:9/",
+            "--only",
+            "accepts-redelivery",
+            "--skip",
+            "accepts-redelivery",
+        ],
+    ] {
+        let output = whereby()
+            .args(&args)
+            .env(SECRET_ENV, SECRET)
+            .output()
+            .expect("run");
+        assert_exit(&output, 2);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !stderr.contains("cannot reach"),
+            "{args:?}: sent anyway: {stderr}"
+        );
+    }
+    let output = whereby()
+        .args(["check-receiver", "http://127.0.0.1:9/"])
+        .env_remove(SECRET_ENV)
+        .output()
+        .expect("run");
+    assert_exit(&output, 2);
+}

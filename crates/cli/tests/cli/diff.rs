@@ -1,0 +1,202 @@
+//! `diff` judges changes between two versions of the spec from the
+//! receivers' side and exits 1 exactly when one of them breaks receivers.
+
+use serde_json::{Value, json};
+
+use crate::{assert_exit, json_lines, lines, repo_root, temp_dir, whereby};
+
+fn spec() -> Value {
+    let text =
+        std::fs::read_to_string(repo_root().join("spec/openapi.json")).expect("read the spec");
+    serde_json::from_str(&text).expect("the spec is JSON")
+}
+
+/// Writes `document` as JSON into `dir` and returns its path.
+fn write(dir: &tempfile::TempDir, name: &str, document: &Value) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(document).expect("JSON"))
+        .expect("write the document");
+    path.to_string_lossy().into_owned()
+}
+
+/// The spec with `subdomain` optional in every in-room event and a
+/// description changed.
+fn changed_spec() -> Value {
+    let mut new = spec();
+    let schemas = &mut new["components"]["schemas"];
+    for name in ["ClientJoinLeaveData", "ClientData", "InRoomData"] {
+        let required = schemas[name]["required"].as_array_mut().expect("required");
+        let before = required.len();
+        required.retain(|v| v != "subdomain");
+        assert_eq!(required.len(), before - 1, "{name} requires subdomain");
+    }
+    schemas["InRoomData"]["properties"]["roomName"]["description"] = json!("The room.");
+    new
+}
+
+#[test]
+fn the_same_spec_as_json_and_yaml_prints_nothing() {
+    let output = whereby()
+        .args(["diff", "spec/openapi.json", "spec/openapi.yaml"])
+        .output()
+        .expect("run");
+    assert_exit(&output, 0);
+    assert!(
+        output.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    assert!(output.stderr.is_empty());
+}
+
+#[test]
+fn a_breaking_change_exits_1_grouped_by_webhook_breaking_first() {
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &changed_spec());
+    let output = whereby()
+        .args(["diff", "spec/openapi.json", &new])
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let out = lines(&output.stdout);
+    let start = out
+        .iter()
+        .position(|l| l == "room.session.started")
+        .expect("a group for room.session.started");
+    assert_eq!(
+        out[start + 1],
+        "  BREAKING  `/data/subdomain` was required, is now optional: it may be absent  [now_optional]"
+    );
+    assert_eq!(
+        out[start + 2],
+        "  ok        `/data/roomName`'s `description` changed  [metadata]"
+    );
+    assert_eq!(
+        out.last().map(String::as_str),
+        Some("10 changes in 7 webhooks, 7 breaking")
+    );
+}
+
+#[test]
+fn json_prints_one_change_per_line() {
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &changed_spec());
+    let output = whereby()
+        .args(["diff", "--format", "json", "spec/openapi.json", &new])
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let changes = json_lines(&output.stdout);
+    assert_eq!(changes.len(), 10);
+    assert_eq!(
+        changes[0],
+        json!({"webhook": "room.client.joined", "pointer": "/data/subdomain",
+            "kind": "now_optional", "breaking": true,
+            "message": "`/data/subdomain` was required, is now optional: it may be absent",
+            "old": true, "new": false})
+    );
+}
+
+#[test]
+fn markdown_lists_each_change_once_with_its_webhooks() {
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &changed_spec());
+    let output = whereby()
+        .args(["diff", "--format", "markdown", "spec/openapi.json", &new])
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(text.starts_with("## Contract changes\n\n### Breaking for receivers\n\n- `/data/subdomain` was required, is now optional: it may be absent (now_optional; `room.client.joined`, `room.client.left`, `room.client.knocked`, `room.client.knockCancelled`, `room.session.started`, `room.session.ended`, `assistant.requested`)\n"), "{text}");
+    assert!(text.contains("### Not breaking for receivers\n\n- `/data/roomName`'s `description` changed (metadata; `room.session.started`, `room.session.ended`, `assistant.requested`)\n"), "{text}");
+}
+
+#[test]
+fn only_informational_changes_exit_0_from_standard_input() {
+    let mut new = spec();
+    new["webhooks"]["room.client.joined"]["post"]["x-note"] = json!("a note");
+    let output = whereby()
+        .args(["diff", "spec/openapi.yaml", "-"])
+        .write_stdin(serde_json::to_vec(&new).expect("JSON"))
+        .output()
+        .expect("run");
+    assert_exit(&output, 0);
+    assert_eq!(
+        lines(&output.stdout),
+        [
+            "room.client.joined",
+            "  ok        the webhook's `x-note` added  [metadata]",
+            "",
+            "1 change in 1 webhook, 0 breaking"
+        ]
+    );
+}
+
+#[test]
+fn text_from_the_documents_is_escaped() {
+    let mut new = spec();
+    new["components"]["schemas"]["InRoomData"]["properties"]["\u{1b}]0;pwned\u{7}"] =
+        json!({"type": "string"});
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &new);
+    for format in ["human", "markdown"] {
+        let output = whereby()
+            .args(["diff", "--format", format, "spec/openapi.json", &new])
+            .output()
+            .expect("run");
+        assert_exit(&output, 0);
+        let text = String::from_utf8(output.stdout).expect("UTF-8");
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text}"
+        );
+        assert!(text.contains("\\u{1b}]0;pwned\\u{7}"), "{text}");
+    }
+}
+
+#[test]
+fn errors_quoting_the_documents_are_escaped() {
+    let mut new = spec();
+    new["webhooks"]["\u{1b}[2Jbad"] = json!({"post": {}});
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &new);
+    let output = whereby()
+        .args(["diff", "spec/openapi.json", &new])
+        .output()
+        .expect("run");
+    assert_exit(&output, 2);
+    let err = String::from_utf8(output.stderr).expect("UTF-8");
+    assert!(
+        err.starts_with(
+            "error: the new document: webhook `\\u{1b}[2Jbad` has no JSON request body schema"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn errors_exit_2() {
+    let dir = temp_dir();
+    let not_openapi = write(&dir, "swagger.json", &json!({"swagger": "2.0"}));
+    for (args, expected) in [
+        (
+            vec!["diff", "-", "-"],
+            "error: only one of OLD and NEW can be `-`",
+        ),
+        (
+            vec!["diff", "missing.json", "spec/openapi.json"],
+            "error: cannot load OLD (missing.json): cannot read the spec file missing.json",
+        ),
+        (
+            vec!["diff", "spec/openapi.json", &not_openapi],
+            "error: the new document: the spec is not an OpenAPI 3.1 document",
+        ),
+        (vec!["diff", "spec/openapi.json"], "error: "),
+    ] {
+        let output = whereby().args(&args).output().expect("run");
+        assert_exit(&output, 2);
+        assert!(output.stdout.is_empty());
+        let err = String::from_utf8(output.stderr).expect("UTF-8");
+        assert!(err.starts_with(expected), "{args:?}: {err}");
+    }
+}

@@ -1,0 +1,888 @@
+//! Comparing two schemas for the same place in a delivery.
+//!
+//! Each side is first flattened into a [`View`]: everything its `$ref`s,
+//! `allOf` branches and conditionals say about one value, merged. Two views
+//! are then compared keyword by keyword, and the properties, items and map
+//! values they describe are compared in turn, each at its own JSON Pointer.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use super::{ChangeKind, Cx, DiffError};
+use crate::document::{escape, local_pointer};
+
+/// How deep views and comparisons go; deeper schemas are not compared.
+const MAX_DEPTH: usize = 64;
+
+/// Lower bounds: a smaller (or no) value accepts more.
+const LOWER_BOUNDS: [&str; 5] = [
+    "minimum",
+    "exclusiveMinimum",
+    "minLength",
+    "minItems",
+    "minProperties",
+];
+/// Upper bounds: a larger (or no) value accepts more.
+const UPPER_BOUNDS: [&str; 5] = [
+    "maximum",
+    "exclusiveMaximum",
+    "maxLength",
+    "maxItems",
+    "maxProperties",
+];
+/// Constraints that are either present or not, and cannot be ordered.
+const SHAPES: [&str; 3] = ["pattern", "format", "multipleOf"];
+/// Keywords that say nothing about which values are valid.
+const METADATA: [&str; 13] = [
+    "title",
+    "description",
+    "example",
+    "examples",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "$comment",
+    "$schema",
+    "$id",
+    "externalDocs",
+    "discriminator",
+];
+
+/// Whether a keyword is metadata: documentation or an `x-` extension other
+/// than the open list `x-extensible-enum`.
+pub(crate) fn is_metadata(key: &str) -> bool {
+    METADATA.contains(&key) || (key.starts_with("x-") && key != "x-extensible-enum")
+}
+
+/// A closed list of values.
+#[derive(Debug, Clone)]
+struct Values {
+    values: Vec<Value>,
+    /// Written as `const`.
+    from_const: bool,
+}
+
+/// Everything the schemas applying to one value say about it.
+#[derive(Debug, Default)]
+struct View<'a> {
+    /// The allowed types, `None` for any.
+    types: Option<BTreeSet<String>>,
+    /// `null` allowed through `nullable: true` or a `{type: null}` branch.
+    null_branch: bool,
+    values: Option<Values>,
+    open: Option<Vec<Value>>,
+    properties: Vec<(String, Vec<&'a Value>)>,
+    required: BTreeSet<String>,
+    /// Properties required only when a condition (an `if`, as JSON) holds.
+    conditional: BTreeMap<String, BTreeSet<String>>,
+    items: Vec<&'a Value>,
+    additional: Vec<&'a Value>,
+    bounds: BTreeMap<&'static str, Value>,
+    shapes: BTreeMap<&'static str, Value>,
+    metadata: Map<String, Value>,
+    other: BTreeMap<String, Value>,
+    /// The references followed, to notice recursion.
+    refs: BTreeSet<String>,
+}
+
+impl<'a> View<'a> {
+    fn of(document: &'a Value, schemas: &[&'a Value]) -> View<'a> {
+        let mut view = View::default();
+        for schema in schemas {
+            view.collect(document, schema, 0);
+        }
+        if view.null_branch
+            && let Some(types) = &mut view.types
+        {
+            types.insert("null".to_owned());
+        }
+        view
+    }
+
+    fn property(&self, name: &str) -> Option<&Vec<&'a Value>> {
+        self.properties
+            .iter()
+            .find_map(|(n, schemas)| (n == name).then_some(schemas))
+    }
+
+    fn add_property(&mut self, name: &str, schema: &'a Value) {
+        match self.properties.iter_mut().find(|(n, _)| n == name) {
+            Some((_, schemas)) => schemas.push(schema),
+            None => self.properties.push((name.to_owned(), vec![schema])),
+        }
+    }
+
+    fn restrict_types(&mut self, types: BTreeSet<String>) {
+        self.types = Some(match self.types.take() {
+            None => types,
+            Some(old) => old.intersection(&types).cloned().collect(),
+        });
+    }
+
+    fn restrict_values(&mut self, values: Vec<Value>, from_const: bool) {
+        self.values = Some(match self.values.take() {
+            None => Values { values, from_const },
+            Some(old) => Values {
+                values: old
+                    .values
+                    .into_iter()
+                    .filter(|v| values.contains(v))
+                    .collect(),
+                from_const: old.from_const && from_const,
+            },
+        });
+    }
+
+    fn other(&mut self, key: &str, value: &Value) {
+        let mut key = key.to_owned();
+        while self.other.get(&key).is_some_and(|v| v != value) {
+            key.push('\'');
+        }
+        self.other.insert(key, value.clone());
+    }
+
+    fn collect(&mut self, document: &'a Value, schema: &'a Value, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let map = match schema {
+            Value::Object(map) => map,
+            Value::Bool(true) => return,
+            other => {
+                self.other("schema", other);
+                return;
+            }
+        };
+        // A schema's own keywords first, then what it refers to and
+        // combines: metadata beside a `$ref` overrides the target's.
+        let mut keys: Vec<(&String, &Value)> = map.iter().collect();
+        keys.sort_by_key(|(key, _)| matches!(key.as_str(), "$ref" | "allOf"));
+        for (key, value) in keys {
+            match key.as_str() {
+                "$ref" => match value.as_str().and_then(local_pointer) {
+                    Some(target) => {
+                        if let Some(resolved) = document.pointer(&target) {
+                            if self.refs.insert(target) {
+                                self.collect(document, resolved, depth + 1);
+                            }
+                        } else {
+                            self.other(key, value);
+                        }
+                    }
+                    None => self.other(key, value),
+                },
+                "allOf" => {
+                    for branch in value.as_array().into_iter().flatten() {
+                        self.collect(document, branch, depth + 1);
+                    }
+                }
+                "anyOf" | "oneOf" => self.alternatives(document, key, value, depth),
+                "if" => self.conditional(document, map, value),
+                "then" | "else" => {}
+                "type" => {
+                    let types = match value {
+                        Value::String(t) => BTreeSet::from([t.clone()]),
+                        Value::Array(ts) => ts
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned)
+                            .collect(),
+                        _ => {
+                            self.other(key, value);
+                            continue;
+                        }
+                    };
+                    self.restrict_types(types);
+                }
+                "nullable" => {
+                    if value == &Value::Bool(true) {
+                        self.null_branch = true;
+                    }
+                }
+                "const" => self.restrict_values(vec![value.clone()], true),
+                "enum" => match value {
+                    Value::Array(values) => self.restrict_values(values.clone(), false),
+                    _ => self.other(key, value),
+                },
+                "x-extensible-enum" => match value {
+                    Value::Array(values) => {
+                        let open = self.open.get_or_insert_with(Vec::new);
+                        for value in values {
+                            if !open.contains(value) {
+                                open.push(value.clone());
+                            }
+                        }
+                    }
+                    _ => self.other(key, value),
+                },
+                "properties" => match value {
+                    Value::Object(properties) => {
+                        for (name, schema) in properties {
+                            self.add_property(name, schema);
+                        }
+                    }
+                    _ => self.other(key, value),
+                },
+                "required" => {
+                    self.required.extend(
+                        value
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .map(str::to_owned),
+                    );
+                }
+                "items" => self.items.push(value),
+                "additionalProperties" => self.additional.push(value),
+                _ => {
+                    if let Some(bound) = LOWER_BOUNDS.iter().find(|b| **b == key) {
+                        merge_bound(&mut self.bounds, bound, value, true);
+                    } else if let Some(bound) = UPPER_BOUNDS.iter().find(|b| **b == key) {
+                        merge_bound(&mut self.bounds, bound, value, false);
+                    } else if let Some(shape) = SHAPES.iter().find(|s| **s == key) {
+                        self.shapes.entry(shape).or_insert_with(|| value.clone());
+                    } else if is_metadata(key) {
+                        self.metadata
+                            .entry(key.clone())
+                            .or_insert_with(|| value.clone());
+                    } else {
+                        self.other(key, value);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `anyOf`/`oneOf`: a list of constants is a closed list; "X or null"
+    /// is a nullable X; anything else is compared as written.
+    fn alternatives(&mut self, document: &'a Value, key: &str, value: &'a Value, depth: usize) {
+        let Some(branches) = value.as_array() else {
+            self.other(key, value);
+            return;
+        };
+        let followed: Vec<&Value> = branches
+            .iter()
+            .map(|b| crate::document::follow(document, b).unwrap_or(b))
+            .collect();
+        let constant = |b: &&Value| -> Option<Vec<Value>> {
+            let map = b.as_object()?;
+            let values = match (map.get("const"), map.get("enum")) {
+                (Some(c), None) => vec![c.clone()],
+                (None, Some(Value::Array(e))) => e.clone(),
+                _ => return None,
+            };
+            map.keys()
+                .all(|k| matches!(k.as_str(), "const" | "enum" | "type") || is_metadata(k))
+                .then_some(values)
+        };
+        if !followed.is_empty()
+            && let Some(lists) = followed.iter().map(constant).collect::<Option<Vec<_>>>()
+        {
+            let mut values: Vec<Value> = Vec::new();
+            let mut types = BTreeSet::new();
+            for (branch, list) in followed.iter().zip(lists) {
+                for v in list {
+                    if !values.contains(&v) {
+                        values.push(v);
+                    }
+                }
+                match branch.get("type") {
+                    Some(Value::String(t)) => {
+                        types.insert(t.clone());
+                    }
+                    Some(Value::Array(ts)) => {
+                        types.extend(ts.iter().filter_map(Value::as_str).map(str::to_owned));
+                    }
+                    _ => {}
+                }
+            }
+            if !types.is_empty() {
+                self.restrict_types(types);
+            }
+            self.restrict_values(values, false);
+            return;
+        }
+        let is_null = |b: &&Value| {
+            b.get("type") == Some(&Value::from("null"))
+                && b.as_object()
+                    .is_some_and(|m| m.keys().all(|k| k == "type" || is_metadata(k)))
+        };
+        let rest: Vec<&Value> = followed.iter().copied().filter(|b| !is_null(b)).collect();
+        if rest.len() == 1 && followed.len() == 2 {
+            self.null_branch = true;
+            self.collect(document, rest[0], depth + 1);
+            return;
+        }
+        self.other(key, value);
+    }
+
+    /// `if`/`then`/`else`: what `then` requires is required when the
+    /// condition holds, what `else` requires when it does not; the
+    /// properties both describe are properties of the value.
+    fn conditional(
+        &mut self,
+        document: &'a Value,
+        map: &'a Map<String, Value>,
+        condition: &'a Value,
+    ) {
+        let text = condition.to_string();
+        for (branch_key, label) in [
+            ("then", format!("when {text}")),
+            ("else", format!("unless {text}")),
+        ] {
+            let Some(branch) = map.get(branch_key) else {
+                continue;
+            };
+            let branch = crate::document::follow(document, branch).unwrap_or(branch);
+            let Some(branch_map) = branch.as_object() else {
+                continue;
+            };
+            for (key, value) in branch_map {
+                match key.as_str() {
+                    "required" => {
+                        for name in value.as_array().into_iter().flatten() {
+                            if let Some(name) = name.as_str() {
+                                self.conditional
+                                    .entry(name.to_owned())
+                                    .or_default()
+                                    .insert(label.clone());
+                            }
+                        }
+                    }
+                    "properties" => {
+                        for (name, schema) in value.as_object().into_iter().flatten() {
+                            self.add_property(name, schema);
+                        }
+                    }
+                    key if is_metadata(key) => {}
+                    _ => {
+                        self.other(&format!("{branch_key} ({label})"), branch);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn merge_bound(
+    bounds: &mut BTreeMap<&'static str, Value>,
+    key: &'static str,
+    value: &Value,
+    lower: bool,
+) {
+    match (bounds.get(key).and_then(Value::as_f64), value.as_f64()) {
+        (Some(old), Some(new)) if (lower && new <= old) || (!lower && new >= old) => {}
+        _ => {
+            bounds.insert(key, value.clone());
+        }
+    }
+}
+
+/// Whether a value of type `ty` is among `types`.
+fn covered(ty: &str, types: &BTreeSet<String>) -> bool {
+    types.contains(ty) || (ty == "integer" && types.contains("number"))
+}
+
+fn type_value(types: &BTreeSet<String>) -> Value {
+    match types.len() {
+        1 => Value::from(types.iter().next().cloned().unwrap_or_default()),
+        _ => Value::from(types.iter().cloned().collect::<Vec<_>>()),
+    }
+}
+
+fn show(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 80 {
+        let cut: String = text.chars().take(77).collect();
+        format!("{cut}...")
+    } else {
+        text
+    }
+}
+
+fn subject(pointer: &str) -> String {
+    if pointer.is_empty() {
+        "the body".to_owned()
+    } else {
+        format!("`{pointer}`")
+    }
+}
+
+/// When a property is required.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Requirement {
+    Always,
+    When(BTreeSet<String>),
+    Never,
+}
+
+impl Requirement {
+    fn of(view: &View<'_>, name: &str) -> Requirement {
+        if view.required.contains(name) {
+            Requirement::Always
+        } else if let Some(conditions) = view.conditional.get(name) {
+            Requirement::When(conditions.clone())
+        } else {
+            Requirement::Never
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Requirement::Always => "required".to_owned(),
+            Requirement::Never => "optional".to_owned(),
+            Requirement::When(conditions) => format!(
+                "required {}",
+                conditions.iter().cloned().collect::<Vec<_>>().join(" and ")
+            ),
+        }
+    }
+
+    fn as_value(&self) -> Value {
+        match self {
+            Requirement::Always => Value::Bool(true),
+            Requirement::Never => Value::Bool(false),
+            Requirement::When(conditions) => {
+                Value::from(conditions.iter().cloned().collect::<Vec<_>>())
+            }
+        }
+    }
+}
+
+/// Compares the schemas `old` (in `old_doc`) and `new` (in `new_doc`) for
+/// the value at `pointer`. `seen` holds the references of the views being
+/// compared further up, so that recursive schemas end.
+pub(crate) fn compare<'a>(
+    cx: &mut Cx<'_>,
+    old: &[&'a Value],
+    old_doc: &'a Value,
+    new: &[&'a Value],
+    new_doc: &'a Value,
+    pointer: &str,
+    seen: &mut Vec<(BTreeSet<String>, BTreeSet<String>)>,
+) -> Result<(), DiffError> {
+    cx.spend()?;
+    if seen.len() > MAX_DEPTH {
+        return Ok(());
+    }
+    let o = View::of(old_doc, old);
+    let n = View::of(new_doc, new);
+    let refs = (o.refs.clone(), n.refs.clone());
+    if !(refs.0.is_empty() && refs.1.is_empty()) && seen.contains(&refs) {
+        return Ok(());
+    }
+    seen.push(refs);
+    let result = compare_views(cx, &o, old_doc, &n, new_doc, pointer, seen);
+    seen.pop();
+    result
+}
+
+fn compare_views<'a>(
+    cx: &mut Cx<'_>,
+    o: &View<'a>,
+    old_doc: &'a Value,
+    n: &View<'a>,
+    new_doc: &'a Value,
+    pointer: &str,
+    seen: &mut Vec<(BTreeSet<String>, BTreeSet<String>)>,
+) -> Result<(), DiffError> {
+    let what = subject(pointer);
+    compare_types(cx, o, n, pointer, &what);
+    compare_values(cx, o, n, pointer, &what);
+    compare_bounds(cx, o, n, pointer, &what);
+    for key in SHAPES {
+        let (a, b) = (o.shapes.get(key), n.shapes.get(key));
+        let (kind, message) = match (a, b) {
+            (None, None) => continue,
+            (Some(a), Some(b)) if a == b => continue,
+            (Some(a), None) => (
+                ChangeKind::ConstraintLoosened,
+                format!("{what} lost its `{key}` {}", show(a)),
+            ),
+            (None, Some(b)) => (
+                ChangeKind::ConstraintTightened,
+                format!("{what} gained `{key}` {}", show(b)),
+            ),
+            (Some(a), Some(b)) => (
+                ChangeKind::ConstraintChanged,
+                format!(
+                    "{what}'s `{key}` changed from {} to {}; the new one may accept values the old did not",
+                    show(a),
+                    show(b)
+                ),
+            ),
+        };
+        cx.push(pointer, kind, message, a.cloned(), b.cloned());
+    }
+    super::metadata(
+        cx,
+        pointer,
+        &format!("{what}'s"),
+        &o.metadata,
+        &n.metadata,
+        &[],
+    );
+    let keys: BTreeSet<&String> = o.other.keys().chain(n.other.keys()).collect();
+    for key in keys {
+        let (a, b) = (o.other.get(key), n.other.get(key));
+        if a != b {
+            cx.push(
+                pointer,
+                ChangeKind::SchemaChanged,
+                format!("{what}'s `{key}` changed; this tool does not judge it: review it by hand"),
+                a.cloned(),
+                b.cloned(),
+            );
+        }
+    }
+    // Properties.
+    for (name, old_schemas) in &o.properties {
+        let child = format!("{pointer}/{}", escape(name));
+        let Some(new_schemas) = n.property(name) else {
+            cx.push(
+                &child,
+                ChangeKind::PropertyRemoved,
+                format!("property `{child}` removed"),
+                Some(Value::from(Requirement::of(o, name).describe())),
+                None,
+            );
+            continue;
+        };
+        let (a, b) = (Requirement::of(o, name), Requirement::of(n, name));
+        if a != b {
+            let looser = match (&a, &b) {
+                (Requirement::Never, _) => false,
+                (_, Requirement::Never) => true,
+                (Requirement::Always, _) => true,
+                (Requirement::When(_), Requirement::Always) => false,
+                (Requirement::When(x), Requirement::When(y)) => !x.is_subset(y),
+            };
+            let (kind, message) = if looser {
+                (
+                    ChangeKind::NowOptional,
+                    format!(
+                        "`{child}` was {}, is now {}: it may be absent",
+                        a.describe(),
+                        b.describe()
+                    ),
+                )
+            } else {
+                (
+                    ChangeKind::NowRequired,
+                    format!("`{child}` was {}, is now {}", a.describe(), b.describe()),
+                )
+            };
+            cx.push(
+                &child,
+                kind,
+                message,
+                Some(a.as_value()),
+                Some(b.as_value()),
+            );
+        }
+        compare(cx, old_schemas, old_doc, new_schemas, new_doc, &child, seen)?;
+    }
+    for (name, _) in &n.properties {
+        if o.property(name).is_none() {
+            let child = format!("{pointer}/{}", escape(name));
+            let requirement = Requirement::of(n, name).describe();
+            cx.push(
+                &child,
+                ChangeKind::PropertyAdded,
+                format!("property `{child}` added ({requirement})"),
+                None,
+                Some(Value::from(requirement)),
+            );
+        }
+    }
+    // Items and map values.
+    for (label, a, b) in [
+        ("items", &o.items, &n.items),
+        ("additionalProperties", &o.additional, &n.additional),
+    ] {
+        let child = format!("{pointer}/*");
+        let closed = |list: &Vec<&Value>| list.iter().any(|s| **s == Value::Bool(false));
+        match (a.is_empty(), b.is_empty()) {
+            (true, true) => {}
+            (false, false) if label == "additionalProperties" && (closed(a) || closed(b)) => {
+                if closed(a) != closed(b) {
+                    compare_closed(cx, pointer, &what, closed(a), closed(b));
+                }
+            }
+            (false, false) => compare(cx, a, old_doc, b, new_doc, &child, seen)?,
+            (false, true) if label == "additionalProperties" && closed(a) => {
+                compare_closed(cx, pointer, &what, true, false);
+            }
+            (true, false) if label == "additionalProperties" && closed(b) => {
+                compare_closed(cx, pointer, &what, false, true);
+            }
+            (false, true) => cx.push(
+                pointer,
+                ChangeKind::ConstraintLoosened,
+                format!("{what}'s `{label}` are no longer described: they may be anything"),
+                Some(Value::from(
+                    a.iter().map(|v| (*v).clone()).collect::<Vec<_>>(),
+                )),
+                None,
+            ),
+            (true, false) => cx.push(
+                pointer,
+                ChangeKind::ConstraintTightened,
+                format!("{what}'s `{label}` are now described"),
+                None,
+                Some(Value::from(
+                    b.iter().map(|v| (*v).clone()).collect::<Vec<_>>(),
+                )),
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// `additionalProperties: false` added or dropped: receivers ignore
+/// properties they do not know, so neither breaks them.
+fn compare_closed(cx: &mut Cx<'_>, pointer: &str, what: &str, old: bool, new: bool) {
+    let message = if new {
+        format!("{what} no longer allows undescribed properties")
+    } else {
+        format!("{what} now allows undescribed properties, which receivers ignore")
+    };
+    cx.push(
+        pointer,
+        ChangeKind::Metadata,
+        message,
+        Some(Value::Bool(!old)),
+        Some(Value::Bool(!new)),
+    );
+}
+
+fn compare_types(cx: &mut Cx<'_>, o: &View<'_>, n: &View<'_>, pointer: &str, what: &str) {
+    let strip = |types: &Option<BTreeSet<String>>| {
+        types.as_ref().map(|t| {
+            t.iter()
+                .filter(|t| *t != "null")
+                .cloned()
+                .collect::<BTreeSet<_>>()
+        })
+    };
+    let (a, b) = (strip(&o.types), strip(&n.types));
+    if a != b {
+        let (kind, message) = match (&a, &b) {
+            (None, Some(b)) => (
+                ChangeKind::TypeNarrowed,
+                format!("{what} is now limited to {}", show(&type_value(b))),
+            ),
+            (Some(a), None) => (
+                ChangeKind::TypeChanged,
+                format!(
+                    "{what} was {} and may now be of any type",
+                    show(&type_value(a))
+                ),
+            ),
+            (Some(a), Some(b)) if b.iter().all(|t| covered(t, a)) => (
+                ChangeKind::TypeNarrowed,
+                format!(
+                    "{what}'s type narrowed from {} to {}",
+                    show(&type_value(a)),
+                    show(&type_value(b))
+                ),
+            ),
+            (Some(a), Some(b)) => (
+                ChangeKind::TypeChanged,
+                format!(
+                    "{what}'s type changed from {} to {}",
+                    show(&type_value(a)),
+                    show(&type_value(b))
+                ),
+            ),
+            (None, None) => return,
+        };
+        cx.push(
+            pointer,
+            kind,
+            message,
+            o.types.as_ref().map(type_value),
+            n.types.as_ref().map(type_value),
+        );
+    }
+    let nullable = |types: &Option<BTreeSet<String>>| types.as_ref().map(|t| t.contains("null"));
+    match (nullable(&o.types), nullable(&n.types)) {
+        (Some(false), Some(true)) => cx.push(
+            pointer,
+            ChangeKind::NewlyNullable,
+            format!("{what} may now be null"),
+            Some(Value::Bool(false)),
+            Some(Value::Bool(true)),
+        ),
+        (Some(true), Some(false)) => cx.push(
+            pointer,
+            ChangeKind::NoLongerNullable,
+            format!("{what} may no longer be null"),
+            Some(Value::Bool(true)),
+            Some(Value::Bool(false)),
+        ),
+        _ => {}
+    }
+}
+
+fn compare_values(cx: &mut Cx<'_>, o: &View<'_>, n: &View<'_>, pointer: &str, what: &str) {
+    match (&o.values, &n.values) {
+        (Some(a), Some(b)) => {
+            if a.from_const
+                && b.from_const
+                && a.values.len() == 1
+                && b.values.len() == 1
+                && a.values != b.values
+            {
+                cx.push(
+                    pointer,
+                    ChangeKind::ConstChanged,
+                    format!(
+                        "{what}'s `const` changed from {} to {}",
+                        show(&a.values[0]),
+                        show(&b.values[0])
+                    ),
+                    Some(a.values[0].clone()),
+                    Some(b.values[0].clone()),
+                );
+                return;
+            }
+            for value in &b.values {
+                if !a.values.contains(value) {
+                    cx.push(
+                        pointer,
+                        ChangeKind::EnumValueAdded,
+                        format!("{what} may now be {}", show(value)),
+                        None,
+                        Some(value.clone()),
+                    );
+                }
+            }
+            for value in &a.values {
+                if !b.values.contains(value) {
+                    cx.push(
+                        pointer,
+                        ChangeKind::EnumValueRemoved,
+                        format!("{what} is no longer {}", show(value)),
+                        Some(value.clone()),
+                        None,
+                    );
+                }
+            }
+        }
+        (Some(a), None) => {
+            let old = Value::from(a.values.clone());
+            if n.open.is_some() {
+                cx.push(
+                    pointer,
+                    ChangeKind::EnumOpened,
+                    format!(
+                        "{what} became an open list: values other than {} may arrive",
+                        show(&old)
+                    ),
+                    Some(old),
+                    n.open.clone().map(Value::from),
+                );
+            } else if a.from_const && a.values.len() == 1 {
+                cx.push(
+                    pointer,
+                    ChangeKind::ConstChanged,
+                    format!("{what} is no longer pinned to {}", show(&a.values[0])),
+                    Some(a.values[0].clone()),
+                    None,
+                );
+            } else {
+                cx.push(
+                    pointer,
+                    ChangeKind::ConstraintLoosened,
+                    format!("{what} is no longer limited to {}", show(&old)),
+                    Some(old),
+                    None,
+                );
+            }
+        }
+        (None, Some(b)) => {
+            let new = Value::from(b.values.clone());
+            cx.push(
+                pointer,
+                ChangeKind::ConstraintTightened,
+                format!("{what} is now limited to {}", show(&new)),
+                o.open.clone().map(Value::from),
+                Some(new),
+            );
+        }
+        (None, None) => {
+            let empty = Vec::new();
+            let (a, b) = (
+                o.open.as_ref().unwrap_or(&empty),
+                n.open.as_ref().unwrap_or(&empty),
+            );
+            for value in b {
+                if !a.contains(value) {
+                    cx.push(
+                        pointer,
+                        ChangeKind::OpenValueAdded,
+                        format!(
+                            "{what} gained the known value {} (an open list)",
+                            show(value)
+                        ),
+                        None,
+                        Some(value.clone()),
+                    );
+                }
+            }
+            for value in a {
+                if !b.contains(value) {
+                    cx.push(
+                        pointer,
+                        ChangeKind::EnumValueRemoved,
+                        format!("{what} no longer lists {} as a known value", show(value)),
+                        Some(value.clone()),
+                        None,
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn compare_bounds(cx: &mut Cx<'_>, o: &View<'_>, n: &View<'_>, pointer: &str, what: &str) {
+    for (keys, lower) in [(LOWER_BOUNDS, true), (UPPER_BOUNDS, false)] {
+        for key in keys {
+            let (a, b) = (o.bounds.get(key), n.bounds.get(key));
+            let loosened = match (a, b) {
+                (None, None) => continue,
+                (Some(a), Some(b)) if a == b => continue,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(a), Some(b)) => match (a.as_f64(), b.as_f64()) {
+                    (Some(a), Some(b)) if a == b => continue,
+                    (Some(a), Some(b)) => (b < a) == lower,
+                    // Not numbers: cannot be ordered, so assume the worst.
+                    _ => true,
+                },
+            };
+            let (kind, verb) = if loosened {
+                (ChangeKind::ConstraintLoosened, "loosened")
+            } else {
+                (ChangeKind::ConstraintTightened, "tightened")
+            };
+            let show_side = |v: Option<&Value>| v.map_or_else(|| "none".to_owned(), show);
+            cx.push(
+                pointer,
+                kind,
+                format!(
+                    "{what}'s `{key}` {verb}: {} -> {}",
+                    show_side(a),
+                    show_side(b)
+                ),
+                a.cloned(),
+                b.cloned(),
+            );
+        }
+    }
+}
