@@ -457,10 +457,6 @@ fn kind_and_message(error: &ValidationError<'_>) -> (IssueKind, String) {
             IssueKind::Schema,
             format!("{shown} is shorter than {limit} characters"),
         ),
-        ValidationErrorKind::MaxLength { limit } => (
-            IssueKind::Schema,
-            format!("{shown} is longer than {limit} characters"),
-        ),
         ValidationErrorKind::Pattern { pattern } => (
             IssueKind::Pattern,
             format!("{shown} does not match the pattern {}", quote(pattern)),
