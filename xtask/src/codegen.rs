@@ -43,6 +43,8 @@ pub struct Report {
     pub stale: Vec<PathBuf>,
     /// Files in generated directories that nothing generates any more.
     pub stray: Vec<PathBuf>,
+    /// How many files were generated and compared.
+    pub files: usize,
     mode: Option<Mode>,
 }
 
@@ -53,6 +55,26 @@ impl Report {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
+        }
+    }
+
+    /// One line saying what was written or checked.
+    pub fn summary(&self) -> String {
+        let files = self.files;
+        let changed = self.stale.len() + self.stray.len();
+        match (self.mode, changed) {
+            (Some(Mode::Check), 0) => format!("checked {files} generated files: all fresh"),
+            (Some(Mode::Check), _) => format!(
+                "checked {files} generated files: {} stale, {} stray",
+                self.stale.len(),
+                self.stray.len()
+            ),
+            (_, 0) => format!("generated {files} files: all were up to date, none written"),
+            (_, _) => format!(
+                "generated {files} files: wrote {}, removed {} (review with `git diff spec/ docs/`)",
+                self.stale.len(),
+                self.stray.len()
+            ),
         }
     }
 
@@ -179,6 +201,7 @@ pub fn generate(mode: Mode) -> Result<Report, String> {
     let files = files()?;
     let mut report = Report {
         mode: Some(mode),
+        files: files.len(),
         ..Report::default()
     };
     let mut produced = BTreeSet::new();
@@ -237,7 +260,11 @@ pub fn ensure_file_contents(path: &Path, contents: &str, mode: Mode) -> Result<b
         }
         std::fs::write(path, contents)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        eprintln!("updated {}", path.display());
+        let root = project_root();
+        eprintln!(
+            "wrote {}",
+            path.strip_prefix(&root).unwrap_or(path).display()
+        );
     }
     Ok(true)
 }
@@ -329,6 +356,32 @@ mod tests {
             ids.len(),
             EventType::ALL.len() + 2,
             "events, the union, the review"
+        );
+    }
+
+    #[test]
+    fn the_summary_says_what_was_done() {
+        let mut report = Report {
+            files: 29,
+            mode: Some(Mode::Check),
+            ..Report::default()
+        };
+        assert_eq!(report.summary(), "checked 29 generated files: all fresh");
+        report.stale.push(PathBuf::from("spec/openapi.json"));
+        assert_eq!(
+            report.summary(),
+            "checked 29 generated files: 1 stale, 0 stray"
+        );
+        report.mode = Some(Mode::Write);
+        assert!(
+            report
+                .summary()
+                .starts_with("generated 29 files: wrote 1, removed 0")
+        );
+        report.stale.clear();
+        assert_eq!(
+            report.summary(),
+            "generated 29 files: all were up to date, none written"
         );
     }
 

@@ -42,7 +42,10 @@ fn main() -> ExitCode {
         }
     };
     let fresh = match codegen::generate(mode) {
-        Ok(report) => report.exit_code(),
+        Ok(report) => {
+            eprintln!("{}", report.summary());
+            report.exit_code()
+        }
         Err(err) => {
             eprintln!("error: {err}");
             return ExitCode::from(2);
@@ -67,5 +70,21 @@ fn release() -> ExitCode {
             eprintln!("error: {err}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The README says plain `cargo test` runs the drift check, which lives
+    /// in this crate: so the workspace's default members include it.
+    #[test]
+    fn plain_cargo_test_runs_the_drift_check() {
+        let manifest = std::fs::read_to_string(crate::codegen::project_root().join("Cargo.toml"))
+            .expect("read the workspace manifest");
+        let members = manifest
+            .lines()
+            .find_map(|line| line.strip_prefix("default-members"))
+            .expect("the workspace lists default-members");
+        assert!(members.contains("\"xtask\""), "default-members{members}");
     }
 }

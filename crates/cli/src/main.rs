@@ -4,6 +4,7 @@
 //! The binary is thin: it parses arguments and hands each command to its
 //! module, which uses the model, conformance and signature crates.
 
+mod body;
 mod client;
 mod commands;
 mod exit;
@@ -11,7 +12,7 @@ mod secrets;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 use crate::exit::Exit;
 
@@ -19,9 +20,23 @@ use crate::exit::Exit;
 /// published OpenAPI 3.1 contract.
 #[derive(Debug, Parser)]
 #[command(name = "whereby-webhooks", version, about, long_about = None)]
-#[command(
-    after_help = "Exit status: 0 success, 1 invalid input (a payload or signature), 2 usage or I/O error."
-)]
+#[command(after_help = "\
+Examples:
+  whereby-webhooks validate captured/                    check payloads against the spec
+  cat event.json | whereby-webhooks validate -           one event, or NDJSON, on standard input
+  whereby-webhooks examples room.client.joined           the spec's example events, as NDJSON
+  whereby-webhooks listen --record deliveries.ndjson     a local receiver on 127.0.0.1:8787
+  whereby-webhooks send http://127.0.0.1:8787/webhooks room.client.joined
+  whereby-webhooks sign --body event.json                a Whereby-Signature header value
+  whereby-webhooks <COMMAND> --help                      every flag of a command
+
+Environment:
+  WHEREBY_WEBHOOK_SECRET  the endpoint's signing secret, for sign, verify, send and listen (several
+                          separated by commas while rotating, the current one first); --secret-file
+                          FILE reads them from a file instead
+
+Exit status: 0 success, 1 invalid input (a payload, a signature, a receiver's non-2xx answer), 2 \
+usage or I/O error.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -49,8 +64,43 @@ enum Command {
     CheckReceiver(commands::check_receiver::Args),
 }
 
+/// What each command's exit status means, for the commands whose own help
+/// does not say it already.
+const EXIT_STATUSES: &[(&str, &str)] = &[
+    ("spec", "Exit status: 0 printed, 2 I/O error."),
+    (
+        "examples",
+        "Exit status: 0 printed, 2 usage error (an unknown event type).",
+    ),
+    (
+        "listen",
+        "Exit status: 0 stopped by Ctrl-C or SIGTERM, 2 cannot start (no secret, the address in \
+use, a record file that cannot be opened).",
+    ),
+];
+
+/// The command line's definition, with the exit statuses of every command
+/// in its help.
+fn command() -> clap::Command {
+    let mut command = Cli::command();
+    for (name, statuses) in EXIT_STATUSES {
+        command = command.mut_subcommand(name, |sub| {
+            let help = sub.get_after_help().map(ToString::to_string);
+            match help {
+                Some(help) if help.contains("Exit status") => sub,
+                Some(help) => sub.after_help(format!("{help}\n\n{statuses}")),
+                None => sub.after_help(*statuses),
+            }
+        });
+    }
+    command
+}
+
 fn run() -> anyhow::Result<Exit> {
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             // clap prints help and version to stdout with success, usage errors to stderr.
@@ -84,6 +134,23 @@ fn main() -> ExitCode {
             }
             eprintln!("error: {err:#}");
             Exit::Usage.into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every command's help says what its exit statuses mean.
+    #[test]
+    fn every_command_documents_its_exit_status() {
+        let mut command = super::command();
+        command.build();
+        for sub in command.get_subcommands_mut() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            let help = sub.render_long_help().to_string();
+            assert!(help.contains("Exit status"), "{}: {help}", sub.get_name());
         }
     }
 }

@@ -158,9 +158,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let shutdown = shutdown_signal().context("cannot install the signal handlers")?;
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
-            .with_context(|| {
-                format!(
-                    "cannot listen on {}: is another process using it? (port 0 picks a free port)",
+            .map_err(|error| {
+                anyhow::anyhow!(
+                    "cannot listen on {}: {error}: is another process using it? (port 0 picks a free port)",
                     args.addr
                 )
             })?;

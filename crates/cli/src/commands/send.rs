@@ -10,37 +10,40 @@
 //! (`--set '/data/displayName="Ada"'`). A value that is not JSON is an error
 //! rather than a string, so that a typo such as `=tru` is not sent as the
 //! string `"tru"`.
+//!
+//! Each example is sent with a fresh `id` (64 lowercase hex digits, as
+//! Whereby's are) and `createdAt` set to now, so that a receiver that
+//! deduplicates on `id` (as receivers should) treats each send as a new
+//! delivery; `--keep-id` sends the example's own.
 
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, anyhow, bail};
 use serde_json::Value;
 use whereby_webhooks_model::{EventType, all_examples};
 use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
 
+use crate::body::EmptyBody;
 use crate::client;
 use crate::exit::Exit;
-use crate::secrets::{SecretArgs, read_body};
+use crate::secrets::SecretArgs;
 
 /// Whereby gives up on a delivery after this long, and retries it.
 const WHEREBY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Arguments of `send`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "\
-Signs with the first secret and a fresh timestamp, POSTs with `Content-Type: application/json` and \
-`Whereby-Signature`, and prints the answer's status, the time taken and the answer's body.
-
-Exit status: 0 on a 2xx answer, 1 on any other answer, 2 when the request could not be made.")]
+#[command(after_help = after_help())]
 pub struct Args {
-    /// The receiver's URL (http or https)
-    #[arg(value_name = "URL")]
+    /// The receiver's URL, http:// or https://
+    #[arg(value_name = "URL", value_parser = parse_url)]
     url: String,
 
     /// The event type to send an example of, such as `room.client.joined`
-    #[arg(value_name = "TYPE", required_unless_present = "body")]
+    /// (or give --body to send a file)
+    #[arg(value_name = "TYPE")]
     event_type: Option<String>,
 
     /// Send this file (or `-` for standard input) byte for byte instead of
@@ -48,9 +51,14 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["event_type", "example", "set", "remove"])]
     body: Option<PathBuf>,
 
-    /// Which example of the type to send, by name [default: the first]
+    /// Which example of the type to send, by name (listed below) [default: the first]
     #[arg(long, value_name = "NAME")]
     example: Option<String>,
+
+    /// Send the example's own `id` and `createdAt` instead of a fresh id
+    /// and the current time
+    #[arg(long, conflicts_with = "body")]
+    keep_id: bool,
 
     /// Set a field of the example: a JSON Pointer, `=`, and a JSON value
     /// (`/data/displayName="Ada"`, `/data/numClients=3`); repeatable
@@ -78,17 +86,100 @@ pub struct Args {
 
     #[command(flatten)]
     secrets: SecretArgs,
+
+    #[command(flatten)]
+    empty: EmptyBody,
+}
+
+/// What `send --help` says after the flags: what is sent, the examples of
+/// each type, and the exit statuses.
+fn after_help() -> String {
+    let mut text = String::from(
+        "Signs with the first secret and a fresh timestamp, POSTs with `Content-Type: application/json` \
+and `Whereby-Signature`, and prints the answer's status, the time taken and the answer's body. An \
+example is sent with a fresh `id` and `createdAt` = now (unless --keep-id), so that a receiver that \
+deduplicates on `id` sees a new delivery each time.
+
+Examples (--example NAME), the first of each type being the default:",
+    );
+    for ty in EventType::ALL {
+        let names: Vec<&str> = all_examples()
+            .into_iter()
+            .filter(|example| example.event.event_type() == ty)
+            .map(|example| example.name)
+            .collect();
+        text.push_str(&format!("\n  {ty}: {}", names.join(", ")));
+    }
+    text.push_str(
+        "\n\nExit status: 0 on a 2xx answer, 1 on any other answer, 2 when the request could not be \
+made (or a usage error).",
+    );
+    text
+}
+
+/// Checks that the URL is one `send` can post to: http or https, with a
+/// host.
+fn parse_url(text: &str) -> Result<String, String> {
+    let example = "as in http://127.0.0.1:8787/webhooks";
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Err(format!(
+            "`{text}` has no scheme: write http://{text} (or https:// for TLS)"
+        ));
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err(format!(
+            "`{scheme}://` is not supported: webhooks are POSTed over http:// or https://, {example}"
+        ));
+    }
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!(
+            "`{text}` has no host: write the receiver's address, {example}"
+        ));
+    }
+    match text.parse::<ureq::http::Uri>() {
+        Ok(_) => Ok(text.to_owned()),
+        Err(error) => Err(format!(
+            "`{text}` is not a URL ({error}): write it {example}"
+        )),
+    }
+}
+
+/// 64 lowercase hex digits from the system's random source: an event `id`
+/// in the form Whereby's take.
+fn fresh_id() -> anyhow::Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|error| anyhow!("cannot make a fresh id: {error}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Gives an example a fresh `id` and `createdAt` = now.
+fn refresh(event: &mut Value) -> anyhow::Result<()> {
+    if let Some(object) = event.as_object_mut() {
+        object.insert("id".to_owned(), Value::String(fresh_id()?));
+        let now = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+        object.insert("createdAt".to_owned(), Value::String(now));
+    }
+    Ok(())
 }
 
 /// Runs `send`: exit 0 on a 2xx answer, 1 on any other answer, 2 when the
 /// request could not be made.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve()?;
-    let body = match &args.body {
-        Some(path) => read_body(Some(path))?,
-        None => {
-            let event_type = args.event_type.as_deref().unwrap_or_default();
+    let body = match (&args.body, &args.event_type) {
+        (Some(path), _) => args.empty.read(path)?,
+        (None, None) => {
+            let known: Vec<String> = EventType::ALL.iter().map(ToString::to_string).collect();
+            bail!(
+                "say what to send: an event type to send its example ({}), or --body FILE to send a file byte for byte",
+                known.join(", ")
+            );
+        }
+        (None, Some(event_type)) => {
             let mut event = example(event_type, args.example.as_deref())?;
+            if !args.keep_id {
+                refresh(&mut event)?;
+            }
             for assignment in &args.set {
                 apply_set(&mut event, assignment)?;
             }

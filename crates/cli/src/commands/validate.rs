@@ -8,6 +8,7 @@
 mod input;
 mod output;
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -18,7 +19,7 @@ use whereby_webhooks_conformance::{Options, Report, Validator};
 
 use crate::exit::Exit;
 
-use self::input::{Entry, Reader};
+use self::input::{Entry, Reader, Source};
 use self::output::{Format, Printer, Progress};
 
 /// Arguments of `validate`.
@@ -26,11 +27,14 @@ use self::output::{Format, Printer, Progress};
 #[command(after_help = "\
 Inputs: a `*.json` file is one event; a `*.ndjson` or `*.jsonl` file is one event per line \
 (blank lines skipped); directories are searched recursively for both, in name order; `-` reads \
-NDJSON from standard input. Lines recorded by `listen --record` are recognised and their `body` \
-is validated.
+standard input as one JSON document when it starts with `{` and is one (a pretty-printed event), \
+as NDJSON otherwise, and the summary says which. Lines recorded by `listen --record` are \
+recognised and their `body` is validated. Only JSON is read: convert YAML first. A UTF-8 byte \
+order mark is skipped with a warning. A sample (a file, or a line) over --max-size is reported \
+as too large without being read further.
 
-Exit status: 0 all valid, 1 some sample invalid or unparsable, 2 usage or I/O error (results of \
-the readable inputs are still reported).")]
+Exit status: 0 all valid, 1 some sample invalid, unparsable or too large, 2 usage or I/O error, \
+or no samples found (results of the readable inputs are still reported).")]
 pub struct Args {
     /// Files, directories or `-` (standard input, NDJSON)
     #[arg(value_name = "PATH", required = true)]
@@ -52,6 +56,12 @@ pub struct Args {
     /// invalid samples)
     #[arg(long, short)]
     quiet: bool,
+
+    /// The largest sample read, in bytes or with KiB, MiB or GiB; larger ones are reported as
+    /// too large (kind `too_large`). A line of a `listen --record` file holds more than the body:
+    /// raise this for bodies near listen's --max-body
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = input::parse_size)]
+    max_size: u64,
 }
 
 /// How many samples are read before they are validated together.
@@ -71,13 +81,21 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     .context("cannot load the spec")?;
 
     let mut io_failed = false;
-    let inputs = input::expand(&args.paths, &mut |message| {
+    let expanded = input::expand(&args.paths, &mut |message| {
         io_failed = true;
         eprintln!("error: {message}");
     });
+    let inputs = expanded.inputs;
+    if inputs
+        .iter()
+        .any(|input| matches!(input, input::Input::Stdin))
+        && std::io::stdin().is_terminal()
+    {
+        eprintln!("reading events from standard input (end with Ctrl-D)");
+    }
     let progress = Progress::new(inputs.iter().map(input::Input::size).sum());
     let mut printer = Printer::new(args.format, args.quiet);
-    let mut reader = Reader::new(inputs);
+    let mut reader = Reader::new(inputs, args.max_size);
     let mut chunk = reader.next_chunk(CHUNK_SAMPLES, CHUNK_BYTES);
     while !chunk.entries.is_empty() {
         // Read the next chunk while this one is validated.
@@ -87,8 +105,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     .entries
                     .par_iter()
                     .map(|entry| match entry {
-                        Entry::Sample { range, .. } => Some(judge(&validator, chunk.sample(range))),
-                        Entry::Failed(_) => None,
+                        Entry::Sample { source, range } => {
+                            Some(judge(&validator, source, chunk.sample(range)))
+                        }
+                        Entry::Refused { issue, .. } => Some(Report {
+                            event_type: None,
+                            errors: vec![issue.clone()],
+                        }),
+                        Entry::Warning(_) | Entry::Failed(_) => None,
                     })
                     .collect::<Vec<_>>()
             },
@@ -97,7 +121,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         progress.suspend(|| -> anyhow::Result<()> {
             for (entry, report) in chunk.entries.iter().zip(&reports) {
                 match (entry, report) {
-                    (Entry::Sample { source, .. }, Some(report)) => {
+                    (
+                        Entry::Sample { source, .. } | Entry::Refused { source, .. },
+                        Some(report),
+                    ) => {
                         printer.sample(source, report)?;
                     }
                     (Entry::Failed(message), _) => {
@@ -105,7 +132,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                         printer.flush()?;
                         eprintln!("error: {message}");
                     }
-                    (Entry::Sample { .. }, None) => {}
+                    (Entry::Warning(message), _) => {
+                        printer.flush()?;
+                        eprintln!("warning: {message}");
+                    }
+                    (Entry::Sample { .. } | Entry::Refused { .. }, None) => {}
                 }
             }
             printer.flush()?;
@@ -115,11 +146,17 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         chunk = next;
     }
     progress.finish();
-    let (valid, invalid) = printer.finish()?;
-    if valid + invalid == 0 && !io_failed {
+    let (valid, invalid) = printer.finish(reader.stdin_as())?;
+    if valid + invalid == 0 {
+        let yaml = match expanded.yaml_skipped {
+            0 => String::new(),
+            1 => " (a YAML file was skipped: only JSON is read, convert it first)".to_owned(),
+            n => format!(" ({n} YAML files were skipped: only JSON is read, convert them first)"),
+        };
         eprintln!(
-            "warning: no samples found; give .json, .ndjson or .jsonl files, or directories holding them"
+            "error: no samples found{yaml}; give .json, .ndjson or .jsonl files, directories holding them, or - for standard input"
         );
+        return Ok(Exit::Usage);
     }
     Ok(if io_failed {
         Exit::Usage
@@ -132,17 +169,39 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
 /// Validates one sample: a payload, or a line of a `listen --record` file,
 /// whose `body` is the payload.
-fn judge(validator: &Validator, bytes: &[u8]) -> Report {
+fn judge(validator: &Validator, source: &Source, bytes: &[u8]) -> Report {
     // Parse once here, exactly as `validate_bytes` does (duplicate keys
     // refused).
     let value = match whereby_webhooks_conformance::parse_payload(bytes) {
         Ok(value) => value,
-        Err(issue) => return Report::failed(None, *issue),
+        Err(issue) => {
+            let mut report = Report::failed(None, *issue);
+            if source.is_yaml() {
+                hint(
+                    &mut report,
+                    "only JSON is read, and this file is named as YAML: convert it to JSON first",
+                );
+            }
+            return report;
+        }
     };
-    match recorded_body(&value) {
+    let report = match recorded_body(&value) {
         Some(Recorded::Json(body)) => validator.validate_value(body),
         Some(Recorded::Raw(raw)) => validator.validate_bytes(&raw),
         None => validator.validate_value(&value),
+    };
+    // An array of events gets its NDJSON hint from the conformance crate.
+    report
+}
+
+/// Adds advice to the message of a report's issue about the whole payload.
+fn hint(report: &mut Report, advice: &str) {
+    if let Some(issue) = report
+        .errors
+        .iter_mut()
+        .find(|issue| issue.instance_path.is_empty())
+    {
+        issue.message = format!("{}; {advice}", issue.message);
     }
 }
 

@@ -7,8 +7,9 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use whereby_webhooks_signature::{DEFAULT_TOLERANCE, HEADER_NAME, Tolerance, now_unix, verify};
 
+use crate::body::EmptyBody;
 use crate::exit::Exit;
-use crate::secrets::{SecretArgs, read_body};
+use crate::secrets::SecretArgs;
 
 /// Arguments of `verify`.
 #[derive(Debug, clap::Args)]
@@ -41,12 +42,15 @@ pub struct Args {
 
     #[command(flatten)]
     secrets: SecretArgs,
+
+    #[command(flatten)]
+    empty: EmptyBody,
 }
 
 /// Runs `verify`: exit 0 when the signature holds, 1 when it does not.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve()?;
-    let body = read_body(Some(&args.body))?;
+    let body = args.empty.read(&args.body)?;
     let header = strip_header_name(&args.header);
     let tolerance = if args.no_tolerance {
         Tolerance::Disabled

@@ -4,6 +4,7 @@
 
 mod check_receiver;
 mod diff;
+mod first_use;
 mod help;
 mod load;
 mod send_listen;

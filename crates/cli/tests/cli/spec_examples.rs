@@ -92,7 +92,7 @@ fn examples_are_the_specs_and_validate() {
         .assert()
         .code(0)
         .stdout(predicate::str::ends_with(format!(
-            "{} valid, 0 invalid\n",
+            "{} valid, 0 invalid (standard input read as NDJSON, one event per line)\n",
             expected.len()
         )));
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
-use crate::{json_lines, lines, repo_root, temp_dir, whereby};
+use crate::{assert_exit, json_lines, lines, repo_root, temp_dir, whereby};
 
 const VALID: &str = "tests/samples/valid";
 const DOCS: &str = "tests/samples/invalid/docs-room-client-joined.json";
@@ -484,16 +484,249 @@ fn another_spec_can_be_given() {
 }
 
 #[test]
-fn nothing_to_validate_is_not_an_error_but_is_said() {
+fn no_samples_found_is_a_usage_error() {
     let dir = temp_dir();
     std::fs::write(dir.path().join("notes.txt"), "no events here").expect("write");
     whereby()
         .arg("validate")
         .arg(dir.path())
         .assert()
-        .code(0)
+        .code(2)
         .stdout("0 valid, 0 invalid\n")
-        .stderr(predicate::str::contains("warning: no samples found"));
+        .stderr(predicate::str::contains("error: no samples found"));
+    // A folder of YAML files says why nothing was read.
+    std::fs::write(dir.path().join("event.yaml"), "type: room.client.joined\n").expect("write");
+    whereby()
+        .arg("validate")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "a YAML file was skipped: only JSON is read",
+        ));
+    // Empty standard input holds no sample either.
+    whereby()
+        .args(["validate", "-"])
+        .write_stdin("\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("error: no samples found"));
+}
+
+#[test]
+fn stdin_holding_one_pretty_printed_event_is_one_document() {
+    let event =
+        std::fs::read_to_string(repo_root().join("spec/examples/room.client.joined.host.json"))
+            .expect("read an example");
+    assert!(event.lines().count() > 10, "the example is pretty-printed");
+    whereby()
+        .args(["validate", "-"])
+        .write_stdin(event)
+        .assert()
+        .code(0)
+        .stdout(
+            "ok      <stdin> (room.client.joined)\n\
+             1 valid, 0 invalid (standard input read as one JSON document)\n",
+        );
+    // A pretty-printed document that is not JSON gives one error, where
+    // the comma is missing, not one per line.
+    let docs = std::fs::read_to_string(repo_root().join(DOCS)).expect("read the docs example");
+    let output = whereby()
+        .args(["validate", "--format", "json", "-"])
+        .write_stdin(docs)
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let results = json_lines(&output.stdout);
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0]["source"], "<stdin>");
+    // Compact events, one per line, are NDJSON, and the summary says so.
+    let examples = examples();
+    whereby()
+        .args(["validate", "--quiet", "-"])
+        .write_stdin(examples.join("\n"))
+        .assert()
+        .code(0)
+        .stdout(format!(
+            "{} valid, 0 invalid (standard input read as NDJSON, one event per line)\n",
+            examples.len()
+        ));
+}
+
+#[test]
+fn the_invalid_samples_folder_holds_samples_only() {
+    let dir = "tests/samples/invalid";
+    let samples = json_files(dir);
+    let output = whereby()
+        .args(["validate", "--format", "json", dir])
+        .output()
+        .expect("run");
+    let sources: Vec<String> = json_lines(&output.stdout)
+        .iter()
+        .map(|r| r["source"].as_str().expect("a source").to_owned())
+        .collect();
+    assert_eq!(sources, samples);
+    assert!(sources.iter().all(|s| !s.contains(".expected")));
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_with_a_warning_and_utf16_is_named() {
+    let dir = temp_dir();
+    let event = examples().remove(0);
+    let bom = dir.path().join("bom.json");
+    std::fs::write(&bom, [b"\xEF\xBB\xBF", event.as_bytes()].concat()).expect("write");
+    let lines_bom = dir.path().join("bom.ndjson");
+    std::fs::write(&lines_bom, format!("\u{feff}{event}\n{event}\n")).expect("write");
+    let output = whereby()
+        .args(["validate", "--quiet"])
+        .arg(&bom)
+        .arg(&lines_bom)
+        .output()
+        .expect("run");
+    assert_exit(&output, 0);
+    let err = String::from_utf8(output.stderr).expect("UTF-8");
+    assert!(
+        err.contains(&format!(
+            "warning: {} starts with a UTF-8 byte order mark",
+            bom.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "warning: {}:1 starts with a UTF-8 byte order mark",
+            lines_bom.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(lines(&output.stdout), ["3 valid, 0 invalid"]);
+
+    let utf16le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(event.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let utf16be: Vec<u8> = event.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    std::fs::write(dir.path().join("le.json"), utf16le).expect("write");
+    std::fs::write(dir.path().join("be.ndjson"), utf16be).expect("write");
+    let output = whereby()
+        .args(["validate", "--format", "json"])
+        .arg(dir.path().join("be.ndjson"))
+        .arg(dir.path().join("le.json"))
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let results = json_lines(&output.stdout);
+    assert_eq!(results.len(), 2);
+    for (result, order) in results
+        .iter()
+        .zip(["(big-endian)", "(little-endian, with a byte order mark)"])
+    {
+        let message = result["errors"][0]["message"].as_str().expect("a message");
+        assert!(message.contains(&format!("UTF-16 {order}")), "{message}");
+    }
+}
+
+#[test]
+fn yaml_and_arrays_of_events_get_a_hint() {
+    let dir = temp_dir();
+    let yaml = dir.path().join("event.yaml");
+    std::fs::write(&yaml, "type: room.client.joined\n").expect("write");
+    let array = dir.path().join("events.json");
+    std::fs::write(&array, format!("[{}]", examples().remove(0))).expect("write");
+    let output = whereby()
+        .args(["validate", "--format", "json"])
+        .arg(&yaml)
+        .arg(&array)
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let results = json_lines(&output.stdout);
+    let message = |i: usize| {
+        results[i]["errors"][0]["message"]
+            .as_str()
+            .expect("a message")
+            .to_owned()
+    };
+    assert!(message(0).contains("only JSON is read"), "{}", message(0));
+    assert!(message(1).contains("jq -c '.[]'"), "{}", message(1));
+}
+
+#[test]
+fn an_endless_sample_is_too_large_after_the_limit_is_read() {
+    let dir = temp_dir();
+    // Without a limit, reading these fills memory and never ends.
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("z.ndjson")).expect("symlink");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("z.json")).expect("symlink");
+    // A sparse 200 MB file costs no disk and is refused by its size.
+    let big = std::fs::File::create(dir.path().join("big.json")).expect("create");
+    big.set_len(200 << 20).expect("set the length");
+    let output = whereby()
+        .args(["validate", "--format", "json"])
+        .arg(dir.path().join("big.json"))
+        .arg(dir.path().join("z.json"))
+        .arg(dir.path().join("z.ndjson"))
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let results = json_lines(&output.stdout);
+    assert_eq!(results.len(), 3, "{results:?}");
+    for result in &results {
+        let message = result["errors"][0]["message"].as_str().expect("a message");
+        assert!(
+            message.contains("over the limit of 1 MiB per sample"),
+            "{message}"
+        );
+        assert!(message.contains("--max-size"), "{message}");
+    }
+    assert!(
+        results[2]["source"]
+            .as_str()
+            .expect("a source")
+            .ends_with("z.ndjson:1")
+    );
+}
+
+#[test]
+fn max_size_applies_to_each_line_and_file() {
+    let dir = temp_dir();
+    let event = examples().remove(0);
+    let limit = event.len();
+    let padded = event.replacen('{', "{ ", 1);
+    std::fs::write(
+        dir.path().join("a.ndjson"),
+        format!("{event}\n{padded}\n{event}\n"),
+    )
+    .expect("write");
+    let output = whereby()
+        .args([
+            "validate",
+            "--format",
+            "json",
+            "--max-size",
+            &limit.to_string(),
+        ])
+        .arg(dir.path().join("a.ndjson"))
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let valid: Vec<bool> = json_lines(&output.stdout)
+        .iter()
+        .map(|r| r["valid"].as_bool().expect("valid"))
+        .collect();
+    // The line one byte over is refused; the next line is still read.
+    assert_eq!(valid, [true, false, true]);
+    for bad in ["0", "1 MiB!", "1X", "99999999999999999999G"] {
+        whereby()
+            .args(["validate", "--max-size", bad, VALID])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--max-size"));
+    }
+    whereby()
+        .args(["validate", "--quiet", "--max-size", "4KiB", VALID])
+        .assert()
+        .code(0);
 }
 
 #[test]
@@ -653,4 +886,27 @@ fn duplicate_keys_lists_and_unknown_types_are_explained() {
         out.contains("duplicate key \"type\" at line 1, column "),
         "{out}"
     );
+}
+
+#[test]
+fn stdin_on_a_terminal_is_said_and_ends_at_the_first_end_of_input() {
+    let binary = assert_cmd::cargo::cargo_bin("whereby-webhooks");
+    // `script` gives the command a terminal; its own empty stdin ends it
+    // once. Reading again after that end would wait for a second one.
+    let output = assert_cmd::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} validate -", binary.display()),
+            "/dev/null",
+        ])
+        .timeout(std::time::Duration::from_secs(20))
+        .write_stdin("")
+        .output()
+        .expect("run `script` (util-linux)");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("reading events from standard input"),
+        "{text}"
+    );
+    assert!(text.contains("error: no samples found"), "{text}");
 }

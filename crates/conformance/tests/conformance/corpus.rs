@@ -1,5 +1,8 @@
 //! The sample corpus: every valid sample conforms, every invalid sample has
-//! exactly the errors its `*.expected.json` lists.
+//! exactly the errors its `*.expected` file lists.
+//!
+//! Expectations are named `<sample>.expected`, not `*.json`, so that
+//! `whereby-webhooks validate tests/samples/invalid/` reads the samples only.
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +18,7 @@ fn samples(folder: &str) -> Vec<PathBuf> {
         .map(|entry| entry.expect("a directory entry").path())
         .filter(|path| {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.ends_with(".json") && !name.ends_with(".expected.json")
+            name.ends_with(".json")
         })
         .collect();
     paths.sort();
@@ -75,7 +78,7 @@ fn every_invalid_sample_has_exactly_its_expected_errors() {
         paths.len()
     );
     for path in &paths {
-        let expected_path = path.with_extension("expected.json");
+        let expected_path = path.with_extension("expected");
         let expected: Value = serde_json::from_str(
             &std::fs::read_to_string(&expected_path)
                 .unwrap_or_else(|e| panic!("{}: no expected file: {e}", name(path))),
@@ -140,7 +143,11 @@ fn every_expected_file_has_its_sample() {
     for entry in std::fs::read_dir(&dir).expect("read the invalid samples") {
         let path = entry.expect("a directory entry").path();
         let file = name(&path).to_owned();
-        if let Some(stem) = file.strip_suffix(".expected.json") {
+        assert!(
+            !file.ends_with(".expected.json"),
+            "{file}: name expectations `<sample>.expected`, so that validating the folder reads samples only"
+        );
+        if let Some(stem) = file.strip_suffix(".expected") {
             assert!(
                 dir.join(format!("{stem}.json")).is_file(),
                 "{file} has no sample"

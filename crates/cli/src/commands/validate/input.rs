@@ -1,5 +1,11 @@
 //! Turning the command line's paths into samples, in a stable order, one
 //! bounded chunk at a time.
+//!
+//! Reading is bounded: no sample is kept beyond the size limit, so an
+//! endless input (`/dev/zero`) or a huge line ends with a `too_large` error
+//! after reading at most the limit, not after filling memory. What is about
+//! the bytes of a file rather than about JSON is said here too: a UTF-8
+//! byte order mark is skipped with a warning, and UTF-16 is named.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -9,10 +15,12 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use whereby_webhooks_conformance::{Issue, IssueKind};
+
 /// One input: a file, or standard input.
 #[derive(Debug)]
 pub enum Input {
-    /// Standard input, read as NDJSON.
+    /// Standard input: one JSON document when it is one, NDJSON otherwise.
     Stdin,
     /// A file: NDJSON when `ndjson`, one JSON document otherwise.
     File {
@@ -40,16 +48,32 @@ fn is_ndjson(path: &Path) -> bool {
     has_extension(path, &["ndjson", "jsonl"])
 }
 
+/// Whether a file name says YAML, which `validate` does not read.
+pub fn is_yaml(path: &Path) -> bool {
+    has_extension(path, &["yaml", "yml"])
+}
+
 fn has_extension(path: &Path, extensions: &[&str]) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
+/// The inputs the paths name, in order, and how many YAML files the
+/// directories held (they are not read).
+#[derive(Debug, Default)]
+pub struct Expanded {
+    /// The inputs, in order: each directory's files sorted by name.
+    pub inputs: Vec<Input>,
+    /// YAML files found in directories and skipped.
+    pub yaml_skipped: usize,
+}
+
 /// The inputs the paths name, in order: each directory's files sorted by
 /// name. Paths that cannot be read are reported to `failed` and skipped.
-pub fn expand(paths: &[PathBuf], failed: &mut dyn FnMut(String)) -> Vec<Input> {
-    let mut inputs = Vec::new();
+pub fn expand(paths: &[PathBuf], failed: &mut dyn FnMut(String)) -> Expanded {
+    let mut expanded = Expanded::default();
+    let inputs = &mut expanded.inputs;
     for path in paths {
         if path.as_os_str() == "-" {
             inputs.push(Input::Stdin);
@@ -77,9 +101,11 @@ pub fn expand(paths: &[PathBuf], failed: &mut dyn FnMut(String)) -> Vec<Input> {
             match entry {
                 Ok(entry) => {
                     let path = entry.path();
-                    if !entry.file_type().is_file()
-                        || !has_extension(path, &["json", "ndjson", "jsonl"])
-                    {
+                    if !entry.file_type().is_file() {
+                        continue;
+                    }
+                    if !has_extension(path, &["json", "ndjson", "jsonl"]) {
+                        expanded.yaml_skipped += usize::from(is_yaml(path));
                         continue;
                     }
                     inputs.push(Input::File {
@@ -95,7 +121,7 @@ pub fn expand(paths: &[PathBuf], failed: &mut dyn FnMut(String)) -> Vec<Input> {
             }
         }
     }
-    inputs
+    expanded
 }
 
 /// Where a sample comes from: a file, or a line of an NDJSON input.
@@ -103,6 +129,13 @@ pub fn expand(paths: &[PathBuf], failed: &mut dyn FnMut(String)) -> Vec<Input> {
 pub struct Source {
     name: Arc<str>,
     line: Option<usize>,
+}
+
+impl Source {
+    /// Whether the sample comes from a file named `*.yaml` or `*.yml`.
+    pub fn is_yaml(&self) -> bool {
+        is_yaml(Path::new(&*self.name))
+    }
 }
 
 impl fmt::Display for Source {
@@ -124,6 +157,17 @@ pub enum Entry {
         /// Where its bytes are in [`Chunk::bytes`], without the line ending.
         range: Range<usize>,
     },
+    /// A sample judged while reading, without its bytes: too large, or not
+    /// UTF-8 at all.
+    Refused {
+        /// Where it comes from.
+        source: Source,
+        /// What is wrong with it.
+        issue: Issue,
+    },
+    /// Something worth saying about an input that does not stop it being
+    /// read.
+    Warning(String),
     /// An input that could not be read (further).
     Failed(String),
 }
@@ -144,6 +188,24 @@ impl Chunk {
     }
 }
 
+/// How standard input was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StdinAs {
+    /// One JSON document (pretty-printed, say).
+    Document,
+    /// One JSON document per line.
+    Ndjson,
+}
+
+impl fmt::Display for StdinAs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            StdinAs::Document => "standard input read as one JSON document",
+            StdinAs::Ndjson => "standard input read as NDJSON, one event per line",
+        })
+    }
+}
+
 struct Lines {
     name: Arc<str>,
     reader: Box<dyn BufRead + Send>,
@@ -154,15 +216,38 @@ struct Lines {
 pub struct Reader {
     inputs: VecDeque<Input>,
     lines: Option<Lines>,
+    pending: VecDeque<Entry>,
+    max_size: usize,
+    stdin: Box<dyn Fn() -> Box<dyn Read + Send> + Send>,
+    stdin_as: Option<StdinAs>,
 }
 
 impl Reader {
-    /// A reader of `inputs`, in order.
-    pub fn new(inputs: Vec<Input>) -> Reader {
+    /// A reader of `inputs`, in order, refusing samples over `max_size`
+    /// bytes.
+    pub fn new(inputs: Vec<Input>, max_size: u64) -> Reader {
+        Reader::with_stdin(inputs, max_size, || Box::new(io::stdin()))
+    }
+
+    /// A reader whose standard input is `stdin()`.
+    fn with_stdin(
+        inputs: Vec<Input>,
+        max_size: u64,
+        stdin: impl Fn() -> Box<dyn Read + Send> + Send + 'static,
+    ) -> Reader {
         Reader {
             inputs: inputs.into(),
             lines: None,
+            pending: VecDeque::new(),
+            max_size: usize::try_from(max_size).unwrap_or(usize::MAX),
+            stdin: Box::new(stdin),
+            stdin_as: None,
         }
+    }
+
+    /// How standard input was read, once it has been.
+    pub fn stdin_as(&self) -> Option<StdinAs> {
+        self.stdin_as
     }
 
     /// The next entries, up to `max_samples` samples or about `max_bytes`
@@ -184,10 +269,23 @@ impl Reader {
     /// The next entry, its bytes appended to `bytes`.
     fn next_entry(&mut self, bytes: &mut Vec<u8>) -> Option<Entry> {
         loop {
+            if let Some(entry) = self.pending.pop_front() {
+                return Some(entry);
+            }
             if let Some(lines) = &mut self.lines {
-                match next_line(lines, bytes) {
-                    Ok(Some(entry)) => return Some(entry),
-                    Ok(None) => self.lines = None,
+                match next_line(lines, bytes, self.max_size) {
+                    Ok(Line::Sample(entry)) => return Some(entry),
+                    Ok(Line::AfterBom(entry)) => {
+                        if let Entry::Sample { source, .. } = &entry {
+                            self.pending.push_back(bom_warning(source));
+                        }
+                        self.pending.push_back(entry);
+                    }
+                    Ok(Line::Last(entry)) => {
+                        self.lines = None;
+                        return Some(entry);
+                    }
+                    Ok(Line::End) => self.lines = None,
                     Err(err) => {
                         let message = format!("cannot read {}: {err}", lines.name);
                         self.lines = None;
@@ -198,11 +296,9 @@ impl Reader {
             }
             match self.inputs.pop_front()? {
                 Input::Stdin => {
-                    self.lines = Some(Lines {
-                        name: Arc::from("<stdin>"),
-                        reader: Box::new(BufReader::with_capacity(1 << 16, io::stdin())),
-                        line: 0,
-                    });
+                    if let Some(entry) = self.open_stdin(bytes) {
+                        return Some(entry);
+                    }
                 }
                 Input::File {
                     path, ndjson: true, ..
@@ -221,47 +317,294 @@ impl Reader {
                         )));
                     }
                 },
-                Input::File { path, .. } => {
-                    let name = path.display().to_string();
-                    let start = bytes.len();
-                    return Some(
-                        match File::open(&path).and_then(|mut f| f.read_to_end(bytes)) {
-                            Ok(_) => Entry::Sample {
-                                source: Source {
-                                    name: Arc::from(name),
-                                    line: None,
-                                },
-                                range: start..bytes.len(),
-                            },
-                            Err(err) => {
-                                bytes.truncate(start);
-                                Entry::Failed(format!("cannot read {name}: {err}"))
-                            }
-                        },
-                    );
+                Input::File { path, size, .. } => {
+                    let source = Source {
+                        name: Arc::from(path.display().to_string()),
+                        line: None,
+                    };
+                    if size > self.max_size as u64 {
+                        return Some(too_large(source, size, self.max_size, false));
+                    }
+                    let read = File::open(&path).and_then(|file| {
+                        read_bounded(file, bytes, self.max_size).map_err(|err| {
+                            io::Error::new(err.kind(), format!("cannot read {source}: {err}"))
+                        })
+                    });
+                    return Some(match read {
+                        Ok(range) => self.whole(source, bytes, range),
+                        Err(err) => Entry::Failed(err.to_string()),
+                    });
                 }
             }
         }
     }
+
+    /// Standard input: one JSON document when it starts with `{` and either
+    /// parses whole or its first line is an unfinished JSON value (a
+    /// pretty-printed event); NDJSON otherwise.
+    fn open_stdin(&mut self, bytes: &mut Vec<u8>) -> Option<Entry> {
+        let mut stdin = (self.stdin)();
+        let mut head = Vec::new();
+        let source = Source {
+            name: Arc::from("<stdin>"),
+            line: None,
+        };
+        let read = (&mut stdin)
+            .take(self.max_size as u64 + 1)
+            .read_to_end(&mut head);
+        if let Err(err) = read {
+            return Some(Entry::Failed(format!("cannot read standard input: {err}")));
+        }
+        let text = head.strip_prefix(BOM).unwrap_or(&head);
+        let starts_object = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        if starts_object && head.len() <= self.max_size && is_one_document(text) {
+            self.stdin_as = Some(StdinAs::Document);
+            let start = bytes.len();
+            bytes.extend_from_slice(&head);
+            return Some(self.whole(source, bytes, start..bytes.len()));
+        }
+        self.stdin_as = Some(StdinAs::Ndjson);
+        // Within the limit, the input ended: never read again after the
+        // end, which on a terminal would wait for a second Ctrl-D.
+        let reader: Box<dyn BufRead + Send> = if head.len() <= self.max_size {
+            Box::new(io::Cursor::new(head))
+        } else {
+            Box::new(BufReader::with_capacity(
+                1 << 16,
+                io::Cursor::new(head).chain(stdin),
+            ))
+        };
+        self.lines = Some(Lines {
+            name: source.name,
+            reader,
+            line: 0,
+        });
+        None
+    }
+
+    /// The entry for a whole-file sample at `range` of `bytes`: refused
+    /// (its bytes dropped) when too large or UTF-16; after a BOM, a warning,
+    /// with the sample queued after it.
+    fn whole(&mut self, source: Source, bytes: &mut Vec<u8>, range: Range<usize>) -> Entry {
+        if range.len() > self.max_size {
+            bytes.truncate(range.start);
+            return too_large(source, range.len() as u64, self.max_size, false);
+        }
+        if let Some(issue) = utf16(&bytes[range.clone()], false) {
+            bytes.truncate(range.start);
+            return Entry::Refused { source, issue };
+        }
+        let mut range = range;
+        if bytes[range.clone()].starts_with(BOM) {
+            bytes.drain(range.start..range.start + BOM.len());
+            range.end -= BOM.len();
+            let warning = bom_warning(&source);
+            self.pending.push_back(Entry::Sample { source, range });
+            return warning;
+        }
+        Entry::Sample { source, range }
+    }
 }
 
-/// The next non-blank line of an NDJSON input, appended to `bytes`, or
-/// `None` at its end.
-fn next_line(lines: &mut Lines, bytes: &mut Vec<u8>) -> io::Result<Option<Entry>> {
+/// The UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+fn bom_warning(source: &Source) -> Entry {
+    Entry::Warning(format!(
+        "{source} starts with a UTF-8 byte order mark (EF BB BF): skipped it and read the rest; \
+         JSON must not start with one (RFC 8259, section 8.1), and a receiver's parser may reject it"
+    ))
+}
+
+/// Whether `text` is one JSON value, or begins with a line that is an
+/// unfinished one (so the value spans lines and the text is not NDJSON).
+fn is_one_document(text: &[u8]) -> bool {
+    match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
+        Ok(_) => true,
+        Err(_) => {
+            let first = text
+                .split(|&b| b == b'\n')
+                .find(|line| !line.iter().all(u8::is_ascii_whitespace))
+                .unwrap_or_default();
+            serde_json::from_slice::<serde::de::IgnoredAny>(first)
+                .is_err_and(|err| err.classify() == serde_json::error::Category::Eof)
+        }
+    }
+}
+
+/// Reads all of `reader` into `bytes`, but never more than `max + 1` bytes,
+/// so that a sample over the limit is seen without reading it all.
+fn read_bounded(reader: impl Read, bytes: &mut Vec<u8>, max: usize) -> io::Result<Range<usize>> {
+    let start = bytes.len();
+    let read = reader.take(max as u64 + 1).read_to_end(bytes);
+    if let Err(err) = read {
+        bytes.truncate(start);
+        return Err(err);
+    }
+    Ok(start..bytes.len())
+}
+
+/// A sample refused for its size, `size` bytes (or more, when it was not
+/// read to its end).
+fn too_large(source: Source, size: u64, max: usize, rest_unread: bool) -> Entry {
+    let what = if source.line.is_some() {
+        "the line"
+    } else {
+        "the sample"
+    };
+    let size = if rest_unread || size > max as u64 {
+        format!("more than {}", human_size(max as u64))
+    } else {
+        human_size(size)
+    };
+    let mut message = format!(
+        "{what} is {size}, over the limit of {} per sample: no Whereby event is that large; \
+         raise the limit with --max-size if this one really is",
+        human_size(max as u64)
+    );
+    if rest_unread {
+        message.push_str(" (the rest of this input is not read)");
+    }
+    Entry::Refused {
+        source,
+        issue: issue(message, IssueKind::TooLarge),
+    }
+}
+
+/// An issue about the payload as a whole.
+fn issue(message: String, kind: IssueKind) -> Issue {
+    Issue {
+        kind,
+        instance_path: String::new(),
+        schema_path: String::new(),
+        message,
+        property: None,
+        since: None,
+        position: None,
+    }
+}
+
+/// An encoding issue when `bytes` start as UTF-16 text: with a byte order
+/// mark, or a NUL byte beside each ASCII byte.
+fn utf16(bytes: &[u8], rest_unread: bool) -> Option<Issue> {
+    let order = match bytes {
+        [0xFF, 0xFE, ..] => "little-endian, with a byte order mark",
+        [0xFE, 0xFF, ..] => "big-endian, with a byte order mark",
+        [a, 0, ..] if a.is_ascii() && *a != 0 => "little-endian",
+        [0, b, ..] if b.is_ascii() && *b != 0 => "big-endian",
+        _ => return None,
+    };
+    let mut message = format!(
+        "the payload is UTF-16 ({order}), not UTF-8 as JSON on the wire must be: \
+         convert it first, e.g. `iconv -f UTF-16 -t UTF-8`"
+    );
+    if rest_unread {
+        message.push_str(" (the rest of this input is not read)");
+    }
+    Some(issue(message, IssueKind::Encoding))
+}
+
+/// `bytes` as a size a person reads: `1 MiB`, `512 KiB`, `37 bytes`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [(&str, u32); 3] = [("GiB", 30), ("MiB", 20), ("KiB", 10)];
+    for (unit, shift) in UNITS {
+        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
+            return format!("{} {unit}", bytes >> shift);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// Parses a size: bytes, or a number with `K`, `KiB`, `M`, `MiB`, `G` or
+/// `GiB` (all powers of 1024), as `--max-size` takes it.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kib" | "kb" => 10,
+        "m" | "mib" | "mb" => 20,
+        "g" | "gib" | "gb" => 30,
+        _ => {
+            return Err(format!(
+                "`{text}` is not a size: write bytes, or a number with KiB, MiB or GiB, as in 1MiB"
+            ));
+        }
+    };
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size: write a number, as in 1MiB or 4096"))?;
+    match number.checked_mul(1 << shift) {
+        Some(0) => Err("the size limit must be more than 0 bytes".to_owned()),
+        Some(size) => Ok(size),
+        None => Err(format!("`{text}` is too large a size")),
+    }
+}
+
+/// What reading the next line of an NDJSON input gave.
+enum Line {
+    /// A sample; more may follow.
+    Sample(Entry),
+    /// The first sample, once a byte order mark before it was skipped.
+    AfterBom(Entry),
+    /// A sample after which the input is abandoned.
+    Last(Entry),
+    /// The end of the input.
+    End,
+}
+
+/// The next non-blank line of an NDJSON input, appended to `bytes`, or its
+/// end. A line over `max` bytes is refused after reading `max` bytes of it,
+/// and the input is abandoned: without a line break in sight, the rest
+/// cannot be split into samples in bounded memory.
+fn next_line(lines: &mut Lines, bytes: &mut Vec<u8>, max: usize) -> io::Result<Line> {
     loop {
         let start = bytes.len();
-        if let Err(err) = lines.reader.read_until(b'\n', bytes) {
-            bytes.truncate(start);
-            return Err(err);
-        }
-        if bytes.len() == start {
-            return Ok(None);
+        let complete = match read_line_bounded(&mut lines.reader, bytes, max + 2) {
+            Ok(complete) => complete,
+            Err(err) => {
+                bytes.truncate(start);
+                return Err(err);
+            }
+        };
+        if complete && bytes.len() == start {
+            return Ok(Line::End);
         }
         lines.line += 1;
+        let source = Source {
+            name: Arc::clone(&lines.name),
+            line: Some(lines.line),
+        };
+        if !complete {
+            let read = (bytes.len() - start) as u64;
+            bytes.truncate(start);
+            return Ok(Line::Last(too_large(source, read, max, true)));
+        }
         if bytes.last() == Some(&b'\n') {
             bytes.pop();
             if bytes.last() == Some(&b'\r') {
                 bytes.pop();
+            }
+        }
+        if bytes.len() - start > max {
+            let size = (bytes.len() - start) as u64;
+            bytes.truncate(start);
+            return Ok(Line::Sample(too_large(source, size, max, false)));
+        }
+        if lines.line == 1 {
+            if let Some(issue) = utf16(&bytes[start..], true) {
+                bytes.truncate(start);
+                return Ok(Line::Last(Entry::Refused { source, issue }));
+            }
+            if bytes[start..].starts_with(BOM) {
+                bytes.drain(start..start + BOM.len());
+                return Ok(Line::AfterBom(Entry::Sample {
+                    source,
+                    range: start..bytes.len(),
+                }));
             }
         }
         if bytes[start..]
@@ -271,12 +614,124 @@ fn next_line(lines: &mut Lines, bytes: &mut Vec<u8>) -> io::Result<Option<Entry>
             bytes.truncate(start);
             continue;
         }
-        return Ok(Some(Entry::Sample {
-            source: Source {
-                name: Arc::clone(&lines.name),
-                line: Some(lines.line),
-            },
+        return Ok(Line::Sample(Entry::Sample {
+            source,
             range: start..bytes.len(),
         }));
+    }
+}
+
+/// Appends the next line, with its `\n`, to `bytes`, but at most `max`
+/// bytes of it. Returns whether the line ended (at `\n` or at the end of
+/// the input) within `max` bytes.
+fn read_line_bounded(
+    reader: &mut dyn BufRead,
+    bytes: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<bool> {
+    let mut taken = 0;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        };
+        if buffer.is_empty() {
+            return Ok(true);
+        }
+        let (length, ended) = match buffer.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (buffer.len(), false),
+        };
+        if taken + length > max {
+            return Ok(false);
+        }
+        bytes.extend_from_slice(&buffer[..length]);
+        reader.consume(length);
+        taken += length;
+        if ended {
+            return Ok(true);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything a reader produces, as (source, issue kind name or `ok`).
+    fn read_all(reader: &mut Reader) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        loop {
+            let chunk = reader.next_chunk(16, 1 << 20);
+            if chunk.entries.is_empty() {
+                return out;
+            }
+            assert!(chunk.bytes.len() <= 4 << 20, "a chunk stays bounded");
+            for entry in chunk.entries {
+                out.push(match entry {
+                    Entry::Sample { source, .. } => (source.to_string(), "ok".to_owned()),
+                    Entry::Refused { source, issue } => {
+                        (source.to_string(), issue.kind.name().to_owned())
+                    }
+                    Entry::Warning(message) | Entry::Failed(message) => (message, String::new()),
+                });
+            }
+        }
+    }
+
+    #[test]
+    fn endless_standard_input_is_refused_after_the_limit() {
+        for byte in [b'{', b'x', 0] {
+            let mut reader = Reader::with_stdin(vec![Input::Stdin], 1 << 20, move || {
+                Box::new(io::repeat(byte))
+            });
+            assert_eq!(
+                read_all(&mut reader),
+                [("<stdin>:1".to_owned(), "too_large".to_owned())]
+            );
+            assert_eq!(reader.stdin_as(), Some(StdinAs::Ndjson));
+        }
+    }
+
+    #[test]
+    fn a_line_over_the_limit_ends_its_input() {
+        // Just over: the line ends within reach, so the next one is read.
+        let text = format!("{}\n{{}}\n{}\n{{}}\n", "x".repeat(65), "y".repeat(100));
+        let mut reader = Reader::with_stdin(vec![Input::Stdin], 64, move || {
+            Box::new(io::Cursor::new(text.clone().into_bytes()))
+        });
+        assert_eq!(
+            read_all(&mut reader),
+            [
+                ("<stdin>:1".to_owned(), "too_large".to_owned()),
+                ("<stdin>:2".to_owned(), "ok".to_owned()),
+                // Far over: not read to its end, and nothing after it.
+                ("<stdin>:3".to_owned(), "too_large".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn one_document_or_ndjson() {
+        assert!(is_one_document(b"{\"a\": 1}"));
+        assert!(is_one_document(b"{\n  \"a\": 1\n}\n"));
+        // Not JSON, but its first line is unfinished: one document.
+        assert!(is_one_document(b"{\n  \"a\": 1\n  \"b\": 2\n}\n"));
+        assert!(!is_one_document(b"{\"a\": 1}\n{\"a\": 2}\n"));
+        assert!(!is_one_document(b"{\"a\": 1} x\n{\"a\": 2}\n"));
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_size("2 k"), Ok(2048));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("1.5M").is_err());
+        assert!(parse_size("M").is_err());
+        assert_eq!(human_size(1 << 20), "1 MiB");
+        assert_eq!(human_size(1000), "1000 bytes");
     }
 }

@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use whereby_webhooks_conformance::{Issue, Report, terminal_safe};
 
-use super::input::Source;
+use super::input::{Source, StdinAs};
 
 /// How results are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -129,11 +129,16 @@ impl Printer {
         self.out.flush()
     }
 
-    /// Prints the summary (human format) and returns how many samples were
+    /// Prints the summary (human format; saying how standard input was read,
+    /// when it was) and returns how many samples were
     /// valid and invalid.
-    pub fn finish(mut self) -> io::Result<(usize, usize)> {
+    pub fn finish(mut self, stdin_as: Option<StdinAs>) -> io::Result<(usize, usize)> {
         if self.format == Format::Human {
-            writeln!(self.out, "{} valid, {} invalid", self.valid, self.invalid)?;
+            write!(self.out, "{} valid, {} invalid", self.valid, self.invalid)?;
+            match stdin_as {
+                Some(how) => writeln!(self.out, " ({how})")?,
+                None => writeln!(self.out)?,
+            }
         }
         self.out.flush()?;
         Ok((self.valid, self.invalid))
