@@ -80,6 +80,17 @@ fn parse_checked_utf8(bencher: Bencher) {
     });
 }
 
+/// `whereby_webhooks_conformance::parse_payload` of every event: the parse
+/// `validate_bytes` does, which also refuses duplicate keys.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn parse_payload(bencher: Bencher) {
+    counted(bencher).bench(|| {
+        for event in CORPUS.iter() {
+            black_box(whereby_webhooks_conformance::parse_payload(black_box(event)).is_ok());
+        }
+    });
+}
+
 /// `Validator::validate_bytes` of every event: parse, dispatch on `type`,
 /// validate.
 #[divan::bench(sample_count = 20, sample_size = 1)]

@@ -6,7 +6,7 @@
 //! `$ref` is resolved against the document it was written in, exactly as a
 //! JSON Schema validator resolves it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -47,7 +47,23 @@ pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
         Some("json") => Some(false),
         _ => None,
     };
-    parse(&text, yaml)
+    if yaml.is_some() || text.trim_start().starts_with('{') {
+        return parse(&text, yaml);
+    }
+    // Neither the name nor the text says what it is (a `Cargo.toml`, say):
+    // a document only if it reads as YAML (a superset of JSON) and is an
+    // object.
+    match yaml_serde::from_str::<Value>(&text) {
+        Ok(document) if document.is_object() => Ok(document),
+        Ok(document) => Err(SpecError::NotADocument {
+            path: path.to_owned(),
+            reason: format!("it is {}", crate::report::type_name(&document)),
+        }),
+        Err(_) => Err(SpecError::NotADocument {
+            path: path.to_owned(),
+            reason: "it is neither JSON nor YAML".to_owned(),
+        }),
+    }
 }
 
 /// Parses a document: as YAML or JSON when `yaml` says which, otherwise as
@@ -448,6 +464,131 @@ fn always_applied(
             visit(branch, declared);
         }
     }
+}
+
+/// Closes the open lists of the document for strict mode: every schema with
+/// an `x-extensible-enum` list (and no `enum` of its own) gets that list as
+/// its `enum`. Returns those schemas' JSON Pointers with the values listed,
+/// so that a failing `enum` there is reported as an unknown value of an
+/// open list rather than a wrong value of a closed one.
+pub(crate) fn close_open_lists(document: &mut Value) -> HashMap<String, Vec<Value>> {
+    let mut found = HashMap::new();
+    let mut stack: Vec<(String, &mut Value, usize)> = vec![(String::new(), document, 0)];
+    while let Some((pointer, value, depth)) = stack.pop() {
+        if depth > MAX_DEPTH {
+            continue;
+        }
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Array(known)) = map.get("x-extensible-enum")
+                    && !map.contains_key("enum")
+                {
+                    let known = known.clone();
+                    map.insert("enum".to_owned(), Value::Array(known.clone()));
+                    found.insert(pointer.clone(), known);
+                }
+                for (key, child) in map.iter_mut() {
+                    if DATA_KEYWORDS.contains(&key.as_str()) || key.starts_with("x-") {
+                        continue;
+                    }
+                    stack.push((format!("{pointer}/{}", escape(key)), child, depth + 1));
+                }
+            }
+            Value::Array(items) => {
+                for (index, child) in items.iter_mut().enumerate() {
+                    stack.push((format!("{pointer}/{index}"), child, depth + 1));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Whether the value at `tokens` (a path from a payload's root) is a
+/// property the schema at `root` describes, and if so its `x-since`: on the
+/// property's schema (beside its `$ref`), or else on the schema it refers
+/// to. `None` when the last step is not a described property (an array
+/// item, a map value, an unknown name).
+pub(crate) fn property_since(
+    document: &Value,
+    root: &Value,
+    tokens: &[String],
+) -> Option<Option<String>> {
+    let mut current = vec![root];
+    let mut since = None;
+    let mut property = false;
+    for token in tokens {
+        let mut next = Vec::new();
+        since = None;
+        property = false;
+        for schema in &current {
+            for applied in in_place(document, schema) {
+                if let Some(described) = applied.get("properties").and_then(|p| p.get(token)) {
+                    // The first date found: strict mode lists known
+                    // names as `true` beside the schemas that date them.
+                    since = since.or_else(|| {
+                        x_since(described).or_else(|| follow(document, described).and_then(x_since))
+                    });
+                    property = true;
+                    next.push(described);
+                } else if token.parse::<usize>().is_ok()
+                    && let Some(items) = applied.get("items")
+                {
+                    next.push(items);
+                } else if let Some(values) = applied
+                    .get("additionalProperties")
+                    .filter(|a| a.is_object())
+                {
+                    next.push(values);
+                }
+            }
+        }
+        if next.is_empty() {
+            return None;
+        }
+        current = next;
+    }
+    property.then_some(since)
+}
+
+fn x_since(schema: &Value) -> Option<String> {
+    schema.get("x-since")?.as_str().map(str::to_owned)
+}
+
+/// How many schemas [`in_place`] gathers at most.
+const MAX_IN_PLACE: usize = 256;
+
+/// `schema` and every schema it applies to the same value (`$ref`,
+/// `allOf`, `anyOf`, `oneOf`, `then`, `else`), each once.
+fn in_place<'a>(document: &'a Value, schema: &'a Value) -> Vec<&'a Value> {
+    let mut out: Vec<&'a Value> = Vec::new();
+    let mut stack = vec![schema];
+    while let Some(schema) = stack.pop() {
+        if out.len() >= MAX_IN_PLACE || out.iter().any(|seen| std::ptr::eq(*seen, schema)) {
+            continue;
+        }
+        out.push(schema);
+        if let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(local_pointer)
+            .and_then(|pointer| document.pointer(&pointer))
+        {
+            stack.push(target);
+        }
+        for keyword in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(branches)) = schema.get(keyword) {
+                stack.extend(branches.iter().rev());
+            }
+        }
+        for keyword in ["then", "else"] {
+            if let Some(branch) = schema.get(keyword) {
+                stack.push(branch);
+            }
+        }
+    }
+    out
 }
 
 fn collect_closures(

@@ -24,6 +24,18 @@ pub enum SpecError {
     /// The text is not YAML.
     #[error("the spec is not valid YAML; fix its syntax")]
     Yaml(#[source] yaml_serde::Error),
+    /// The file is not a JSON or YAML object, and its name does not say
+    /// which it should be (a `Cargo.toml`, say).
+    #[error(
+        "{} is not an OpenAPI document ({reason}); give an OpenAPI 3.1 document in JSON or YAML, such as spec/openapi.yaml",
+        path.display()
+    )]
+    NotADocument {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        reason: String,
+    },
     /// The document does not declare `openapi: 3.1.x`.
     #[error(
         "the spec is not an OpenAPI 3.1 document (its `openapi` is {found}); give a document with `openapi: 3.1.x`"

@@ -2,7 +2,7 @@
 //! document.
 //!
 //! ```
-//! use whereby_webhooks_conformance::{Options, Validator};
+//! use whereby_webhooks_conformance::{IssueKind, Options, Validator};
 //!
 //! // Compile once (one schema per event), then validate any number of payloads.
 //! let validator = Validator::embedded(Options::default())?;
@@ -27,6 +27,8 @@
 //! assert!(!report.is_valid());
 //! assert_eq!(report.errors.len(), 1);
 //! assert_eq!(report.errors[0].instance_path, "/data/numClients");
+//! assert_eq!(report.errors[0].kind, IssueKind::Minimum);
+//! assert_eq!(report.errors[0].to_string(), "/data/numClients: -1 is less than the minimum 0");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -61,6 +63,7 @@
 
 mod document;
 mod error;
+mod parse;
 mod report;
 mod validator;
 
@@ -68,7 +71,8 @@ pub mod diff;
 pub mod signed;
 
 pub use error::SpecError;
-pub use report::{Issue, IssueKind, Report};
+pub use parse::parse_payload;
+pub use report::{Issue, IssueKind, Position, Report, terminal_safe};
 pub use validator::Validator;
 
 /// The OpenAPI 3.1 document this crate was built with, as JSON text.
@@ -95,7 +99,10 @@ pub const EMBEDDED_SPEC: &str = include_str!("../spec/openapi.json");
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
     /// Report properties the document does not describe, as
-    /// [`IssueKind::UnknownProperty`]. Off by default: Whereby may add
-    /// properties within an API version, and receivers must accept them.
+    /// [`IssueKind::UnknownProperty`], and values of open lists
+    /// (`x-extensible-enum`) it does not list, as
+    /// [`IssueKind::UnknownValue`]. Off by default: Whereby may add
+    /// properties and values within an API version, and receivers must
+    /// accept them.
     pub strict: bool,
 }

@@ -9,7 +9,8 @@ use serde_json::Value;
 
 use crate::document::{self, Webhook};
 use crate::error::SpecError;
-use crate::report::{self, Issue, IssueKind, Report};
+use crate::parse::parse_payload;
+use crate::report::{self, Issue, IssueKind, Properties, Report};
 use crate::{EMBEDDED_SPEC, Options};
 
 /// The URI the OpenAPI document is registered under, so that its `$ref`s
@@ -28,10 +29,17 @@ pub struct Validator {
     examples: Vec<(String, String, Value)>,
     known_types: String,
     options: Options,
+    /// The document, as validated against (closed in strict mode): where
+    /// issues find a property's `x-since`.
+    document: Value,
+    /// The schemas (by JSON Pointer) whose `x-extensible-enum` strict mode
+    /// turned into an `enum`, with the values the document lists.
+    extensible: HashMap<String, Vec<Value>>,
 }
 
 struct Event {
     event_type: String,
+    schema_pointer: String,
     schema: jsonschema::Validator,
 }
 
@@ -55,10 +63,12 @@ impl Validator {
     /// A validator for any OpenAPI 3.1 document with `webhooks`.
     pub fn from_document(document: &Value, options: Options) -> Result<Validator, SpecError> {
         let webhooks = document::webhooks(document)?;
+        let mut extensible = HashMap::new();
         let document = if options.strict {
             let mut closed = document.clone();
             let roots: Vec<String> = webhooks.iter().map(|w| w.schema_pointer.clone()).collect();
             document::close(&mut closed, &roots);
+            extensible = document::close_open_lists(&mut closed);
             Cow::Owned(closed)
         } else {
             Cow::Borrowed(document)
@@ -80,9 +90,11 @@ impl Validator {
             }
             events.push(Event {
                 event_type: webhook.event_type,
+                schema_pointer: webhook.schema_pointer,
                 schema,
             });
         }
+        drop(registry);
         let by_type = events
             .iter()
             .enumerate()
@@ -99,55 +111,46 @@ impl Validator {
             examples,
             known_types,
             options,
+            document: document.into_owned(),
+            extensible,
         })
     }
 
     /// A validator for the document in a file: YAML for `.yaml` and `.yml`,
-    /// JSON for `.json`, and otherwise JSON when the text starts with `{`.
+    /// JSON for `.json`, and otherwise JSON when the text starts with `{`,
+    /// YAML when it does not.
     pub fn from_path(path: &Path, options: Options) -> Result<Validator, SpecError> {
         Validator::from_document(&document::read(path)?, options)
     }
 
     /// Validates raw bytes, as received. Never panics, whatever the bytes.
+    ///
+    /// The bytes are read with [`parse_payload`](crate::parse_payload):
+    /// UTF-8 JSON text without duplicate keys.
     pub fn validate_bytes(&self, bytes: &[u8]) -> Report {
-        if bytes
-            .iter()
-            .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-        {
-            return Report::failed(
-                None,
-                Issue::new("", "the payload is empty".to_owned(), IssueKind::Empty),
-            );
-        }
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(err) => {
-                let offset = err.valid_up_to();
-                return Report::failed(
-                    None,
-                    Issue::new(
-                        "",
-                        format!("the payload is not UTF-8 from byte {offset} on"),
-                        IssueKind::InvalidUtf8 { offset },
-                    ),
-                );
-            }
-        };
-        match serde_json::from_str::<Value>(text) {
+        match parse_payload(bytes) {
             Ok(value) => self.validate_value(&value),
-            Err(err) => Report::failed(None, syntax_issue(&err)),
+            Err(issue) => Report::failed(None, *issue),
         }
     }
 
     /// Validates a parsed payload.
     pub fn validate_value(&self, value: &Value) -> Report {
         let Value::Object(object) = value else {
+            let hint = if value.is_array() {
+                "; to validate several events, give one per line (NDJSON), for example `jq -c '.[]' events.json > events.ndjson`"
+            } else {
+                ""
+            };
             return Report::failed(
                 None,
                 Issue::new(
-                    "",
-                    format!("the payload is {}, not an object", report::type_name(value)),
                     IssueKind::NotAnObject,
+                    "",
+                    format!(
+                        "the payload is {}, not an object{hint}",
+                        report::type_name(value)
+                    ),
                 ),
             );
         };
@@ -157,12 +160,12 @@ impl Validator {
                 return Report::failed(
                     None,
                     Issue::new(
+                        IssueKind::MissingType,
                         "/type",
                         format!(
                             "\"type\" is {}, not a string naming the event type",
                             report::type_name(other)
                         ),
-                        IssueKind::MissingType,
                     ),
                 );
             }
@@ -170,36 +173,52 @@ impl Validator {
                 return Report::failed(
                     None,
                     Issue::new(
+                        IssueKind::MissingType,
                         "/type",
                         "\"type\" is missing; every event names its event type in \"type\""
                             .to_owned(),
-                        IssueKind::MissingType,
                     ),
                 );
             }
         };
         let Some(&index) = self.by_type.get(event_type) else {
+            let suggestion = nearest(event_type, self.event_types()).map_or_else(
+                || "; the spec describes".to_owned(),
+                |known| format!("; did you mean {known}? The spec describes"),
+            );
             return Report::failed(
-                None,
+                Some(event_type.clone()),
                 Issue::new(
+                    IssueKind::UnknownEventType,
                     "/type",
                     format!(
-                        "unknown event type {}; the spec describes {}",
-                        report::render(&Value::String(event_type.clone())),
+                        "unknown event type {}{suggestion} {}",
+                        report::quote(event_type),
                         self.known_types
                     ),
-                    IssueKind::UnknownType,
                 ),
             );
         };
         let event = &self.events[index];
         let mut errors = Vec::new();
         if !event.schema.is_valid(value) {
+            let properties = Lookup {
+                validator: self,
+                event,
+            };
             for error in event.schema.iter_errors(value) {
-                report::issues_from(&error, &mut errors);
+                report::issues_from(&error, &properties, &mut errors);
             }
             // Group by place in the payload; keep the schema's order within.
             errors.sort_by(|a, b| a.instance_path.cmp(&b.instance_path));
+            // A schema reached twice (a cycle of `$ref`s) reports twice.
+            let mut unique: Vec<Issue> = Vec::with_capacity(errors.len());
+            for issue in errors {
+                if !unique.contains(&issue) {
+                    unique.push(issue);
+                }
+            }
+            errors = unique;
         }
         Report {
             event_type: Some(event.event_type.clone()),
@@ -249,18 +268,55 @@ fn compile(registry: &Registry<'_>, webhook: &Webhook) -> Result<jsonschema::Val
         })
 }
 
-fn syntax_issue(err: &serde_json::Error) -> Issue {
-    let (line, column) = (err.line(), err.column());
-    let reason = err.to_string();
-    // serde_json ends its message with " at line L column C"; say it once.
-    let reason = reason
-        .rsplit_once(" at line ")
-        .map_or(reason.as_str(), |(head, _)| head);
-    Issue::new(
-        "",
-        format!("not valid JSON at line {line}, column {column}: {reason}"),
-        IssueKind::Syntax { line, column },
-    )
+/// What the document says about the properties of one event.
+struct Lookup<'a> {
+    validator: &'a Validator,
+    event: &'a Event,
+}
+
+impl Properties for Lookup<'_> {
+    fn lookup(&self, tokens: &[String]) -> Option<Option<String>> {
+        let root = self
+            .validator
+            .document
+            .pointer(&self.event.schema_pointer)?;
+        document::property_since(&self.validator.document, root, tokens)
+    }
+
+    fn extensible(&self, schema_pointer: &str) -> Option<&[Value]> {
+        self.validator
+            .extensible
+            .get(schema_pointer)
+            .map(Vec::as_slice)
+    }
+}
+
+/// The known event type closest to `given`, when it is close enough to be
+/// a likely typo: at most a third of its characters differ, ignoring case.
+fn nearest<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let given = given.to_lowercase();
+    let limit = (given.chars().count() / 3).max(1);
+    known
+        .map(|candidate| (edit_distance(&given, &candidate.to_lowercase()), candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+/// The Levenshtein distance between two strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -268,6 +324,38 @@ mod tests {
     use super::*;
 
     fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("", ""), 0);
+        assert_eq!(edit_distance("abc", ""), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("flaw", "lawn"), 2);
+        assert_eq!(edit_distance("room.client.joined", "room.client.joined"), 0);
+    }
+
+    #[test]
+    fn the_nearest_type_is_offered_only_when_close() {
+        let known = [
+            "room.client.joined",
+            "room.client.left",
+            "room.session.started",
+        ];
+        let nearest = |given| nearest(given, known.iter().copied());
+        assert_eq!(nearest("room.client.join"), Some("room.client.joined"));
+        assert_eq!(nearest("ROOM.CLIENT.LEFT"), Some("room.client.left"));
+        assert_eq!(nearest("room.session.start"), Some("room.session.started"));
+        assert_eq!(nearest("payment.succeeded"), None);
+        // One character of three may differ; two may not.
+        assert_eq!(nearest_in("abd", &["abc"]), Some("abc"));
+        assert_eq!(nearest_in("axd", &["abc"]), None);
+        assert_eq!(nearest_in("a", &["b"]), Some("b"));
+    }
+
+    fn nearest_in<'a>(given: &str, known: &[&'a str]) -> Option<&'a str> {
+        nearest(given, known.iter().copied())
+    }
 
     #[test]
     fn validator_is_send_and_sync() {

@@ -146,6 +146,12 @@ fn several_v1_entries_any_may_match() {
     }
     let none = format!("t={NOW},v1={other},v1={}", "cd".repeat(32));
     assert_eq!(check(&none, body), Err(VerifyError::NoMatch));
+    // The same matching signature twice still matches (matches are
+    // accumulated, not toggled).
+    let twice = format!("t={NOW},v1={good_v1},v1={good_v1}");
+    assert_eq!(check(&twice, body), Ok(NOW));
+    let thrice = format!("t={NOW},v1={good_v1},v1={other},v1={good_v1},v1={good_v1}");
+    assert_eq!(check(&thrice, body), Ok(NOW));
 }
 
 #[test]
@@ -162,6 +168,50 @@ fn v1_signatures_in_header_order() {
     assert_eq!(signatures.len(), 0);
     assert_eq!(signatures.next(), None);
     assert_eq!(signatures.next(), None);
+}
+
+/// Later `v1` entries are found after however many items come first,
+/// long or short: the position of the first `v1` is counted exactly.
+#[test]
+fn v1_signatures_after_many_items() {
+    for before in [0, 1, 2, 66, 67, 70] {
+        let items: Vec<String> = (0..before).map(|i| format!("x{i}=1")).collect();
+        let mut header = items.join(",");
+        if !header.is_empty() {
+            header.push(',');
+        }
+        header.push_str(&format!(
+            "v1={},t=1,v1={}",
+            "01".repeat(32),
+            "fe".repeat(32)
+        ));
+        let parsed = SignatureHeader::parse(&header).expect("parses");
+        let all: Vec<[u8; 32]> = parsed.v1_signatures().collect();
+        assert_eq!(all, vec![[0x01; 32], [0xfe; 32]], "{before} items first");
+    }
+    // Each item is counted with its comma: with one `x=1` item per byte
+    // of an item, a miscount would land on the first `v1=` again.
+    let filler: Vec<&str> = vec!["y=1"; 67];
+    let header = format!(
+        "{},t=1,v1={},v1={}",
+        filler.join(","),
+        "aa".repeat(32),
+        "bb".repeat(32)
+    );
+    let parsed = SignatureHeader::parse(&header).expect("parses");
+    let all: Vec<[u8; 32]> = parsed.v1_signatures().collect();
+    assert_eq!(all, vec![[0xaa; 32], [0xbb; 32]]);
+}
+
+/// The header's `Debug` shows what was read, not the signatures.
+#[test]
+fn header_debug_shows_timestamp_and_count_only() {
+    let header = format!("t=7,v1={},v1={}", "01".repeat(32), "fe".repeat(32));
+    let parsed = SignatureHeader::parse(&header).expect("parses");
+    assert_eq!(
+        format!("{parsed:?}"),
+        "SignatureHeader { timestamp: 7, v1_count: 2 }"
+    );
 }
 
 #[test]

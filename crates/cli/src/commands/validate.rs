@@ -12,7 +12,6 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
-use serde_json::Value;
 use whereby_webhooks_conformance::{Issue, IssueKind, Report, Validator};
 
 use crate::args::SpecArgs;
@@ -158,33 +157,26 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 /// Validates one sample: a payload, or a line of a `listen --record` file,
 /// whose `body` is the payload.
 fn judge(validator: &Validator, source: &Source, bytes: &[u8]) -> Report {
-    // Parse once here, as `validate_bytes` does (checking UTF-8 first spares
-    // the parser checking every string); on failure `validate_bytes` says
-    // precisely why.
-    let Some(value) = std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|text| serde_json::from_str::<Value>(text).ok())
-    else {
-        let mut report = validator.validate_bytes(bytes);
-        if source.is_yaml() {
-            hint(
-                &mut report,
-                "only JSON is read, and this file is named as YAML: convert it to JSON first",
-            );
+    // Parse once here, exactly as `validate_bytes` does (duplicate keys
+    // refused).
+    let value = match whereby_webhooks_conformance::parse_payload(bytes) {
+        Ok(value) => value,
+        Err(issue) => {
+            let mut report = Report::failed(None, *issue);
+            if source.is_yaml() {
+                hint(
+                    &mut report,
+                    "only JSON is read, and this file is named as YAML: convert it to JSON first",
+                );
+            }
+            return report;
         }
-        return report;
     };
-    let mut report = match Record::from_value(&value) {
+    let report = match Record::from_value(&value) {
         Some(record) => judge_record(validator, &record),
         None => validator.validate_value(&value),
     };
-    if value.is_array() {
-        hint(
-            &mut report,
-            "to validate each element as an event, give one event per line (NDJSON), \
-             e.g. `jq -c '.[]' events.json > events.ndjson`",
-        );
-    }
+    // An array of events gets its NDJSON hint from the conformance crate.
     report
 }
 
@@ -211,12 +203,7 @@ fn judge_record(validator: &Validator, record: &Record) -> Report {
             errors: Vec::new(),
         },
     };
-    let note = |message: String| Issue {
-        instance_path: String::new(),
-        schema_path: String::new(),
-        message,
-        kind: IssueKind::Schema,
-    };
+    let note = |message: String| Issue::new(IssueKind::RefusedDelivery, "", message);
     if let Some(refusal) = record.refusal() {
         report
             .errors

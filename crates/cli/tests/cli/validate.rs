@@ -76,8 +76,8 @@ fn an_invalid_sample_exits_1_and_says_where() {
         [
             "invalid tests/samples/invalid/docs-room-client-joined-repaired.json (room.client.joined)",
             // In the order of the schema's `required`.
-            "  /data: \"roomSessionId\" is a required property",
-            "  /data: \"participantId\" is a required property",
+            "  /data: missing property roomSessionId (documented since 2023-12-07; samples captured before then lack it)",
+            "  /data: missing property participantId (documented since 2023-12-07; samples captured before then lack it)",
             "0 valid, 1 invalid",
         ]
     );
@@ -116,13 +116,27 @@ fn json_output_is_one_object_per_sample_in_input_order() {
                 .keys()
                 .map(String::as_str)
                 .collect();
-            assert_eq!(keys, ["instance_path", "schema_path", "message"]);
+            // The conformance crate's one JSON form of an issue.
+            assert_eq!(
+                keys[..4],
+                ["kind", "instance_path", "schema_path", "message"]
+            );
+            assert!(
+                keys[4..] == [] as [&str; 0]
+                    || keys[4..] == ["property"]
+                    || keys[4..] == ["property", "since"],
+                "{keys:?}"
+            );
         }
     }
     assert_eq!(results[0]["source"], invalid);
     assert_eq!(results[0]["valid"], false);
     assert_eq!(results[0]["event_type"], "room.client.left");
     assert_eq!(results[0]["errors"][0]["instance_path"], "/data/numClients");
+    assert_eq!(results[0]["errors"][0]["kind"], "minimum");
+    assert_eq!(results[0]["errors"][0]["property"], "numClients");
+    assert_eq!(results[0]["errors"][0]["since"], "2022-04-01");
+    assert_eq!(results[2]["errors"][0]["kind"], "syntax");
     assert!(
         results[0]["errors"][0]["schema_path"]
             .as_str()
@@ -447,7 +461,9 @@ fn usage_errors_exit_2() {
         .args(["validate", "--spec", "Cargo.toml", VALID])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("the spec is not valid YAML"));
+        .stderr(predicate::str::contains(
+            "Cargo.toml is not an OpenAPI document (it is neither JSON nor YAML); give an OpenAPI 3.1 document",
+        ));
 }
 
 #[test]
@@ -822,6 +838,78 @@ fn samples_paths_are_shown_as_given() {
             .as_str()
             .expect("a source")
             .starts_with("tests/samples/valid/../valid/")
+    );
+}
+
+/// What parsers disagree on, what is not an event and what is mistyped:
+/// each with its kind in JSON, and one terminal-safe line for people.
+#[test]
+fn duplicate_keys_lists_and_unknown_types_are_explained() {
+    let dir = temp_dir();
+    let example = &examples()[0];
+    let inner = example.trim_start_matches('{');
+    let samples = [
+        (
+            "duplicate.json",
+            format!("{{\"type\":\"bogus.event\",{inner}"),
+        ),
+        ("list.json", format!("[{example}]")),
+        (
+            "typo.json",
+            // An escape sequence, written as JSON escapes it.
+            example.replacen("\"room.", "\"room.\\u001b[2J", 1),
+        ),
+    ];
+    for (name, text) in &samples {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let output = whereby()
+        .args(["validate", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let results = json_lines(&output.stdout);
+    let kinds: Vec<(&str, &str)> = results
+        .iter()
+        .map(|result| {
+            (
+                result["errors"][0]["kind"].as_str().expect("a kind"),
+                result["errors"][0]["instance_path"]
+                    .as_str()
+                    .expect("a path"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("duplicate_key", "/type"),
+            ("not_an_object", ""),
+            ("unknown_event_type", "/type")
+        ]
+    );
+    let human = whereby()
+        .arg("validate")
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let out = String::from_utf8(human.stdout).expect("UTF-8");
+    assert!(!out.contains('\u{1b}'), "{out}");
+    let typo = lines(out.as_bytes())
+        .into_iter()
+        .skip_while(|line| !line.contains("typo.json"))
+        .take(2)
+        .collect::<Vec<_>>();
+    assert!(typo[0].contains(" (room.\\u{1b}[2J"), "{typo:?}");
+    assert!(
+        typo[1].starts_with("  /type: unknown event type \"room.\\u001b[2J"),
+        "{typo:?}"
+    );
+    assert!(out.contains("jq -c '.[]'"), "{out}");
+    assert!(
+        out.contains("duplicate key \"type\" at line 1, column "),
+        "{out}"
     );
 }
 

@@ -106,10 +106,10 @@ fn a_hand_written_document_validates_by_its_own_types() {
 
     let report = validator.validate_value(&json!({ "type": "pong" }));
     assert_eq!(report.errors[0].instance_path, "");
-    assert!(report.errors[0].message.contains("\"n\""));
+    assert_eq!(report.errors[0].message, "missing property n");
 
     let report = validator.validate_value(&json!({ "type": "room.client.joined" }));
-    assert_eq!(report.errors[0].kind, IssueKind::UnknownType);
+    assert_eq!(report.errors[0].kind, IssueKind::UnknownEventType);
     assert!(
         report.errors[0].message.contains("ping, pong"),
         "{}",
@@ -134,7 +134,7 @@ fn the_embedded_document_without_one_event_knows_one_type_less() {
         let report = older.validate_value(&value);
         if event_type == "assistant.requested" {
             assert_eq!(report.errors.len(), 1, "{name}");
-            assert_eq!(report.errors[0].kind, IssueKind::UnknownType);
+            assert_eq!(report.errors[0].kind, IssueKind::UnknownEventType);
             assert_eq!(report.errors[0].instance_path, "/type");
         } else {
             assert!(
@@ -167,7 +167,7 @@ fn a_newer_document_can_add_a_required_property() {
     let report = newer.validate_value(&example);
     assert_eq!(report.errors.len(), 1);
     assert_eq!(report.errors[0].instance_path, "");
-    assert!(report.errors[0].message.contains("\"attempt\""));
+    assert_eq!(report.errors[0].message, "missing property attempt");
 }
 
 #[test]

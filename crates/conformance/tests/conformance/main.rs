@@ -5,6 +5,8 @@
 mod common;
 mod corpus;
 mod documents;
+mod guards;
 mod inputs;
+mod kinds;
 mod mutations;
 mod strict;

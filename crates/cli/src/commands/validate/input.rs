@@ -474,10 +474,13 @@ fn too_large(source: Source, size: u64, max: usize, rest_unread: bool) -> Entry 
 /// An issue about the payload as a whole.
 fn issue(message: String, kind: IssueKind) -> Issue {
     Issue {
+        kind,
         instance_path: String::new(),
         schema_path: String::new(),
         message,
-        kind,
+        property: None,
+        since: None,
+        position: None,
     }
 }
 
@@ -498,7 +501,7 @@ fn utf16(bytes: &[u8], rest_unread: bool) -> Option<Issue> {
     if rest_unread {
         message.push_str(" (the rest of this input is not read)");
     }
-    Some(issue(message, IssueKind::InvalidUtf8 { offset: 0 }))
+    Some(issue(message, IssueKind::Encoding))
 }
 
 /// `bytes` as a size a person reads: `1 MiB`, `512 KiB`, `37 bytes`.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
-use whereby_webhooks_conformance::{Issue, Report};
+use whereby_webhooks_conformance::{Issue, Report, terminal_safe};
 
 use super::input::{Source, StdinAs};
 
@@ -21,7 +21,8 @@ pub enum Format {
     Json,
 }
 
-/// One sample's result in `--format json`.
+/// One sample's result in `--format json`; each issue in the conformance
+/// crate's one JSON form.
 #[derive(Serialize)]
 struct JsonLine<'a> {
     #[serde(serialize_with = "serialize_display")]
@@ -47,7 +48,6 @@ fn colour_stdout() -> bool {
 
 const FAIL: Style = AnsiColor::Red.on_default().bold();
 const PASS: Style = AnsiColor::Green.on_default();
-const PATH: Style = AnsiColor::Cyan.on_default();
 const PLAIN: Style = Style::new();
 
 /// Prints results and counts them.
@@ -105,21 +105,21 @@ impl Printer {
     }
 
     fn human(&mut self, source: &Source, report: &Report) -> io::Result<()> {
-        let event_type = report.event_type.as_deref().unwrap_or("no event type");
+        let event_type = report
+            .event_type
+            .as_deref()
+            .map_or("no event type".into(), terminal_safe);
+        let source = source.to_string();
+        let source = terminal_safe(&source);
         if report.is_valid() {
             let pass = self.paint(PASS);
             return writeln!(self.out, "{pass}ok{pass:#}      {source} ({event_type})");
         }
         let fail = self.paint(FAIL);
-        let path = self.paint(PATH);
         writeln!(self.out, "{fail}invalid{fail:#} {source} ({event_type})")?;
         for issue in &report.errors {
-            let at = if issue.instance_path.is_empty() {
-                "(root)"
-            } else {
-                &issue.instance_path
-            };
-            writeln!(self.out, "  {path}{at}{path:#}: {}", issue.message)?;
+            // The issue's one rendering, terminal-safe.
+            writeln!(self.out, "  {issue}")?;
         }
         Ok(())
     }
