@@ -26,6 +26,29 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A multi-line message of ours that may quote outside text (an error),
+/// safe for a terminal: controls other than the line breaks between its
+/// lines are written as `\u{..}`, backslashes kept as they are (the
+/// message's own, such as a parser's `\u0000`, stay readable).
+pub fn message_safe(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c != '\\' && c != '\n' && needs_escape(c))
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c != '\\' && c != '\n' && needs_escape(c) {
+            // Writing to a `String` cannot fail.
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn needs_escape(c: char) -> bool {
     c == '\\'
         || c.is_control()

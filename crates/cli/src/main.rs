@@ -138,7 +138,7 @@ fn main() -> ExitCode {
             if exit::is_broken_pipe(&err) {
                 return Exit::Success.into();
             }
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", escape::message_safe(&format!("{err:#}")));
             Exit::Usage.into()
         }
     }

@@ -6,6 +6,7 @@ use std::io::Write as _;
 use anyhow::Context as _;
 use whereby_webhooks_conformance::{Options, Validator};
 
+use crate::escape::terminal_safe;
 use crate::exit::Exit;
 
 /// Arguments of `examples`.
@@ -25,7 +26,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     {
         let known: Vec<&str> = validator.event_types().collect();
         eprintln!(
-            "error: unknown event type `{wanted}`; choose one of: {}",
+            "error: unknown event type `{}`; choose one of: {}",
+            terminal_safe(wanted),
             known.join(", ")
         );
         return Ok(Exit::Usage);

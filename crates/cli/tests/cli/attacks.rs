@@ -637,3 +637,30 @@ fn blocked_output_gives_503_in_time_and_never_loses_an_accepted_record() {
     let accepted = lines.iter().filter(|line| line["status"] == 200).count();
     assert_eq!(accepted as u64, ok, "every 200 answered is recorded as 200");
 }
+
+#[test]
+fn arguments_echoed_in_errors_cannot_escape_the_terminal() {
+    let hostile = "room\x1b]0;owned\x07\x1b[2J";
+    let runs = [
+        vec!["examples", hostile],
+        vec!["send", "http://127.0.0.1:1/webhooks", hostile],
+        vec![
+            "send",
+            "http://127.0.0.1:1/webhooks",
+            "room.client.joined",
+            "--set",
+            "/data/displayName=\x1b[2J",
+        ],
+    ];
+    for args in runs {
+        let output = bin()
+            .env(SECRET_ENV, SECRET)
+            .args(&args)
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains('\x1b'), "{args:?} printed {stderr:?}");
+        assert!(stderr.contains("\\u{1b}"), "{args:?} printed {stderr:?}");
+    }
+}
