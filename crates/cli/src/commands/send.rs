@@ -371,7 +371,16 @@ fn parse_headers(headers: &[String]) -> anyhow::Result<Vec<(String, String)>> {
                 .ok_or_else(|| {
                     anyhow!("--header `{header}` is not `Name: value`: write it as in 'X-Test: 1'")
                 })?;
-            Ok((name.trim().to_owned(), value.trim().to_owned()))
+            let (name, value) = (name.trim(), value.trim());
+            if hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                bail!(
+                    "--header `{header}`: `{name}` is not a header name (letters, digits and !#$%&'*+-.^_`|~ only)"
+                );
+            }
+            if hyper::header::HeaderValue::from_str(value).is_err() {
+                bail!("--header `{header}`: the value must be printable ASCII (no control characters)");
+            }
+            Ok((name.to_owned(), value.to_owned()))
         })
         .collect()
 }

@@ -664,3 +664,19 @@ fn arguments_echoed_in_errors_cannot_escape_the_terminal() {
         assert!(stderr.contains("\\u{1b}"), "{args:?} printed {stderr:?}");
     }
 }
+
+#[test]
+fn an_unsendable_header_is_a_usage_error_naming_the_flag() {
+    for header in ["X-A: a\x01b", "X A: 1", "X-\u{e9}: 1"] {
+        let output = bin()
+            .env(SECRET_ENV, SECRET)
+            .args(["send", "http://127.0.0.1:1/webhooks", "room.client.joined"])
+            .args(["--header", header])
+            .output()
+            .expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{header:?}: {stderr}");
+        assert!(stderr.contains("--header"), "{header:?}: {stderr}");
+        assert!(!stderr.contains("receiver running"), "{header:?}: {stderr}");
+    }
+}
