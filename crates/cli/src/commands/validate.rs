@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use whereby_webhooks_conformance::{Issue, IssueKind, Report, Validator};
 
 use crate::args::SpecArgs;
+use crate::escape::message_safe;
 use crate::exit::Exit;
 use crate::record::{Record, RecordedBody};
 
@@ -70,7 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let mut io_failed = false;
     let expanded = input::expand(&args.paths, &mut |message| {
         io_failed = true;
-        eprintln!("error: {message}");
+        eprintln!("error: {}", message_safe(&message));
     });
     let inputs = expanded.inputs;
     if inputs
@@ -117,11 +118,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     (Entry::Failed(message), _) => {
                         io_failed = true;
                         printer.flush()?;
-                        eprintln!("error: {message}");
+                        eprintln!("error: {}", message_safe(&message));
                     }
                     (Entry::Warning(message), _) => {
                         printer.flush()?;
-                        eprintln!("warning: {message}");
+                        eprintln!("warning: {}", message_safe(&message));
                     }
                     (Entry::Sample { .. } | Entry::Refused { .. }, None) => {}
                 }

@@ -680,3 +680,15 @@ fn an_unsendable_header_is_a_usage_error_naming_the_flag() {
         assert!(!stderr.contains("receiver running"), "{header:?}: {stderr}");
     }
 }
+
+#[test]
+fn an_unreadable_path_is_named_without_its_escape_sequences() {
+    let output = bin()
+        .args(["validate", "/nonexistent/\x1b]0;owned\x07.json"])
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot read"), "{stderr}");
+    assert!(!stderr.contains('\x1b') && !stderr.contains('\x07'), "{stderr:?}");
+}
