@@ -115,13 +115,20 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             terminal_safe(record.event_type.as_deref().unwrap_or("-")),
             terminal_safe(record.id.as_deref().unwrap_or("-"))
         );
-        let RecordedBody::Exact(body) = record.body() else {
-            skipped += 1;
-            writeln!(
-                stdout,
-                "{what} skipped: the record keeps only the first bytes of this body (it was not authentic)"
-            )?;
-            continue;
+        let body = match record.body() {
+            RecordedBody::Exact(body) => body,
+            other => {
+                let why = if matches!(other, RecordedBody::Reserialised(_)) {
+                    "the record (of an earlier format) keeps the body re-serialised, not the bytes sent"
+                } else if record.raw_body_base64.is_some() && !record.body_truncated {
+                    "its raw_body_base64 is not valid base64 (the record was altered?)"
+                } else {
+                    "the record keeps only the first bytes of this body (it was not authentic)"
+                };
+                skipped += 1;
+                writeln!(stdout, "{what} skipped: {why}")?;
+                continue;
+            }
         };
         let content_type = record
             .headers

@@ -690,5 +690,38 @@ fn an_unreadable_path_is_named_without_its_escape_sequences() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot read"), "{stderr}");
-    assert!(!stderr.contains('\x1b') && !stderr.contains('\x07'), "{stderr:?}");
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains('\x07'),
+        "{stderr:?}"
+    );
+}
+
+#[test]
+fn replay_says_why_an_altered_record_line_is_skipped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let record = dir.path().join("deliveries.ndjson");
+    let line = serde_json::json!({
+        "received_at": "2026-01-01T00:00:00.000Z",
+        "method": "POST",
+        "path": "/webhooks",
+        "status": 200,
+        "verdict": "authentic",
+        "reason": "accepted",
+        "elapsed_ms": 1.0,
+        "headers": {},
+        "body_bytes": 3,
+        "raw_body_base64": "!!not base64!!",
+    });
+    std::fs::write(&record, format!("{line}\n")).expect("write the record");
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .arg("replay")
+        .arg(&record)
+        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
+        .output()
+        .expect("replay runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("skipped"), "{stdout}");
+    assert!(stdout.contains("not valid base64"), "{stdout}");
+    assert!(!stdout.contains("not authentic"), "{stdout}");
 }
