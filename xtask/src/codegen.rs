@@ -32,6 +32,10 @@ pub const GENERATE_COMMAND: &str = "cargo xtask generate";
 /// published crate may only include files inside its own directory.
 const EMBEDDED_SPEC_PATH: &str = "crates/conformance/spec/openapi.json";
 
+/// The copy of `spec/openapi.yaml` that the conformance crate embeds, for
+/// the same reason: `whereby-webhooks spec --format yaml` prints it.
+const EMBEDDED_SPEC_YAML_PATH: &str = "crates/conformance/spec/openapi.yaml";
+
 /// Directories whose every file is generated: a file there that `generate`
 /// does not produce is stale.
 const OWNED_DIRS: &[&str] = &["spec/schemas", "spec/examples"];
@@ -150,8 +154,20 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
     let mut document = crate::openapi::document()?;
     crate::polish::polish(&mut document)?;
     both_forms(&mut files, "spec/openapi", &document)?;
-    // The conformance crate embeds a copy inside itself, so that it packages.
-    files.push((EMBEDDED_SPEC_PATH.to_owned(), to_json(&document)?));
+    // The conformance crate embeds a copy of both forms inside itself, so
+    // that they package: the same bytes as the published files.
+    let published: Vec<(String, String)> = files
+        .iter()
+        .filter_map(|(path, text)| {
+            let copy = match path.as_str() {
+                "spec/openapi.json" => EMBEDDED_SPEC_PATH,
+                "spec/openapi.yaml" => EMBEDDED_SPEC_YAML_PATH,
+                _ => return None,
+            };
+            Some((copy.to_owned(), text.clone()))
+        })
+        .collect();
+    files.extend(published);
     let receiver = crate::receiver::document(&document)?;
     both_forms(&mut files, "spec/receiver.openapi", &receiver)?;
     let openapi30 = crate::openapi30::document(&document, &receiver)?;

@@ -148,7 +148,10 @@ pub struct SchemaRecord {
     /// The event type it was validated as.
     #[serde(default)]
     pub event_type: Option<String>,
-    /// Each issue as the conformance crate serialises it, with its `kind`.
+    /// Each issue in the conformance crate's one JSON form (its
+    /// `Serialize`), as `validate --format json` prints it. Read back as
+    /// plain JSON, not as `Issue`, so that lines written before every issue
+    /// had a `kind`, or with kinds a later version adds, still read.
     #[serde(default)]
     pub errors: Vec<Value>,
     /// The event model's complaint about a body the spec accepts.

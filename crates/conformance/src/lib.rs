@@ -95,6 +95,27 @@ pub use validator::Validator;
 /// ```
 pub const EMBEDDED_SPEC: &str = include_str!("../spec/openapi.json");
 
+/// The same OpenAPI document as [`EMBEDDED_SPEC`], as YAML: the bytes of the
+/// repository's `spec/openapi.yaml` at this crate's version (copied and
+/// drift-checked like [`EMBEDDED_SPEC`]), as `whereby-webhooks spec --format
+/// yaml` prints it.
+///
+/// It is written so that YAML 1.1 readers and YAML 1.2 readers read the
+/// same values: every string that could be read as something else (a
+/// timestamp in an example, `yes`, `1.0`, ...) is quoted. Prefer it to
+/// converting [`EMBEDDED_SPEC`] with a general YAML serialiser, which may
+/// leave such strings bare.
+///
+/// ```
+/// use whereby_webhooks_conformance::{EMBEDDED_SPEC, EMBEDDED_SPEC_YAML};
+///
+/// let json: serde_json::Value = serde_json::from_str(EMBEDDED_SPEC)?;
+/// let yaml: serde_json::Value = yaml_serde::from_str(EMBEDDED_SPEC_YAML)?;
+/// assert_eq!(json, yaml);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub const EMBEDDED_SPEC_YAML: &str = include_str!("../spec/openapi.yaml");
+
 /// How a [`Validator`] judges payloads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {

@@ -104,6 +104,17 @@ impl Issue {
         }
     }
 
+    /// A sample that records a delivery rather than carrying an event to
+    /// validate: `what` says what it records (for example `a delivery
+    /// refused with 401: the signature does not match`).
+    pub fn refused_delivery(what: &str) -> Issue {
+        Issue::new(
+            IssueKind::RefusedDelivery,
+            "",
+            format!("this line records {what}"),
+        )
+    }
+
     /// A payload of `size` bytes (or more: `None` when reading stopped at
     /// the limit) refused for being larger than `limit` bytes, before it was
     /// parsed.

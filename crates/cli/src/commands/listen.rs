@@ -15,7 +15,6 @@
 //! out every queued line and exits 0.
 
 mod forward;
-mod json;
 mod output;
 mod server;
 mod verdict;

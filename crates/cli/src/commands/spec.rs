@@ -3,8 +3,7 @@
 
 use std::io::Write as _;
 
-use anyhow::Context as _;
-use whereby_webhooks_conformance::EMBEDDED_SPEC;
+use whereby_webhooks_conformance::{EMBEDDED_SPEC, EMBEDDED_SPEC_YAML};
 
 use crate::exit::Exit;
 
@@ -21,19 +20,16 @@ pub struct Args {
 enum Format {
     /// The embedded JSON text, byte for byte.
     Json,
-    /// The same document as YAML.
+    /// The embedded YAML text, byte for byte: the published
+    /// `spec/openapi.yaml`, quoted so that YAML 1.1 and 1.2 readers agree.
     Yaml,
 }
 
 /// Runs `spec`.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let text = match args.format {
-        Format::Json => EMBEDDED_SPEC.to_owned(),
-        Format::Yaml => {
-            let document: serde_json::Value =
-                serde_json::from_str(EMBEDDED_SPEC).context("the embedded spec is not JSON")?;
-            yaml_serde::to_string(&document).context("cannot convert the spec to YAML")?
-        }
+        Format::Json => EMBEDDED_SPEC,
+        Format::Yaml => EMBEDDED_SPEC_YAML,
     };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;

@@ -12,7 +12,7 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
-use whereby_webhooks_conformance::{Issue, IssueKind, Report, Validator};
+use whereby_webhooks_conformance::{Issue, Report, Validator};
 
 use crate::args::SpecArgs;
 use crate::escape::message_safe;
@@ -204,14 +204,11 @@ fn judge_record(validator: &Validator, record: &Record) -> Report {
             errors: Vec::new(),
         },
     };
-    let note = |message: String| Issue::new(IssueKind::RefusedDelivery, "", message);
     if let Some(refusal) = record.refusal() {
-        report
-            .errors
-            .insert(0, note(format!("this line records {refusal}")));
+        report.errors.insert(0, Issue::refused_delivery(&refusal));
     } else if matches!(record.body(), RecordedBody::Missing) {
-        report.errors.push(note(
-            "this line records no body to validate (only its first bytes were kept)".to_owned(),
+        report.errors.push(Issue::refused_delivery(
+            "no body to validate (only its first bytes were kept)",
         ));
     }
     report

@@ -788,3 +788,82 @@ fn send_body_goes_byte_for_byte() {
     assert_eq!(header(&head, "x-extra"), Some("1"));
     assert_eq!(header(&head, "content-type"), Some("application/json"));
 }
+
+/// `validate`'s JSON and human output for one body, written to a file.
+fn validate_body(dir: &Path, name: &str, body: &[u8]) -> (Value, Vec<String>) {
+    let path = dir.join(name);
+    std::fs::write(&path, body).expect("write the body");
+    let path = path.to_str().expect("UTF-8");
+    let json = bin()
+        .args(["validate", "--format", "json", path])
+        .output()
+        .expect("validate runs");
+    let json: Value = serde_json::from_slice(&json.stdout).expect("one JSON line");
+    let human = bin()
+        .args(["validate", path])
+        .output()
+        .expect("validate runs");
+    let issues = String::from_utf8(human.stdout)
+        .expect("UTF-8")
+        .lines()
+        .filter_map(|line| line.strip_prefix("  ").map(str::to_owned))
+        .collect();
+    (json, issues)
+}
+
+/// `listen` judges a body as `validate` does and says so in the same words:
+/// its record line's `schema.errors` are `validate --format json`'s
+/// `errors`, and its human line gives `validate`'s issue lines.
+#[test]
+fn listen_reports_the_issues_validate_reports() {
+    let example = bin()
+        .args(["examples", "room.client.joined"])
+        .output()
+        .expect("examples runs");
+    let example = String::from_utf8(example.stdout).expect("UTF-8");
+    let mut event: Value = serde_json::from_str(example.lines().next().expect("an example"))
+        .expect("the example is JSON");
+    // One issue at a property, one about the payload as a whole.
+    event["data"]["numClients"] = Value::from(-1);
+    event.as_object_mut().expect("an object").remove("id");
+    let schema_errors = serde_json::to_vec(&event).expect("JSON");
+    let duplicate = b"{\"type\":\"room.client.joined\",\"type\":\"bogus\"}".to_vec();
+    let not_json = b"{\"type\": \"room.client.joined\",\x1b[2J".to_vec();
+    let bodies = [schema_errors, duplicate, not_json];
+
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    for body in &bodies {
+        assert_eq!(signed_post(listener.port, body).0, 422);
+    }
+    let stopped = listener.interrupt();
+    let recorded = read_record(&record);
+    assert_eq!(recorded.len(), bodies.len(), "{recorded:#?}");
+    assert_eq!(stopped.lines.len(), bodies.len(), "{:#?}", stopped.lines);
+
+    for (i, body) in bodies.iter().enumerate() {
+        let (json, issues) = validate_body(dir.path(), &format!("{i}.json"), body);
+        assert_eq!(json["valid"], false);
+        let schema = &recorded[i]["schema"];
+        assert_eq!(schema["errors"], json["errors"], "body {i}");
+        assert_eq!(schema["event_type"], json["event_type"], "body {i}");
+        assert!(!issues.is_empty(), "body {i}");
+        let human = format!("schema INVALID ({})", issues.join("; "));
+        assert!(
+            stopped.lines[i].contains(&human),
+            "body {i}: {:?} does not contain {human:?}",
+            stopped.lines[i]
+        );
+        assert!(!stopped.lines[i].contains('\x1b'), "{:?}", stopped.lines[i]);
+    }
+    assert!(
+        recorded[0]["schema"]["errors"]
+            .as_array()
+            .expect("errors")
+            .len()
+            >= 2
+    );
+    assert_eq!(recorded[1]["schema"]["errors"][0]["kind"], "duplicate_key");
+    assert_eq!(recorded[2]["schema"]["errors"][0]["kind"], "syntax");
+}

@@ -288,6 +288,13 @@ fn cases() -> Vec<(&'static str, Report)> {
             "too_large, size unknown",
             Report::failed(None, Issue::too_large(1024, None)),
         ),
+        (
+            "refused_delivery",
+            Report::failed(
+                None,
+                Issue::refused_delivery("a delivery refused with 401: no Whereby-Signature header"),
+            ),
+        ),
     ]
 }
 

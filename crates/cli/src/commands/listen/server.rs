@@ -66,14 +66,14 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use sha2::{Digest as _, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
-use whereby_webhooks_conformance::Validator;
+use whereby_webhooks_conformance::{Report, Validator, parse_payload};
 use whereby_webhooks_model::Event;
 use whereby_webhooks_signature::{
     HEADER_NAME, Secret, SignatureHeader, Tolerance, now_unix, verify,
 };
 
 use super::forward::Forwarder;
-use super::json::{Parsed, parse_unique};
+
 use super::output::Output;
 use super::verdict::{Conformance, Delivery, Forwarded, Kept, RETRY_AFTER_SECS, Refusal, Verdict};
 use crate::record::{HEADER_VALUE_MAX, KEPT_HEADERS, PREFIX};
@@ -540,7 +540,7 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         // A body with a key twice is never passed on: the application's
         // parser may read it differently from the one that judged it.
         Some(forwarder)
-            if matches!(conformance, Conformance::DuplicateKey(_))
+            if conformance.has_duplicate_key()
                 || (state.reject_invalid && !conformance.is_valid()) =>
         {
             Some((forwarder.url().to_owned(), Forwarded::Withheld))
@@ -566,16 +566,16 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
 
 /// Parses an authentic body once and judges it.
 fn conform(validator: &Validator, bytes: &[u8]) -> Conformance {
-    let value = match parse_unique(bytes) {
-        Parsed::Duplicate(duplicate) => return Conformance::DuplicateKey(duplicate),
-        // The validator says precisely why it is not JSON.
-        Parsed::NotJson => {
+    // Read as `validate` reads a payload (duplicate keys refused), so
+    // that both report the same issues for the same bytes.
+    let value = match parse_payload(bytes) {
+        Ok(value) => value,
+        Err(issue) => {
             return Conformance::Invalid {
-                report: validator.validate_bytes(bytes),
+                report: Report::failed(None, *issue),
                 id: None,
             };
         }
-        Parsed::Value(value) => value,
     };
     let report = validator.validate_value(&value);
     let id = value

@@ -9,10 +9,9 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use hyper::{Method, StatusCode};
-use whereby_webhooks_conformance::Report;
+use whereby_webhooks_conformance::{IssueKind, Report};
 use whereby_webhooks_signature::{ErrorKind, HEADER_NAME, VerifyError};
 
-use super::json::DuplicateKey;
 use crate::escape::terminal_safe;
 use crate::record::{ForwardRecord, Record, SchemaRecord, SignatureRecord};
 
@@ -109,9 +108,8 @@ pub enum Conformance {
         /// Its id.
         id: String,
     },
-    /// An object has a key twice.
-    DuplicateKey(DuplicateKey),
-    /// It does not conform.
+    /// It does not conform (a body with a key twice among them, with a
+    /// [`IssueKind::DuplicateKey`] issue).
     Invalid {
         /// What is wrong.
         report: Report,
@@ -135,10 +133,16 @@ impl Conformance {
         matches!(self, Conformance::Valid { .. })
     }
 
+    /// Whether an object in the body has a key twice: such a body is never
+    /// forwarded, as the application's parser may read it differently.
+    pub fn has_duplicate_key(&self) -> bool {
+        matches!(self, Conformance::Invalid { report, .. }
+            if report.errors.iter().any(|issue| issue.kind == IssueKind::DuplicateKey))
+    }
+
     fn event_type(&self) -> Option<&str> {
         match self {
             Conformance::Valid { event_type, .. } => Some(event_type),
-            Conformance::DuplicateKey(_) => None,
             Conformance::Invalid { report, .. } | Conformance::Model { report, .. } => {
                 report.event_type.as_deref()
             }
@@ -148,29 +152,21 @@ impl Conformance {
     fn id(&self) -> Option<&str> {
         match self {
             Conformance::Valid { id, .. } => Some(id),
-            Conformance::DuplicateKey(_) => None,
             Conformance::Invalid { id, .. } | Conformance::Model { id, .. } => id.as_deref(),
         }
     }
 
-    /// The reasons, one sentence each.
+    /// The reasons, one sentence each: an issue as its `Display` gives it
+    /// (the line `validate` prints), already terminal-safe.
     fn reasons(&self) -> Vec<String> {
         match self {
             Conformance::Valid { .. } => Vec::new(),
-            Conformance::DuplicateKey(duplicate) => vec![duplicate.to_string()],
-            Conformance::Invalid { report, .. } => report
-                .errors
-                .iter()
-                .map(|issue| {
-                    if issue.instance_path.is_empty() {
-                        issue.message.clone()
-                    } else {
-                        format!("at {}: {}", issue.instance_path, issue.message)
-                    }
-                })
-                .collect(),
+            Conformance::Invalid { report, .. } => {
+                report.errors.iter().map(ToString::to_string).collect()
+            }
             Conformance::Model { error, .. } => vec![format!(
-                "conforms to the spec but not to the event model ({error}): check that the spec and this build are the same version"
+                "conforms to the spec but not to the event model ({}): check that the spec and this build are the same version",
+                terminal_safe(error)
             )],
         }
     }
@@ -271,10 +267,8 @@ impl Verdict {
                             0 | 1 => String::new(),
                             n => format!(" (and {} more)", n - 1),
                         };
-                        format!(
-                            "the payload does not conform to the spec: {}{more}",
-                            terminal_safe(first)
-                        )
+                        // Each reason is terminal-safe already.
+                        format!("the payload does not conform to the spec: {first}{more}")
                     }
                 };
                 match forward {
@@ -509,12 +503,8 @@ impl Delivery {
         if let Verdict::Authentic { conformance, .. } = &self.verdict
             && !conformance.is_valid()
         {
-            let reasons: Vec<String> = conformance
-                .reasons()
-                .iter()
-                .map(|r| terminal_safe(r).into_owned())
-                .collect();
-            let _ = write!(schema, " ({})", reasons.join("; "));
+            // Each reason is terminal-safe already.
+            let _ = write!(schema, " ({})", conformance.reasons().join("; "));
         }
         let refused = match (&self.verdict, self.unrecorded || self.late) {
             (_, true) => format!(" ({})", Refusal::NotRecorded.reason()),
@@ -539,15 +529,6 @@ impl Delivery {
 }
 
 fn schema_record(conformance: &Conformance) -> SchemaRecord {
-    let issue = |issue: &whereby_webhooks_conformance::Issue| {
-        let mut value = serde_json::to_value(issue).unwrap_or_default();
-        if let Some(object) = value.as_object_mut() {
-            object
-                .entry("kind")
-                .or_insert_with(|| issue.kind.name().into());
-        }
-        value
-    };
     match conformance {
         Conformance::Valid { event_type, .. } => SchemaRecord {
             valid: true,
@@ -555,21 +536,16 @@ fn schema_record(conformance: &Conformance) -> SchemaRecord {
             errors: Vec::new(),
             model_error: None,
         },
-        Conformance::DuplicateKey(duplicate) => SchemaRecord {
-            valid: false,
-            event_type: None,
-            errors: vec![serde_json::json!({
-                "kind": "duplicate_key",
-                "instance_path": duplicate.instance_path,
-                "schema_path": "",
-                "message": duplicate.to_string(),
-            })],
-            model_error: None,
-        },
         Conformance::Invalid { report, .. } => SchemaRecord {
             valid: false,
             event_type: report.event_type.clone(),
-            errors: report.errors.iter().map(issue).collect(),
+            // The conformance crate's one JSON form of an issue, as
+            // `validate --format json` prints it.
+            errors: report
+                .errors
+                .iter()
+                .map(|issue| serde_json::to_value(issue).unwrap_or_default())
+                .collect(),
             model_error: None,
         },
         Conformance::Model { report, error, .. } => SchemaRecord {
@@ -626,10 +602,17 @@ mod tests {
             (
                 Verdict::Authentic {
                     timestamp: 1,
-                    conformance: Conformance::DuplicateKey(DuplicateKey {
-                        instance_path: "/type".to_owned(),
-                        key: "type".to_owned(),
-                    }),
+                    conformance: Conformance::Invalid {
+                        report: Report::failed(
+                            None,
+                            whereby_webhooks_conformance::Issue::new(
+                                IssueKind::DuplicateKey,
+                                "/type",
+                                "duplicate key \"type\"".to_owned(),
+                            ),
+                        ),
+                        id: None,
+                    },
                     forward: None,
                 },
                 422,
