@@ -118,11 +118,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     (Entry::Failed(message), _) => {
                         io_failed = true;
                         printer.flush()?;
-                        eprintln!("error: {}", message_safe(&message));
+                        eprintln!("error: {}", message_safe(message));
                     }
                     (Entry::Warning(message), _) => {
                         printer.flush()?;
-                        eprintln!("warning: {}", message_safe(&message));
+                        eprintln!("warning: {}", message_safe(message));
                     }
                     (Entry::Sample { .. } | Entry::Refused { .. }, None) => {}
                 }
