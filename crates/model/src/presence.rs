@@ -131,7 +131,28 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::event_type::Family;
     use crate::schema::components;
+
+    /// The hand-written event lists of the policy agree with the families
+    /// `EventType::ALL` gives, so a new event cannot be left out of them.
+    #[test]
+    fn event_lists_follow_the_families() {
+        let of = |keep: fn(Family) -> bool| -> Vec<EventType> {
+            EventType::ALL
+                .into_iter()
+                .filter(|ty| keep(ty.family()))
+                .collect()
+        };
+        let in_room = of(|family| {
+            matches!(
+                family,
+                Family::RoomClient | Family::RoomSession | Family::Assistant
+            )
+        });
+        assert_eq!(IN_ROOM, in_room.as_slice());
+        assert_eq!(CLIENT, of(|family| family == Family::RoomClient).as_slice());
+    }
 
     fn data_schema(components: &serde_json::Map<String, Value>, ty: EventType) -> &Value {
         let reference = components[&ty.schema_name()]["properties"]["data"]["$ref"]
