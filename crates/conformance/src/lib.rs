@@ -65,6 +65,7 @@ mod document;
 mod error;
 mod parse;
 mod report;
+mod tape;
 mod validator;
 
 pub mod diff;

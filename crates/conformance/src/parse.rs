@@ -33,30 +33,7 @@ use crate::report::{Issue, IssueKind, Position, quote};
 /// One issue: [`IssueKind::Empty`], [`IssueKind::Encoding`],
 /// [`IssueKind::Syntax`] or [`IssueKind::DuplicateKey`], with its location.
 pub fn parse_payload(bytes: &[u8]) -> Result<Value, Box<Issue>> {
-    if bytes
-        .iter()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-    {
-        return Err(Box::new(Issue::new(
-            IssueKind::Empty,
-            "",
-            "the payload is empty".to_owned(),
-        )));
-    }
-    if let Some(message) = foreign_encoding(bytes) {
-        return Err(Box::new(Issue::new(IssueKind::Encoding, "", message)));
-    }
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(err) => {
-            let offset = err.valid_up_to();
-            return Err(Box::new(Issue::new(
-                IssueKind::Encoding,
-                "",
-                format!("the payload is not UTF-8 from byte {offset} on; JSON must be UTF-8"),
-            )));
-        }
-    };
+    let text = payload_text(bytes)?;
     let duplicate = RefCell::new(None);
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let parsed = ValueSeed {
@@ -153,6 +130,35 @@ fn syntax_issue(err: &serde_json::Error, text: &str) -> Issue {
     );
     issue.position = Some(Position { line, column });
     issue
+}
+
+/// The payload's text: refuses empty (or blank) payloads and anything not
+/// UTF-8, naming a byte order mark, UTF-16 or UTF-32.
+pub(crate) fn payload_text(bytes: &[u8]) -> Result<&str, Box<Issue>> {
+    if bytes
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        return Err(Box::new(Issue::new(
+            IssueKind::Empty,
+            "",
+            "the payload is empty".to_owned(),
+        )));
+    }
+    if let Some(message) = foreign_encoding(bytes) {
+        return Err(Box::new(Issue::new(IssueKind::Encoding, "", message)));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(err) => {
+            let offset = err.valid_up_to();
+            Err(Box::new(Issue::new(
+                IssueKind::Encoding,
+                "",
+                format!("the payload is not UTF-8 from byte {offset} on; JSON must be UTF-8"),
+            )))
+        }
+    }
 }
 
 /// Builds a [`Value`] like `Value`'s own `Deserialize`, refusing an object

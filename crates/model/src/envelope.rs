@@ -84,6 +84,23 @@ impl std::fmt::Display for EventError {
 
 impl std::error::Error for EventError {}
 
+fn envelope_from_slice<D: DeserializeOwned>(
+    event_type: EventType,
+    bytes: &[u8],
+) -> Result<Envelope<D>, EventError> {
+    let envelope: Envelope<D> = serde_json::from_slice(bytes).map_err(EventError::Shape)?;
+    if envelope.event_type == event_type {
+        Ok(envelope)
+    } else {
+        Err(EventError::Shape(
+            <serde_json::Error as serde::de::Error>::custom(format_args!(
+                "its `type` is {}, not {event_type}",
+                envelope.event_type
+            )),
+        ))
+    }
+}
+
 fn envelope<D: DeserializeOwned>(value: serde_json::Value) -> Result<Envelope<D>, EventError> {
     serde_json::from_value(value).map_err(EventError::Shape)
 }
@@ -111,6 +128,57 @@ impl Event {
             EventType::TranscriptionFailed => Event::TranscriptionFailed(envelope(value)?),
             EventType::RecordingFinished => Event::RecordingFinished(envelope(value)?),
             EventType::AssistantRequested => Event::AssistantRequested(envelope(value)?),
+        })
+    }
+
+    /// Types the JSON text `bytes` as an event of `event_type`, straight
+    /// from the text (no intermediate [`serde_json::Value`]). For a payload
+    /// whose `type` is already known, such as one a validator accepted.
+    ///
+    /// ```
+    /// use whereby_webhooks_model::{Event, EventType};
+    ///
+    /// let bytes = br#"{"id":"e1","apiVersion":"1.0","createdAt":"2026-03-31T09:00:04.512Z",
+    ///   "type":"room.session.ended","data":{"roomName":"/r","meetingId":"1","roomSessionId":null}}"#;
+    /// let event = Event::from_slice_as(EventType::RoomSessionEnded, bytes)?;
+    /// assert_eq!(event.id(), "e1");
+    /// assert!(Event::from_slice_as(EventType::RoomSessionStarted, bytes).is_err());
+    /// # Ok::<(), whereby_webhooks_model::EventError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`EventError::Shape`] when the text is not that event.
+    pub fn from_slice_as(event_type: EventType, bytes: &[u8]) -> Result<Event, EventError> {
+        let ty = event_type;
+        Ok(match event_type {
+            EventType::RoomClientJoined => Event::RoomClientJoined(envelope_from_slice(ty, bytes)?),
+            EventType::RoomClientLeft => Event::RoomClientLeft(envelope_from_slice(ty, bytes)?),
+            EventType::RoomClientKnocked => {
+                Event::RoomClientKnocked(envelope_from_slice(ty, bytes)?)
+            }
+            EventType::RoomClientKnockCancelled => {
+                Event::RoomClientKnockCancelled(envelope_from_slice(ty, bytes)?)
+            }
+            EventType::RoomSessionStarted => {
+                Event::RoomSessionStarted(envelope_from_slice(ty, bytes)?)
+            }
+            EventType::RoomSessionEnded => Event::RoomSessionEnded(envelope_from_slice(ty, bytes)?),
+            EventType::TranscriptionStarted => {
+                Event::TranscriptionStarted(envelope_from_slice(ty, bytes)?)
+            }
+            EventType::TranscriptionFinished => {
+                Event::TranscriptionFinished(envelope_from_slice(ty, bytes)?)
+            }
+            EventType::TranscriptionFailed => {
+                Event::TranscriptionFailed(envelope_from_slice(ty, bytes)?)
+            }
+            EventType::RecordingFinished => {
+                Event::RecordingFinished(envelope_from_slice(ty, bytes)?)
+            }
+            EventType::AssistantRequested => {
+                Event::AssistantRequested(envelope_from_slice(ty, bytes)?)
+            }
         })
     }
 

@@ -10,3 +10,4 @@ mod inputs;
 mod kinds;
 mod mutations;
 mod strict;
+mod tape;
