@@ -232,6 +232,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         reject_invalid: args.reject_invalid,
         max_connections,
     };
+    let detached = forward.is_some() || args.fsync;
     let state = Arc::new(State {
         secrets,
         tolerance,
@@ -241,6 +242,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         reject_invalid: args.reject_invalid,
         output: writer.output(),
         recording: args.record.is_some(),
+        detached,
         bodies: State::body_budget(args.max_body),
         shed: AtomicU64::new(0),
         unlogged: AtomicU64::new(0),

@@ -1,32 +1,38 @@
-//! What `listen` prints and records about each delivery, written by one
-//! thread from a bounded queue.
+//! What `listen` prints and records about each delivery.
 //!
-//! Request handlers queue a judged [`Delivery`]; a single thread turns each
-//! into a record line (see [`crate::record`]) and a line on stdout, so lines
-//! never interleave and nothing is parsed again.
+//! **The record** (with `--record`): a handler writes its delivery's record
+//! line itself, with one `write` call of the whole line to the file opened
+//! for appending, and answers only once the line is written. So a delivery
+//! answered 2xx is in the file even if `listen` is killed with `kill -9` the
+//! next moment (the kernel holds the written bytes), and a line that cannot
+//! be written turns the answer into `503`, so that Whereby retries. With
+//! `--fsync`, the line is also synced to the disk before the answer, which
+//! also survives a power cut, at the cost measured in BENCHMARKS.md. The
+//! file is in the page cache, so a write takes microseconds; should the disk
+//! stall, answers wait for it, and Whereby retries those it stops waiting
+//! for: no delivery is answered 2xx without its line.
 //!
-//! **When output cannot keep up** (stdout not read, as with a paused `less`;
-//! a slow disk), the queue, [`QUEUE`] deliveries long, fills. A handler then
-//! waits for room, within the time left of its 4 s budget, and if none comes
-//! it answers `503` with `Retry-After` (Whereby retries a 5xx), counting the
-//! delivery as shed; it never answers 2xx for a delivery it could not
-//! queue. Memory stays bounded by the queue, not by the traffic.
+//! **Stdout**: handlers queue their judged [`Delivery`]; one thread prints
+//! them, so lines never interleave and nothing is parsed again. It prints
+//! in batches: a queue that is not empty is printed within [`LINGER`], or
+//! at once when [`BATCH`] deliveries wait, so that under load a handler
+//! does not wake the thread for each line.
 //!
-//! **Durability** (with `--record`): each record line is written with one
-//! `write` call of the whole line, and a handler answers only once its line
-//! is written (or, should the line not be written within the 4 s budget,
-//! answers 503 and the line says so). So a delivery answered 2xx is in the file even if `listen` is
-//! killed with `kill -9` the next moment (the kernel holds the written
-//! bytes); a line that cannot be written turns the answer into `503`, so
-//! that Whereby retries. With `--fsync`, every batch of lines is also synced
-//! to the disk before the answers go out, which also survives a power cut,
-//! at the cost measured in BENCHMARKS.md.
+//! **When stdout cannot keep up** (not read, as with a paused `less`), the
+//! queue, [`QUEUE`] deliveries long, fills. A handler then waits for room,
+//! within the time left of its 4 s budget, and if none comes it answers
+//! `503` with `Retry-After` (Whereby retries a 5xx), counting the delivery
+//! as shed; it never answers 2xx for a delivery it could not queue. Memory
+//! stays bounded by the queue, not by the traffic.
 
 use std::fs::File;
 use std::io::{self, Write as _};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::verdict::Delivery;
 
@@ -42,26 +48,53 @@ pub enum Format {
 /// How many judged deliveries may wait for the output thread.
 pub const QUEUE: usize = 1024;
 
-/// Most deliveries written in one batch.
-const BATCH: usize = 256;
+/// A queue this long is printed at once.
+const BATCH: usize = 128;
 
-/// A delivery on its way to output, and who waits for its record line.
+/// The longest a queued line waits before it is printed.
+const LINGER: Duration = Duration::from_millis(10);
+
+/// A delivery on its way to stdout, with the room it takes in the queue.
 struct Queued {
     delivery: Box<Delivery>,
-    written: Option<oneshot::Sender<bool>>,
+    _room: OwnedSemaphorePermit,
 }
 
-/// The queue to the output thread. Cloning is cheap.
+/// What the handlers and the output thread share.
+struct Shared {
+    queue: Mutex<Queue>,
+    /// Wakes the output thread.
+    ready: Condvar,
+    /// Room in the queue, [`QUEUE`] places.
+    room: Arc<Semaphore>,
+    /// The record file, if any.
+    record: Option<File>,
+    /// Whether each record line is synced to the disk.
+    fsync: bool,
+    /// Record lines that could not be written.
+    record_failures: AtomicU64,
+    /// Whether a record failure was reported on stderr already.
+    reported: std::sync::Once,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<Queued>,
+    /// The output thread sleeps until woken (nothing was queued last time).
+    idle: bool,
+    closed: bool,
+}
+
+/// The way to the output thread and the record file. Cloning is cheap.
 #[derive(Clone)]
 pub struct Output {
-    sender: mpsc::Sender<Queued>,
-    recording: bool,
+    shared: Arc<Shared>,
 }
 
 /// A place in the queue, reserved before the answer is decided.
 pub struct Slot {
-    permit: mpsc::OwnedPermit<Queued>,
-    recording: bool,
+    room: OwnedSemaphorePermit,
+    shared: Arc<Shared>,
 }
 
 /// Counts kept by the output thread.
@@ -81,140 +114,156 @@ pub struct Writer {
     thread: JoinHandle<Totals>,
 }
 
+fn lock(queue: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
+    // A panic elsewhere while holding the lock leaves a queue still usable.
+    queue
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl Output {
     /// Waits for a place in the queue until `deadline`; `None` when none
-    /// came (or output has stopped).
+    /// came.
     pub async fn reserve(&self, deadline: std::time::Instant) -> Option<Slot> {
-        let permit = tokio::time::timeout_at(deadline.into(), self.sender.clone().reserve_owned())
+        let room = match Arc::clone(&self.shared.room).try_acquire_owned() {
+            Ok(room) => room,
+            Err(_) => tokio::time::timeout_at(
+                deadline.into(),
+                Arc::clone(&self.shared.room).acquire_owned(),
+            )
             .await
             .ok()?
-            .ok()?;
+            .ok()?,
+        };
         Some(Slot {
-            permit,
-            recording: self.recording,
+            room,
+            shared: Arc::clone(&self.shared),
         })
     }
 }
 
 impl Slot {
-    /// Queues `delivery`; with `--record`, completes once its line is
-    /// written, with whether it was, or at `deadline` with `false` (the
-    /// line is then written with the 503 the sender gets).
-    pub async fn send(self, delivery: Delivery, deadline: std::time::Instant) -> bool {
-        if !self.recording {
-            self.permit.send(Queued {
-                delivery: Box::new(delivery),
-                written: None,
-            });
-            return true;
+    /// With `--record`, writes `delivery`'s record line (and syncs it with
+    /// `--fsync`), marking it unrecorded when that fails; then queues it for
+    /// stdout. Whether the line is in the record (`true` without
+    /// `--record`).
+    pub async fn send(self, mut delivery: Delivery) -> bool {
+        let shared = self.shared;
+        if let Some(file) = &shared.record {
+            let mut line = Vec::with_capacity(1024);
+            delivery.record().write_line(&mut line);
+            // One `write` of the whole line; the file is opened for appending.
+            let mut written = (&*file).write_all(&line).is_ok();
+            if written && shared.fsync {
+                let synced = Arc::clone(&shared);
+                written = tokio::task::spawn_blocking(move || {
+                    synced
+                        .record
+                        .as_ref()
+                        .is_some_and(|f| f.sync_data().is_ok())
+                })
+                .await
+                .unwrap_or(false);
+            }
+            if !written {
+                delivery.unrecorded = true;
+                shared.record_failures.fetch_add(1, Ordering::Relaxed);
+                shared.reported.call_once(|| {
+                    eprintln!(
+                        "error: cannot append to the record file: check the disk; deliveries are answered 503 until it works"
+                    );
+                });
+            }
         }
-        let (written, done) = oneshot::channel();
-        self.permit.send(Queued {
+        let recorded = !delivery.unrecorded;
+        let mut queue = lock(&shared.queue);
+        queue.waiting.push(Queued {
             delivery: Box::new(delivery),
-            written: Some(written),
+            _room: self.room,
         });
-        matches!(
-            tokio::time::timeout_at(deadline.into(), done).await,
-            Ok(Ok(true))
-        )
+        let wake = queue.idle || queue.waiting.len() >= BATCH;
+        if wake {
+            queue.idle = false;
+        }
+        drop(queue);
+        if wake {
+            shared.ready.notify_one();
+        }
+        recorded
     }
 }
 
 impl Writer {
-    /// Starts the output thread, printing in `format` and appending to
-    /// `record` when given.
+    /// Starts the output thread, printing in `format`, with `record` (when
+    /// given) for the handlers to append to.
     pub fn start(format: Format, record: Option<File>, fsync: bool) -> io::Result<Writer> {
-        let (sender, receiver) = mpsc::channel(QUEUE);
-        let recording = record.is_some();
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue::default()),
+            ready: Condvar::new(),
+            room: Arc::new(Semaphore::new(QUEUE)),
+            record,
+            fsync,
+            record_failures: AtomicU64::new(0),
+            reported: std::sync::Once::new(),
+        });
+        let printer = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("listen-output".to_owned())
-            .spawn(move || write_all(receiver, format, record, fsync))?;
+            .spawn(move || print_all(&printer, format))?;
         Ok(Writer {
-            output: Output { sender, recording },
+            output: Output { shared },
             thread,
         })
     }
 
-    /// A queue to the thread.
+    /// A way to the thread and the record.
     pub fn output(&self) -> Output {
         self.output.clone()
     }
 
-    /// Writes what is queued, then stops the thread. Every other [`Output`]
+    /// Prints what is queued, then stops the thread. Every other [`Output`]
     /// must have been dropped (the server has stopped).
     pub fn close(self) -> Totals {
-        drop(self.output);
-        self.thread.join().unwrap_or_default()
+        let shared = self.output.shared;
+        lock(&shared.queue).closed = true;
+        shared.ready.notify_one();
+        let mut totals = self.thread.join().unwrap_or_default();
+        totals.record_failures = shared.record_failures.load(Ordering::Relaxed);
+        totals
     }
 }
 
-fn write_all(
-    mut receiver: mpsc::Receiver<Queued>,
-    format: Format,
-    mut record: Option<File>,
-    fsync: bool,
-) -> Totals {
+fn print_all(shared: &Shared, format: Format) -> Totals {
     let mut totals = Totals::default();
     let mut printed = Vec::new();
-    let mut line = Vec::new();
-    let mut batch = Vec::with_capacity(BATCH);
-    let mut waiting = Vec::with_capacity(BATCH);
-    // Ends when every sender is gone and the queue is empty.
-    while let Some(first) = receiver.blocking_recv() {
-        batch.push(first);
-        while batch.len() < BATCH {
-            match receiver.try_recv() {
-                Ok(queued) => batch.push(queued),
-                Err(_) => break,
+    let mut batch = Vec::with_capacity(QUEUE);
+    loop {
+        let mut queue = lock(&shared.queue);
+        if queue.waiting.is_empty() && !queue.closed {
+            // Nothing printed last time: sleep until a handler wakes us.
+            queue.idle = true;
+            while queue.idle && !queue.closed {
+                queue = shared
+                    .ready
+                    .wait(queue)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
             }
+        } else if queue.waiting.len() < BATCH && !queue.closed {
+            // Some waiting: let more come, up to LINGER or a batch.
+            queue = shared
+                .ready
+                .wait_timeout(queue, LINGER)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
         }
-        // Record lines first, one write each, then the answers may go.
-        if let Some(file) = record.as_mut() {
-            let mut failed = false;
-            for queued in &mut batch {
-                // Its handler gave up waiting and answered 503.
-                if queued
-                    .written
-                    .as_ref()
-                    .is_some_and(oneshot::Sender::is_closed)
-                {
-                    queued.delivery.late = true;
-                }
-                line.clear();
-                queued.delivery.record().write_line(&mut line);
-                if failed || file.write_all(&line).is_err() {
-                    failed = true;
-                    queued.delivery.unrecorded = true;
-                }
-            }
-            if fsync && !failed && file.sync_data().is_err() {
-                failed = true;
-                for queued in &mut batch {
-                    queued.delivery.unrecorded = true;
-                }
-            }
-            if failed {
-                if totals.record_failures == 0 {
-                    eprintln!(
-                        "error: cannot append to the record file: check the disk; deliveries are answered 503 until it works"
-                    );
-                }
-                totals.record_failures += batch
-                    .iter()
-                    .filter(|queued| queued.delivery.unrecorded)
-                    .count() as u64;
-            }
+        std::mem::swap(&mut batch, &mut queue.waiting);
+        let done = queue.closed && batch.is_empty();
+        drop(queue);
+        if done {
+            return totals;
         }
-        for queued in &mut batch {
-            if let Some(written) = queued.written.take() {
-                waiting.push((written, !queued.delivery.unrecorded));
-            }
-        }
-        for (written, ok) in waiting.drain(..) {
-            let _ = written.send(ok);
-        }
-        for queued in batch.drain(..) {
-            let delivery = queued.delivery;
+        for queued in &batch {
+            let delivery = &queued.delivery;
             if delivery.status().is_success() {
                 totals.accepted += 1;
             } else {
@@ -227,11 +276,11 @@ fn write_all(
         }
         // A closed stdout is not a reason to stop receiving; a stdout that
         // is not read blocks here, and the queue fills (see the module
-        // documentation).
+        // documentation). Room in the queue is freed once printed.
         let mut stdout = io::stdout().lock();
         let _ = stdout.write_all(&printed).and_then(|()| stdout.flush());
         drop(stdout);
         printed.clear();
+        batch.clear();
     }
-    totals
 }

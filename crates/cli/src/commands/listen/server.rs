@@ -67,7 +67,7 @@ use sha2::{Digest as _, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use whereby_webhooks_conformance::{Report, Validator, parse_payload};
-use whereby_webhooks_model::Event;
+use whereby_webhooks_model::{Event, UnknownEventType};
 use whereby_webhooks_signature::{
     HEADER_NAME, Secret, SignatureHeader, Tolerance, now_unix, verify,
 };
@@ -119,6 +119,9 @@ pub struct State {
     pub output: Output,
     /// Whether deliveries are recorded (and so their headers kept).
     pub recording: bool,
+    /// Whether each request is judged in a task of its own (when
+    /// forwarding, or syncing record lines).
+    pub detached: bool,
     /// Room for buffered bodies, in [`BUDGET_UNIT`]s.
     pub bodies: Arc<Semaphore>,
     /// Authentic deliveries answered 503 for want of room in the queue.
@@ -287,11 +290,20 @@ fn spawn_connection(
         let clock = Arc::clone(&clock);
         async move {
             seen.busy.store(true, Ordering::Relaxed);
-            // Judged in a task of its own, so that a client hanging up
-            // does not cancel the judging and recording half-way.
-            let response = tokio::spawn(handle(state, request))
-                .await
-                .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"));
+            // A client that hangs up drops this future. While forwarding
+            // (or syncing a record line), that would leave a delivery the
+            // application has, or a line on the disk, unprinted: such
+            // requests are judged in a task of their own. Otherwise the
+            // record line is written without an `await` in between, and a
+            // hang-up can only cut the judging short before anything was
+            // kept; a task per request would cost more than the judging.
+            let response = if state.detached {
+                tokio::spawn(handle(state, request))
+                    .await
+                    .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+            } else {
+                handle(state, request).await
+            };
             seen.idle_since.store(clock.now_ms(), Ordering::Relaxed);
             seen.busy.store(false, Ordering::Relaxed);
             Ok::<_, Infallible>(response)
@@ -435,7 +447,6 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<
         verdict: judged.verdict,
         elapsed: Duration::ZERO,
         unrecorded: false,
-        late: false,
     };
     let Some(slot) = slot else {
         if authentic {
@@ -447,10 +458,7 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<
     };
     delivery.elapsed = started.elapsed();
     let response = answer(&delivery.verdict);
-    // Waits a little past the budget for the line: a disk that slow is
-    // told apart from one that fails.
-    let grace = Duration::from_millis(500);
-    if slot.send(delivery, started + ANSWER_WITHIN + grace).await {
+    if slot.send(delivery).await {
         response
     } else {
         answer(&Verdict::Refused(Refusal::NotRecorded))
@@ -564,8 +572,34 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
     }
 }
 
-/// Parses an authentic body once and judges it.
+/// Judges an authentic body: a valid one without building a value (see
+/// [`Validator::accepts`]), any other read once as `validate` reads it.
 fn conform(validator: &Validator, bytes: &[u8]) -> Conformance {
+    if let Some(event_type) = validator.accepts(bytes) {
+        // The spec accepts it; the event model must type it too.
+        let typed = event_type
+            .parse()
+            .map_err(|error: UnknownEventType| error.to_string())
+            .and_then(|event_type| {
+                Event::from_slice_as(event_type, bytes).map_err(|error| error.to_string())
+            });
+        return match typed {
+            Ok(event) => Conformance::Valid {
+                event_type: event.event_type().to_string(),
+                id: event.id().to_owned(),
+            },
+            Err(error) => Conformance::Model {
+                report: Report {
+                    event_type: Some(event_type.to_owned()),
+                    errors: Vec::new(),
+                },
+                error,
+                id: serde_json::from_slice::<IdOnly>(bytes)
+                    .ok()
+                    .and_then(|only| only.id),
+            },
+        };
+    }
     // Read as `validate` reads a payload (duplicate keys refused), so
     // that both report the same issues for the same bytes.
     let value = match parse_payload(bytes) {
@@ -585,6 +619,7 @@ fn conform(validator: &Validator, bytes: &[u8]) -> Conformance {
     if !report.is_valid() {
         return Conformance::Invalid { report, id };
     }
+    // Valid, though the quick reading did not say so.
     match Event::from_value(value) {
         Ok(event) => Conformance::Valid {
             event_type: event.event_type().to_string(),
@@ -596,6 +631,12 @@ fn conform(validator: &Validator, bytes: &[u8]) -> Conformance {
             id,
         },
     }
+}
+
+/// A payload's `id`, when it is a string.
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    id: Option<String>,
 }
 
 /// The one `Whereby-Signature` header's value, or why it is refused.

@@ -334,12 +334,9 @@ pub struct Delivery {
     pub verdict: Verdict,
     /// How long judging (and forwarding) took.
     pub elapsed: Duration,
-    /// Set by the output thread when the record line could not be written
-    /// (the answer is then 503).
+    /// Set when the record line could not be written (the answer is then
+    /// 503).
     pub unrecorded: bool,
-    /// Set by the output thread when the line came too late for the answer,
-    /// which was then 503.
-    pub late: bool,
 }
 
 fn rfc3339(time: SystemTime) -> String {
@@ -349,7 +346,7 @@ fn rfc3339(time: SystemTime) -> String {
 impl Delivery {
     /// The status answered.
     pub fn status(&self) -> StatusCode {
-        if self.unrecorded || self.late {
+        if self.unrecorded {
             Refusal::NotRecorded.status()
         } else {
             self.verdict.status()
@@ -412,7 +409,7 @@ impl Delivery {
             path: self.path.clone(),
             status: self.status().as_u16(),
             verdict: self.verdict.kind().to_owned(),
-            reason: if self.unrecorded || self.late {
+            reason: if self.unrecorded {
                 Refusal::NotRecorded.reason()
             } else {
                 self.verdict.reason()
@@ -506,7 +503,7 @@ impl Delivery {
             // Each reason is terminal-safe already.
             let _ = write!(schema, " ({})", conformance.reasons().join("; "));
         }
-        let refused = match (&self.verdict, self.unrecorded || self.late) {
+        let refused = match (&self.verdict, self.unrecorded) {
             (_, true) => format!(" ({})", Refusal::NotRecorded.reason()),
             (Verdict::Refused(_), false) => format!(" ({})", self.verdict.reason()),
             _ => String::new(),
@@ -572,7 +569,6 @@ mod tests {
             verdict,
             elapsed: Duration::from_micros(1500),
             unrecorded: false,
-            late: false,
         }
     }
 
