@@ -19,7 +19,7 @@ use crate::escape::message_safe;
 use crate::exit::Exit;
 use crate::record::{Record, RecordedBody};
 
-use self::input::{Entry, Reader, Source};
+use self::input::{Chunk, Entry, Reader, Source};
 use self::output::{Format, Printer, Progress};
 
 /// Arguments of `validate`.
@@ -85,6 +85,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let mut printer = Printer::new(args.format, args.quiet);
     let mut reader = Reader::new(inputs, args.max_size);
     let mut chunk = reader.next_chunk(CHUNK_SAMPLES, CHUNK_BYTES);
+    // The chunk before last, whose memory the next read reuses.
+    let mut spare = Chunk {
+        bytes: Vec::with_capacity(chunk.bytes.capacity()),
+        entries: Vec::new(),
+    };
     while !chunk.entries.is_empty() {
         // Read the next chunk while this one is validated.
         let (reports, next) = rayon::join(
@@ -104,7 +109,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     })
                     .collect::<Vec<_>>()
             },
-            || reader.next_chunk(CHUNK_SAMPLES, CHUNK_BYTES),
+            || reader.refill(spare, CHUNK_SAMPLES, CHUNK_BYTES),
         );
         progress.suspend(|| -> anyhow::Result<()> {
             for (entry, report) in chunk.entries.iter().zip(&reports) {
@@ -131,7 +136,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             Ok(())
         })?;
         progress.advance((chunk.bytes.len() + chunk.entries.len()) as u64);
-        chunk = next;
+        spare = std::mem::replace(&mut chunk, next);
     }
     progress.finish();
     let (valid, invalid) = printer.finish(reader.stdin_as())?;

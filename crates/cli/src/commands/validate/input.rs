@@ -253,10 +253,18 @@ impl Reader {
     /// The next entries, up to `max_samples` samples or about `max_bytes`
     /// bytes; empty at the end.
     pub fn next_chunk(&mut self, max_samples: usize, max_bytes: usize) -> Chunk {
-        let mut chunk = Chunk {
+        let chunk = Chunk {
             bytes: Vec::with_capacity(max_bytes.min(1 << 20)),
             entries: Vec::new(),
         };
+        self.refill(chunk, max_samples, max_bytes)
+    }
+
+    /// [`Reader::next_chunk`] into a chunk done with, so that its memory
+    /// is used again rather than allocated (and faulted in) afresh.
+    pub fn refill(&mut self, mut chunk: Chunk, max_samples: usize, max_bytes: usize) -> Chunk {
+        chunk.bytes.clear();
+        chunk.entries.clear();
         while chunk.entries.len() < max_samples && chunk.bytes.len() < max_bytes {
             let Some(entry) = self.next_entry(&mut chunk.bytes) else {
                 break;
