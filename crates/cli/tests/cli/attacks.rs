@@ -245,6 +245,40 @@ fn answered_deliveries_are_recorded_before_the_answer_and_torn_lines_are_closed(
     }
 }
 
+/// With `--fsync`, lines are synced in groups: deliveries from several
+/// clients at once are all answered 200, each after its line is written,
+/// and every line is in the file once `listen` stops.
+#[test]
+fn fsync_syncs_concurrent_deliveries_in_groups() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8"), "--fsync"]);
+    let port = listener.port;
+    let body = example();
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let body = body.clone();
+            std::thread::spawn(move || {
+                (0..25)
+                    .map(|_| signed_post(port, body.as_bytes()).0)
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = clients
+        .into_iter()
+        .flat_map(|client| client.join().expect("a client"))
+        .collect();
+    assert_eq!(statuses.len(), 200);
+    assert!(statuses.iter().all(|&status| status == 200), "{statuses:?}");
+    // Every answered delivery is in the file before `listen` stops.
+    assert_eq!(read_record(&record).len(), 200);
+    let stopped = listener.interrupt();
+    assert!(stopped.status.success(), "{}", stopped.stderr);
+    assert_eq!(stopped.lines.len(), 200, "one line per delivery");
+    assert!(stopped.lines.iter().all(|line| line.contains(" 200 ")));
+}
+
 /// Attack 6: the record file is private, and keeps only allow-listed
 /// headers (no custom credentials such as `x-api-key`).
 #[test]

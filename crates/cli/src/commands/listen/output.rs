@@ -7,7 +7,10 @@
 //! next moment (the kernel holds the written bytes), and a line that cannot
 //! be written turns the answer into `503`, so that Whereby retries. With
 //! `--fsync`, the line is also synced to the disk before the answer, which
-//! also survives a power cut, at the cost measured in BENCHMARKS.md. The
+//! also survives a power cut, at the cost measured in BENCHMARKS.md: one
+//! thread syncs the file over and over while lines are being written, and
+//! each handler waits for the first sync that started after its write, so
+//! that one `fdatasync` covers every line written before it. The
 //! file is in the page cache, so a write takes microseconds; should the disk
 //! stall, answers wait for it, and Whereby retries those it stops waiting
 //! for: no delivery is answered 2xx without its line.
@@ -60,6 +63,47 @@ struct Queued {
     _room: OwnedSemaphorePermit,
 }
 
+/// Group syncing of the record file (`--fsync`).
+struct Sync {
+    /// Lines written so far, and whether the syncing thread should stop.
+    written: Mutex<(u64, bool)>,
+    /// Wakes the syncing thread.
+    more: Condvar,
+    /// Lines synced so far; `u64::MAX` once a sync failed.
+    synced: tokio::sync::watch::Sender<u64>,
+}
+
+/// Syncs `file` whenever lines were written since the last sync.
+fn sync_all(shared: &Shared) {
+    let (Some(sync), Some(file)) = (&shared.sync, &shared.record) else {
+        return;
+    };
+    let mut synced = 0;
+    loop {
+        let mut written = sync
+            .written
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while written.0 == synced && !written.1 {
+            written = sync
+                .more
+                .wait(written)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        if written.0 == synced {
+            return;
+        }
+        let target = written.0;
+        drop(written);
+        if file.sync_data().is_err() {
+            sync.synced.send_replace(u64::MAX);
+            return;
+        }
+        synced = target;
+        sync.synced.send_replace(synced);
+    }
+}
+
 /// What the handlers and the output thread share.
 struct Shared {
     queue: Mutex<Queue>,
@@ -69,8 +113,8 @@ struct Shared {
     room: Arc<Semaphore>,
     /// The record file, if any.
     record: Option<File>,
-    /// Whether each record line is synced to the disk.
-    fsync: bool,
+    /// With `--fsync`: how far the record file is synced.
+    sync: Option<Sync>,
     /// Record lines that could not be written.
     record_failures: AtomicU64,
     /// Whether a record failure was reported on stderr already.
@@ -112,6 +156,12 @@ pub struct Totals {
 pub struct Writer {
     output: Output,
     thread: JoinHandle<Totals>,
+    syncer: Option<JoinHandle<()>>,
+}
+
+fn lock_pair(pair: &Mutex<(u64, bool)>) -> MutexGuard<'_, (u64, bool)> {
+    pair.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn lock(queue: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
@@ -147,23 +197,28 @@ impl Slot {
     /// `--fsync`), marking it unrecorded when that fails; then queues it for
     /// stdout. Whether the line is in the record (`true` without
     /// `--record`).
-    pub async fn send(self, mut delivery: Delivery) -> bool {
+    pub async fn send(self, mut delivery: Delivery, deadline: std::time::Instant) -> bool {
         let shared = self.shared;
         if let Some(file) = &shared.record {
             let mut line = Vec::with_capacity(1024);
             delivery.record().write_line(&mut line);
             // One `write` of the whole line; the file is opened for appending.
             let mut written = (&*file).write_all(&line).is_ok();
-            if written && shared.fsync {
-                let synced = Arc::clone(&shared);
-                written = tokio::task::spawn_blocking(move || {
-                    synced
-                        .record
-                        .as_ref()
-                        .is_some_and(|f| f.sync_data().is_ok())
-                })
-                .await
-                .unwrap_or(false);
+            if let (true, Some(sync)) = (written, &shared.sync) {
+                let mut synced = sync.synced.subscribe();
+                let ticket = {
+                    let mut lines = lock_pair(&sync.written);
+                    lines.0 += 1;
+                    lines.0
+                };
+                sync.more.notify_one();
+                // The sync thread may fail (u64::MAX): then this line is not
+                // known to be on the disk.
+                written = matches!(
+                    tokio::time::timeout_at(deadline.into(), synced.wait_for(|s| *s >= ticket))
+                        .await,
+                    Ok(Ok(s)) if *s != u64::MAX
+                );
             }
             if !written {
                 delivery.unrecorded = true;
@@ -201,8 +256,12 @@ impl Writer {
             queue: Mutex::new(Queue::default()),
             ready: Condvar::new(),
             room: Arc::new(Semaphore::new(QUEUE)),
+            sync: (fsync && record.is_some()).then(|| Sync {
+                written: Mutex::new((0, false)),
+                more: Condvar::new(),
+                synced: tokio::sync::watch::Sender::new(0),
+            }),
             record,
-            fsync,
             record_failures: AtomicU64::new(0),
             reported: std::sync::Once::new(),
         });
@@ -210,9 +269,20 @@ impl Writer {
         let thread = std::thread::Builder::new()
             .name("listen-output".to_owned())
             .spawn(move || print_all(&printer, format))?;
+        let syncer = if shared.sync.is_some() {
+            let syncing = Arc::clone(&shared);
+            Some(
+                std::thread::Builder::new()
+                    .name("listen-fsync".to_owned())
+                    .spawn(move || sync_all(&syncing))?,
+            )
+        } else {
+            None
+        };
         Ok(Writer {
             output: Output { shared },
             thread,
+            syncer,
         })
     }
 
@@ -225,6 +295,13 @@ impl Writer {
     /// must have been dropped (the server has stopped).
     pub fn close(self) -> Totals {
         let shared = self.output.shared;
+        if let Some(sync) = &shared.sync {
+            lock_pair(&sync.written).1 = true;
+            sync.more.notify_one();
+        }
+        if let Some(syncer) = self.syncer {
+            let _ = syncer.join();
+        }
         lock(&shared.queue).closed = true;
         shared.ready.notify_one();
         let mut totals = self.thread.join().unwrap_or_default();

@@ -458,7 +458,7 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<
     };
     delivery.elapsed = started.elapsed();
     let response = answer(&delivery.verdict);
-    if slot.send(delivery).await {
+    if slot.send(delivery, started + ANSWER_WITHIN).await {
         response
     } else {
         answer(&Verdict::Refused(Refusal::NotRecorded))
