@@ -7,6 +7,11 @@
 #     scripts/bench-cli.sh              # 100,000 events
 #     COUNT=1000000 scripts/bench-cli.sh
 #
+# The baseline is one thread reading the same file and parsing each line
+# with serde_json::from_slice::<Value>, nothing else (the parse_baseline
+# example of the conformance crate). BEFORE_BIN=path/to/an/older/
+# whereby-webhooks times that binary too, in the same run.
+#
 # Times with hyperfine when it is installed (apt-get install hyperfine), else
 # with /usr/bin/time. Writes into target/bench-cli/.
 set -euo pipefail
@@ -14,13 +19,15 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 count=${COUNT:-100000}
-out=target/bench-cli
+target=${CARGO_TARGET_DIR:-target}
+out=$target/bench-cli
 corpus=$out/corpus.ndjson
-bin=target/release/whereby-webhooks
+bin=$target/release/whereby-webhooks
 mkdir -p "$out"
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 cargo build --release --quiet -p whereby-webhooks
+cargo build --release --quiet -p whereby-webhooks-conformance --example parse_baseline
 cargo run --release --quiet -p whereby-webhooks-conformance --example gen_corpus -- "$corpus" "$count"
 (cd scripts/bench-ajv && npm ci --silent --no-audit --no-fund)
 bytes=$(stat -c %s "$corpus")
@@ -32,9 +39,14 @@ node scripts/bench-ajv/validate.mjs "$corpus"
 cli="$bin validate --quiet $corpus"
 one="env RAYON_NUM_THREADS=1 $bin validate --quiet $corpus"
 ajv="node scripts/bench-ajv/validate.mjs $corpus"
+baseline="$target/release/examples/parse_baseline $corpus"
+before=()
+[ -z "${BEFORE_BIN:-}" ] || before=(-n "before: whereby-webhooks" "$BEFORE_BIN validate --quiet $corpus")
 
 if command -v hyperfine >/dev/null; then
   hyperfine --warmup 2 --runs "${RUNS:-10}" --export-json "$out/hyperfine.json" \
+    -n "serde_json::from_slice, 1 thread" "$baseline" \
+    "${before[@]}" \
     -n "whereby-webhooks" "$cli" \
     -n "whereby-webhooks, 1 thread" "$one" \
     -n "ajv" "$ajv"
@@ -42,18 +54,19 @@ if command -v hyperfine >/dev/null; then
 const [file, bytes, count] = process.argv.slice(2);
 const { results } = JSON.parse(require("node:fs").readFileSync(file, "utf8"));
 const ajv = results.find((r) => r.command === "ajv").mean;
+const base = results.find((r) => r.command.startsWith("serde_json")).mean;
 console.log(`\n== throughput on ${count} events, ${(bytes / 1e6).toFixed(1)} MB`);
 for (const r of results) {
   console.log(
     `${r.command.padEnd(28)} ${r.mean.toFixed(3)} s ± ${r.stddev.toFixed(3)}  ` +
       `${(bytes / r.mean / 1e6).toFixed(1).padStart(6)} MB/s  ` +
       `${Math.round(count / r.mean).toLocaleString("en").padStart(10)} events/s  ` +
-      `${(ajv / r.mean).toFixed(2)}x ajv`,
+      `${(base / r.mean).toFixed(2)}x baseline  ${(ajv / r.mean).toFixed(2)}x ajv`,
   );
 }
 JS
 else
-  for command in "$cli" "$one" "$ajv"; do
+  for command in "$baseline" "$cli" "$one" "$ajv"; do
     echo "== $command"
     /usr/bin/time -f "%e s elapsed, %U s user, %M KB max RSS" $command
   done

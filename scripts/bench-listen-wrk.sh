@@ -9,7 +9,9 @@
 #
 # Configurations: bare; listen (verify + validate + a stdout line, stdout to a
 # file); listen --record; listen --record --fsync. Each posts the same signed
-# ~500-byte room.client.joined delivery. wrk, the server and its output thread
+# ~500-byte room.client.joined delivery. With BEFORE_BIN=path/to/an/older/
+# whereby-webhooks, that binary's listen and listen --record run too, in the
+# same run, for a before/after comparison; ROUNDS=2 repeats everything. wrk, the server and its output thread
 # share the machine's cores, so on a small machine the numbers are noisy.
 # Writes into target/bench-listen/.
 set -euo pipefail
@@ -58,17 +60,29 @@ start() {
 run() {
   local name=$1
   shift
+  # Each configuration starts with an empty record file and nothing left to
+  # write back from the one before (else the first --fsync flushes it).
+  rm -f "$out/record.ndjson"
+  sync
+  # Signed afresh for each configuration: the default tolerance is 5 minutes.
+  sed -i "s/\"Whereby-Signature\"\] = \".*\"/\"Whereby-Signature\"] = \"$("$bin" sign --body "$out/body.json")\"/" "$out/post.lua"
   start "$@"
   wrk -t2 -c16 -d1s -s "$out/post.lua" "http://127.0.0.1:$port/" > /dev/null
   echo "== $name"
   wrk -t2 -c16 -d"${seconds}s" --latency -s "$out/post.lua" "http://127.0.0.1:$port/" \
-    | grep -E 'Requests/sec|Non-2xx|99%|50%|requests in'
+    | grep -E 'Requests/sec|Non-2xx|99%|50%|requests in|Socket errors'
   kill -TERM "$server"
   wait "$server" || true
 }
 
-rm -f "$out/record.ndjson"
-run "bare (reads body, answers 200)" env WHEREBY_BENCH_BARE_SERVER=1 "$bare_bin"
-run "listen" "$bin" listen --addr 127.0.0.1:0
-run "listen --record" "$bin" listen --addr 127.0.0.1:0 --record "$out/record.ndjson"
-run "listen --record --fsync" "$bin" listen --addr 127.0.0.1:0 --record "$out/record.ndjson" --fsync
+for round in $(seq "${ROUNDS:-1}"); do
+  echo "== round $round"
+  run "bare (reads body, answers 200)" env WHEREBY_BENCH_BARE_SERVER=1 "$bare_bin"
+  if [ -n "${BEFORE_BIN:-}" ]; then
+    run "before: listen" "$BEFORE_BIN" listen --addr 127.0.0.1:0
+    run "before: listen --record" "$BEFORE_BIN" listen --addr 127.0.0.1:0 --record "$out/record.ndjson"
+  fi
+  run "listen" "$bin" listen --addr 127.0.0.1:0
+  run "listen --record" "$bin" listen --addr 127.0.0.1:0 --record "$out/record.ndjson"
+  run "listen --record --fsync" "$bin" listen --addr 127.0.0.1:0 --record "$out/record.ndjson" --fsync
+done
