@@ -33,10 +33,36 @@ pub(crate) struct Webhook {
 
 /// Reads the document in a file: YAML for `.yaml` and `.yml`, JSON for
 /// `.json`, and otherwise JSON when the text starts with `{`.
+/// The largest spec document read, in bytes: 160 times the published one.
+pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
+
 pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
+    use std::io::Read as _;
+    let failed = |source| SpecError::Read {
         path: path.to_owned(),
         source,
+    };
+    // Read no further than the limit: a document over it is refused before
+    // it is parsed (a YAML document of tens of megabytes takes seconds and
+    // several times its size in memory).
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_DOCUMENT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(failed)?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(SpecError::TooLarge {
+            path: path.to_owned(),
+            max: MAX_DOCUMENT_BYTES,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|error| {
+        failed(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is not UTF-8 from byte {} on",
+                error.utf8_error().valid_up_to()
+            ),
+        ))
     })?;
     let extension = path
         .extension()

@@ -18,6 +18,17 @@ pub enum SpecError {
         #[source]
         source: std::io::Error,
     },
+    /// The file is larger than [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES).
+    #[error(
+        "the spec file {} is larger than {max} bytes; give the OpenAPI document itself, such as spec/openapi.yaml",
+        path.display()
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        max: u64,
+    },
     /// The text is not JSON (a `.json` file, or text that starts with `{`).
     #[error("the spec is not valid JSON; fix its syntax, or give YAML a .yaml extension")]
     Json(#[source] serde_json::Error),

@@ -71,6 +71,7 @@ mod validator;
 pub mod diff;
 pub mod signed;
 
+pub use document::MAX_DOCUMENT_BYTES;
 pub use error::SpecError;
 pub use parse::parse_payload;
 pub use report::{Issue, IssueKind, Position, Report, terminal_safe};

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use serde_json::Value;
+use whereby_webhooks_conformance::MAX_DOCUMENT_BYTES;
 use whereby_webhooks_conformance::diff::{self, Change, escape_controls};
 
 use crate::exit::Exit;
@@ -53,9 +54,6 @@ enum Format {
     /// with the webhooks it concerns.
     Markdown,
 }
-
-/// The largest document read, so that a mistaken input cannot exhaust memory.
-const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
 
 /// Runs `diff`.
 pub fn run(args: Args) -> anyhow::Result<Exit> {

@@ -333,3 +333,33 @@ fn spec_errors_say_what_to_do() {
     );
     assert!(!message.ends_with('.'), "{message}");
 }
+
+/// A spec file over the limit is refused before it is parsed, with the
+/// limit named, whatever its extension.
+#[test]
+fn spec_files_over_the_limit_are_refused_unparsed() {
+    use whereby_webhooks_conformance::{MAX_DOCUMENT_BYTES, SpecError};
+    let limit = usize::try_from(MAX_DOCUMENT_BYTES).expect("fits");
+    for name in ["huge.yaml", "huge.json"] {
+        // Valid YAML and JSON prefix, then far too much of it.
+        let text = format!(
+            "{{\"openapi\": \"3.1.0\", \"x\": \"{}\"}}",
+            "a".repeat(limit)
+        );
+        let path = temp_file(name, &text);
+        let error = Validator::from_path(&path, Options::default()).expect_err(name);
+        assert!(
+            matches!(error, SpecError::TooLarge { .. }),
+            "{name}: {error:?}"
+        );
+        assert!(
+            error.to_string().contains(&MAX_DOCUMENT_BYTES.to_string()),
+            "{error}"
+        );
+        std::fs::remove_file(&path).expect("removed");
+    }
+    // Just under the limit is read (and then judged as a document).
+    let path = temp_file("small.json", "{\"openapi\": \"3.1.0\"}");
+    let error = Validator::from_path(&path, Options::default()).expect_err("no webhooks");
+    assert!(!matches!(error, SpecError::TooLarge { .. }), "{error:?}");
+}
