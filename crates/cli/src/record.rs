@@ -188,11 +188,18 @@ impl Record {
     /// Reads a line that may be a record: an object with `received_at` and
     /// no `type` of its own. `None` for anything else (an event, say).
     pub fn from_value(value: &Value) -> Option<Record> {
+        Record::read(value)?.ok()
+    }
+
+    /// Reads a record line that has been parsed: `None` when it is not
+    /// shaped like one (it has a top-level `type`, or no `received_at`),
+    /// otherwise the record or why it does not read as one.
+    pub fn read(value: &Value) -> Option<Result<Record, String>> {
         let object = value.as_object()?;
         if object.contains_key("type") || !object.contains_key("received_at") {
             return None;
         }
-        serde_json::from_value(value.clone()).ok()
+        Some(serde_json::from_value(value.clone()).map_err(|error| error.to_string()))
     }
 
     /// Whether the delivery was answered 2xx.

@@ -115,6 +115,19 @@ impl Issue {
         )
     }
 
+    /// A sample shaped like a `listen --record` line that does not read as
+    /// one, and why (`error`, as the record reader gave it).
+    pub fn malformed_record(error: &str) -> Issue {
+        Issue::new(
+            IssueKind::MalformedRecord,
+            "",
+            format!(
+                "this line has the shape of a `listen --record` line (a \"received_at\", no \"type\") but does not read as one: {}",
+                terminal_safe(error)
+            ),
+        )
+    }
+
     /// A payload of `size` bytes (or more: `None` when reading stopped at
     /// the limit) refused for being larger than `limit` bytes, before it was
     /// parsed.
@@ -208,13 +221,17 @@ pub enum IssueKind {
     /// method, too large, unauthentic ...), or keeps no body to validate, so
     /// it must not count as a conforming event.
     RefusedDelivery,
+    /// The sample has the shape of a `listen --record` line (a
+    /// `received_at`, no `type`) but does not read as one: a line edited or
+    /// cut by hand, or written by another tool.
+    MalformedRecord,
     /// Any other schema keyword failed.
     Schema,
 }
 
 impl IssueKind {
     /// Every kind, in declaration order.
-    pub const ALL: [IssueKind; 20] = [
+    pub const ALL: [IssueKind; 21] = [
         IssueKind::Required,
         IssueKind::Type,
         IssueKind::Enum,
@@ -234,6 +251,7 @@ impl IssueKind {
         IssueKind::DuplicateKey,
         IssueKind::TooLarge,
         IssueKind::RefusedDelivery,
+        IssueKind::MalformedRecord,
         IssueKind::Schema,
     ];
 
@@ -260,6 +278,7 @@ impl IssueKind {
             IssueKind::DuplicateKey => "duplicate_key",
             IssueKind::TooLarge => "too_large",
             IssueKind::RefusedDelivery => "refused_delivery",
+            IssueKind::MalformedRecord => "malformed_record",
             IssueKind::Schema => "schema",
         }
     }

@@ -186,8 +186,10 @@ fn judge(validator: &Validator, source: &Source, bytes: &[u8]) -> Report {
             return report;
         }
     };
-    let report = match Record::from_value(&value) {
-        Some(record) => judge_record(validator, &record),
+    let report = match Record::read(&value) {
+        Some(Ok(record)) => judge_record(validator, &record),
+        // Not an event either: saying "type is missing" would mislead.
+        Some(Err(error)) => Report::failed(None, Issue::malformed_record(&error)),
         None => validator.validate_value(&value),
     };
     // An array of events gets its NDJSON hint from the conformance crate.

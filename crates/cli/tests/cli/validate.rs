@@ -362,6 +362,8 @@ fn listen_records_are_validated_by_their_body() {
     refused["status"] = json!(401);
     refused["verdict"] = json!("unauthentic");
     refused["reason"] = json!("no v1 signature matches");
+    let mut out_of_range: Value = serde_json::from_str(&record(example.clone())).expect("JSON");
+    out_of_range["status"] = json!(70000);
     let text = [
         record(example.clone()),
         record(broken),
@@ -369,6 +371,7 @@ fn listen_records_are_validated_by_their_body() {
         with_type.to_string(),
         not_utf8.to_string(),
         refused.to_string(),
+        out_of_range.to_string(),
     ]
     .join("\n");
     std::fs::write(&path, text).expect("write");
@@ -380,7 +383,7 @@ fn listen_records_are_validated_by_their_body() {
     assert_eq!(output.status.code(), Some(1));
     let results = json_lines(&output.stdout);
     let source = |line: usize| format!("{}:{line}", path.display());
-    assert_eq!(results.len(), 6);
+    assert_eq!(results.len(), 7);
     assert_eq!(
         (&results[0]["source"], &results[0]["valid"]),
         (&json!(source(1)), &json!(true))
@@ -413,6 +416,13 @@ fn listen_records_are_validated_by_their_body() {
         message.contains("refused with 401: no v1 signature matches"),
         "{message}"
     );
+    // A record line that does not read as one is named as such, not as an
+    // event without a `type`.
+    assert_eq!(results[6]["errors"][0]["kind"], "malformed_record");
+    let message = results[6]["errors"][0]["message"]
+        .as_str()
+        .expect("a message");
+    assert!(message.contains("70000"), "{message}");
 }
 
 #[test]

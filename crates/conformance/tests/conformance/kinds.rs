@@ -295,6 +295,15 @@ fn cases() -> Vec<(&'static str, Report)> {
                 Issue::refused_delivery("a delivery refused with 401: no Whereby-Signature header"),
             ),
         ),
+        (
+            "malformed_record",
+            Report::failed(
+                None,
+                Issue::malformed_record(
+                    "status: invalid value: integer `70000`, expected u16\u{1b}[2J",
+                ),
+            ),
+        ),
     ]
 }
 
