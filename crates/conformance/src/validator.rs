@@ -165,6 +165,10 @@ impl Validator {
     /// ```
     pub fn accepts(&self, bytes: &[u8]) -> Option<&str> {
         let text = crate::parse::payload_text(bytes).ok()?;
+        // Only an object can be an event: anything else is not read twice.
+        if !text.trim_start().starts_with('{') {
+            return None;
+        }
         let tape = Tape::parse(text)?;
         let root = tape.root();
         let event_type = root.member("type")?.as_str()?;

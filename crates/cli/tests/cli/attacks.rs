@@ -279,6 +279,36 @@ fn fsync_syncs_concurrent_deliveries_in_groups() {
     assert!(stopped.lines.iter().all(|line| line.contains(" 200 ")));
 }
 
+/// A body the spec accepts but the event model cannot type (`2.0` is an
+/// integer to JSON Schema, not to a `u32`) is accepted, not refused with a
+/// 422 that Whereby would never retry, and the mismatch is reported.
+#[test]
+fn a_body_the_spec_accepts_is_accepted_even_if_the_model_cannot_type_it() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    let body = example().replacen("\"numClients\":2", "\"numClients\":2.0", 1);
+    assert!(body.contains("2.0"), "{body}");
+    let (status, answer) = signed_post(listener.port, body.as_bytes());
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("event model"), "{answer}");
+    let lines = read_record(&record);
+    assert_eq!(lines[0]["status"], 200);
+    assert_eq!(lines[0]["schema"]["valid"], true);
+    assert!(
+        lines[0]["schema"]["model_error"].is_string(),
+        "{}",
+        lines[0]
+    );
+    let stopped = listener.interrupt();
+    assert!(stopped.lines[0].contains(" 200 "), "{}", stopped.lines[0]);
+    assert!(
+        stopped.lines[0].contains("event model"),
+        "{}",
+        stopped.lines[0]
+    );
+}
+
 /// Attack 6: the record file is private, and keeps only allow-listed
 /// headers (no custom credentials such as `x-api-key`).
 #[test]

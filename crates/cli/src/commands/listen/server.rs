@@ -9,7 +9,7 @@
 //! | the body is at most `--max-body` bytes | 413 |
 //! | one `Whereby-Signature` header, UTF-8, well formed | 400 (401 when missing) |
 //! | a `v1` matches a secret, timestamp within tolerance | 401 |
-//! | the body is JSON without duplicate keys, conforms to the spec and to the event model | 422 |
+//! | the body is JSON without duplicate keys and conforms to the spec | 422 |
 //!
 //! and is answered 200 when all pass (or, with `--forward-to`, with the
 //! application's answer, for every delivery whose signature holds; with
@@ -24,6 +24,9 @@
 //! missing signature never gets a 5xx. A correctly signed body that does not
 //! conform gets 422 (Unprocessable Content) rather than 400: the request is
 //! well formed and authentic, it is its content that breaks the contract.
+//! A body the spec accepts but this build's event model cannot type (a
+//! spec newer than the build, a count past `u32`, `2.0` for `2`) is
+//! accepted, and its line and record say so: the spec is the contract.
 //! 5xx is kept for when the delivery did not reach the application behind
 //! `--forward-to` (502 unreachable or no final answer, 504 too slow) or
 //! could not be taken (503), where a retry is the right outcome.

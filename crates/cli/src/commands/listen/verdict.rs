@@ -116,7 +116,8 @@ pub enum Conformance {
         /// Its `id`, when it has a string one.
         id: Option<String>,
     },
-    /// The spec accepts it, the event model does not.
+    /// The spec accepts it, this build's event model does not: accepted,
+    /// with the mismatch reported.
     Model {
         /// The (valid) report.
         report: Report,
@@ -128,9 +129,11 @@ pub enum Conformance {
 }
 
 impl Conformance {
-    /// Whether the body conforms.
+    /// Whether the body conforms to the spec (whether or not this build's
+    /// event model can type it: the spec is the contract, and refusing a
+    /// delivery it accepts would lose it, since Whereby never retries a 4xx).
     pub fn is_valid(&self) -> bool {
-        matches!(self, Conformance::Valid { .. })
+        matches!(self, Conformance::Valid { .. } | Conformance::Model { .. })
     }
 
     /// Whether an object in the body has a key twice: such a body is never
@@ -165,7 +168,7 @@ impl Conformance {
                 report.errors.iter().map(ToString::to_string).collect()
             }
             Conformance::Model { error, .. } => vec![format!(
-                "conforms to the spec but not to the event model ({}): check that the spec and this build are the same version",
+                "conforms to the spec, but this build's event model cannot type it ({}): check that the spec and this build are the same version",
                 terminal_safe(error)
             )],
         }
@@ -260,6 +263,13 @@ impl Verdict {
                             terminal_safe(id)
                         )
                     }
+                    Conformance::Model { report, id, .. } => format!(
+                        "accepted {} {} ({})",
+                        terminal_safe(report.event_type.as_deref().unwrap_or("-")),
+                        terminal_safe(id.as_deref().unwrap_or("-")),
+                        // Terminal-safe already.
+                        conformance.reasons().join("; ")
+                    ),
                     other => {
                         let reasons = other.reasons();
                         let first = reasons.first().map_or("", String::as_str);
@@ -498,7 +508,7 @@ impl Delivery {
         };
         let mut schema = schema.to_owned();
         if let Verdict::Authentic { conformance, .. } = &self.verdict
-            && !conformance.is_valid()
+            && !matches!(conformance, Conformance::Valid { .. })
         {
             // Each reason is terminal-safe already.
             let _ = write!(schema, " ({})", conformance.reasons().join("; "));
@@ -546,7 +556,7 @@ fn schema_record(conformance: &Conformance) -> SchemaRecord {
             model_error: None,
         },
         Conformance::Model { report, error, .. } => SchemaRecord {
-            valid: false,
+            valid: true,
             event_type: report.event_type.clone(),
             errors: Vec::new(),
             model_error: Some(error.clone()),
