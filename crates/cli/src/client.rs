@@ -36,3 +36,52 @@ pub fn is_timeout(error: &ureq::Error) -> bool {
         _ => false,
     }
 }
+
+/// What to check when a request got no answer, from why it got none.
+pub fn hint(error: &ureq::Error) -> &'static str {
+    use std::io::ErrorKind;
+    if is_timeout(error) {
+        return "no answer in time: is the receiver stuck, or is --timeout too short?";
+    }
+    match error {
+        ureq::Error::Protocol(_)
+        | ureq::Error::Http(_)
+        | ureq::Error::LargeResponseHeader(..)
+        | ureq::Error::BodyExceedsLimit(_) => {
+            "something answered, but not in HTTP/1.1 that can be read: is the URL that of the receiver, with the scheme (http or https) it serves?"
+        }
+        ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::TlsRequired => {
+            "the TLS handshake failed: does the receiver serve https on that port, with a certificate for that host?"
+        }
+        ureq::Error::Io(io)
+            if matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::UnexpectedEof
+                    | ErrorKind::BrokenPipe
+            ) =>
+        {
+            "the receiver closed the connection without answering: did it fail on this request?"
+        }
+        _ => "is the receiver running, and is the URL right?",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hint;
+
+    #[test]
+    fn hints_follow_the_failure() {
+        let reset = ureq::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
+        assert!(hint(&reset).contains("closed the connection"));
+        let refused = ureq::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        assert!(hint(&refused).contains("is the receiver running"));
+        assert!(hint(&ureq::Error::HostNotFound).contains("is the URL right"));
+        assert!(hint(&ureq::Error::LargeResponseHeader(1, 2)).contains("not in HTTP/1.1"));
+    }
+}

@@ -233,6 +233,8 @@ pub enum Outcome {
         elapsed: Duration,
         /// Whether it was a time-out.
         timed_out: bool,
+        /// What to check, from why there was no answer.
+        hint: &'static str,
     },
 }
 
@@ -284,11 +286,12 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
             && let Outcome::NoAnswer {
                 reason,
                 timed_out: false,
+                hint,
                 ..
             } = &outcome
         {
             return Err(anyhow!(
-                "cannot reach {}: {}: is the receiver running, and is the URL right?",
+                "cannot reach {}: {}: {hint}",
                 report::printable(&args.url),
                 report::printable(reason)
             ));
@@ -328,6 +331,7 @@ fn send(agent: &ureq::Agent, url: &str, secret: &Secret, delivery: &Delivery) ->
         }
         Err(error) => Outcome::NoAnswer {
             timed_out: client::is_timeout(&error),
+            hint: client::hint(&error),
             reason: error.to_string(),
             elapsed: started.elapsed(),
         },

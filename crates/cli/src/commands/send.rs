@@ -200,12 +200,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
     let started = Instant::now();
     let response = request.send(&body[..]).map_err(|error| {
-        let hint = if client::is_timeout(&error) {
-            "no answer in time: is the receiver stuck, or is --timeout too short?"
-        } else {
-            "is the receiver running, and is the URL right?"
-        };
-        anyhow!("cannot send to {}: {error}: {hint}", args.url)
+        anyhow!(
+            "cannot send to {}: {error}: {}",
+            args.url,
+            client::hint(&error)
+        )
     })?;
     let status = response.status();
     let answer = response

@@ -745,6 +745,43 @@ fn an_unsendable_header_is_a_usage_error_naming_the_flag() {
     }
 }
 
+/// Something that answers, but not in HTTP, is not blamed on a receiver
+/// that is not running; neither is a receiver that hangs up.
+#[test]
+fn a_garbled_or_cut_answer_gets_its_own_hint() {
+    for (answer, says) in [
+        (&b"SSH-2.0-OpenSSH_9.6\r\n\r\n"[..], "not in HTTP/1.1"),
+        (&b""[..], "closed the connection"),
+    ] {
+        for command in ["send", "check-receiver"] {
+            // Answers the first request with `answer`, then hangs up.
+            let server = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            let port = server.local_addr().expect("addr").port();
+            let answering = std::thread::spawn(move || {
+                let (mut stream, _) = server.accept().expect("a connection");
+                let mut head = [0u8; 4096];
+                let _ = stream.read(&mut head);
+                let _ = stream.write_all(answer);
+            });
+            let url = format!("http://127.0.0.1:{port}/");
+            let mut args = vec![command, url.as_str()];
+            if command == "send" {
+                args.push("room.client.joined");
+            }
+            let output = bin()
+                .env(SECRET_ENV, SECRET)
+                .args(&args)
+                .output()
+                .expect("the binary runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_ne!(output.status.code(), Some(0), "{command}: {stderr}");
+            assert!(stderr.contains(says), "{command}, {says}: {stderr}");
+            assert!(!stderr.contains("receiver running"), "{command}: {stderr}");
+            answering.join().expect("the server thread");
+        }
+    }
+}
+
 #[test]
 fn an_unreadable_path_is_named_without_its_escape_sequences() {
     let output = bin()
