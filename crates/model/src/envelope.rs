@@ -139,7 +139,7 @@ impl Event {
     /// use whereby_webhooks_model::{Event, EventType};
     ///
     /// let bytes = br#"{"id":"e1","apiVersion":"1.0","createdAt":"2026-03-31T09:00:04.512Z",
-    ///   "type":"room.session.ended","data":{"roomName":"/r","meetingId":"1","roomSessionId":null}}"#;
+    ///   "type":"room.session.ended","data":{"roomName":"/r","meetingId":"1","subdomain":"s","roomSessionId":null}}"#;
     /// let event = Event::from_slice_as(EventType::RoomSessionEnded, bytes)?;
     /// assert_eq!(event.id(), "e1");
     /// assert!(Event::from_slice_as(EventType::RoomSessionStarted, bytes).is_err());
