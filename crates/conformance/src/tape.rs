@@ -330,9 +330,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
         match (*self, self.slot()?) {
             (TapeNode::At { tape, .. }, Slot::Object { start, len }) => Some(TapeObject {
                 tape,
-                members: tape
-                    .members
-                    .get(*start as usize..(*start + *len) as usize)?,
+                members: tape.members.get(span(*start, *len))?,
             }),
             _ => None,
         }
@@ -342,9 +340,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
         match (*self, self.slot()?) {
             (TapeNode::At { tape, .. }, Slot::Array { start, len }) => Some(TapeArray {
                 tape,
-                elements: tape
-                    .elements
-                    .get(*start as usize..(*start + *len) as usize)?,
+                elements: tape.elements.get(span(*start, *len))?,
             }),
             _ => None,
         }
@@ -420,18 +416,23 @@ fn to_value(tape: &Tape<'_>, index: u32) -> Value {
         Some(Slot::Number(number)) => Value::Number(number.clone()),
         Some(Slot::String(string)) => Value::String(string.clone().into_owned()),
         Some(Slot::Array { start, len }) => Value::Array(
-            tape.elements[*start as usize..(*start + *len) as usize]
+            tape.elements[span(*start, *len)]
                 .iter()
                 .map(|&element| to_value(tape, element))
                 .collect(),
         ),
         Some(Slot::Object { start, len }) => Value::Object(
-            tape.members[*start as usize..(*start + *len) as usize]
+            tape.members[span(*start, *len)]
                 .iter()
                 .map(|(key, member)| (key.clone().into_owned(), to_value(tape, *member)))
                 .collect(),
         ),
     }
+}
+
+/// The range `len` items from `start`, computed without overflow.
+fn span(start: u32, len: u32) -> std::ops::Range<usize> {
+    start as usize..start as usize + len as usize
 }
 
 /// An object of a tape.
