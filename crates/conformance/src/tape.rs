@@ -282,7 +282,8 @@ impl<'a> TapeNode<'a> {
         }
     }
 
-    fn str(&self) -> Option<&'a str> {
+    /// This string's text.
+    pub(crate) fn as_str(&self) -> Option<&'a str> {
         match *self {
             TapeNode::Name(name) => Some(name),
             TapeNode::At { .. } => match self.slot()? {
@@ -295,11 +296,6 @@ impl<'a> TapeNode<'a> {
     /// The value of member `key`, when this is an object that has it.
     pub(crate) fn member(&self, key: &str) -> Option<TapeNode<'a>> {
         self.as_object()?.find(key)
-    }
-
-    /// This string's text.
-    pub(crate) fn as_str(&self) -> Option<&'a str> {
-        self.str()
     }
 }
 
@@ -347,7 +343,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
     }
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
-        self.str().map(Cow::Borrowed)
+        self.as_str().map(Cow::Borrowed)
     }
 
     fn as_number(&self) -> Option<&'a Number> {
@@ -382,7 +378,7 @@ impl<'a> Node<'a, TapeJson> for TapeNode<'a> {
 
     fn equals_value(&self, expected: &Value) -> bool {
         // `const` and `enum` of strings, without building a value.
-        match (self.str(), expected) {
+        match (self.as_str(), expected) {
             (Some(text), Value::String(expected)) => text == expected,
             (Some(_), _) => false,
             (None, _) => jsonschema::json::cmp::equal(&self.to_value(), expected),

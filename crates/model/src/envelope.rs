@@ -84,25 +84,38 @@ impl std::fmt::Display for EventError {
 
 impl std::error::Error for EventError {}
 
-fn envelope_from_slice<D: DeserializeOwned>(
-    event_type: EventType,
-    bytes: &[u8],
-) -> Result<Envelope<D>, EventError> {
-    let envelope: Envelope<D> = serde_json::from_slice(bytes).map_err(EventError::Shape)?;
-    if envelope.event_type == event_type {
-        Ok(envelope)
-    } else {
-        Err(EventError::Shape(
-            <serde_json::Error as serde::de::Error>::custom(format_args!(
-                "its `type` is {}, not {event_type}",
-                envelope.event_type
-            )),
-        ))
+/// Where an envelope is read from: a parsed value, or JSON text.
+trait Source {
+    fn envelope<D: DeserializeOwned>(self) -> Result<Envelope<D>, EventError>;
+}
+
+impl Source for serde_json::Value {
+    fn envelope<D: DeserializeOwned>(self) -> Result<Envelope<D>, EventError> {
+        serde_json::from_value(self).map_err(EventError::Shape)
     }
 }
 
-fn envelope<D: DeserializeOwned>(value: serde_json::Value) -> Result<Envelope<D>, EventError> {
-    serde_json::from_value(value).map_err(EventError::Shape)
+impl Source for &[u8] {
+    fn envelope<D: DeserializeOwned>(self) -> Result<Envelope<D>, EventError> {
+        serde_json::from_slice(self).map_err(EventError::Shape)
+    }
+}
+
+/// Reads `source` as the event of type `ty`.
+fn typed(ty: EventType, source: impl Source) -> Result<Event, EventError> {
+    Ok(match ty {
+        EventType::RoomClientJoined => Event::RoomClientJoined(source.envelope()?),
+        EventType::RoomClientLeft => Event::RoomClientLeft(source.envelope()?),
+        EventType::RoomClientKnocked => Event::RoomClientKnocked(source.envelope()?),
+        EventType::RoomClientKnockCancelled => Event::RoomClientKnockCancelled(source.envelope()?),
+        EventType::RoomSessionStarted => Event::RoomSessionStarted(source.envelope()?),
+        EventType::RoomSessionEnded => Event::RoomSessionEnded(source.envelope()?),
+        EventType::TranscriptionStarted => Event::TranscriptionStarted(source.envelope()?),
+        EventType::TranscriptionFinished => Event::TranscriptionFinished(source.envelope()?),
+        EventType::TranscriptionFailed => Event::TranscriptionFailed(source.envelope()?),
+        EventType::RecordingFinished => Event::RecordingFinished(source.envelope()?),
+        EventType::AssistantRequested => Event::AssistantRequested(source.envelope()?),
+    })
 }
 
 impl Event {
@@ -114,21 +127,7 @@ impl Event {
             .ok_or(EventError::MissingType)?
             .parse()
             .map_err(EventError::UnknownType)?;
-        Ok(match ty {
-            EventType::RoomClientJoined => Event::RoomClientJoined(envelope(value)?),
-            EventType::RoomClientLeft => Event::RoomClientLeft(envelope(value)?),
-            EventType::RoomClientKnocked => Event::RoomClientKnocked(envelope(value)?),
-            EventType::RoomClientKnockCancelled => {
-                Event::RoomClientKnockCancelled(envelope(value)?)
-            }
-            EventType::RoomSessionStarted => Event::RoomSessionStarted(envelope(value)?),
-            EventType::RoomSessionEnded => Event::RoomSessionEnded(envelope(value)?),
-            EventType::TranscriptionStarted => Event::TranscriptionStarted(envelope(value)?),
-            EventType::TranscriptionFinished => Event::TranscriptionFinished(envelope(value)?),
-            EventType::TranscriptionFailed => Event::TranscriptionFailed(envelope(value)?),
-            EventType::RecordingFinished => Event::RecordingFinished(envelope(value)?),
-            EventType::AssistantRequested => Event::AssistantRequested(envelope(value)?),
-        })
+        typed(ty, value)
     }
 
     /// Types the JSON text `bytes` as an event of `event_type`, straight
@@ -150,36 +149,17 @@ impl Event {
     ///
     /// [`EventError::Shape`] when the text is not that event.
     pub fn from_slice_as(event_type: EventType, bytes: &[u8]) -> Result<Event, EventError> {
-        let ty = event_type;
-        Ok(match event_type {
-            EventType::RoomClientJoined => Event::RoomClientJoined(envelope_from_slice(ty, bytes)?),
-            EventType::RoomClientLeft => Event::RoomClientLeft(envelope_from_slice(ty, bytes)?),
-            EventType::RoomClientKnocked => {
-                Event::RoomClientKnocked(envelope_from_slice(ty, bytes)?)
-            }
-            EventType::RoomClientKnockCancelled => {
-                Event::RoomClientKnockCancelled(envelope_from_slice(ty, bytes)?)
-            }
-            EventType::RoomSessionStarted => {
-                Event::RoomSessionStarted(envelope_from_slice(ty, bytes)?)
-            }
-            EventType::RoomSessionEnded => Event::RoomSessionEnded(envelope_from_slice(ty, bytes)?),
-            EventType::TranscriptionStarted => {
-                Event::TranscriptionStarted(envelope_from_slice(ty, bytes)?)
-            }
-            EventType::TranscriptionFinished => {
-                Event::TranscriptionFinished(envelope_from_slice(ty, bytes)?)
-            }
-            EventType::TranscriptionFailed => {
-                Event::TranscriptionFailed(envelope_from_slice(ty, bytes)?)
-            }
-            EventType::RecordingFinished => {
-                Event::RecordingFinished(envelope_from_slice(ty, bytes)?)
-            }
-            EventType::AssistantRequested => {
-                Event::AssistantRequested(envelope_from_slice(ty, bytes)?)
-            }
-        })
+        let event = typed(event_type, bytes)?;
+        if event.event_type() == event_type {
+            Ok(event)
+        } else {
+            Err(EventError::Shape(
+                <serde_json::Error as serde::de::Error>::custom(format_args!(
+                    "its `type` is {}, not {event_type}",
+                    event.event_type()
+                )),
+            ))
+        }
     }
 
     /// The event's type, as its envelope says.

@@ -10,10 +10,10 @@
 //! also survives a power cut, at the cost measured in BENCHMARKS.md: one
 //! thread syncs the file over and over while lines are being written, and
 //! each handler waits for the first sync that started after its write, so
-//! that one `fdatasync` covers every line written before it. The
-//! file is in the page cache, so a write takes microseconds; should the disk
-//! stall, answers wait for it, and Whereby retries those it stops waiting
-//! for: no delivery is answered 2xx without its line.
+//! that one `fdatasync` covers every line written before it. The file is in
+//! the page cache, so a write takes microseconds; should the disk stall,
+//! answers wait for it, and Whereby retries those it stops waiting for: no
+//! delivery is answered 2xx without its line.
 //!
 //! **Stdout**: handlers queue their judged [`Delivery`]; one thread prints
 //! them, so lines never interleave and nothing is parsed again. It prints
@@ -80,10 +80,7 @@ fn sync_all(shared: &Shared) {
     };
     let mut synced = 0;
     loop {
-        let mut written = sync
-            .written
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut written = lock(&sync.written);
         while written.0 == synced && !written.1 {
             written = sync
                 .more
@@ -159,14 +156,10 @@ pub struct Writer {
     syncer: Option<JoinHandle<()>>,
 }
 
-fn lock_pair(pair: &Mutex<(u64, bool)>) -> MutexGuard<'_, (u64, bool)> {
-    pair.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn lock(queue: &Mutex<Queue>) -> MutexGuard<'_, Queue> {
-    // A panic elsewhere while holding the lock leaves a queue still usable.
-    queue
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere while holding the lock leaves the counts and the
+    // queue still usable.
+    mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -207,7 +200,7 @@ impl Slot {
             if let (true, Some(sync)) = (written, &shared.sync) {
                 let mut synced = sync.synced.subscribe();
                 let ticket = {
-                    let mut lines = lock_pair(&sync.written);
+                    let mut lines = lock(&sync.written);
                     lines.0 += 1;
                     lines.0
                 };
@@ -296,7 +289,7 @@ impl Writer {
     pub fn close(self) -> Totals {
         let shared = self.output.shared;
         if let Some(sync) = &shared.sync {
-            lock_pair(&sync.written).1 = true;
+            lock(&sync.written).1 = true;
             sync.more.notify_one();
         }
         if let Some(syncer) = self.syncer {

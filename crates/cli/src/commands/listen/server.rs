@@ -579,29 +579,19 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
 /// [`Validator::accepts`]), any other read once as `validate` reads it.
 fn conform(validator: &Validator, bytes: &[u8]) -> Conformance {
     if let Some(event_type) = validator.accepts(bytes) {
-        // The spec accepts it; the event model must type it too.
         let typed = event_type
             .parse()
             .map_err(|error: UnknownEventType| error.to_string())
-            .and_then(|event_type| {
-                Event::from_slice_as(event_type, bytes).map_err(|error| error.to_string())
-            });
-        return match typed {
-            Ok(event) => Conformance::Valid {
-                event_type: event.event_type().to_string(),
-                id: event.id().to_owned(),
-            },
-            Err(error) => Conformance::Model {
-                report: Report {
-                    event_type: Some(event_type.to_owned()),
-                    errors: Vec::new(),
-                },
-                error,
-                id: serde_json::from_slice::<IdOnly>(bytes)
-                    .ok()
-                    .and_then(|only| only.id),
-            },
+            .and_then(|ty| Event::from_slice_as(ty, bytes).map_err(|error| error.to_string()));
+        let report = Report {
+            event_type: Some(event_type.to_owned()),
+            errors: Vec::new(),
         };
+        return typed_by_the_model(typed, report, || {
+            serde_json::from_slice::<IdOnly>(bytes)
+                .ok()
+                .and_then(|only| only.id)
+        });
     }
     // Read as `validate` reads a payload (duplicate keys refused), so
     // that both report the same issues for the same bytes.
@@ -623,15 +613,26 @@ fn conform(validator: &Validator, bytes: &[u8]) -> Conformance {
         return Conformance::Invalid { report, id };
     }
     // Valid, though the quick reading did not say so.
-    match Event::from_value(value) {
+    let typed = Event::from_value(value).map_err(|error| error.to_string());
+    typed_by_the_model(typed, report, || id)
+}
+
+/// A body the spec accepts, as the event model typed it (or why it could
+/// not: the mismatch is reported, the delivery accepted).
+fn typed_by_the_model(
+    typed: Result<Event, String>,
+    report: Report,
+    id: impl FnOnce() -> Option<String>,
+) -> Conformance {
+    match typed {
         Ok(event) => Conformance::Valid {
             event_type: event.event_type().to_string(),
             id: event.id().to_owned(),
         },
         Err(error) => Conformance::Model {
             report,
-            error: error.to_string(),
-            id,
+            error,
+            id: id(),
         },
     }
 }
