@@ -227,37 +227,6 @@ impl Record {
         }
     }
 
-    /// Keeps `bytes` as the record's body: exactly, or (`exact == false`)
-    /// only their first [`PREFIX`] bytes.
-    pub fn keep_body(&mut self, bytes: &[u8], exact: bool) {
-        let kept = if exact {
-            bytes
-        } else {
-            self.body_truncated = bytes.len() > PREFIX;
-            &bytes[..bytes.len().min(PREFIX)]
-        };
-        match std::str::from_utf8(kept) {
-            Ok(text) => self.raw_body = Some(text.to_owned()),
-            // A prefix may end inside a character: keep its valid part as
-            // text rather than switch encodings.
-            Err(error) if !exact && error.error_len().is_none() => {
-                self.raw_body =
-                    Some(String::from_utf8_lossy(&kept[..error.valid_up_to()]).into_owned());
-            }
-            Err(_) => {
-                self.raw_body_base64 = Some(base64::engine::general_purpose::STANDARD.encode(kept));
-            }
-        }
-    }
-
-    /// Appends this record as one line, newline included.
-    pub fn write_line(&self, out: &mut Vec<u8>) {
-        // Writing to a `Vec` cannot fail, and serde_json escapes every
-        // control character, so the line holds no newline of its own.
-        let _ = serde_json::to_writer(&mut *out, self);
-        out.push(b'\n');
-    }
-
     /// What a person should know about a refused delivery's line, or `None`
     /// when the delivery was accepted.
     pub fn refusal(&self) -> Option<String> {
@@ -276,19 +245,161 @@ impl Record {
     }
 }
 
+/// A body as a record line holds it: as text when it is UTF-8, in base64
+/// otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyText<'a> {
+    /// The bytes, as they are.
+    Text(&'a str),
+    /// The bytes in base64.
+    Base64(String),
+}
+
+impl<'a> BodyText<'a> {
+    /// `bytes` as a record keeps them: all, or (`exact == false`) their
+    /// first [`PREFIX`] bytes; and whether that cut any off.
+    pub fn of(bytes: &'a [u8], exact: bool) -> (BodyText<'a>, bool) {
+        let (kept, truncated) = if exact {
+            (bytes, false)
+        } else {
+            (&bytes[..bytes.len().min(PREFIX)], bytes.len() > PREFIX)
+        };
+        let text = match std::str::from_utf8(kept) {
+            Ok(text) => BodyText::Text(text),
+            // A prefix may end inside a character: keep its valid part as
+            // text rather than switch encodings.
+            Err(error) if !exact && error.error_len().is_none() => {
+                // The bytes before `valid_up_to` are UTF-8.
+                BodyText::Text(std::str::from_utf8(&kept[..error.valid_up_to()]).unwrap_or(""))
+            }
+            Err(_) => BodyText::Base64(base64::engine::general_purpose::STANDARD.encode(kept)),
+        };
+        (text, truncated)
+    }
+}
+
+/// A record line built from borrowed parts: what `listen` writes for each
+/// delivery, without copying its body and headers into a [`Record`] first.
+/// It serialises exactly as the [`Record`] with the same content (same keys,
+/// same order, same omissions); `listen`'s tests hold the two together.
+#[derive(Debug, Serialize)]
+pub struct RecordLine<'a> {
+    /// See [`Record::received_at`].
+    pub received_at: String,
+    /// See [`Record::method`].
+    pub method: &'a str,
+    /// See [`Record::path`].
+    pub path: &'a str,
+    /// See [`Record::status`].
+    pub status: u16,
+    /// See [`Record::verdict`].
+    pub verdict: &'a str,
+    /// See [`Record::reason`].
+    pub reason: String,
+    /// See [`Record::elapsed_ms`].
+    pub elapsed_ms: f64,
+    /// See [`Record::signature`].
+    pub signature: Option<SignatureRecord>,
+    /// See [`Record::schema`].
+    pub schema: Option<SchemaRecord>,
+    /// See [`Record::forward`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forward: Option<ForwardRecord>,
+    /// See [`Record::event_type`].
+    pub event_type: Option<&'a str>,
+    /// See [`Record::id`].
+    pub id: Option<&'a str>,
+    /// See [`Record::headers`]: written sorted by name, as a map.
+    pub headers: SortedHeaders<'a>,
+    /// See [`Record::body_bytes`].
+    pub body_bytes: u64,
+    /// See [`Record::body_sha256`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<&'a str>,
+    /// See [`Record::body_truncated`].
+    #[serde(skip_serializing_if = "is_false")]
+    pub body_truncated: bool,
+    /// See [`Record::raw_body`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_body: Option<&'a str>,
+    /// See [`Record::raw_body_base64`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raw_body_base64: Option<String>,
+}
+
+impl<'a> RecordLine<'a> {
+    /// Keeps `bytes` as the line's body, as [`Record::keep_body`] does.
+    pub fn keep_body(&mut self, bytes: &'a [u8], exact: bool) {
+        let (text, truncated) = BodyText::of(bytes, exact);
+        if !exact {
+            self.body_truncated = truncated;
+        }
+        match text {
+            BodyText::Text(text) => self.raw_body = Some(text),
+            BodyText::Base64(encoded) => self.raw_body_base64 = Some(encoded),
+        }
+    }
+
+    /// The same line, owned.
+    #[cfg(test)]
+    pub fn to_record(&self) -> Record {
+        Record {
+            received_at: self.received_at.clone(),
+            method: self.method.to_owned(),
+            path: self.path.to_owned(),
+            status: self.status,
+            verdict: self.verdict.to_owned(),
+            reason: self.reason.clone(),
+            elapsed_ms: self.elapsed_ms,
+            signature: self.signature.clone(),
+            schema: self.schema.clone(),
+            forward: self.forward.clone(),
+            event_type: self.event_type.map(str::to_owned),
+            id: self.id.map(str::to_owned),
+            headers: self.headers.0.iter().cloned().collect(),
+            body_bytes: self.body_bytes,
+            body_sha256: self.body_sha256.map(str::to_owned),
+            body_truncated: self.body_truncated,
+            raw_body: self.raw_body.map(str::to_owned),
+            raw_body_base64: self.raw_body_base64.clone(),
+            body: None,
+        }
+    }
+
+    /// Appends this line, newline included.
+    pub fn write_line(&self, out: &mut Vec<u8>) {
+        // As for `Record::write_line`: the line holds no newline of its own.
+        let _ = serde_json::to_writer(&mut *out, self);
+        out.push(b'\n');
+    }
+}
+
+/// Header names and values, serialised as a map sorted by name (the order a
+/// [`Record`]'s `BTreeMap` gives). The names are distinct.
+#[derive(Debug)]
+pub struct SortedHeaders<'a>(pub &'a [(String, String)]);
+
+impl Serialize for SortedHeaders<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut sorted: Vec<&(String, String)> = self.0.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        serializer.collect_map(sorted.into_iter().map(|(name, value)| (name, value)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
     use super::*;
 
-    fn record() -> Record {
-        Record {
+    fn line() -> RecordLine<'static> {
+        RecordLine {
             received_at: "2026-03-31T09:00:04.700Z".to_owned(),
-            method: "POST".to_owned(),
-            path: "/".to_owned(),
+            method: "POST",
+            path: "/",
             status: 200,
-            verdict: "authentic".to_owned(),
+            verdict: "authentic",
             reason: "accepted".to_owned(),
             elapsed_ms: 0.4,
             signature: None,
@@ -296,13 +407,12 @@ mod tests {
             forward: None,
             event_type: None,
             id: None,
-            headers: BTreeMap::new(),
+            headers: SortedHeaders(&[]),
             body_bytes: 0,
             body_sha256: None,
             body_truncated: false,
             raw_body: None,
             raw_body_base64: None,
-            body: None,
         }
     }
 
@@ -313,7 +423,7 @@ mod tests {
             &[0xff, 0x00, b'{'][..],
             &b""[..],
         ] {
-            let mut line = record();
+            let mut line = line();
             line.keep_body(body, true);
             let mut out = Vec::new();
             line.write_line(&mut out);
@@ -327,12 +437,12 @@ mod tests {
 
     #[test]
     fn prefixes_are_not_bodies() {
-        let mut line = record();
+        let mut line = line();
         let body = "é".repeat(PREFIX);
         line.keep_body(body.as_bytes(), false);
         assert!(line.body_truncated);
-        assert!(line.raw_body.as_ref().is_some_and(|t| t.len() <= PREFIX));
-        assert_eq!(line.body(), RecordedBody::Missing);
+        assert!(line.raw_body.is_some_and(|t| t.len() <= PREFIX));
+        assert_eq!(line.to_record().body(), RecordedBody::Missing);
     }
 
     #[test]

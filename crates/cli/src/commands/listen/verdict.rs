@@ -13,7 +13,7 @@ use whereby_webhooks_conformance::{IssueKind, Report};
 use whereby_webhooks_signature::{ErrorKind, HEADER_NAME, VerifyError};
 
 use crate::escape::terminal_safe;
-use crate::record::{ForwardRecord, Record, SchemaRecord, SignatureRecord};
+use crate::record::{ForwardRecord, RecordLine, SchemaRecord, SignatureRecord, SortedHeaders};
 
 /// How many seconds a sender told to retry should wait.
 pub const RETRY_AFTER_SECS: u64 = 5;
@@ -367,8 +367,20 @@ impl Delivery {
         (self.elapsed.as_secs_f64() * 1_000_000.0).round() / 1000.0
     }
 
-    /// The record line's content.
-    pub fn record(&self) -> Record {
+    /// The record line's content, owned (as `validate` and `replay` read
+    /// it back).
+    #[cfg(test)]
+    pub fn record(&self) -> crate::record::Record {
+        self.line().to_record()
+    }
+
+    /// Appends the record line, newline included.
+    pub fn write_record(&self, out: &mut Vec<u8>) {
+        self.line().write_line(out);
+    }
+
+    /// The record line, borrowing the body and headers.
+    fn line(&self) -> RecordLine<'_> {
         let (signature, schema, forward, event_type, id) = match &self.verdict {
             Verdict::Refused(_) => (None, None, None, None, None),
             Verdict::Unauthentic { error, timestamp } => (
@@ -409,16 +421,16 @@ impl Delivery {
                         }
                     },
                 }),
-                conformance.event_type().map(str::to_owned),
-                conformance.id().map(str::to_owned),
+                conformance.event_type(),
+                conformance.id(),
             ),
         };
-        let mut record = Record {
+        let mut line = RecordLine {
             received_at: rfc3339(self.received_at),
-            method: self.method.as_str().to_owned(),
-            path: self.path.clone(),
+            method: self.method.as_str(),
+            path: &self.path,
             status: self.status().as_u16(),
-            verdict: self.verdict.kind().to_owned(),
+            verdict: self.verdict.kind(),
             reason: if self.unrecorded {
                 Refusal::NotRecorded.reason()
             } else {
@@ -430,34 +442,33 @@ impl Delivery {
             forward,
             event_type,
             id,
-            headers: self.headers.iter().cloned().collect(),
+            headers: SortedHeaders(&self.headers),
             body_bytes: self.body_bytes,
             body_sha256: None,
             body_truncated: false,
             raw_body: None,
             raw_body_base64: None,
-            body: None,
         };
         match &self.body {
             Kept::Unread => {}
-            Kept::Whole(bytes) => record.keep_body(bytes, true),
+            Kept::Whole(bytes) => line.keep_body(bytes, true),
             Kept::Prefix { prefix, sha256 } => {
-                record.keep_body(prefix, true);
-                record.body_truncated = self.body_bytes > prefix.len() as u64;
-                record.body_sha256 = Some(sha256.clone());
+                line.keep_body(prefix, true);
+                line.body_truncated = self.body_bytes > prefix.len() as u64;
+                line.body_sha256 = Some(sha256);
             }
         }
-        record
+        line
     }
 
     /// The JSON stdout line: the record without headers and body.
     pub fn summary_line(&self, out: &mut Vec<u8>) {
-        let mut record = self.record();
-        record.headers.clear();
-        record.raw_body = None;
-        record.raw_body_base64 = None;
-        record.body_truncated = false;
-        record.write_line(out);
+        let mut line = self.line();
+        line.headers = SortedHeaders(&[]);
+        line.raw_body = None;
+        line.raw_body_base64 = None;
+        line.body_truncated = false;
+        line.write_line(out);
     }
 
     /// `2026-03-31T09:00:04.700Z POST / 200 room.client.joined 5c8f…
@@ -567,6 +578,7 @@ fn schema_record(conformance: &Conformance) -> SchemaRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::Record;
 
     fn delivery(verdict: Verdict, path: &str) -> Delivery {
         Delivery {
@@ -631,6 +643,135 @@ mod tests {
             delivery.human_line(&mut line);
             let line = String::from_utf8(line).expect("UTF-8");
             assert!(line.contains(&format!(" {status} ")), "{line}");
+        }
+    }
+
+    /// Every shape of delivery, with headers out of order and bodies of
+    /// every kind.
+    fn every_kind_of_delivery() -> Vec<Delivery> {
+        let valid = Conformance::Valid {
+            event_type: "room.client.joined".to_owned(),
+            id: "e\u{1b}1".to_owned(),
+        };
+        let invalid = Conformance::Invalid {
+            report: Report::failed(
+                Some("room.client.joined".to_owned()),
+                whereby_webhooks_conformance::Issue::new(
+                    IssueKind::DuplicateKey,
+                    "/type",
+                    "duplicate key \"type\"".to_owned(),
+                ),
+            ),
+            id: None,
+        };
+        let model = Conformance::Model {
+            report: Report {
+                event_type: Some("room.client.joined".to_owned()),
+                errors: Vec::new(),
+            },
+            error: "invalid type: floating point `2.0`, expected u32".to_owned(),
+            id: Some("e2".to_owned()),
+        };
+        let forwards = [
+            None,
+            Some(Forwarded::Answer {
+                status: StatusCode::ACCEPTED,
+                content_type: None,
+                body: Bytes::new(),
+            }),
+            Some(Forwarded::TimedOut("slow".to_owned())),
+            Some(Forwarded::Failed("refused".to_owned())),
+            Some(Forwarded::Withheld),
+        ];
+        let mut verdicts = vec![
+            Verdict::Refused(Refusal::TooLarge { max: 10 }),
+            Verdict::Unauthentic {
+                error: VerifyError::NoMatch,
+                timestamp: Some(7),
+            },
+            Verdict::Unauthentic {
+                error: VerifyError::MissingTimestamp,
+                timestamp: None,
+            },
+        ];
+        for conformance in [valid, invalid, model] {
+            for forward in &forwards {
+                verdicts.push(Verdict::Authentic {
+                    timestamp: 9,
+                    conformance: conformance.clone(),
+                    forward: forward
+                        .clone()
+                        .map(|f| ("http://127.0.0.1:1/".to_owned(), f)),
+                });
+            }
+        }
+        let bodies = [
+            Kept::Unread,
+            Kept::Whole(Bytes::from_static(b"{\"type\":\"x\",\n\"a\":\"\\u00e9\"}")),
+            Kept::Whole(Bytes::from_static(&[0xff, 0, b'{'])),
+            Kept::Prefix {
+                prefix: Bytes::from_static("é".as_bytes()),
+                sha256: "ab".repeat(32),
+            },
+            Kept::Prefix {
+                prefix: Bytes::from_static(&[b'{', 0xc3]),
+                sha256: "cd".repeat(32),
+            },
+        ];
+        let mut deliveries = Vec::new();
+        for (n, verdict) in verdicts.into_iter().enumerate() {
+            for (m, body) in bodies.iter().enumerate() {
+                let mut delivery = delivery(verdict.clone(), "/hooks\u{7}");
+                delivery.body = body.clone();
+                delivery.body_bytes = 300 * m as u64;
+                delivery.unrecorded = (n + m) % 4 == 0;
+                delivery.headers = vec![
+                    ("whereby-signature".to_owned(), "t=1,v1=ab".to_owned()),
+                    ("content-type".to_owned(), "application/json".to_owned()),
+                    ("user-agent".to_owned(), "\"q\"\u{1b}".to_owned()),
+                ];
+                deliveries.push(delivery);
+            }
+        }
+        deliveries
+    }
+
+    #[test]
+    fn the_record_line_is_the_record_written() {
+        for delivery in every_kind_of_delivery() {
+            let mut line = Vec::new();
+            delivery.write_record(&mut line);
+            assert_eq!(line.iter().filter(|b| **b == b'\n').count(), 1);
+            let record = delivery.record();
+            // Written from borrowed parts, it is byte for byte what the
+            // owned record serialises to, and reads back as that record.
+            let mut owned = serde_json::to_vec(&record).expect("serialises");
+            owned.push(b'\n');
+            assert_eq!(
+                String::from_utf8_lossy(&line),
+                String::from_utf8_lossy(&owned),
+                "{delivery:?}"
+            );
+            let read: Record = serde_json::from_slice(&line).expect("reads back");
+            assert_eq!(read, record);
+            assert_eq!(
+                read.headers.keys().collect::<Vec<_>>(),
+                ["content-type", "user-agent", "whereby-signature"]
+            );
+        }
+    }
+
+    #[test]
+    fn the_json_summary_has_neither_headers_nor_body() {
+        for delivery in every_kind_of_delivery() {
+            let mut line = Vec::new();
+            delivery.summary_line(&mut line);
+            let read: Record = serde_json::from_slice(&line).expect("reads back");
+            let full = delivery.record();
+            assert!(read.headers.is_empty() && read.raw_body.is_none());
+            assert!(read.raw_body_base64.is_none() && !read.body_truncated);
+            assert_eq!((read.status, &read.reason), (full.status, &full.reason));
+            assert_eq!(read.body_sha256, full.body_sha256);
         }
     }
 
