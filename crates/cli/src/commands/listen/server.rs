@@ -490,9 +490,12 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
     }
     let header = signature_header(parts);
     // Only a body whose header could possibly verify is kept whole.
-    let buffer = header
+    let timestamp = header
         .as_ref()
-        .is_ok_and(|header| SignatureHeader::parse(header).is_ok());
+        .ok()
+        .and_then(|header| SignatureHeader::parse(header).ok())
+        .map(|parsed| parsed.timestamp());
+    let buffer = timestamp.is_some();
     let Read {
         outcome,
         received: body_bytes,
@@ -512,7 +515,6 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         Err(refusal) => return refused(refusal, prefix(), body_bytes),
         Ok(header) => header,
     };
-    let timestamp = SignatureHeader::parse(header).ok().map(|h| h.timestamp());
     let verified = verify(header, &bytes, &state.secrets, state.tolerance, now_unix());
     let timestamp = match verified {
         Err(error) => {
