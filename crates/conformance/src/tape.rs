@@ -65,8 +65,10 @@ impl<'s> Tape<'s> {
                 members: Vec::with_capacity(text.len() / 24 + 4),
                 elements: Vec::new(),
             },
-            scratch_members: Vec::new(),
-            scratch_elements: Vec::new(),
+            // Room for the members of the objects open at once in a
+            // typical event, so that they are not grown one by one.
+            scratch_members: Vec::with_capacity(32),
+            scratch_elements: Vec::with_capacity(16),
         };
         let mut deserializer = serde_json::Deserializer::from_str(text);
         SlotSeed(&mut builder).deserialize(&mut deserializer).ok()?;
