@@ -303,7 +303,12 @@ fn spawn_connection(
             let response = if state.detached {
                 tokio::spawn(handle(state, request))
                     .await
-                    .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error"))
+                    .unwrap_or_else(|_| {
+                        plain(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "internal error".to_owned(),
+                        )
+                    })
             } else {
                 handle(state, request).await
             };
@@ -344,9 +349,10 @@ fn spawn_connection(
     });
 }
 
-/// A text answer.
-fn plain(status: StatusCode, reason: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(format!("{reason}\n"))));
+/// A text answer: `reason` and a newline.
+fn plain(status: StatusCode, mut reason: String) -> Response<Full<Bytes>> {
+    reason.push('\n');
+    let mut response = Response::new(Full::new(Bytes::from(reason)));
     *response.status_mut() = status;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -385,7 +391,7 @@ fn answer(verdict: &Verdict) -> Response<Full<Bytes>> {
         }
         return response;
     }
-    let mut response = plain(verdict.status(), &verdict.reason());
+    let mut response = plain(verdict.status(), verdict.reason());
     if matches!(verdict, Verdict::Refused(Refusal::Method(_))) {
         response
             .headers_mut()

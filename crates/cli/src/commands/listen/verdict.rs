@@ -4,7 +4,7 @@
 //! [`Refusal::status`] and [`Verdict::status`] are the one place where a
 //! verdict becomes a status code.
 
-use std::fmt::Write as _;
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -477,69 +477,72 @@ impl Delivery {
     /// unauthenticated body's claims are not shown at all.
     pub fn human_line(&self, out: &mut Vec<u8>) {
         let status = self.status();
-        let (event_type, id, signature, schema, forward) = match &self.verdict {
-            Verdict::Refused(_) => (
-                None,
-                None,
-                "signature not checked".to_owned(),
-                "schema not checked",
-                String::new(),
-            ),
-            Verdict::Unauthentic { error, .. } => (
-                None,
-                None,
-                format!("signature INVALID ({error})"),
-                "schema not checked",
-                String::new(),
-            ),
-            Verdict::Authentic {
-                conformance,
-                forward,
-                ..
-            } => (
-                conformance.event_type(),
-                conformance.id(),
-                "signature ok".to_owned(),
-                if conformance.is_valid() {
-                    "schema ok"
-                } else {
-                    "schema INVALID"
-                },
-                match forward {
-                    None => String::new(),
-                    Some((_, Forwarded::Answer { status, .. })) => {
-                        format!(" forwarded {}", status.as_u16())
-                    }
-                    Some((_, Forwarded::Withheld)) => " not forwarded".to_owned(),
-                    Some((_, Forwarded::TimedOut(why) | Forwarded::Failed(why))) => {
-                        format!(" forward FAILED ({})", terminal_safe(why))
-                    }
-                },
-            ),
+        let (event_type, id, signature, schema, forward): (_, _, Cow<'_, str>, _, Cow<'_, str>) =
+            match &self.verdict {
+                Verdict::Refused(_) => (
+                    None,
+                    None,
+                    "signature not checked".into(),
+                    "schema not checked",
+                    "".into(),
+                ),
+                Verdict::Unauthentic { error, .. } => (
+                    None,
+                    None,
+                    format!("signature INVALID ({error})").into(),
+                    "schema not checked",
+                    "".into(),
+                ),
+                Verdict::Authentic {
+                    conformance,
+                    forward,
+                    ..
+                } => (
+                    conformance.event_type(),
+                    conformance.id(),
+                    "signature ok".into(),
+                    if conformance.is_valid() {
+                        "schema ok"
+                    } else {
+                        "schema INVALID"
+                    },
+                    match forward {
+                        None => "".into(),
+                        Some((_, Forwarded::Answer { status, .. })) => {
+                            format!(" forwarded {}", status.as_u16()).into()
+                        }
+                        Some((_, Forwarded::Withheld)) => " not forwarded".into(),
+                        Some((_, Forwarded::TimedOut(why) | Forwarded::Failed(why))) => {
+                            format!(" forward FAILED ({})", terminal_safe(why)).into()
+                        }
+                    },
+                ),
+            };
+        let schema: Cow<'_, str> = match &self.verdict {
+            Verdict::Authentic { conformance, .. }
+                if !matches!(conformance, Conformance::Valid { .. }) =>
+            {
+                // Each reason is terminal-safe already.
+                format!("{schema} ({})", conformance.reasons().join("; ")).into()
+            }
+            _ => schema.into(),
         };
-        let mut schema = schema.to_owned();
-        if let Verdict::Authentic { conformance, .. } = &self.verdict
-            && !matches!(conformance, Conformance::Valid { .. })
-        {
-            // Each reason is terminal-safe already.
-            let _ = write!(schema, " ({})", conformance.reasons().join("; "));
-        }
-        let refused = match (&self.verdict, self.unrecorded) {
-            (_, true) => format!(" ({})", Refusal::NotRecorded.reason()),
-            (Verdict::Refused(_), false) => format!(" ({})", self.verdict.reason()),
-            _ => String::new(),
+        let refused: Cow<'_, str> = match (&self.verdict, self.unrecorded) {
+            (_, true) => format!(" ({})", Refusal::NotRecorded.reason()).into(),
+            (Verdict::Refused(_), false) => format!(" ({})", self.verdict.reason()).into(),
+            _ => "".into(),
         };
         // Writing to a `Vec` cannot fail.
         let _ = std::io::Write::write_fmt(
             out,
             format_args!(
                 "{} {} {} {}{refused} {} {} {signature} {schema}{forward} ({} ms)\n",
-                rfc3339(self.received_at),
+                humantime::format_rfc3339_millis(self.received_at),
                 terminal_safe(self.method.as_str()),
                 terminal_safe(&self.path),
                 status.as_u16(),
-                event_type.map_or_else(|| "-".into(), terminal_safe),
-                id.map_or_else(|| "-".into(), terminal_safe),
+                terminal_safe(event_type.unwrap_or("-")),
+                terminal_safe(id.unwrap_or("-")),
                 self.elapsed_ms(),
             ),
         );
