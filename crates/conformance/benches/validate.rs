@@ -12,6 +12,7 @@ use divan::Bencher;
 use divan::counter::{BytesCount, ItemsCount};
 use serde_json::Value;
 use whereby_webhooks_conformance::{Options, Validator};
+use whereby_webhooks_model::{Event, EventType};
 
 mod corpus;
 
@@ -114,6 +115,42 @@ fn parse_and_validate(bencher: Bencher) {
     counted(bencher).bench(|| {
         for event in CORPUS.iter() {
             black_box(validator.validate_bytes(black_box(event)).is_valid());
+        }
+    });
+}
+
+/// What `listen` does with each authentic body: `Validator::accepts` (read
+/// into a tape, dispatch, validate), then type it with the event model
+/// (`Event::from_slice_as`), which reads the bytes again.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn accept_and_type(bencher: Bencher) {
+    let validator = &*VALIDATOR;
+    counted(bencher).bench(|| {
+        for event in CORPUS.iter() {
+            let typed = validator
+                .accepts(black_box(event))
+                .and_then(|event_type| event_type.parse::<EventType>().ok())
+                .map(|event_type| Event::from_slice_as(event_type, event).is_ok());
+            black_box(typed);
+        }
+    });
+}
+
+/// Typing alone: `Event::from_slice_as` of every event, its type known.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn type_only(bencher: Bencher) {
+    let types: Vec<EventType> = PARSED
+        .iter()
+        .map(|event| {
+            event["type"]
+                .as_str()
+                .and_then(|ty| ty.parse().ok())
+                .expect("the corpus has known types")
+        })
+        .collect();
+    counted(bencher).bench(|| {
+        for (event, event_type) in CORPUS.iter().zip(&types) {
+            black_box(Event::from_slice_as(*event_type, black_box(event)).is_ok());
         }
     });
 }
