@@ -175,12 +175,6 @@ impl<'de, 'b> Visitor<'de> for SlotSeed<'b, 'de> {
             .map_err(Overflow::into_error)
     }
 
-    fn visit_string<E: de::Error>(self, value: String) -> Result<u32, E> {
-        self.0
-            .push(Slot::String(Cow::Owned(value)))
-            .map_err(Overflow::into_error)
-    }
-
     fn visit_unit<E: de::Error>(self) -> Result<u32, E> {
         self.0.push(Slot::Null).map_err(Overflow::into_error)
     }
@@ -257,9 +251,6 @@ impl<'de> Visitor<'de> for KeySeed {
         Ok(Cow::Owned(value.to_owned()))
     }
 
-    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(value))
-    }
 }
 
 /// The [`Json`] representation of a [`Tape`], for
