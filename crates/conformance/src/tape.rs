@@ -250,7 +250,6 @@ impl<'de> Visitor<'de> for KeySeed {
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
         Ok(Cow::Owned(value.to_owned()))
     }
-
 }
 
 /// The [`Json`] representation of a [`Tape`], for
@@ -545,6 +544,10 @@ mod tests {
             "-9223372036854775808",
             "1e308",
             r#"{"\u0061b":"c"}"#,
+            // Containers that close while their parent's children are
+            // still being collected.
+            r#"[1,[2,3],{"a":[4,[5,6]],"b":7},[[8],[]],9]"#,
+            r#"{"x":[[1,2],[3]],"y":{"z":[{"w":[9]},{}]},"v":[{"u":{"t":[]}}]}"#,
         ] {
             let expected: Value = serde_json::from_str(text).expect(text);
             assert_eq!(round_trip(text), expected, "{text}");
@@ -576,6 +579,21 @@ mod tests {
         let text = jsonschema::json::conformance::document().to_string();
         let tape = Tape::parse(&text).expect("parses");
         jsonschema::json::conformance::assert_conformance::<TapeJson>(&tape.root());
+    }
+
+    #[test]
+    fn each_node_has_an_identity_of_its_own() {
+        // The validator's guard against a recursive schema revisiting the
+        // same instance relies on it.
+        let tape = Tape::parse(r#"{"a":[1,1],"b":{"c":1}}"#).expect("parses");
+        let root = tape.root();
+        let a = root.member("a").expect("a");
+        let b = root.member("b").expect("b");
+        assert!(root.identity().is_some());
+        assert_eq!(a.identity(), root.member("a").and_then(|n| n.identity()));
+        assert_ne!(a.identity(), b.identity());
+        assert_ne!(a.identity(), root.identity());
+        assert_eq!(TapeNode::Name("a").identity(), None);
     }
 
     #[test]
