@@ -214,10 +214,6 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         Ok(Value::String(value.to_owned()))
     }
 
-    fn visit_string<E>(self, value: String) -> Result<Value, E> {
-        Ok(Value::String(value))
-    }
-
     fn visit_unit<E>(self) -> Result<Value, E> {
         Ok(Value::Null)
     }
@@ -256,6 +252,26 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_text_that_looks_like_utf16_is_called_utf16() {
+        let named = |bytes: &[u8]| foreign_encoding(bytes).unwrap_or_default();
+        assert!(named(b"\x00{\x00}").contains("UTF-16 big-endian"));
+        assert!(named(b"{\x00}\x00").contains("UTF-16 little-endian"));
+        // Zeros, or a byte that is not ASCII, beside the zero: not text
+        // that starts with ASCII in UTF-16 (UTF-32 without a mark, say).
+        for bytes in [
+            &b"\x00\x00\x00{"[..],
+            b"{\x00\x00\x00",
+            b"\x00\x00",
+            b"\x00\xc3\xa9",
+            b"\xc3\x00A",
+            b"\xc3\x00\x00",
+            b"{}",
+        ] {
+            assert_eq!(foreign_encoding(bytes), None, "{bytes:?}");
+        }
+    }
 
     #[test]
     fn values_are_those_serde_json_builds() {

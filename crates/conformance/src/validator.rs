@@ -381,6 +381,9 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("flaw", "lawn"), 2);
+        // Deleting from the first string, and inserting into it.
+        assert_eq!(edit_distance("cab", "c"), 2);
+        assert_eq!(edit_distance("c", "cab"), 2);
         assert_eq!(edit_distance("room.client.joined", "room.client.joined"), 0);
     }
 
@@ -404,6 +407,17 @@ mod tests {
 
     fn nearest_in<'a>(given: &str, known: &[&'a str]) -> Option<&'a str> {
         nearest(given, known.iter().copied())
+    }
+
+    #[test]
+    fn a_validator_says_how_it_was_built() {
+        for strict in [false, true] {
+            let validator = Validator::embedded(Options { strict }).expect("loads");
+            assert_eq!(validator.options(), Options { strict });
+            let debug = format!("{validator:?}");
+            assert!(debug.contains("room.client.joined"), "{debug}");
+            assert!(debug.contains(&format!("strict: {strict}")), "{debug}");
+        }
     }
 
     #[test]

@@ -172,6 +172,25 @@ fn a_broken_reference_inside_all_of_is_refused() {
     }
 }
 
+/// A broken `$ref` deeper than the document walk goes is still refused
+/// when the schema is compiled, as an unresolvable reference (not as an
+/// invalid schema), naming it.
+#[test]
+fn a_broken_reference_past_the_walk_is_refused_by_the_compiler() {
+    let mut schema = json!({ "$ref": "#/components/schemas/Gone" });
+    for _ in 0..150 {
+        schema = json!({ "type": "object", "properties": { "a": schema } });
+    }
+    let document = with_schema(schema, json!({}));
+    let err =
+        Validator::from_document(&document, Options::default()).expect_err("a broken reference");
+    assert!(
+        matches!(&err, SpecError::UnresolvableRef { webhook, reference }
+            if webhook == "hook" && reference.contains("Gone")),
+        "{err:?}"
+    );
+}
+
 /// A schema that `$ref` or `allOf` applies and that allows any property
 /// (`additionalProperties: true`, or a schema) keeps strict mode from
 /// closing the object; `additionalProperties: false` does not.
