@@ -240,6 +240,14 @@ fn unusable_documents_are_refused_with_the_reason() {
     .expect_err("not JSON");
     assert!(matches!(err, SpecError::Json(_)), "{err:?}");
 
+    // A `.json` file is read as JSON, even when its text would read as YAML.
+    let err = Validator::from_path(
+        &temp_file("yaml-inside.json", "openapi: 3.1.0\nwebhooks: {}\n"),
+        Options::default(),
+    )
+    .expect_err("not JSON");
+    assert!(matches!(err, SpecError::Json(_)), "{err:?}");
+
     let err = Validator::from_path(
         &temp_file("broken.yaml", "openapi: [3.1\nwebhooks: {"),
         Options::default(),
@@ -259,11 +267,17 @@ fn unusable_documents_are_refused_with_the_reason() {
     doc.as_object_mut()
         .expect("an object")
         .shift_remove("openapi");
-    assert!(matches!(load_error(doc), SpecError::NotOpenApi31 { .. }));
-    assert!(matches!(
-        load_error(json!(["openapi", "3.1.0"])),
-        SpecError::NotOpenApi31 { .. }
-    ));
+    let err = load_error(doc);
+    assert!(
+        matches!(&err, SpecError::NotOpenApi31 { found } if found == "missing"),
+        "{err:?}"
+    );
+    let err = load_error(json!(["openapi", "3.1.0"]));
+    assert!(
+        matches!(&err, SpecError::NotOpenApi31 { found }
+            if found.starts_with("missing: the document is ") && found.contains("array")),
+        "{err:?}"
+    );
 
     let mut doc = tiny();
     doc.as_object_mut()
@@ -358,8 +372,12 @@ fn spec_files_over_the_limit_are_refused_unparsed() {
         );
         std::fs::remove_file(&path).expect("removed");
     }
-    // Just under the limit is read (and then judged as a document).
-    let path = temp_file("small.json", "{\"openapi\": \"3.1.0\"}");
+    // Exactly at the limit is read (and then judged as a document).
+    let head = "{\"openapi\": \"3.1.0\", \"x\": \"";
+    let text = format!("{head}{}\"}}", "a".repeat(limit - head.len() - 2));
+    assert_eq!(text.len(), limit);
+    let path = temp_file("at-the-limit.json", &text);
     let error = Validator::from_path(&path, Options::default()).expect_err("no webhooks");
-    assert!(!matches!(error, SpecError::TooLarge { .. }), "{error:?}");
+    assert!(matches!(error, SpecError::NoWebhooks), "{error:?}");
+    std::fs::remove_file(&path).expect("removed");
 }

@@ -191,6 +191,81 @@ fn a_broken_reference_past_the_walk_is_refused_by_the_compiler() {
     );
 }
 
+/// The document walk that checks references goes 256 levels deep, counted
+/// the same through objects, arrays and followed references: a broken
+/// `$ref` at the last level is named by the walk (the reference as written),
+/// one level further by the schema compiler (in its own words).
+#[test]
+fn the_reference_walk_stops_at_its_depth_limit() {
+    const GONE: &str = "#/components/schemas/Gone";
+    let broken = || json!({ "$ref": GONE });
+    let in_objects = |levels: usize, mut schema: Value| {
+        for _ in 0..levels {
+            schema = json!({ "properties": { "a": schema } });
+        }
+        schema
+    };
+    let in_arrays = |levels: usize, mut schema: Value| {
+        for _ in 0..levels {
+            schema = json!({ "allOf": [schema] });
+        }
+        schema
+    };
+    let named_by_walk = |schema: Value, schemas: Value| {
+        let document = with_schema(schema, schemas);
+        match Validator::from_document(&document, Options::default()) {
+            Err(SpecError::UnresolvableRef { reference, .. }) => reference == GONE,
+            other => panic!("not an unresolvable reference: {other:?}"),
+        }
+    };
+    // Each level is two steps: into the keyword, then into its value.
+    assert!(named_by_walk(in_objects(128, broken()), json!({})));
+    assert!(!named_by_walk(in_objects(129, broken()), json!({})));
+    assert!(named_by_walk(in_arrays(128, broken()), json!({})));
+    assert!(!named_by_walk(in_arrays(129, broken()), json!({})));
+    // Following a reference is one step.
+    let via = json!({ "$ref": "#/components/schemas/Via" });
+    assert!(named_by_walk(
+        in_objects(127, via.clone()),
+        json!({ "Via": broken() })
+    ));
+    assert!(!named_by_walk(
+        in_objects(128, via),
+        json!({ "Via": broken() })
+    ));
+}
+
+/// Strict mode closes an open list wherever the schema holds it, including
+/// inside the branches of `allOf`, `anyOf` and `oneOf` (arrays of schemas).
+/// Under `allOf` the issue names the unknown value; under `anyOf` and
+/// `oneOf` it is the combinator's (no branch matched).
+#[test]
+fn strict_mode_closes_open_lists_inside_combinators() {
+    let list = json!({ "type": "string", "x-extensible-enum": ["host", "visitor"] });
+    for keyword in ["allOf", "anyOf", "oneOf"] {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "type": { "const": "t" },
+                "role": { keyword: [list] },
+            },
+        });
+        let document = with_schema(schema, json!({}));
+        let [open, strict] = both(&document);
+        let payload = json!({ "type": "t", "role": "owner" });
+        assert!(open.validate_value(&payload).is_valid(), "{keyword}");
+        let found = kinds(&strict, &payload);
+        let expected = if keyword == "allOf" {
+            IssueKind::UnknownValue
+        } else {
+            IssueKind::Schema
+        };
+        assert_eq!(found, [("/role".to_owned(), expected)], "{keyword}");
+        let known = json!({ "type": "t", "role": "visitor" });
+        assert!(strict.validate_value(&known).is_valid(), "{keyword}");
+    }
+}
+
 /// A schema that `$ref` or `allOf` applies and that allows any property
 /// (`additionalProperties: true`, or a schema) keeps strict mode from
 /// closing the object; `additionalProperties: false` does not.
