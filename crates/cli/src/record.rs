@@ -328,7 +328,8 @@ pub struct RecordLine<'a> {
 }
 
 impl<'a> RecordLine<'a> {
-    /// Keeps `bytes` as the line's body, as [`Record::keep_body`] does.
+    /// Keeps `bytes` as the line's body (see [`BodyText::of`]): all of them,
+    /// or (`exact == false`) their first [`PREFIX`] bytes.
     pub fn keep_body(&mut self, bytes: &'a [u8], exact: bool) {
         let (text, truncated) = BodyText::of(bytes, exact);
         if !exact {
