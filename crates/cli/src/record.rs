@@ -245,39 +245,6 @@ impl Record {
     }
 }
 
-/// A body as a record line holds it: as text when it is UTF-8, in base64
-/// otherwise.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BodyText<'a> {
-    /// The bytes, as they are.
-    Text(&'a str),
-    /// The bytes in base64.
-    Base64(String),
-}
-
-impl<'a> BodyText<'a> {
-    /// `bytes` as a record keeps them: all, or (`exact == false`) their
-    /// first [`PREFIX`] bytes; and whether that cut any off.
-    pub fn of(bytes: &'a [u8], exact: bool) -> (BodyText<'a>, bool) {
-        let (kept, truncated) = if exact {
-            (bytes, false)
-        } else {
-            (&bytes[..bytes.len().min(PREFIX)], bytes.len() > PREFIX)
-        };
-        let text = match std::str::from_utf8(kept) {
-            Ok(text) => BodyText::Text(text),
-            // A prefix may end inside a character: keep its valid part as
-            // text rather than switch encodings.
-            Err(error) if !exact && error.error_len().is_none() => {
-                // The bytes before `valid_up_to` are UTF-8.
-                BodyText::Text(std::str::from_utf8(&kept[..error.valid_up_to()]).unwrap_or(""))
-            }
-            Err(_) => BodyText::Base64(base64::engine::general_purpose::STANDARD.encode(kept)),
-        };
-        (text, truncated)
-    }
-}
-
 /// A record line built from borrowed parts: what `listen` writes for each
 /// delivery, without copying its body and headers into a [`Record`] first.
 /// It serialises exactly as the [`Record`] with the same content (same keys,
@@ -328,16 +295,26 @@ pub struct RecordLine<'a> {
 }
 
 impl<'a> RecordLine<'a> {
-    /// Keeps `bytes` as the line's body (see [`BodyText::of`]): all of them,
-    /// or (`exact == false`) their first [`PREFIX`] bytes.
+    /// Keeps `bytes` as the line's body: all of them, or (`exact == false`)
+    /// their first [`PREFIX`] bytes; as text when they are UTF-8, in base64
+    /// otherwise.
     pub fn keep_body(&mut self, bytes: &'a [u8], exact: bool) {
-        let (text, truncated) = BodyText::of(bytes, exact);
-        if !exact {
-            self.body_truncated = truncated;
-        }
-        match text {
-            BodyText::Text(text) => self.raw_body = Some(text),
-            BodyText::Base64(encoded) => self.raw_body_base64 = Some(encoded),
+        let kept = if exact {
+            bytes
+        } else {
+            self.body_truncated = bytes.len() > PREFIX;
+            &bytes[..bytes.len().min(PREFIX)]
+        };
+        match std::str::from_utf8(kept) {
+            Ok(text) => self.raw_body = Some(text),
+            // A prefix may end inside a character: keep its valid part as
+            // text rather than switch encodings.
+            Err(error) if !exact && error.error_len().is_none() => {
+                self.raw_body = std::str::from_utf8(&kept[..error.valid_up_to()]).ok();
+            }
+            Err(_) => {
+                self.raw_body_base64 = Some(base64::engine::general_purpose::STANDARD.encode(kept));
+            }
         }
     }
 
