@@ -17,9 +17,9 @@
 //!
 //! **Stdout**: handlers queue their judged [`Delivery`]; one thread prints
 //! them, so lines never interleave and nothing is parsed again. It prints
-//! in batches: a queue that is not empty is printed within [`LINGER`], or
-//! at once when [`BATCH`] deliveries wait, so that under load a handler
-//! does not wake the thread for each line.
+//! in batches: once a delivery is queued, the thread waits up to
+//! [`LINGER`] for more (or until [`BATCH`] deliveries wait) and prints them
+//! all, so that under load it is woken once per batch, not once per line.
 //!
 //! **When stdout cannot keep up** (not read, as with a paused `less`), the
 //! queue, [`QUEUE`] deliveries long, fills. A handler then waits for room,
@@ -33,7 +33,7 @@ use std::io::{self, Write as _};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -121,9 +121,25 @@ struct Shared {
 #[derive(Default)]
 struct Queue {
     waiting: Vec<Queued>,
-    /// The output thread sleeps until woken (nothing was queued last time).
+    /// The output thread sleeps until a delivery is queued.
     idle: bool,
+    /// The output thread waits for a batch to fill (or [`LINGER`] to pass).
+    lingering: bool,
     closed: bool,
+}
+
+impl Queue {
+    /// Whether a delivery just queued should wake the output thread: when it
+    /// sleeps, or when it lingers and a whole batch now waits. The thread is
+    /// then no longer idle nor lingering, so it is woken once.
+    fn wake(&mut self) -> bool {
+        let wake = self.idle || (self.lingering && self.waiting.len() >= BATCH);
+        if wake {
+            self.idle = false;
+            self.lingering = false;
+        }
+        wake
+    }
 }
 
 /// The way to the output thread and the record file. Cloning is cheap.
@@ -230,10 +246,7 @@ impl Slot {
             delivery: Box::new(delivery),
             _room: self.room,
         });
-        let wake = queue.idle || queue.waiting.len() >= BATCH;
-        if wake {
-            queue.idle = false;
-        }
+        let wake = queue.wake();
         drop(queue);
         if wake {
             shared.ready.notify_one();
@@ -246,6 +259,18 @@ impl Writer {
     /// Starts the output thread, printing in `format`, with `record` (when
     /// given) for the handlers to append to.
     pub fn start(format: Format, record: Option<File>, fsync: bool) -> io::Result<Writer> {
+        Self::start_to(format, record, fsync, Box::new(io::stdout()), LINGER)
+    }
+
+    /// [`Writer::start`], printing to `sink`, each batch waiting up to
+    /// `linger` for more deliveries.
+    fn start_to(
+        format: Format,
+        record: Option<File>,
+        fsync: bool,
+        sink: Box<dyn io::Write + Send>,
+        linger: Duration,
+    ) -> io::Result<Writer> {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue::default()),
             ready: Condvar::new(),
@@ -262,7 +287,7 @@ impl Writer {
         let printer = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("listen-output".to_owned())
-            .spawn(move || print_all(&printer, format))?;
+            .spawn(move || print_all(&printer, format, sink, linger))?;
         let syncer = if shared.sync.is_some() {
             let syncing = Arc::clone(&shared);
             Some(
@@ -304,29 +329,40 @@ impl Writer {
     }
 }
 
-fn print_all(shared: &Shared, format: Format) -> Totals {
+fn print_all(
+    shared: &Shared,
+    format: Format,
+    mut sink: Box<dyn io::Write + Send>,
+    linger: Duration,
+) -> Totals {
     let mut totals = Totals::default();
     let mut printed = Vec::new();
     let mut batch = Vec::with_capacity(QUEUE);
     loop {
         let mut queue = lock(&shared.queue);
-        if queue.waiting.is_empty() && !queue.closed {
-            // Nothing printed last time: sleep until a handler wakes us.
+        // Sleep until a handler queues a delivery and wakes us.
+        while queue.waiting.is_empty() && !queue.closed {
             queue.idle = true;
-            while queue.idle && !queue.closed {
-                queue = shared
-                    .ready
-                    .wait(queue)
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-            }
-        } else if queue.waiting.len() < BATCH && !queue.closed {
-            // Some waiting: let more come, up to LINGER or a batch.
             queue = shared
                 .ready
-                .wait_timeout(queue, LINGER)
+                .wait(queue)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        queue.idle = false;
+        // Let more come, up to `linger` or a whole batch.
+        let until = Instant::now() + linger;
+        while queue.waiting.len() < BATCH && !queue.closed {
+            let Some(left) = until.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            queue.lingering = true;
+            queue = shared
+                .ready
+                .wait_timeout(queue, left)
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .0;
         }
+        queue.lingering = false;
         std::mem::swap(&mut batch, &mut queue.waiting);
         let done = queue.closed && batch.is_empty();
         drop(queue);
@@ -348,10 +384,144 @@ fn print_all(shared: &Shared, format: Format) -> Totals {
         // A closed stdout is not a reason to stop receiving; a stdout that
         // is not read blocks here, and the queue fills (see the module
         // documentation). Room in the queue is freed once printed.
-        let mut stdout = io::stdout().lock();
-        let _ = stdout.write_all(&printed).and_then(|()| stdout.flush());
-        drop(stdout);
+        let _ = sink.write_all(&printed).and_then(|()| sink.flush());
         printed.clear();
         batch.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::SystemTime;
+
+    use hyper::Method;
+
+    use super::super::verdict::{Kept, Refusal, Verdict};
+    use super::*;
+
+    /// A sink that keeps every `write` call apart.
+    #[derive(Clone, Default)]
+    struct Writes(Arc<Mutex<Vec<Vec<u8>>>>);
+
+    impl io::Write for Writes {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            lock(&self.0).push(bytes.to_vec());
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Writes {
+        fn calls(&self) -> usize {
+            lock(&self.0).len()
+        }
+
+        fn lines(&self) -> usize {
+            lock(&self.0)
+                .iter()
+                .flatten()
+                .filter(|b| **b == b'\n')
+                .count()
+        }
+    }
+
+    fn refused() -> Delivery {
+        Delivery {
+            received_at: SystemTime::UNIX_EPOCH,
+            method: Method::GET,
+            path: "/".to_owned(),
+            headers: Vec::new(),
+            body: Kept::Unread,
+            body_bytes: 0,
+            verdict: Verdict::Refused(Refusal::Method(Method::GET)),
+            elapsed: Duration::ZERO,
+            unrecorded: false,
+        }
+    }
+
+    fn start(linger: Duration) -> (Writer, Writes, tokio::runtime::Runtime) {
+        let sink = Writes::default();
+        let writer = Writer::start_to(Format::Human, None, false, Box::new(sink.clone()), linger)
+            .expect("an output thread");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        (writer, sink, runtime)
+    }
+
+    fn queue(output: &Output, runtime: &tokio::runtime::Runtime) {
+        let deadline = std::time::Instant::now() + Duration::from_secs(1);
+        runtime.block_on(async {
+            let slot = output.reserve(deadline).await.expect("room in the queue");
+            slot.send(refused(), deadline).await;
+        });
+    }
+
+    #[test]
+    fn a_delivery_to_an_idle_thread_waits_for_company() {
+        // Woken by the first delivery, the thread waits for more before
+        // printing, so the second, queued well within the linger, is
+        // printed with it: one write, not one per line.
+        let (writer, sink, runtime) = start(Duration::from_secs(2));
+        let output = writer.output();
+        // The thread asleep, waiting for the first delivery.
+        let waited = std::time::Instant::now();
+        while !lock(&output.shared.queue).idle && waited.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        queue(&output, &runtime);
+        std::thread::sleep(Duration::from_millis(50));
+        queue(&output, &runtime);
+        drop(output);
+        let totals = writer.close();
+        assert_eq!(totals.rejected, 2);
+        assert_eq!((sink.calls(), sink.lines()), (1, 2));
+    }
+
+    #[test]
+    fn a_lone_delivery_is_printed_once_the_linger_is_over() {
+        let (writer, sink, runtime) = start(Duration::from_millis(20));
+        let output = writer.output();
+        queue(&output, &runtime);
+        let waited = std::time::Instant::now();
+        while sink.lines() == 0 && waited.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(sink.lines(), 1, "printed without waiting for more");
+        drop(output);
+        writer.close();
+    }
+
+    #[test]
+    fn a_whole_batch_is_printed_without_waiting_for_the_linger() {
+        // A linger far longer than the test: only a full batch can end it.
+        let (writer, sink, runtime) = start(Duration::from_secs(600));
+        let output = writer.output();
+        for _ in 0..BATCH {
+            queue(&output, &runtime);
+        }
+        let waited = std::time::Instant::now();
+        while sink.lines() < BATCH && waited.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(sink.lines(), BATCH);
+        drop(output);
+        writer.close();
+    }
+
+    #[test]
+    fn closing_prints_what_waits_at_once() {
+        let (writer, sink, runtime) = start(Duration::from_secs(600));
+        let output = writer.output();
+        queue(&output, &runtime);
+        drop(output);
+        let started = std::time::Instant::now();
+        let totals = writer.close();
+        assert!(started.elapsed() < Duration::from_secs(60));
+        assert_eq!((totals.rejected, sink.lines()), (1, 1));
     }
 }
