@@ -1,9 +1,10 @@
 //! The `data` object of each event.
 //!
 //! Properties shared by several events live in one struct that the others
-//! flatten, so a description is written once. Every struct stays open: Whereby
-//! adds properties within an API version, so unknown properties are ignored
-//! here and allowed by the published schemas.
+//! flatten, so a description is written once. Such a struct is read through a
+//! private flat twin, without the buffering `#[serde(flatten)]` costs serde.
+//! Every struct stays open: Whereby adds properties within an API version, so
+//! unknown properties are ignored here and allowed by the published schemas.
 //!
 //! Every property carries `x-since` and `x-sources` (see [`crate::provenance`]);
 //! which properties are required follows [`crate::presence`].
@@ -42,7 +43,7 @@ pub struct RoomData {
 
 /// Where an in-room event without a participant happened. `data` of
 /// `room.session.started`, `room.session.ended` and `assistant.requested`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InRoomData {
     /// The properties common to in-room events.
@@ -59,7 +60,7 @@ pub struct InRoomData {
 /// A participant's identity in a room. `data` of `room.client.knocked` and
 /// `room.client.knockCancelled`, and the base of `room.client.joined` and
 /// `room.client.left`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientData {
     /// The properties common to in-room events.
@@ -86,7 +87,7 @@ pub struct ClientData {
 
 /// A participant joining or leaving. `data` of `room.client.joined` and
 /// `room.client.left`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientJoinLeaveData {
     /// Who the participant is and where.
@@ -306,7 +307,7 @@ pub enum TranscriptionStatus {
 }
 
 /// A finished transcription. `data` of `transcription.finished`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(transform = recording_id_with_recording_transcription)]
 pub struct TranscriptionFinishedData {
@@ -357,7 +358,7 @@ pub enum StorageType {
 }
 
 /// A failed transcription. `data` of `transcription.failed`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TranscriptionFailedData {
     /// Which transcription.
@@ -395,6 +396,206 @@ open_list! {
         /// The recording finished and was uploaded.
         Completed = "completed",
     }
+}
+
+/// How the structs that flatten others are read: each through a flat twin
+/// with every property at one level, derived without `#[serde(flatten)]`.
+///
+/// Serde reads a struct with a flattened field by first buffering every
+/// property of the object as a generic value, then reading the fields from
+/// those values: a copy and an allocation per property. A flat struct is
+/// read straight from the text. The twins hold the same properties under the
+/// same names and types, so a payload reads the same (a test compares both
+/// readings over generated objects).
+mod wire {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer};
+
+    use super::{
+        ClientData, ClientJoinLeaveData, InRoomData, RoleName, RoomData, StorageType,
+        TranscriptionData, TranscriptionFailedData, TranscriptionFinishedData,
+        TranscriptionStatus, TranscriptionType,
+    };
+
+    /// Implements `Deserialize` for `$public` by reading `$flat`.
+    macro_rules! read_through {
+        ($public:ty, $flat:ty) => {
+            impl<'de> Deserialize<'de> for $public {
+                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    <$flat>::deserialize(deserializer).map(Into::into)
+                }
+            }
+        };
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename = "InRoomData", rename_all = "camelCase")]
+    pub(super) struct InRoom {
+        #[serde(default)]
+        meeting_id: Option<String>,
+        room_name: String,
+        subdomain: String,
+        #[serde(default)]
+        room_session_id: Option<String>,
+    }
+
+    impl From<InRoom> for InRoomData {
+        fn from(flat: InRoom) -> Self {
+            InRoomData {
+                room: RoomData {
+                    meeting_id: flat.meeting_id,
+                    room_name: flat.room_name,
+                    subdomain: flat.subdomain,
+                },
+                room_session_id: flat.room_session_id,
+            }
+        }
+    }
+
+    read_through!(InRoomData, InRoom);
+
+    #[derive(Deserialize)]
+    #[serde(rename = "ClientData", rename_all = "camelCase")]
+    pub(super) struct Client {
+        #[serde(default)]
+        meeting_id: Option<String>,
+        room_name: String,
+        subdomain: String,
+        room_session_id: Option<String>,
+        display_name: String,
+        participant_id: String,
+        metadata: Option<String>,
+        external_id: Option<String>,
+    }
+
+    impl From<Client> for ClientData {
+        fn from(flat: Client) -> Self {
+            ClientData {
+                room: RoomData {
+                    meeting_id: flat.meeting_id,
+                    room_name: flat.room_name,
+                    subdomain: flat.subdomain,
+                },
+                room_session_id: flat.room_session_id,
+                display_name: flat.display_name,
+                participant_id: flat.participant_id,
+                metadata: flat.metadata,
+                external_id: flat.external_id,
+            }
+        }
+    }
+
+    read_through!(ClientData, Client);
+
+    #[derive(Deserialize)]
+    #[serde(rename = "ClientJoinLeaveData", rename_all = "camelCase")]
+    pub(super) struct ClientJoinLeave {
+        #[serde(default)]
+        meeting_id: Option<String>,
+        room_name: String,
+        subdomain: String,
+        room_session_id: Option<String>,
+        display_name: String,
+        participant_id: String,
+        metadata: Option<String>,
+        external_id: Option<String>,
+        role_name: RoleName,
+        num_clients: u32,
+        num_clients_by_role_name: BTreeMap<String, u32>,
+        #[serde(default)]
+        is_dial_in: Option<bool>,
+    }
+
+    impl From<ClientJoinLeave> for ClientJoinLeaveData {
+        fn from(flat: ClientJoinLeave) -> Self {
+            ClientJoinLeaveData {
+                client: ClientData {
+                    room: RoomData {
+                        meeting_id: flat.meeting_id,
+                        room_name: flat.room_name,
+                        subdomain: flat.subdomain,
+                    },
+                    room_session_id: flat.room_session_id,
+                    display_name: flat.display_name,
+                    participant_id: flat.participant_id,
+                    metadata: flat.metadata,
+                    external_id: flat.external_id,
+                },
+                role_name: flat.role_name,
+                num_clients: flat.num_clients,
+                num_clients_by_role_name: flat.num_clients_by_role_name,
+                is_dial_in: flat.is_dial_in,
+            }
+        }
+    }
+
+    read_through!(ClientJoinLeaveData, ClientJoinLeave);
+
+    #[derive(Deserialize)]
+    #[serde(rename = "TranscriptionFinishedData", rename_all = "camelCase")]
+    pub(super) struct TranscriptionFinished {
+        room_name: String,
+        room_session_id: String,
+        transcription_id: String,
+        #[serde(rename = "type")]
+        transcription_type: TranscriptionType,
+        status: TranscriptionStatus,
+        filename: String,
+        storage_type: StorageType,
+        duration_in_seconds: f64,
+        #[serde(default)]
+        recording_id: Option<String>,
+    }
+
+    impl From<TranscriptionFinished> for TranscriptionFinishedData {
+        fn from(flat: TranscriptionFinished) -> Self {
+            TranscriptionFinishedData {
+                transcription: TranscriptionData {
+                    room_name: flat.room_name,
+                    room_session_id: flat.room_session_id,
+                    transcription_id: flat.transcription_id,
+                    transcription_type: flat.transcription_type,
+                    status: flat.status,
+                },
+                filename: flat.filename,
+                storage_type: flat.storage_type,
+                duration_in_seconds: flat.duration_in_seconds,
+                recording_id: flat.recording_id,
+            }
+        }
+    }
+
+    read_through!(TranscriptionFinishedData, TranscriptionFinished);
+
+    #[derive(Deserialize)]
+    #[serde(rename = "TranscriptionFailedData", rename_all = "camelCase")]
+    pub(super) struct TranscriptionFailed {
+        room_name: String,
+        room_session_id: String,
+        transcription_id: String,
+        #[serde(rename = "type")]
+        transcription_type: TranscriptionType,
+        status: TranscriptionStatus,
+        error: String,
+    }
+
+    impl From<TranscriptionFailed> for TranscriptionFailedData {
+        fn from(flat: TranscriptionFailed) -> Self {
+            TranscriptionFailedData {
+                transcription: TranscriptionData {
+                    room_name: flat.room_name,
+                    room_session_id: flat.room_session_id,
+                    transcription_id: flat.transcription_id,
+                    transcription_type: flat.transcription_type,
+                    status: flat.status,
+                },
+                error: flat.error,
+            }
+        }
+    }
+
+    read_through!(TranscriptionFailedData, TranscriptionFailed);
 }
 
 #[cfg(test)]
@@ -435,4 +636,280 @@ mod tests {
             );
         }
     }
+
+    /// The structs as serde derives them with `#[serde(flatten)]`: the
+    /// reading the flat twins replace.
+    mod flattened {
+        use serde::Deserialize;
+
+        use super::super::*;
+
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct InRoom {
+            #[serde(flatten)]
+            room: RoomData,
+            #[serde(default)]
+            room_session_id: Option<String>,
+        }
+
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct Client {
+            #[serde(flatten)]
+            room: RoomData,
+            room_session_id: Option<String>,
+            display_name: String,
+            participant_id: String,
+            metadata: Option<String>,
+            external_id: Option<String>,
+        }
+
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct ClientJoinLeave {
+            #[serde(flatten)]
+            client: Client,
+            role_name: RoleName,
+            num_clients: u32,
+            num_clients_by_role_name: BTreeMap<String, u32>,
+            #[serde(default)]
+            is_dial_in: Option<bool>,
+        }
+
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct TranscriptionFinished {
+            #[serde(flatten)]
+            transcription: TranscriptionData,
+            filename: String,
+            storage_type: StorageType,
+            duration_in_seconds: f64,
+            #[serde(default)]
+            recording_id: Option<String>,
+        }
+
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct TranscriptionFailed {
+            #[serde(flatten)]
+            transcription: TranscriptionData,
+            error: String,
+        }
+
+        impl From<InRoom> for InRoomData {
+            fn from(old: InRoom) -> Self {
+                InRoomData {
+                    room: old.room,
+                    room_session_id: old.room_session_id,
+                }
+            }
+        }
+
+        impl From<Client> for ClientData {
+            fn from(old: Client) -> Self {
+                ClientData {
+                    room: old.room,
+                    room_session_id: old.room_session_id,
+                    display_name: old.display_name,
+                    participant_id: old.participant_id,
+                    metadata: old.metadata,
+                    external_id: old.external_id,
+                }
+            }
+        }
+
+        impl From<ClientJoinLeave> for ClientJoinLeaveData {
+            fn from(old: ClientJoinLeave) -> Self {
+                ClientJoinLeaveData {
+                    client: old.client.into(),
+                    role_name: old.role_name,
+                    num_clients: old.num_clients,
+                    num_clients_by_role_name: old.num_clients_by_role_name,
+                    is_dial_in: old.is_dial_in,
+                }
+            }
+        }
+
+        impl From<TranscriptionFinished> for TranscriptionFinishedData {
+            fn from(old: TranscriptionFinished) -> Self {
+                TranscriptionFinishedData {
+                    transcription: old.transcription,
+                    filename: old.filename,
+                    storage_type: old.storage_type,
+                    duration_in_seconds: old.duration_in_seconds,
+                    recording_id: old.recording_id,
+                }
+            }
+        }
+
+        impl From<TranscriptionFailed> for TranscriptionFailedData {
+            fn from(old: TranscriptionFailed) -> Self {
+                TranscriptionFailedData {
+                    transcription: old.transcription,
+                    error: old.error,
+                }
+            }
+        }
+    }
+
+    /// Both readings of `text`: the same value, or both an error.
+    fn reads_alike<Flat, Old>(text: &str) -> Result<(), String>
+    where
+        Flat: for<'de> Deserialize<'de> + PartialEq + std::fmt::Debug,
+        Old: for<'de> Deserialize<'de> + Into<Flat>,
+    {
+        let flat = serde_json::from_str::<Flat>(text).ok();
+        let old = serde_json::from_str::<Old>(text).ok().map(Into::into);
+        if flat == old {
+            Ok(())
+        } else {
+            Err(format!("{text}: read {flat:?}, flattened {old:?}"))
+        }
+    }
+
+    /// Values a property may be given: right, wrong or at a boundary.
+    fn leaves() -> Vec<serde_json::Value> {
+        use serde_json::json;
+        vec![
+            json!(null),
+            json!(true),
+            json!(0),
+            json!(-1),
+            json!(4_294_967_295_u64),
+            json!(4_294_967_296_u64),
+            json!(2.0),
+            json!(1.5),
+            json!(""),
+            json!("x"),
+            json!("owner"),
+            json!("LIVE_TRANSCRIPTION"),
+            json!("ready"),
+            json!("WHEREBY_HOSTED"),
+            json!([]),
+            json!({}),
+            json!({ "host": 1, "visitor": 4_294_967_296_u64 }),
+            json!({ "host": 2 }),
+        ]
+    }
+
+    /// A value a property may be given, nested a little.
+    fn a_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            proptest::sample::select(leaves()),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[a-z_]{0,8}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(2, 8, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(serde_json::Value::from),
+                proptest::collection::btree_map("[a-z]{1,6}", inner, 0..3)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Both readings of every struct agree on `data`.
+    fn all_read_alike(data: serde_json::Map<String, serde_json::Value>) -> Result<(), String> {
+        let text = serde_json::Value::Object(data).to_string();
+        reads_alike::<InRoomData, flattened::InRoom>(&text)?;
+        reads_alike::<ClientData, flattened::Client>(&text)?;
+        reads_alike::<ClientJoinLeaveData, flattened::ClientJoinLeave>(&text)?;
+        reads_alike::<TranscriptionFinishedData, flattened::TranscriptionFinished>(&text)?;
+        reads_alike::<TranscriptionFailedData, flattened::TranscriptionFailed>(&text)
+    }
+
+    /// The `data` object of every example.
+    fn example_data() -> Vec<serde_json::Map<String, serde_json::Value>> {
+        crate::examples::all_examples()
+            .iter()
+            .map(|example| {
+                let event = serde_json::to_value(&example.event).expect("an example serialises");
+                event["data"].as_object().cloned().unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_flat_twins_read_each_one_property_change_as_the_flattened_structs_did() {
+        // Every example's `data`, with each property removed or given each
+        // of the values above, one at a time.
+        for data in example_data() {
+            all_read_alike(data.clone()).unwrap();
+            for key in KEYS {
+                let mut removed = data.clone();
+                removed.remove(*key);
+                all_read_alike(removed).unwrap();
+                for value in leaves() {
+                    let mut changed = data.clone();
+                    changed.insert((*key).to_owned(), value);
+                    all_read_alike(changed).unwrap();
+                }
+            }
+        }
+    }
+
+    /// Every property of the flattening structs, and one no struct has.
+    const KEYS: &[&str] = &[
+        "meetingId",
+        "roomName",
+        "subdomain",
+        "roomSessionId",
+        "displayName",
+        "participantId",
+        "metadata",
+        "externalId",
+        "roleName",
+        "numClients",
+        "numClientsByRoleName",
+        "isDialIn",
+        "transcriptionId",
+        "type",
+        "status",
+        "filename",
+        "storageType",
+        "durationInSeconds",
+        "recordingId",
+        "error",
+        "somethingNew",
+    ];
+
+    proptest::proptest! {
+        /// The flat twins read every object as the flattening derive did:
+        /// the example `data` of each event, with several properties
+        /// removed, added or given other values.
+        #[test]
+        fn the_flat_twins_read_as_the_flattened_structs_did(
+            example in 0..crate::examples::all_examples().len(),
+            edits in proptest::collection::vec(
+                (proptest::sample::select(KEYS), proptest::option::of(a_value())),
+                0..5,
+            ),
+        ) {
+            let mut data = example_data().swap_remove(example);
+            for (key, value) in edits {
+                match value {
+                    Some(value) => data.insert(key.to_owned(), value),
+                    None => data.remove(key),
+                };
+            }
+            let alike = all_read_alike(data);
+            proptest::prop_assert!(alike.is_ok(), "{}", alike.unwrap_err());
+        }
+    }
+
+    #[test]
+    fn a_repeated_property_is_refused_by_both_readings() {
+        // The validator refuses such payloads before they are typed; the
+        // model alone refuses them too, whichever struct holds the property.
+        for text in [
+            r#"{"roomName":"/a","roomName":"/b","subdomain":"s"}"#,
+            r#"{"roomName":"/a","subdomain":"s","roomSessionId":null,"roomSessionId":"x"}"#,
+        ] {
+            assert!(serde_json::from_str::<InRoomData>(text).is_err(), "{text}");
+            assert!(serde_json::from_str::<flattened::InRoom>(text).is_err(), "{text}");
+        }
+    }
+
 }
