@@ -9,7 +9,13 @@ use std::fmt::Write as _;
 /// written as `\u{..}`, and backslashes doubled so the escapes cannot be
 /// forged. Unchanged, and not copied, when there is nothing to escape.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    // Printable ASCII other than the backslash, the common case, is checked
+    // a byte at a time.
+    if text
+        .bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'\\')
+        || !text.chars().any(needs_escape)
+    {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -58,6 +64,21 @@ fn needs_escape(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printable_ascii_is_kept_and_every_other_byte_checked() {
+        let printable: String = (b' '..=b'~').map(char::from).collect();
+        assert_eq!(terminal_safe(&printable), printable.replace('\\', "\\\\"));
+        for c in ['\x7f', '\x1f', '\u{85}', '\u{2028}', '\u{e9}'] {
+            let text = format!("ok{c}");
+            let expected = if needs_escape(c) {
+                format!("ok\\u{{{:x}}}", u32::from(c))
+            } else {
+                text.clone()
+            };
+            assert_eq!(terminal_safe(&text), expected, "{c:?}");
+        }
+    }
 
     #[test]
     fn controls_are_escaped() {

@@ -414,8 +414,8 @@ mod wire {
 
     use super::{
         ClientData, ClientJoinLeaveData, InRoomData, RoleName, RoomData, StorageType,
-        TranscriptionData, TranscriptionFailedData, TranscriptionFinishedData,
-        TranscriptionStatus, TranscriptionType,
+        TranscriptionData, TranscriptionFailedData, TranscriptionFinishedData, TranscriptionStatus,
+        TranscriptionType,
     };
 
     /// Implements `Deserialize` for `$public` by reading `$flat`.
@@ -908,8 +908,10 @@ mod tests {
             r#"{"roomName":"/a","subdomain":"s","roomSessionId":null,"roomSessionId":"x"}"#,
         ] {
             assert!(serde_json::from_str::<InRoomData>(text).is_err(), "{text}");
-            assert!(serde_json::from_str::<flattened::InRoom>(text).is_err(), "{text}");
+            assert!(
+                serde_json::from_str::<flattened::InRoom>(text).is_err(),
+                "{text}"
+            );
         }
     }
-
 }

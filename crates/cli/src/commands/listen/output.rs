@@ -241,6 +241,7 @@ impl Slot {
             }
         }
         let recorded = !delivery.unrecorded;
+        delivery.forget_what_stdout_does_not_show();
         let mut queue = lock(&shared.queue);
         queue.waiting.push(Queued {
             delivery: Box::new(delivery),

@@ -461,6 +461,16 @@ impl Delivery {
         line
     }
 
+    /// Drops what only the record shows (the headers and a whole body), so
+    /// that the handler that read them frees them, not the output thread.
+    /// The stdout lines stay the same.
+    pub fn forget_what_stdout_does_not_show(&mut self) {
+        self.headers = Vec::new();
+        if let Kept::Whole(_) = self.body {
+            self.body = Kept::Unread;
+        }
+    }
+
     /// The JSON stdout line: the record without headers and body.
     pub fn summary_line(&self, out: &mut Vec<u8>) {
         let mut line = self.line();
@@ -776,6 +786,26 @@ mod tests {
             assert_eq!((read.status, &read.reason), (full.status, &full.reason));
             assert_eq!(read.body_sha256, full.body_sha256);
         }
+    }
+
+    #[test]
+    fn stdout_lines_do_not_need_the_body_or_the_headers() {
+        let mut kinds = 0;
+        for mut delivery in every_kind_of_delivery() {
+            let (mut human, mut json) = (Vec::new(), Vec::new());
+            delivery.human_line(&mut human);
+            delivery.summary_line(&mut json);
+            let had = !delivery.headers.is_empty() || matches!(delivery.body, Kept::Whole(_));
+            delivery.forget_what_stdout_does_not_show();
+            assert!(delivery.headers.is_empty() && !matches!(delivery.body, Kept::Whole(_)));
+            let (mut human_after, mut json_after) = (Vec::new(), Vec::new());
+            delivery.human_line(&mut human_after);
+            delivery.summary_line(&mut json_after);
+            assert_eq!(human, human_after);
+            assert_eq!(json, json_after);
+            kinds += usize::from(had);
+        }
+        assert!(kinds > 0, "some delivery had a body or headers to forget");
     }
 
     #[test]
