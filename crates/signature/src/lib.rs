@@ -206,19 +206,53 @@ pub fn verify(
     if secrets.is_empty() {
         return Err(VerifyError::NoSecrets);
     }
-    let parsed = SignatureHeader::parse(header)?;
-    let timestamp_text = parsed.timestamp_text().as_bytes();
-    let matched = secrets.iter().any(|secret| {
-        let expected = secret.tag(&[timestamp_text, b".", body]);
-        parsed.v1_signatures().fold(false, |matched, candidate| {
-            matched | secret::tags_equal(&expected, &candidate)
-        })
-    });
-    if !matched {
-        return Err(VerifyError::NoMatch);
+    SignatureHeader::parse(header)?.verify(body, secrets, tolerance, now)
+}
+
+impl SignatureHeader<'_> {
+    /// [`verify`] for a header already parsed: checks 1, 3 and 4 of its
+    /// list, for a receiver that parsed the header first (to read its
+    /// timestamp, say) and should not parse it twice.
+    ///
+    /// ```
+    /// use whereby_webhooks_signature::{sign, Secret, SignatureHeader, Tolerance, VerifyError};
+    ///
+    /// let secrets = [Secret::new("endpoint-signing-secret")?];
+    /// let header = sign(&secrets[0], 1_700_000_000, b"{}");
+    /// let parsed = SignatureHeader::parse(&header)?;
+    /// assert_eq!(parsed.verify(b"{}", &secrets, Tolerance::default(), 1_700_000_001), Ok(1_700_000_000));
+    /// assert_eq!(parsed.verify(b"{ }", &secrets, Tolerance::default(), 1_700_000_001), Err(VerifyError::NoMatch));
+    /// assert_eq!(parsed.verify(b"{}", &[], Tolerance::default(), 1_700_000_001), Err(VerifyError::NoSecrets));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`], except that the header's grammar was checked by
+    /// [`SignatureHeader::parse`].
+    pub fn verify(
+        &self,
+        body: &[u8],
+        secrets: &[Secret],
+        tolerance: Tolerance,
+        now: u64,
+    ) -> Result<u64, VerifyError> {
+        if secrets.is_empty() {
+            return Err(VerifyError::NoSecrets);
+        }
+        let timestamp_text = self.timestamp_text().as_bytes();
+        let matched = secrets.iter().any(|secret| {
+            let expected = secret.tag(&[timestamp_text, b".", body]);
+            self.v1_signatures().fold(false, |matched, candidate| {
+                matched | secret::tags_equal(&expected, &candidate)
+            })
+        });
+        if !matched {
+            return Err(VerifyError::NoMatch);
+        }
+        tolerance.check(self.timestamp(), now)?;
+        Ok(self.timestamp())
     }
-    tolerance.check(parsed.timestamp(), now)?;
-    Ok(parsed.timestamp())
 }
 
 /// The system clock in unix seconds, for [`verify`]'s `now` (or [`sign`]'s

@@ -71,9 +71,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use whereby_webhooks_conformance::{Report, Validator, parse_payload};
 use whereby_webhooks_model::{Event, UnknownEventType};
-use whereby_webhooks_signature::{
-    HEADER_NAME, Secret, SignatureHeader, Tolerance, now_unix, verify,
-};
+use whereby_webhooks_signature::{HEADER_NAME, Secret, SignatureHeader, Tolerance, now_unix};
 
 use super::forward::Forwarder;
 
@@ -494,13 +492,12 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
     if parts.method != Method::POST {
         return refused(Refusal::Method(parts.method.clone()), Kept::Unread, 0);
     }
-    let header = signature_header(parts);
+    let header = signature_header(parts).map(SignatureHeader::parse);
     // Only a body whose header could possibly verify is kept whole.
-    let timestamp = header
-        .as_ref()
-        .ok()
-        .and_then(|header| SignatureHeader::parse(header).ok())
-        .map(|parsed| parsed.timestamp());
+    let timestamp = match &header {
+        Ok(Ok(parsed)) => Some(parsed.timestamp()),
+        _ => None,
+    };
     let buffer = timestamp.is_some();
     let Read {
         outcome,
@@ -521,7 +518,8 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         Err(refusal) => return refused(refusal, prefix(), body_bytes),
         Ok(header) => header,
     };
-    let verified = verify(header, &bytes, &state.secrets, state.tolerance, now_unix());
+    let verified = header
+        .and_then(|parsed| parsed.verify(&bytes, &state.secrets, state.tolerance, now_unix()));
     let timestamp = match verified {
         Err(error) => {
             let kept = Kept::Prefix {
