@@ -1,5 +1,5 @@
-//! Lowercase hex encoding and case-insensitive decoding of 32-byte tags, on
-//! top of the `hex` crate.
+//! Lowercase hex encoding (with the `hex` crate) and case-insensitive
+//! decoding of 32-byte tags.
 
 use crate::secret::Tag;
 
@@ -23,13 +23,41 @@ pub(crate) fn encode(tag: &Tag) -> String {
     out
 }
 
+/// Each byte's value as a hex digit of either case; `0xff` for any other
+/// byte.
+const DIGIT: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 16 {
+        let value = i as u8;
+        table[b"0123456789abcdef"[i] as usize] = value;
+        table[b"0123456789ABCDEF"[i] as usize] = value;
+        i += 1;
+    }
+    table
+};
+
 /// Decodes exactly 64 hex digits, in either case, into a tag; `None` for
 /// anything else.
+///
+/// A table lookup per digit: every `v1` of every request is decoded here,
+/// and the `hex` crate's `decode_to_slice` took 130-140 ns for the 64
+/// digits, a fifth of a whole `verify`.
 pub(crate) fn decode(text: &str) -> Option<Tag> {
+    let digits = text.as_bytes();
+    if digits.len() != 64 {
+        return None;
+    }
     let mut tag = [0u8; 32];
-    // `decode_to_slice` refuses any length other than 64 and any byte that
-    // is not a hex digit of either case.
-    ::hex::decode_to_slice(text, &mut tag).ok().map(|()| tag)
+    // A digit's value is at most 15; any byte that is not a digit sets the
+    // high bits of `seen`.
+    let mut seen = 0u8;
+    for (byte, pair) in tag.iter_mut().zip(digits.chunks_exact(2)) {
+        let (high, low) = (DIGIT[usize::from(pair[0])], DIGIT[usize::from(pair[1])]);
+        seen |= high | low;
+        *byte = (high << 4) | (low & 0x0f);
+    }
+    (seen & 0xf0 == 0).then_some(tag)
 }
 
 #[cfg(test)]
