@@ -429,6 +429,42 @@ mod wire {
         };
     }
 
+    /// The shared parts, built from any twin that has their properties.
+    macro_rules! room {
+        ($flat:ident) => {
+            RoomData {
+                meeting_id: $flat.meeting_id,
+                room_name: $flat.room_name,
+                subdomain: $flat.subdomain,
+            }
+        };
+    }
+
+    macro_rules! client {
+        ($flat:ident) => {
+            ClientData {
+                room: room!($flat),
+                room_session_id: $flat.room_session_id,
+                display_name: $flat.display_name,
+                participant_id: $flat.participant_id,
+                metadata: $flat.metadata,
+                external_id: $flat.external_id,
+            }
+        };
+    }
+
+    macro_rules! transcription {
+        ($flat:ident) => {
+            TranscriptionData {
+                room_name: $flat.room_name,
+                room_session_id: $flat.room_session_id,
+                transcription_id: $flat.transcription_id,
+                transcription_type: $flat.transcription_type,
+                status: $flat.status,
+            }
+        };
+    }
+
     #[derive(Deserialize)]
     #[serde(rename = "InRoomData", rename_all = "camelCase")]
     pub(super) struct InRoom {
@@ -443,11 +479,7 @@ mod wire {
     impl From<InRoom> for InRoomData {
         fn from(flat: InRoom) -> Self {
             InRoomData {
-                room: RoomData {
-                    meeting_id: flat.meeting_id,
-                    room_name: flat.room_name,
-                    subdomain: flat.subdomain,
-                },
+                room: room!(flat),
                 room_session_id: flat.room_session_id,
             }
         }
@@ -471,18 +503,7 @@ mod wire {
 
     impl From<Client> for ClientData {
         fn from(flat: Client) -> Self {
-            ClientData {
-                room: RoomData {
-                    meeting_id: flat.meeting_id,
-                    room_name: flat.room_name,
-                    subdomain: flat.subdomain,
-                },
-                room_session_id: flat.room_session_id,
-                display_name: flat.display_name,
-                participant_id: flat.participant_id,
-                metadata: flat.metadata,
-                external_id: flat.external_id,
-            }
+            client!(flat)
         }
     }
 
@@ -510,18 +531,7 @@ mod wire {
     impl From<ClientJoinLeave> for ClientJoinLeaveData {
         fn from(flat: ClientJoinLeave) -> Self {
             ClientJoinLeaveData {
-                client: ClientData {
-                    room: RoomData {
-                        meeting_id: flat.meeting_id,
-                        room_name: flat.room_name,
-                        subdomain: flat.subdomain,
-                    },
-                    room_session_id: flat.room_session_id,
-                    display_name: flat.display_name,
-                    participant_id: flat.participant_id,
-                    metadata: flat.metadata,
-                    external_id: flat.external_id,
-                },
+                client: client!(flat),
                 role_name: flat.role_name,
                 num_clients: flat.num_clients,
                 num_clients_by_role_name: flat.num_clients_by_role_name,
@@ -551,13 +561,7 @@ mod wire {
     impl From<TranscriptionFinished> for TranscriptionFinishedData {
         fn from(flat: TranscriptionFinished) -> Self {
             TranscriptionFinishedData {
-                transcription: TranscriptionData {
-                    room_name: flat.room_name,
-                    room_session_id: flat.room_session_id,
-                    transcription_id: flat.transcription_id,
-                    transcription_type: flat.transcription_type,
-                    status: flat.status,
-                },
+                transcription: transcription!(flat),
                 filename: flat.filename,
                 storage_type: flat.storage_type,
                 duration_in_seconds: flat.duration_in_seconds,
@@ -583,13 +587,7 @@ mod wire {
     impl From<TranscriptionFailed> for TranscriptionFailedData {
         fn from(flat: TranscriptionFailed) -> Self {
             TranscriptionFailedData {
-                transcription: TranscriptionData {
-                    room_name: flat.room_name,
-                    room_session_id: flat.room_session_id,
-                    transcription_id: flat.transcription_id,
-                    transcription_type: flat.transcription_type,
-                    status: flat.status,
-                },
+                transcription: transcription!(flat),
                 error: flat.error,
             }
         }
