@@ -53,6 +53,30 @@ impl<'a> SignatureHeader<'a> {
     /// or [`VerifyError::NoV1Signature`], checked in that order as items
     /// are read from left to right.
     pub fn parse(header: &'a str) -> Result<Self, VerifyError> {
+        match Self::parse_usual(header) {
+            Some(parsed) => Ok(parsed),
+            None => Self::parse_any(header),
+        }
+    }
+
+    /// The shape senders emit, `t=<digits>,v1=<64 hex digits>` and nothing
+    /// else, read without splitting and trimming items; `None` for any other
+    /// header, which [`parse_any`](Self::parse_any) then reads. For every
+    /// header it accepts, the result is the one `parse_any` gives (tested).
+    fn parse_usual(header: &'a str) -> Option<Self> {
+        let (digits, v1) = header.strip_prefix("t=")?.split_once(',')?;
+        let first_v1 = hex::decode(v1.strip_prefix("v1=")?)?;
+        Some(Self {
+            timestamp: parse_timestamp(digits).ok()?,
+            timestamp_text: digits,
+            first_v1,
+            after_first_v1: "",
+            v1_count: 1,
+        })
+    }
+
+    /// Any header, by the whole grammar.
+    fn parse_any(header: &'a str) -> Result<Self, VerifyError> {
         if header.trim_ascii().is_empty() {
             return Err(VerifyError::MalformedHeader {
                 item: None,
@@ -240,6 +264,81 @@ fn parse_timestamp(text: &str) -> Result<u64, MalformedReason> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Everything a parsed header holds.
+    fn fields<'a>(h: &SignatureHeader<'a>) -> (u64, &'a str, [u8; 32], &'a str, usize) {
+        (
+            h.timestamp,
+            h.timestamp_text,
+            h.first_v1,
+            h.after_first_v1,
+            h.v1_count,
+        )
+    }
+
+    /// Asserts that the quick reading, where it applies, agrees with the
+    /// whole grammar; returns whether it applied.
+    fn usual_agrees(header: &str) -> Result<bool, TestCaseError> {
+        let Some(usual) = SignatureHeader::parse_usual(header) else {
+            return Ok(false);
+        };
+        let any = SignatureHeader::parse_any(header);
+        prop_assert!(
+            any.is_ok(),
+            "{header:?}: usual reading accepted, grammar says {any:?}"
+        );
+        if let Ok(any) = any {
+            prop_assert_eq!(fields(&usual), fields(&any), "{:?}", header);
+        }
+        Ok(true)
+    }
+
+    #[test]
+    fn usual_shape_is_read_quickly() {
+        let header = format!("t=1700000000,v1={}", "0a".repeat(32));
+        assert!(usual_agrees(&header).expect("agrees"));
+        for other in [
+            format!("t=1700000000, v1={}", "0a".repeat(32)),
+            format!("t=1700000000,v1={},v1={}", "0a".repeat(32), "0b".repeat(32)),
+            format!("v1={},t=1700000000", "0a".repeat(32)),
+            format!("t=1700000000,v1={} ", "0a".repeat(32)),
+            format!("t=18446744073709551616,v1={}", "0a".repeat(32)),
+            format!("t=,v1={}", "0a".repeat(32)),
+            format!("t=1700000000,v1=0x{}", "0a".repeat(31)),
+        ] {
+            assert!(!usual_agrees(&other).expect("agrees"), "{other:?}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Headers near the usual shape: a quick reading that accepted any
+        /// of them must agree with the whole grammar.
+        #[test]
+        fn usual_reading_agrees_with_grammar(
+            head in prop_oneof![6 => Just("t="), 1 => prop::sample::select(vec!["t =", " t=", "T=", "t==", "", "v1="])],
+            digits in "[0-9]{0,22}|[+-]?[0-9]{1,5}|[0-9 +a-]{0,6}",
+            comma in prop_oneof![6 => Just(","), 1 => prop::sample::select(vec![", ", " ,", ",,", ";", ""])],
+            v1 in prop_oneof![6 => Just("v1="), 1 => prop::sample::select(vec!["v1 =", "V1=", "v0=", "v1==", "t="])],
+            hex in prop_oneof![
+                6 => "[0-9a-fA-F]{64}",
+                1 => "[0-9a-fA-F]{62,66}|[0-9a-f]{63}[^0-9a-f]|[0-9a-f]{10}[g-zé ,=][0-9a-f]{53}|0x[0-9a-f]{62}",
+            ],
+            tail in prop_oneof![6 => Just(""), 1 => prop::sample::select(vec![" ", ",", ",v0=x", ",v1=00", "\n", ";"])],
+        ) {
+            let header = format!("{head}{digits}{comma}{v1}{hex}{tail}");
+            usual_agrees(&header)?;
+        }
+
+        /// Arbitrary text: the quick reading never accepts what the grammar
+        /// refuses.
+        #[test]
+        fn usual_reading_never_widens(header in "\\PC{0,100}") {
+            usual_agrees(&header)?;
+        }
+    }
 
     #[test]
     fn timestamp_rules() {
