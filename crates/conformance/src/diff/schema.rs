@@ -13,7 +13,7 @@ use super::{ChangeKind, Cx, DiffError};
 use crate::document::{escape, local_pointer};
 
 /// How deep views and comparisons go; deeper schemas are not compared.
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// Lower bounds: a smaller (or no) value accepts more.
 const LOWER_BOUNDS: [&str; 5] = [

@@ -542,3 +542,657 @@ fn display_escapes_control_characters() {
     assert!(text.iter().all(|t| !t.contains('\u{1b}')), "{text:?}");
     assert!(text.iter().any(|t| t.contains("a\\u{1b}[2J")), "{text:?}");
 }
+
+#[test]
+fn kinds_display_as_their_names() {
+    for kind in ChangeKind::ALL {
+        assert_eq!(kind.to_string(), kind.name());
+        assert!(!kind.name().is_empty());
+    }
+}
+
+#[test]
+fn escape_controls_escapes_each_class_and_nothing_else() {
+    use super::escape_controls;
+    for c in [
+        '\u{0}', '\u{1b}', '\n', '\u{7f}', '\u{85}', '\u{9b}', '\u{200e}', '\u{200f}', '\u{2028}',
+        '\u{2029}', '\u{202a}', '\u{202c}', '\u{202e}', '\u{2066}', '\u{2069}',
+    ] {
+        let text = format!("a{c}b");
+        assert_eq!(
+            escape_controls(&text),
+            format!("a\\u{{{:x}}}b", u32::from(c)),
+            "{c:?}"
+        );
+    }
+    // Neighbours of the escaped ranges, and ordinary text, stay as they are.
+    for text in [
+        "plain",
+        "é ü 日本",
+        "\u{200d}",
+        "\u{2027}",
+        "\u{202f}",
+        "\u{2065}",
+        "\u{206a}",
+    ] {
+        assert_eq!(escape_controls(text), text, "{text:?}");
+    }
+}
+
+#[test]
+fn read_document_reads_yaml_and_json_files() {
+    use super::read_document;
+    let dir = std::env::temp_dir().join(format!("ww-diff-read-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let doc = data(json!({"type": "string"}));
+    let yaml = dir.join("doc.yaml");
+    std::fs::write(&yaml, yaml_serde::to_string(&doc).unwrap()).unwrap();
+    let json_file = dir.join("doc.json");
+    std::fs::write(&json_file, serde_json::to_string(&doc).unwrap()).unwrap();
+    let read_yaml = read_document(&yaml);
+    let read_json = read_document(&json_file);
+    let missing = read_document(&dir.join("absent.yaml"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(read_yaml.unwrap(), doc);
+    assert_eq!(read_json.unwrap(), doc);
+    assert!(missing.is_err());
+}
+
+#[test]
+fn any_breaking_is_true_only_with_a_breaking_change() {
+    use super::any_breaking;
+    let base = data(json!({"type": "string"}));
+    assert!(!any_breaking(&[]));
+    let mut described = base.clone();
+    described["webhooks"]["ping"]["post"]["summary"] = json!("Ping");
+    let informational = diff(&base, &described).unwrap();
+    assert_eq!(informational.len(), 1);
+    assert!(!any_breaking(&informational));
+    let breaking = diff(&base, &data(json!({"type": "integer"}))).unwrap();
+    assert!(any_breaking(&breaking));
+}
+
+/// A schema graph whose pairs, followed through shared `$ref`s, number
+/// ten to the sixth: far past the budget, however quickly each is compared.
+#[test]
+fn documents_past_the_budget_are_too_complex() {
+    let level = |n: usize| {
+        let next = json!({"$ref": format!("#/components/schemas/L{}", n + 1)});
+        let properties: serde_json::Map<String, Value> =
+            (0..10).map(|i| (format!("p{i}"), next.clone())).collect();
+        json!({"type": "object", "properties": properties})
+    };
+    let build = |leaf: &str| {
+        let mut doc = data(json!({"$ref": "#/components/schemas/L0"}));
+        for n in 0..6 {
+            doc["components"]["schemas"][format!("L{n}")] = level(n);
+        }
+        doc["components"]["schemas"]["L6"] = json!({"type": leaf});
+        doc
+    };
+    let err = diff(&build("string"), &build("integer")).unwrap_err();
+    assert!(matches!(err, super::DiffError::TooComplex), "{err}");
+}
+
+#[test]
+fn examples_of_the_body_are_compared() {
+    let old = data(json!({"type": "string"}));
+    let mut new = old.clone();
+    new["webhooks"]["ping"]["post"]["requestBody"]["content"]["application/json"]["example"] =
+        json!({"data": "x"});
+    let changes = diff(&old, &new).unwrap();
+    let got: Vec<(&str, ChangeKind, &str)> = changes
+        .iter()
+        .map(|c| (c.pointer.as_str(), c.kind, c.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [("", ChangeKind::Metadata, "the body's `example` changed")]
+    );
+    assert_eq!(changes[0].new, Some(json!({"data": "x"})));
+}
+
+#[test]
+fn metadata_says_added_removed_or_changed() {
+    let base = data(json!({"type": "string"}));
+    let mut with_summary = base.clone();
+    with_summary["webhooks"]["ping"]["post"]["summary"] = json!("Ping");
+    let mut other_summary = base.clone();
+    other_summary["webhooks"]["ping"]["post"]["summary"] = json!("Pong");
+    let message = |old: &Value, new: &Value| {
+        let changes = diff(old, new).unwrap();
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        changes[0].message.clone()
+    };
+    assert_eq!(
+        message(&base, &with_summary),
+        "the webhook's `summary` added"
+    );
+    assert_eq!(
+        message(&with_summary, &base),
+        "the webhook's `summary` removed"
+    );
+    assert_eq!(
+        message(&with_summary, &other_summary),
+        "the webhook's `summary` changed"
+    );
+}
+
+/// A document whose webhook also sends `X-Trace`, declared as given.
+fn with_trace(required: bool, schema: Value) -> Value {
+    let mut doc = data(json!({"type": "string"}));
+    doc["webhooks"]["ping"]["post"]["parameters"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "X-Trace", "in": "header", "required": required, "schema": schema}));
+    doc
+}
+
+#[test]
+fn other_headers_are_compared_for_presence_and_schema() {
+    use ChangeKind::*;
+    let string = json!({"type": "string"});
+    let kinds = |old: &Value, new: &Value| -> Vec<(String, ChangeKind)> {
+        diff(old, new)
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.pointer, c.kind))
+            .collect()
+    };
+    let trace = "header:X-Trace".to_owned();
+    assert_eq!(
+        kinds(
+            &with_trace(true, string.clone()),
+            &with_trace(false, string.clone())
+        ),
+        [(trace.clone(), NowOptional)]
+    );
+    assert_eq!(
+        kinds(
+            &with_trace(false, string.clone()),
+            &with_trace(true, string.clone())
+        ),
+        [(trace.clone(), NowRequired)]
+    );
+    assert_eq!(
+        kinds(
+            &with_trace(true, string.clone()),
+            &with_trace(true, string.clone())
+        ),
+        []
+    );
+    assert_eq!(
+        kinds(
+            &with_trace(false, string.clone()),
+            &with_trace(false, string.clone())
+        ),
+        []
+    );
+    assert_eq!(
+        kinds(
+            &with_trace(true, string.clone()),
+            &with_trace(true, json!({"type": "integer"}))
+        ),
+        [(trace.clone(), TypeChanged)]
+    );
+    // Only header parameters are headers.
+    let mut query = with_trace(true, string.clone());
+    query["webhooks"]["ping"]["post"]["parameters"][1]["in"] = json!("query");
+    assert_eq!(
+        kinds(&query, &with_trace(true, string.clone())),
+        [(trace, HeaderAdded)]
+    );
+}
+
+#[test]
+fn an_operation_header_overrides_the_path_items_of_the_same_name() {
+    let string = json!({"type": "string"});
+    let mut old = with_trace(true, string.clone());
+    // The path item declares the same header, optional, in another case;
+    // the operation's declaration wins.
+    old["webhooks"]["ping"]["parameters"] = json!([
+        {"name": "x-trace", "in": "header", "required": false, "schema": {"type": "integer"}}
+    ]);
+    let new = with_trace(true, string);
+    let changes = diff(&old, &new).unwrap();
+    assert_eq!(changes, []);
+}
+
+#[test]
+fn a_changed_signature_content_is_named_as_is() {
+    let old = data(json!({"type": "string"}));
+    let mut new = old.clone();
+    new["webhooks"]["ping"]["post"]["parameters"][0]["content"] =
+        json!({"text/plain": {"schema": {"type": "string"}}});
+    let mut newer = new.clone();
+    newer["webhooks"]["ping"]["post"]["parameters"][0]["content"] =
+        json!({"text/plain": {"schema": {"type": "integer"}}});
+    let changes = diff(&new, &newer).unwrap();
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(
+        changes[0].message,
+        "header `Whereby-Signature` changed (`content`): receivers verifying it may reject deliveries"
+    );
+}
+
+/// `(pointer, kind)` of every change between two `data` schemas.
+fn data_changes(old: Value, new: Value) -> Vec<(String, ChangeKind)> {
+    diff(&data(old), &data(new))
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.pointer, c.kind))
+        .collect()
+}
+
+fn at_data(kinds: &[ChangeKind]) -> Vec<(String, ChangeKind)> {
+    kinds.iter().map(|k| ("/data".to_owned(), *k)).collect()
+}
+
+#[test]
+fn all_of_bounds_keep_the_tightest_whatever_the_order() {
+    use ChangeKind::*;
+    for (old, new, expected) in [
+        // Lower bounds: the largest applies.
+        (
+            json!([{"minimum": 1}, {"minimum": 5}]),
+            json!([{"minimum": 5}]),
+            vec![],
+        ),
+        (
+            json!([{"minimum": 5}, {"minimum": 1}]),
+            json!([{"minimum": 5}]),
+            vec![],
+        ),
+        (
+            json!([{"minimum": 1}, {"minimum": 5}]),
+            json!([{"minimum": 3}]),
+            vec![ConstraintLoosened],
+        ),
+        (
+            json!([{"minimum": 5}, {"minimum": 1}]),
+            json!([{"minimum": 3}]),
+            vec![ConstraintLoosened],
+        ),
+        // Upper bounds: the smallest applies.
+        (
+            json!([{"maximum": 10}, {"maximum": 3}]),
+            json!([{"maximum": 3}]),
+            vec![],
+        ),
+        (
+            json!([{"maximum": 3}, {"maximum": 10}]),
+            json!([{"maximum": 3}]),
+            vec![],
+        ),
+        (
+            json!([{"maximum": 3}, {"maximum": 10}]),
+            json!([{"maximum": 5}]),
+            vec![ConstraintLoosened],
+        ),
+        (
+            json!([{"maximum": 10}, {"maximum": 3}]),
+            json!([{"maximum": 5}]),
+            vec![ConstraintLoosened],
+        ),
+    ] {
+        let got = data_changes(json!({"allOf": old.clone()}), json!({"allOf": new.clone()}));
+        assert_eq!(got, at_data(&expected), "{old} -> {new}");
+    }
+}
+
+#[test]
+fn all_of_keeps_every_distinct_unjudged_keyword() {
+    use ChangeKind::*;
+    // Two different values of a keyword this tool does not judge are both
+    // kept: dropping one is a change (here, the first now holds the second's
+    // value and the second is gone).
+    assert_eq!(
+        data_changes(
+            json!({"allOf": [{"propertyNames": {"maxLength": 3}}, {"propertyNames": {"maxLength": 4}}]}),
+            json!({"allOf": [{"propertyNames": {"maxLength": 4}}]}),
+        ),
+        at_data(&[SchemaChanged, SchemaChanged])
+    );
+    // The same value twice is kept once.
+    assert_eq!(
+        data_changes(
+            json!({"allOf": [{"propertyNames": {"maxLength": 3}}, {"propertyNames": {"maxLength": 3}}]}),
+            json!({"allOf": [{"propertyNames": {"maxLength": 3}}]}),
+        ),
+        []
+    );
+}
+
+#[test]
+fn const_and_enum_combined_are_a_closed_list() {
+    use ChangeKind::*;
+    // `const` with an `enum` around it is an enum, not a constant.
+    let got = data_changes(
+        json!({"allOf": [{"const": "a"}, {"enum": ["a", "b"]}]}),
+        json!({"allOf": [{"enum": ["a", "b"]}, {"const": "b"}]}),
+    );
+    assert!(got.iter().all(|(_, k)| *k != ConstChanged), "{got:?}");
+    assert_eq!(got, at_data(&[EnumValueAdded, EnumValueRemoved]));
+    // Two `const`s that agree are still a constant.
+    assert_eq!(
+        data_changes(
+            json!({"allOf": [{"const": "a"}, {"const": "a"}]}),
+            json!({"const": "b"}),
+        ),
+        at_data(&[ConstChanged])
+    );
+}
+
+#[test]
+fn nullable_true_adds_null_and_nullable_false_does_not() {
+    use ChangeKind::*;
+    assert_eq!(
+        data_changes(
+            json!({"type": "string"}),
+            json!({"type": "string", "nullable": true})
+        ),
+        at_data(&[NewlyNullable])
+    );
+    assert_eq!(
+        data_changes(
+            json!({"type": "string"}),
+            json!({"type": "string", "nullable": false})
+        ),
+        []
+    );
+}
+
+#[test]
+fn any_of_lists_of_constants_and_enums_are_one_closed_list() {
+    use ChangeKind::*;
+    assert_eq!(
+        data_changes(
+            json!({"anyOf": [{"enum": ["a", "b"]}, {"const": "c"}]}),
+            json!({"anyOf": [{"enum": ["a", "b"]}, {"const": "d"}]}),
+        ),
+        at_data(&[EnumValueAdded, EnumValueRemoved])
+    );
+    // The branches' types, written as a list, restrict the value's type.
+    assert_eq!(
+        data_changes(
+            json!({"anyOf": [{"type": ["string", "null"], "enum": ["a", null]}]}),
+            json!({"anyOf": [{"type": ["string", "integer", "null"], "enum": ["a", null]}]}),
+        ),
+        data_changes(
+            json!({"type": ["string", "null"], "enum": ["a", null]}),
+            json!({"type": ["string", "integer", "null"], "enum": ["a", null]}),
+        )
+    );
+    assert_ne!(
+        data_changes(
+            json!({"anyOf": [{"type": ["string", "null"], "enum": ["a", null]}]}),
+            json!({"anyOf": [{"type": ["string", "integer", "null"], "enum": ["a", null]}]}),
+        ),
+        []
+    );
+}
+
+#[test]
+fn any_of_one_schema_or_null_is_nullable_and_one_alone_is_not() {
+    use ChangeKind::*;
+    let got = data_changes(
+        json!({"anyOf": [{"type": "string"}]}),
+        json!({"anyOf": [{"type": "string"}, {"type": "null"}]}),
+    );
+    assert!(
+        got.contains(&("/data".to_owned(), SchemaChanged)),
+        "{got:?}"
+    );
+    assert_eq!(
+        data_changes(
+            json!({"type": "string"}),
+            json!({"anyOf": [{"type": "string"}, {"type": "null"}]}),
+        ),
+        at_data(&[NewlyNullable])
+    );
+}
+
+#[test]
+fn conditional_properties_and_constraints_are_compared() {
+    use ChangeKind::*;
+    let conditional =
+        |then: Value| json!({"type": "object", "if": {"required": ["a"]}, "then": then});
+    // Properties a `then` describes are properties of the value.
+    assert_eq!(
+        data_changes(
+            conditional(json!({"properties": {"x": {"type": "string"}}})),
+            conditional(json!({"properties": {"x": {"type": "integer"}}})),
+        ),
+        [("/data/x".to_owned(), TypeChanged)]
+    );
+    // Anything else in it is reported for review.
+    assert_eq!(
+        data_changes(
+            conditional(json!({"minProperties": 1})),
+            conditional(json!({"minProperties": 2})),
+        ),
+        at_data(&[SchemaChanged])
+    );
+    // Its documentation is not a change to the contract.
+    assert_eq!(
+        data_changes(
+            conditional(json!({"description": "one", "required": ["b"]})),
+            conditional(json!({"description": "two", "required": ["b"]})),
+        ),
+        []
+    );
+}
+
+/// `data` whose value is a `{type: leaf}` schema reached through `depth`
+/// links of `link`: `$ref`s from one component to the next, or `allOf` /
+/// "`anyOf` X or null" written one inside the other.
+fn chain(link: &str, depth: usize, leaf: &str) -> Value {
+    let mut schema = json!({"type": leaf});
+    if link == "$ref" {
+        let mut doc = data(json!({"$ref": "#/components/schemas/C0"}));
+        for n in 0..depth {
+            doc["components"]["schemas"][format!("C{n}")] =
+                json!({"$ref": format!("#/components/schemas/C{}", n + 1)});
+        }
+        doc["components"]["schemas"][format!("C{depth}")] = schema;
+        return doc;
+    }
+    for _ in 0..depth {
+        schema = match link {
+            "allOf" => json!({"allOf": [schema]}),
+            "anyOf" => json!({"anyOf": [schema, {"type": "null"}]}),
+            other => panic!("{other}"),
+        };
+    }
+    data(schema)
+}
+
+#[test]
+fn views_follow_links_to_their_depth_limit_and_no_further() {
+    use super::schema::MAX_DEPTH;
+    // The `$ref` in `data` itself is the first link of a chain of `$ref`s.
+    for (link, deepest) in [
+        ("$ref", MAX_DEPTH - 1),
+        ("allOf", MAX_DEPTH),
+        ("anyOf", MAX_DEPTH),
+    ] {
+        let changes = |depth: usize| {
+            diff(
+                &chain(link, depth, "string"),
+                &chain(link, depth, "integer"),
+            )
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.kind == ChangeKind::TypeChanged)
+            .count()
+        };
+        assert_eq!(changes(1), 1, "{link}");
+        assert_eq!(changes(deepest), 1, "{link}");
+        assert_eq!(changes(deepest + 1), 0, "{link}");
+        assert_eq!(changes(MAX_DEPTH * 2), 0, "{link}");
+    }
+}
+
+/// Every change of every row, and of the extra pairs below, as one text:
+/// pointer, kind, whether it breaks, the message, and the old and new
+/// values. The rows test pins the kinds; this pins what people read.
+#[test]
+fn every_change_record_is_pinned() {
+    // A JSON text of exactly 80 characters is shown whole; 81 is cut.
+    let pattern = |len: usize| Value::from("p".repeat(len - 2));
+    let extra = [
+        (
+            "pattern shown whole at 80 characters",
+            data(json!({"type": "string", "pattern": pattern(80)})),
+            data(json!({"type": "string"})),
+        ),
+        (
+            "pattern cut past 80 characters",
+            data(json!({"type": "string", "pattern": pattern(81)})),
+            data(json!({"type": "string"})),
+        ),
+        (
+            "type list narrowed to one type",
+            data(json!({"type": ["string", "integer"]})),
+            data(json!({"type": "string"})),
+        ),
+        (
+            "const dropped",
+            data(json!({"type": "string", "const": "x"})),
+            data(json!({"type": "string"})),
+        ),
+        (
+            "one-value enum dropped",
+            data(json!({"type": "string", "enum": ["x"]})),
+            data(json!({"type": "string"})),
+        ),
+        (
+            "additionalProperties false dropped",
+            data(json!({"type": "object", "additionalProperties": false})),
+            data(json!({"type": "object"})),
+        ),
+        (
+            "additionalProperties false added",
+            data(json!({"type": "object"})),
+            data(json!({"type": "object", "additionalProperties": false})),
+        ),
+        (
+            "additionalProperties false -> a schema",
+            data(json!({"type": "object", "additionalProperties": false})),
+            data(json!({"type": "object", "additionalProperties": {"type": "string"}})),
+        ),
+        (
+            "additionalProperties a schema -> false",
+            data(json!({"type": "object", "additionalProperties": {"type": "string"}})),
+            data(json!({"type": "object", "additionalProperties": false})),
+        ),
+        (
+            "additionalProperties false on both sides",
+            data(json!({"type": "object", "additionalProperties": false})),
+            data(json!({"type": "object", "additionalProperties": false, "description": "d"})),
+        ),
+        (
+            "items no longer described",
+            data(json!({"type": "array", "items": {"type": "string"}})),
+            data(json!({"type": "array"})),
+        ),
+        (
+            "items false no longer described",
+            data(json!({"type": "array", "items": false})),
+            data(json!({"type": "array"})),
+        ),
+        (
+            "items now described",
+            data(json!({"type": "array"})),
+            data(json!({"type": "array", "items": {"type": "string"}})),
+        ),
+        (
+            "bounds equal as numbers, written differently",
+            data(json!({"type": "number", "minimum": 1, "maximum": 2.0})),
+            data(json!({"type": "number", "minimum": 1.0, "maximum": 2})),
+        ),
+        (
+            "bounds that are not numbers, unchanged and changed",
+            data(json!({"type": "number", "minimum": "1", "maximum": "2"})),
+            data(json!({"type": "number", "minimum": "1", "maximum": "3"})),
+        ),
+        (
+            "required under one condition -> under two",
+            data(json!({"type": "object", "properties": {"x": {}},
+                "if": {"required": ["a"]}, "then": {"required": ["x"]}})),
+            data(json!({"type": "object", "properties": {"x": {}}, "allOf": [
+                {"if": {"required": ["a"]}, "then": {"required": ["x"]}},
+                {"if": {"required": ["b"]}, "then": {"required": ["x"]}}]})),
+        ),
+        (
+            "required under two conditions -> under one",
+            data(json!({"type": "object", "properties": {"x": {}}, "allOf": [
+                {"if": {"required": ["a"]}, "then": {"required": ["x"]}},
+                {"if": {"required": ["b"]}, "then": {"required": ["x"]}}]})),
+            data(json!({"type": "object", "properties": {"x": {}},
+                "if": {"required": ["b"]}, "then": {"required": ["x"]}})),
+        ),
+        (
+            "conditionally required",
+            data(json!({"type": "object", "properties": {"x": {}}})),
+            data(json!({"type": "object", "properties": {"x": {}},
+                "if": {"required": ["a"]}, "then": {"required": ["x"]}})),
+        ),
+    ];
+    let mut text = String::new();
+    let rows = rows();
+    let all = rows
+        .iter()
+        .map(|r| (r.name, &r.old, &r.new))
+        .chain(extra.iter().map(|(n, o, n2)| (*n, o, n2)));
+    for (name, old, new) in all {
+        text.push_str(&format!("## {name}\n"));
+        for c in diff(old, new).unwrap() {
+            let show = |v: &Option<Value>| v.as_ref().map_or("-".to_owned(), Value::to_string);
+            text.push_str(&format!(
+                "{} {} {} [{}] {}\n    old: {}\n    new: {}\n",
+                c.webhook,
+                if c.pointer.is_empty() {
+                    "\"\""
+                } else {
+                    &c.pointer
+                },
+                c.kind,
+                if c.breaking { "breaking" } else { "safe" },
+                c.message,
+                show(&c.old),
+                show(&c.new),
+            ));
+        }
+    }
+    insta::assert_snapshot!(text);
+}
+
+/// `data` holding an object nested `depth` levels deep through property
+/// `a`, the innermost a `{type: leaf}`.
+fn nested(depth: usize, leaf: &str) -> Value {
+    let mut schema = json!({"type": leaf});
+    for _ in 0..depth {
+        schema = json!({"type": "object", "properties": {"a": schema}});
+    }
+    data(schema)
+}
+
+#[test]
+fn comparisons_go_as_deep_as_the_limit_and_no_further() {
+    let changes = |depth: usize| {
+        diff(&nested(depth, "string"), &nested(depth, "integer"))
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.kind == ChangeKind::TypeChanged)
+            .count()
+    };
+    let deepest = (1..super::schema::MAX_DEPTH * 2)
+        .take_while(|depth| changes(*depth) == 1)
+        .last()
+        .unwrap();
+    // The body, `data` and `depth` levels of `a`: one comparison each,
+    // the last at the limit.
+    assert_eq!(deepest, super::schema::MAX_DEPTH - 1);
+    assert_eq!(changes(deepest + 1), 0);
+}
