@@ -416,6 +416,8 @@ fn subject(pointer: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Requirement {
     Always,
+    /// Required when any of these conditions (`when X`, `unless X`) holds:
+    /// each `if`/`then` (or `else`) requires it on its own.
     When(BTreeSet<String>),
     Never,
 }
@@ -437,7 +439,7 @@ impl Requirement {
             Requirement::Never => "optional".to_owned(),
             Requirement::When(conditions) => format!(
                 "required {}",
-                conditions.iter().cloned().collect::<Vec<_>>().join(" and ")
+                conditions.iter().cloned().collect::<Vec<_>>().join(" or ")
             ),
         }
     }
