@@ -382,6 +382,23 @@ pub(crate) fn issues_from(
                 }
             }
         }
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+            // An open list among alternatives (a nullable one, say) that
+            // fails only because strict mode closed it: say that, not
+            // "matches none of the allowed schemas".
+            for branch in context {
+                let mut inner = Vec::new();
+                for error in branch {
+                    issues_from(error, properties, &mut inner);
+                }
+                if !inner.is_empty() && inner.iter().all(|i| i.kind == IssueKind::UnknownValue) {
+                    out.extend(inner);
+                    return;
+                }
+            }
+            let (kind, message) = kind_and_message(error);
+            out.push(issue(kind, message, holder()));
+        }
         _ => {
             let (kind, message) = kind_and_message(error);
             out.push(issue(kind, message, holder()));

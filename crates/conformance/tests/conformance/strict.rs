@@ -126,3 +126,60 @@ fn unknown_property_names_are_escaped_in_pointers() {
         ["/a~1b", "/c~0d"]
     );
 }
+
+/// An open list that may also be null, written as `anyOf` or `oneOf`.
+fn nullable_open_list(combinator: &str) -> Value {
+    json!({
+        "openapi": "3.1.1",
+        "info": { "title": "nullable open list", "version": "0" },
+        "webhooks": {
+            "role": { "post": { "requestBody": { "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/Role" }
+            } } } } }
+        },
+        "components": { "schemas": {
+            "Role": {
+                "type": "object",
+                "properties": {
+                    "type": { "const": "role" },
+                    "role": { combinator: [ { "$ref": "#/components/schemas/RoleName" }, { "type": "null" } ] }
+                }
+            },
+            "RoleName": { "type": "string", "x-extensible-enum": ["host", "visitor"] }
+        } }
+    })
+}
+
+#[test]
+fn an_open_list_among_alternatives_reports_its_unknown_value() {
+    for combinator in ["anyOf", "oneOf"] {
+        let document = nullable_open_list(combinator);
+        let open = Validator::from_document(&document, Options::default()).expect("loads");
+        let strict = Validator::from_document(&document, Options { strict: true }).expect("loads");
+        for fine in [json!("host"), Value::Null] {
+            let payload = json!({ "type": "role", "role": fine });
+            assert!(
+                strict.validate_value(&payload).is_valid(),
+                "{combinator} {payload}"
+            );
+        }
+        let payload = json!({ "type": "role", "role": "wizard" });
+        assert!(open.validate_value(&payload).is_valid(), "{combinator}");
+        let report = strict.validate_value(&payload);
+        let found: Vec<(IssueKind, &str)> = report
+            .errors
+            .iter()
+            .map(|i| (i.kind, i.instance_path.as_str()))
+            .collect();
+        assert_eq!(found, [(IssueKind::UnknownValue, "/role")], "{combinator}");
+        assert!(
+            report.errors[0].message.contains("\"host\", \"visitor\""),
+            "{}",
+            report.errors[0].message
+        );
+        // A value of the wrong type is still wrong for every branch.
+        let report = strict.validate_value(&json!({ "type": "role", "role": 5 }));
+        let kinds: Vec<IssueKind> = report.errors.iter().map(|i| i.kind).collect();
+        assert_eq!(kinds, [IssueKind::Schema], "{combinator}");
+    }
+}
