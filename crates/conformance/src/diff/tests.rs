@@ -1102,6 +1102,11 @@ fn every_change_record_is_pinned() {
             data(json!({"type": "array"})),
         ),
         (
+            "items false now described",
+            data(json!({"type": "array"})),
+            data(json!({"type": "array", "items": false})),
+        ),
+        (
             "items now described",
             data(json!({"type": "array"})),
             data(json!({"type": "array", "items": {"type": "string"}})),
