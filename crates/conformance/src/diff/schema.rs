@@ -455,9 +455,18 @@ impl Requirement {
     }
 }
 
+/// The schemas being compared further up, each side as the addresses of
+/// the schema values it starts from, so that recursive schemas end.
+pub(crate) type Seen = Vec<(Vec<usize>, Vec<usize>)>;
+
 /// Compares the schemas `old` (in `old_doc`) and `new` (in `new_doc`) for
-/// the value at `pointer`. `seen` holds the references of the views being
-/// compared further up, so that recursive schemas end.
+/// the value at `pointer`.
+///
+/// A pair of sides met again further down is a cycle, and is not compared
+/// twice. The sides are told apart by the schema values themselves, not by
+/// the `$ref`s followed, so a recursive schema compared with the same shape
+/// written out inline is followed until the inline side ends (or the depth
+/// limit, which ends any descent).
 pub(crate) fn compare<'a>(
     cx: &mut Cx<'_>,
     old: &[&'a Value],
@@ -465,19 +474,25 @@ pub(crate) fn compare<'a>(
     new: &[&'a Value],
     new_doc: &'a Value,
     pointer: &str,
-    seen: &mut Vec<(BTreeSet<String>, BTreeSet<String>)>,
+    seen: &mut Seen,
 ) -> Result<(), DiffError> {
     cx.spend()?;
     if seen.len() > MAX_DEPTH {
         return Ok(());
     }
-    let o = View::of(old_doc, old);
-    let n = View::of(new_doc, new);
-    let refs = (o.refs.clone(), n.refs.clone());
-    if !(refs.0.is_empty() && refs.1.is_empty()) && seen.contains(&refs) {
+    let address = |schemas: &[&Value]| -> Vec<usize> {
+        schemas
+            .iter()
+            .map(|schema| std::ptr::from_ref::<Value>(schema) as usize)
+            .collect()
+    };
+    let sides = (address(old), address(new));
+    if seen.contains(&sides) {
         return Ok(());
     }
-    seen.push(refs);
+    let o = View::of(old_doc, old);
+    let n = View::of(new_doc, new);
+    seen.push(sides);
     let result = compare_views(cx, &o, old_doc, &n, new_doc, pointer, seen);
     seen.pop();
     result
@@ -490,7 +505,7 @@ fn compare_views<'a>(
     n: &View<'a>,
     new_doc: &'a Value,
     pointer: &str,
-    seen: &mut Vec<(BTreeSet<String>, BTreeSet<String>)>,
+    seen: &mut Seen,
 ) -> Result<(), DiffError> {
     let what = subject(pointer);
     compare_types(cx, o, n, pointer, &what);

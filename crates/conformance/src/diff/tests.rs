@@ -1201,3 +1201,37 @@ fn comparisons_go_as_deep_as_the_limit_and_no_further() {
     assert_eq!(deepest, super::schema::MAX_DEPTH - 1);
     assert_eq!(changes(deepest + 1), 0);
 }
+
+/// A recursive schema on one side and the same shape written out inline on
+/// the other: the comparison follows the inline side to its end, so a
+/// change two levels down is found.
+#[test]
+fn a_recursive_schema_against_an_inline_one_is_compared_to_the_end() {
+    let node = json!({"type": "object", "properties": {
+        "v": {"type": "string"},
+        "next": {"$ref": "#/components/schemas/Shared"}}});
+    let old = document(
+        with_data(json!({"$ref": "#/components/schemas/Shared"}), true),
+        node,
+    );
+    let inline = data(json!({"type": "object", "properties": {
+        "v": {"type": "string"},
+        "next": {"type": "object", "properties": {
+            "v": {"type": "integer"},
+            "next": {"type": "object", "properties": {"v": {"type": "string"}}}}}}}));
+    let got: Vec<(String, ChangeKind)> = diff(&old, &inline)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.pointer, c.kind))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("/data/next/v".to_owned(), ChangeKind::TypeChanged),
+            (
+                "/data/next/next/next".to_owned(),
+                ChangeKind::PropertyRemoved
+            ),
+        ]
+    );
+}
