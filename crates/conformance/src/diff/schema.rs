@@ -455,18 +455,29 @@ impl Requirement {
     }
 }
 
-/// The schemas being compared further up, each side as the addresses of
-/// the schema values it starts from, so that recursive schemas end.
-pub(crate) type Seen = Vec<(Vec<usize>, Vec<usize>)>;
+/// One side of a comparison, as the cycle guard knows it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// The `$ref`s its view followed.
+    Refs(BTreeSet<String>),
+    /// A schema written inline (no `$ref` followed): the addresses of the
+    /// schema values themselves, which differ from one level to the next.
+    Inline(Vec<usize>),
+}
+
+/// The pairs of sides being compared further up.
+pub(crate) type Seen = Vec<(Side, Side)>;
 
 /// Compares the schemas `old` (in `old_doc`) and `new` (in `new_doc`) for
 /// the value at `pointer`.
 ///
 /// A pair of sides met again further down is a cycle, and is not compared
-/// twice. The sides are told apart by the schema values themselves, not by
-/// the `$ref`s followed, so a recursive schema compared with the same shape
-/// written out inline is followed until the inline side ends (or the depth
-/// limit, which ends any descent).
+/// twice. A side that followed `$ref`s is known by them, so a recursive
+/// schema stops where its references recur, however many children of its
+/// own type it has. A side written inline is known by its schema values, so
+/// a recursive schema compared with the same shape written out inline is
+/// followed until the inline side ends (or the depth limit, which ends any
+/// descent).
 pub(crate) fn compare<'a>(
     cx: &mut Cx<'_>,
     old: &[&'a Value],
@@ -480,18 +491,24 @@ pub(crate) fn compare<'a>(
     if seen.len() > MAX_DEPTH {
         return Ok(());
     }
-    let address = |schemas: &[&Value]| -> Vec<usize> {
-        schemas
-            .iter()
-            .map(|schema| std::ptr::from_ref::<Value>(schema) as usize)
-            .collect()
+    let o = View::of(old_doc, old);
+    let n = View::of(new_doc, new);
+    let side = |view: &View<'_>, schemas: &[&Value]| {
+        if view.refs.is_empty() {
+            Side::Inline(
+                schemas
+                    .iter()
+                    .map(|schema| std::ptr::from_ref::<Value>(schema) as usize)
+                    .collect(),
+            )
+        } else {
+            Side::Refs(view.refs.clone())
+        }
     };
-    let sides = (address(old), address(new));
+    let sides = (side(&o, old), side(&n, new));
     if seen.contains(&sides) {
         return Ok(());
     }
-    let o = View::of(old_doc, old);
-    let n = View::of(new_doc, new);
     seen.push(sides);
     let result = compare_views(cx, &o, old_doc, &n, new_doc, pointer, seen);
     seen.pop();

@@ -1235,3 +1235,23 @@ fn a_recursive_schema_against_an_inline_one_is_compared_to_the_end() {
         ]
     );
 }
+
+/// A node with a dozen children of its own type, on both sides: the
+/// comparison stops where the pair of `$ref`s recurs, instead of walking
+/// every path of children until the budget runs out.
+#[test]
+fn a_wide_recursive_schema_is_compared_once_per_level() {
+    let tree = |leaf: &str| {
+        let child = json!({"$ref": "#/components/schemas/Shared"});
+        let mut properties: serde_json::Map<String, Value> =
+            (0..12).map(|i| (format!("c{i}"), child.clone())).collect();
+        properties.insert("v".to_owned(), json!({"type": leaf}));
+        document(
+            with_data(child.clone(), true),
+            json!({"type": "object", "properties": properties}),
+        )
+    };
+    let changes = diff(&tree("string"), &tree("integer")).unwrap();
+    let pointers: Vec<&str> = changes.iter().map(|c| c.pointer.as_str()).collect();
+    assert_eq!(pointers, ["/data/v"]);
+}
