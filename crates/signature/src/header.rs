@@ -59,9 +59,10 @@ impl<'a> SignatureHeader<'a> {
         }
     }
 
-    /// The shape senders emit, `t=<digits>,v1=<64 hex digits>` and nothing
-    /// else, read without splitting and trimming items; `None` for any other
-    /// header, which [`parse_any`](Self::parse_any) then reads. For every
+    /// The shape Whereby documents (and [`sign`](crate::sign) produces),
+    /// `t=<digits>,v1=<64 hex digits>` and nothing else, read without
+    /// splitting and trimming items; `None` for any other header, which
+    /// [`parse_any`](Self::parse_any) then reads. For every
     /// header it accepts, the result is the one `parse_any` gives (tested).
     fn parse_usual(header: &'a str) -> Option<Self> {
         let (digits, v1) = header.strip_prefix("t=")?.split_once(',')?;
