@@ -382,28 +382,34 @@ pub(crate) fn issues_from(
                 }
             }
         }
-        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
-            // An open list among alternatives (a nullable one, say) that
-            // fails only because strict mode closed it: say that, not
-            // "matches none of the allowed schemas".
-            for branch in context {
-                let mut inner = Vec::new();
-                for error in branch {
-                    issues_from(error, properties, &mut inner);
-                }
-                if !inner.is_empty() && inner.iter().all(|i| i.kind == IssueKind::UnknownValue) {
-                    out.extend(inner);
-                    return;
-                }
-            }
-            let (kind, message) = kind_and_message(error);
-            out.push(issue(kind, message, holder()));
+        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context }
+            if let Some(unknown) = unknown_values_only(context, properties) =>
+        {
+            out.extend(unknown);
         }
         _ => {
             let (kind, message) = kind_and_message(error);
             out.push(issue(kind, message, holder()));
         }
     }
+}
+
+/// The issues of the first branch of an `anyOf`/`oneOf` that fails only
+/// on unknown values of open lists: an open list among alternatives (a
+/// nullable one, say) that strict mode closed. Reported as such, not as
+/// "matches none of the allowed schemas".
+fn unknown_values_only(
+    branches: &[Vec<ValidationError<'_>>],
+    properties: &dyn Properties,
+) -> Option<Vec<Issue>> {
+    branches.iter().find_map(|branch| {
+        let mut inner = Vec::new();
+        for error in branch {
+            issues_from(error, properties, &mut inner);
+        }
+        (!inner.is_empty() && inner.iter().all(|i| i.kind == IssueKind::UnknownValue))
+            .then_some(inner)
+    })
 }
 
 /// `missing property NAME`, with when the document says it appeared.
