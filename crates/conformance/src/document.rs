@@ -112,16 +112,20 @@ pub(crate) fn webhooks(document: &Value) -> Result<Vec<Webhook>, SpecError> {
         return Err(SpecError::NoWebhooks);
     }
     let mut out: Vec<Webhook> = Vec::with_capacity(hooks.len());
+    // Each event type's webhook so far, found without a search: a document
+    // may have a great many.
+    let mut by_type: HashMap<String, usize> = HashMap::with_capacity(hooks.len());
     for (key, item) in hooks {
         let pointer = format!("/webhooks/{}", escape(key));
         let webhook = read_webhook(document, key, pointer, item)?;
-        if let Some(first) = out.iter().find(|w| w.event_type == webhook.event_type) {
+        if let Some(&first) = by_type.get(&webhook.event_type) {
             return Err(SpecError::DuplicateEventType {
                 event_type: webhook.event_type,
-                first: first.key.clone(),
+                first: out[first].key.clone(),
                 second: webhook.key,
             });
         }
+        by_type.insert(webhook.event_type.clone(), out.len());
         out.push(webhook);
     }
     Ok(out)

@@ -55,11 +55,13 @@
 //! assert!(diff(&old, &old).unwrap().is_empty());
 //! ```
 
+#[cfg(test)]
+mod large;
 mod schema;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -74,6 +76,13 @@ pub const SIGNATURE_HEADER: &str = "Whereby-Signature";
 
 /// How many pairs of schemas one comparison looks at before giving up.
 const BUDGET: usize = 200_000;
+/// How much reading all those pairs' schemas may take, in keywords and
+/// values read or copied: a list or schema shared by many places is read
+/// once for each, and this bounds the total however it is shared.
+const WORK: usize = 20_000_000;
+/// How many bytes the changes found may take before giving up: a large
+/// value changed in many places would otherwise be copied into each change.
+const KEPT: usize = 256 << 20;
 
 /// What changed, as a stable snake_case name in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -286,9 +295,15 @@ pub enum DiffError {
     New(SpecError),
     /// The schemas are too large or too deeply shared to compare.
     #[error(
-        "the documents are too complex to compare (more than {BUDGET} pairs of schemas); simplify their schemas"
+        "the documents are too complex to compare (more than {BUDGET} pairs of schemas, or {WORK} keywords and values read in them); simplify their schemas"
     )]
     TooComplex,
+    /// The changes found take more memory than one comparison keeps.
+    #[error(
+        "the documents differ in more than {} MiB of changes; compare smaller documents",
+        KEPT >> 20
+    )]
+    TooManyChanges,
 }
 
 /// Reads a document from a file: YAML for `.yaml` and `.yml`, JSON for
@@ -305,6 +320,32 @@ pub fn parse_document(text: &str) -> Result<Value, SpecError> {
 /// Every change from `old` to `new`, webhook by webhook in the old
 /// document's order, then the added webhooks in the new document's order.
 pub fn diff(old: &Value, new: &Value) -> Result<Vec<Change>, DiffError> {
+    diff_limited(old, new, LIMITS)
+}
+
+/// How much one comparison may do and keep.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Pairs of schemas compared.
+    pub pairs: usize,
+    /// Keywords and values read (see [`WORK`]).
+    pub work: usize,
+    /// Bytes of changes kept (see [`KEPT`]).
+    pub kept: usize,
+}
+
+const LIMITS: Limits = Limits {
+    pairs: BUDGET,
+    work: WORK,
+    kept: KEPT,
+};
+
+/// [`diff`] within `limits`.
+pub(crate) fn diff_limited(
+    old: &Value,
+    new: &Value,
+    limits: Limits,
+) -> Result<Vec<Change>, DiffError> {
     let old_hooks = document::webhooks(old).map_err(DiffError::Old)?;
     let new_hooks = document::webhooks(new).map_err(DiffError::New)?;
     let mut cx = Cx {
@@ -312,11 +353,19 @@ pub fn diff(old: &Value, new: &Value) -> Result<Vec<Change>, DiffError> {
         new,
         webhook: String::new(),
         changes: Vec::new(),
-        budget: BUDGET,
+        budget: limits.pairs,
+        work: limits.work,
+        kept: limits.kept,
+        overflowed: false,
     };
+    // Webhooks by key, found without a search: a document may have a great
+    // many.
+    let old_keys: HashSet<&str> = old_hooks.iter().map(|h| h.key.as_str()).collect();
+    let new_by_key: HashMap<&str, &Webhook> =
+        new_hooks.iter().map(|h| (h.key.as_str(), h)).collect();
     for hook in &old_hooks {
         cx.webhook = hook.key.clone();
-        match new_hooks.iter().find(|h| h.key == hook.key) {
+        match new_by_key.get(hook.key.as_str()) {
             None => cx.push(
                 "",
                 ChangeKind::WebhookRemoved,
@@ -328,7 +377,7 @@ pub fn diff(old: &Value, new: &Value) -> Result<Vec<Change>, DiffError> {
         }
     }
     for hook in &new_hooks {
-        if !old_hooks.iter().any(|h| h.key == hook.key) {
+        if !old_keys.contains(hook.key.as_str()) {
             cx.webhook = hook.key.clone();
             cx.push(
                 "",
@@ -338,6 +387,9 @@ pub fn diff(old: &Value, new: &Value) -> Result<Vec<Change>, DiffError> {
                 None,
             );
         }
+    }
+    if cx.overflowed {
+        return Err(DiffError::TooManyChanges);
     }
     Ok(cx.changes)
 }
@@ -353,7 +405,15 @@ pub(crate) struct Cx<'a> {
     pub new: &'a Value,
     pub webhook: String,
     pub changes: Vec<Change>,
+    /// Pairs of schemas left to compare.
     pub budget: usize,
+    /// Reading left (see [`WORK`]).
+    pub work: usize,
+    /// Bytes of changes left to keep (see [`KEPT`]).
+    pub kept: usize,
+    /// Whether a change was dropped for want of room: the comparison
+    /// stops at the next pair and fails.
+    pub overflowed: bool,
 }
 
 impl Cx<'_> {
@@ -365,6 +425,22 @@ impl Cx<'_> {
         old: Option<Value>,
         new: Option<Value>,
     ) {
+        let size = std::mem::size_of::<Change>()
+            + self.webhook.len()
+            + pointer.len()
+            + message.len()
+            + [&old, &new]
+                .into_iter()
+                .flatten()
+                .map(weight)
+                .sum::<usize>();
+        match self.kept.checked_sub(size) {
+            Some(left) if !self.overflowed => self.kept = left,
+            _ => {
+                self.overflowed = true;
+                return;
+            }
+        }
         self.changes.push(Change {
             webhook: self.webhook.clone(),
             pointer: pointer.to_owned(),
@@ -376,11 +452,42 @@ impl Cx<'_> {
         });
     }
 
-    /// Counts one pair of schemas against the budget.
+    /// Counts one pair of schemas against the budget; fails too once a
+    /// change could not be kept.
     pub(crate) fn spend(&mut self) -> Result<(), DiffError> {
+        if self.overflowed {
+            return Err(DiffError::TooManyChanges);
+        }
         self.budget = self.budget.checked_sub(1).ok_or(DiffError::TooComplex)?;
         Ok(())
     }
+
+    /// Counts the reading of a pair's schemas against the budget.
+    pub(crate) fn spend_work(&mut self, work: usize) -> Result<(), DiffError> {
+        self.work = self.work.checked_sub(work).ok_or(DiffError::TooComplex)?;
+        Ok(())
+    }
+}
+
+/// About how many bytes a value takes in memory.
+fn weight(value: &Value) -> usize {
+    let mut bytes = 0;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        bytes += std::mem::size_of::<Value>();
+        match value {
+            Value::String(s) => bytes += s.len(),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => {
+                for (name, value) in map {
+                    bytes += std::mem::size_of::<String>() + name.len();
+                    stack.push(value);
+                }
+            }
+            _ => {}
+        }
+    }
+    bytes
 }
 
 /// Keys of an operation that are not metadata: compared on their own.
@@ -503,6 +610,7 @@ fn headers<'a>(
     op: Option<&'a Value>,
 ) -> Vec<(String, &'a Value)> {
     let mut out: Vec<(String, &Value)> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
     // Operation parameters override path item ones of the same name.
     for owner in [op, item].into_iter().flatten() {
         let Some(Value::Array(parameters)) = owner.get("parameters") else {
@@ -519,7 +627,7 @@ fn headers<'a>(
                 continue;
             };
             let name = name.to_ascii_lowercase();
-            if !out.iter().any(|(n, _)| *n == name) {
+            if seen.insert(name.clone()) {
                 out.push((name, parameter));
             }
         }
@@ -540,10 +648,14 @@ fn compare_headers(
     let (old_doc, new_doc) = (cx.old, cx.new);
     let old_headers = headers(old_doc, old_item, old_op);
     let new_headers = headers(new_doc, new_item, new_op);
+    let old_by_name: HashMap<&str, &Value> =
+        old_headers.iter().map(|(n, p)| (n.as_str(), *p)).collect();
+    let new_by_name: HashMap<&str, &Value> =
+        new_headers.iter().map(|(n, p)| (n.as_str(), *p)).collect();
     for (name, old) in &old_headers {
         let shown = old.get("name").and_then(Value::as_str).unwrap_or(name);
         let pointer = format!("header:{shown}");
-        let Some((_, new)) = new_headers.iter().find(|(n, _)| n == name) else {
+        let Some(new) = new_by_name.get(name.as_str()) else {
             cx.push(
                 &pointer,
                 ChangeKind::HeaderRemoved,
@@ -601,7 +713,7 @@ fn compare_headers(
         }
     }
     for (name, new) in &new_headers {
-        if !old_headers.iter().any(|(n, _)| n == name) {
+        if !old_by_name.contains_key(name.as_str()) {
             let shown = new.get("name").and_then(Value::as_str).unwrap_or(name);
             cx.push(
                 &format!("header:{shown}"),

@@ -5,7 +5,8 @@
 //! are then compared keyword by keyword, and the properties, items and map
 //! values they describe are compared in turn, each at its own JSON Pointer.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
@@ -73,18 +74,27 @@ struct View<'a> {
     null_branch: bool,
     values: Option<Values>,
     open: Option<Vec<Value>>,
+    /// The keys of `open`, to add each value once.
+    open_keys: HashSet<String>,
     properties: Vec<(String, Vec<&'a Value>)>,
+    /// Where each property is in `properties`.
+    property_index: HashMap<String, usize>,
     required: BTreeSet<String>,
     /// Properties required only when a condition (an `if`, as JSON) holds.
-    conditional: BTreeMap<String, BTreeSet<String>>,
+    conditional: BTreeMap<String, BTreeSet<Rc<str>>>,
     items: Vec<&'a Value>,
     additional: Vec<&'a Value>,
     bounds: BTreeMap<&'static str, Value>,
     shapes: BTreeMap<&'static str, Value>,
     metadata: Map<String, Value>,
-    other: BTreeMap<String, Value>,
+    /// Keywords this tool does not judge: each keyword's distinct values,
+    /// in the order met, with their keys.
+    other: BTreeMap<String, (Vec<Value>, HashSet<String>)>,
     /// The references followed, to notice recursion.
     refs: BTreeSet<String>,
+    /// How much reading the schemas took: keywords, and the values and
+    /// members read or copied. The comparison counts it against its budget.
+    work: usize,
 }
 
 impl<'a> View<'a> {
@@ -102,15 +112,19 @@ impl<'a> View<'a> {
     }
 
     fn property(&self, name: &str) -> Option<&Vec<&'a Value>> {
-        self.properties
-            .iter()
-            .find_map(|(n, schemas)| (n == name).then_some(schemas))
+        let &at = self.property_index.get(name)?;
+        Some(&self.properties[at].1)
     }
 
     fn add_property(&mut self, name: &str, schema: &'a Value) {
-        match self.properties.iter_mut().find(|(n, _)| n == name) {
-            Some((_, schemas)) => schemas.push(schema),
-            None => self.properties.push((name.to_owned(), vec![schema])),
+        self.work += 1;
+        match self.property_index.get(name) {
+            Some(&at) => self.properties[at].1.push(schema),
+            None => {
+                self.property_index
+                    .insert(name.to_owned(), self.properties.len());
+                self.properties.push((name.to_owned(), vec![schema]));
+            }
         }
     }
 
@@ -124,23 +138,26 @@ impl<'a> View<'a> {
     fn restrict_values(&mut self, values: Vec<Value>, from_const: bool) {
         self.values = Some(match self.values.take() {
             None => Values { values, from_const },
-            Some(old) => Values {
-                values: old
-                    .values
-                    .into_iter()
-                    .filter(|v| values.contains(v))
-                    .collect(),
-                from_const: old.from_const && from_const,
-            },
+            Some(old) => {
+                let allowed = keys(&values);
+                Values {
+                    values: old
+                        .values
+                        .into_iter()
+                        .filter(|v| allowed.contains(&value_key(v)))
+                        .collect(),
+                    from_const: old.from_const && from_const,
+                }
+            }
         });
     }
 
-    fn other(&mut self, key: &str, value: &Value) {
-        let mut key = key.to_owned();
-        while self.other.get(&key).is_some_and(|v| v != value) {
-            key.push('\'');
+    fn other(&mut self, keyword: &str, value: &Value) {
+        self.work += nodes(value);
+        let (values, seen) = self.other.entry(keyword.to_owned()).or_default();
+        if seen.insert(value_key(value)) {
+            values.push(value.clone());
         }
-        self.other.insert(key, value.clone());
     }
 
     fn collect(&mut self, document: &'a Value, schema: &'a Value, depth: usize) {
@@ -160,6 +177,22 @@ impl<'a> View<'a> {
         let mut keys: Vec<(&String, &Value)> = map.iter().collect();
         keys.sort_by_key(|(key, _)| matches!(key.as_str(), "$ref" | "allOf"));
         for (key, value) in keys {
+            // Values copied into the view count whole; lists and maps of
+            // schemas by their length (each schema counts where it is read).
+            self.work += 1 + match key.as_str() {
+                "$ref"
+                | "allOf"
+                | "anyOf"
+                | "oneOf"
+                | "if"
+                | "then"
+                | "else"
+                | "properties"
+                | "required"
+                | "items"
+                | "additionalProperties" => width(value),
+                _ => nodes(value),
+            };
             match key.as_str() {
                 "$ref" => match value.as_str().and_then(local_pointer) {
                     Some(target) => {
@@ -210,7 +243,7 @@ impl<'a> View<'a> {
                     Value::Array(values) => {
                         let open = self.open.get_or_insert_with(Vec::new);
                         for value in values {
-                            if !open.contains(value) {
+                            if self.open_keys.insert(value_key(value)) {
                                 open.push(value.clone());
                             }
                         }
@@ -267,6 +300,8 @@ impl<'a> View<'a> {
             .iter()
             .map(|b| crate::document::follow(document, b).unwrap_or(b))
             .collect();
+        // The branches followed may be lists of any length.
+        self.work += followed.iter().map(|b| nodes(b)).sum::<usize>();
         let constant = |b: &&Value| -> Option<Vec<Value>> {
             let map = b.as_object()?;
             let values = match (map.get("const"), map.get("enum")) {
@@ -282,10 +317,11 @@ impl<'a> View<'a> {
             && let Some(lists) = followed.iter().map(constant).collect::<Option<Vec<_>>>()
         {
             let mut values: Vec<Value> = Vec::new();
+            let mut seen = HashSet::new();
             let mut types = BTreeSet::new();
             for (branch, list) in followed.iter().zip(lists) {
                 for v in list {
-                    if !values.contains(&v) {
+                    if seen.insert(value_key(&v)) {
                         values.push(v);
                     }
                 }
@@ -329,9 +365,11 @@ impl<'a> View<'a> {
         condition: &'a Value,
     ) {
         let text = condition.to_string();
+        self.work += nodes(condition);
+        // One label for every property a branch requires, however many.
         for (branch_key, label) in [
-            ("then", format!("when {text}")),
-            ("else", format!("unless {text}")),
+            ("then", Rc::<str>::from(format!("when {text}"))),
+            ("else", Rc::<str>::from(format!("unless {text}"))),
         ] {
             let Some(branch) = map.get(branch_key) else {
                 continue;
@@ -340,6 +378,7 @@ impl<'a> View<'a> {
             let Some(branch_map) = branch.as_object() else {
                 continue;
             };
+            self.work += nodes(branch);
             for (key, value) in branch_map {
                 match key.as_str() {
                     "required" => {
@@ -348,7 +387,7 @@ impl<'a> View<'a> {
                                 self.conditional
                                     .entry(name.to_owned())
                                     .or_default()
-                                    .insert(label.clone());
+                                    .insert(Rc::clone(&label));
                             }
                         }
                     }
@@ -394,13 +433,108 @@ fn type_value(types: &BTreeSet<String>) -> Value {
     }
 }
 
+/// A value's canonical text: two values have the same key exactly when
+/// they are equal (`==`), so lists of any length are compared through
+/// hash sets of keys, not value by value against each other.
+fn value_key(value: &Value) -> String {
+    let mut out = String::new();
+    write_key(value, &mut out);
+    out
+}
+
+fn write_key(value: &Value, out: &mut String) {
+    match value {
+        // Maps are equal whatever the order of their members.
+        Value::Object(map) => {
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_unstable_by_key(|(name, _)| *name);
+            out.push('{');
+            for (i, (name, value)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::from(name.as_str()).to_string());
+                out.push(':');
+                write_key(value, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_key(item, out);
+            }
+            out.push(']');
+        }
+        // `-0.0 == 0.0`; every other number is equal only to one written
+        // the same way.
+        Value::Number(n) if n.as_f64() == Some(0.0) && n.is_f64() => out.push_str("0.0"),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// The keys of `values`.
+fn keys(values: &[Value]) -> HashSet<String> {
+    values.iter().map(value_key).collect()
+}
+
+/// How many values `value` holds, itself included.
+fn nodes(value: &Value) -> usize {
+    let mut count = 0;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        count += 1;
+        match value {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// How many items or members `value` has (0 for anything else).
+fn width(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => items.len(),
+        Value::Object(map) => map.len(),
+        _ => 0,
+    }
+}
+
+/// A value as JSON, cut to 80 characters: only the start is written out,
+/// however large the value.
 fn show(value: &Value) -> String {
-    let text = value.to_string();
+    /// Keeps the first `LIMIT` bytes written, then refuses more.
+    struct Start(Vec<u8>);
+    const LIMIT: usize = 400;
+    impl std::io::Write for Start {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = LIMIT - self.0.len();
+            if room == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            let take = buf.len().min(room);
+            self.0.extend_from_slice(&buf[..take]);
+            Ok(take)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut start = Start(Vec::new());
+    // Stops with an error once the limit is reached: what was written is
+    // the start, at least 100 characters of it, more than is shown.
+    let _ = serde_json::to_writer(&mut start, value);
+    let text = String::from_utf8_lossy(&start.0);
     if text.chars().count() > 80 {
         let cut: String = text.chars().take(77).collect();
         format!("{cut}...")
     } else {
-        text
+        text.into_owned()
     }
 }
 
@@ -418,7 +552,7 @@ enum Requirement {
     Always,
     /// Required when any of these conditions (`when X`, `unless X`) holds:
     /// each `if`/`then` (or `else`) requires it on its own.
-    When(BTreeSet<String>),
+    When(BTreeSet<Rc<str>>),
     Never,
 }
 
@@ -449,7 +583,7 @@ impl Requirement {
             Requirement::Always => Value::Bool(true),
             Requirement::Never => Value::Bool(false),
             Requirement::When(conditions) => {
-                Value::from(conditions.iter().cloned().collect::<Vec<_>>())
+                Value::from(conditions.iter().map(|c| c.to_string()).collect::<Vec<_>>())
             }
         }
     }
@@ -493,6 +627,7 @@ pub(crate) fn compare<'a>(
     }
     let o = View::of(old_doc, old);
     let n = View::of(new_doc, new);
+    cx.spend_work(o.work + n.work)?;
     let side = |view: &View<'_>, schemas: &[&Value]| {
         if view.refs.is_empty() {
             Side::Inline(
@@ -560,17 +695,29 @@ fn compare_views<'a>(
         &n.metadata,
         &[],
     );
-    let keys: BTreeSet<&String> = o.other.keys().chain(n.other.keys()).collect();
-    for key in keys {
-        let (a, b) = (o.other.get(key), n.other.get(key));
-        if a != b {
-            cx.push(
-                pointer,
-                ChangeKind::SchemaChanged,
-                format!("{what}'s `{key}` changed; this tool does not judge it: review it by hand"),
-                a.cloned(),
-                b.cloned(),
-            );
+    let keywords: BTreeSet<&String> = o.other.keys().chain(n.other.keys()).collect();
+    let empty = Vec::new();
+    for keyword in keywords {
+        let (a, b) = (
+            o.other.get(keyword).map_or(&empty, |(v, _)| v),
+            n.other.get(keyword).map_or(&empty, |(v, _)| v),
+        );
+        // The same keyword met again with another value (in another
+        // `allOf` branch, say) is `keyword'`, then `keyword''`.
+        for i in 0..a.len().max(b.len()) {
+            let (a, b) = (a.get(i), b.get(i));
+            if a != b {
+                let primes = "'".repeat(i);
+                cx.push(
+                    pointer,
+                    ChangeKind::SchemaChanged,
+                    format!(
+                        "{what}'s `{keyword}{primes}` changed; this tool does not judge it: review it by hand"
+                    ),
+                    a.cloned(),
+                    b.cloned(),
+                );
+            }
         }
     }
     // Properties.
@@ -785,8 +932,9 @@ fn compare_values(cx: &mut Cx<'_>, o: &View<'_>, n: &View<'_>, pointer: &str, wh
                 );
                 return;
             }
+            let (a_keys, b_keys) = (keys(&a.values), keys(&b.values));
             for value in &b.values {
-                if !a.values.contains(value) {
+                if !a_keys.contains(&value_key(value)) {
                     cx.push(
                         pointer,
                         ChangeKind::EnumValueAdded,
@@ -797,7 +945,7 @@ fn compare_values(cx: &mut Cx<'_>, o: &View<'_>, n: &View<'_>, pointer: &str, wh
                 }
             }
             for value in &a.values {
-                if !b.values.contains(value) {
+                if !b_keys.contains(&value_key(value)) {
                     cx.push(
                         pointer,
                         ChangeKind::EnumValueRemoved,
@@ -855,8 +1003,9 @@ fn compare_values(cx: &mut Cx<'_>, o: &View<'_>, n: &View<'_>, pointer: &str, wh
                 o.open.as_ref().unwrap_or(&empty),
                 n.open.as_ref().unwrap_or(&empty),
             );
+            let (a_keys, b_keys) = (keys(a), keys(b));
             for value in b {
-                if !a.contains(value) {
+                if !a_keys.contains(&value_key(value)) {
                     cx.push(
                         pointer,
                         ChangeKind::OpenValueAdded,
@@ -870,7 +1019,7 @@ fn compare_values(cx: &mut Cx<'_>, o: &View<'_>, n: &View<'_>, pointer: &str, wh
                 }
             }
             for value in a {
-                if !b.contains(value) {
+                if !b_keys.contains(&value_key(value)) {
                     cx.push(
                         pointer,
                         ChangeKind::EnumValueRemoved,
@@ -917,6 +1066,95 @@ fn compare_bounds(cx: &mut Cx<'_>, o: &View<'_>, n: &View<'_>, pointer: &str, wh
                 a.cloned(),
                 b.cloned(),
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+
+    use super::value_key;
+
+    /// Small JSON values drawn from few leaves, so that equal pairs are
+    /// common: numbers written several ways, and maps in any member order.
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            Just(json!(true)),
+            Just(json!(false)),
+            Just(json!(0)),
+            Just(json!(1)),
+            Just(json!(-1)),
+            Just(json!(0.0)),
+            Just(json!(-0.0)),
+            Just(json!(1.0)),
+            Just(json!(1.5)),
+            Just(json!(u64::MAX)),
+            Just(json!("")),
+            Just(json!("a")),
+            Just(json!("1")),
+            Just(json!("\"a\"")),
+            Just(json!("é\n")),
+        ];
+        leaf.prop_recursive(3, 16, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                prop::collection::vec((prop::sample::select(vec!["a", "b", "c"]), inner), 0..3)
+                    .prop_map(|members| {
+                        Value::Object(
+                            members
+                                .into_iter()
+                                .map(|(k, v)| (k.to_owned(), v))
+                                .collect::<Map<String, Value>>(),
+                        )
+                    }),
+            ]
+        })
+    }
+
+    /// The same map with its members in reverse order.
+    fn reversed(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .rev()
+                    .map(|(k, v)| (k.clone(), reversed(v)))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(reversed).collect()),
+            other => other.clone(),
+        }
+    }
+
+    /// Numbers equal as values but written differently, and the reverse.
+    #[test]
+    fn numbers_share_a_key_when_they_are_equal() {
+        for (a, b) in [
+            (json!(0.0), json!(-0.0)),
+            (json!([0.0]), json!([-0.0])),
+            (json!({"a": -0.0}), json!({"a": 0.0})),
+            (json!(1), json!(1.0)),
+            (json!(-1), json!(-1.0)),
+            (json!(u64::MAX), json!(1.8446744073709552e19)),
+            (json!(0), json!(-0.0)),
+        ] {
+            assert_eq!(value_key(&a) == value_key(&b), a == b, "{a} / {b}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Keys stand for values exactly: equal values share a key, and
+        /// different ones do not.
+        #[test]
+        fn keys_agree_with_equality(a in value(), b in value()) {
+            prop_assert_eq!(value_key(&a) == value_key(&b), a == b, "{} / {}", a, b);
+            let turned = reversed(&a);
+            prop_assert_eq!(&turned, &a);
+            prop_assert_eq!(value_key(&turned), value_key(&a));
         }
     }
 }

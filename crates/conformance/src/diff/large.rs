@@ -1,0 +1,272 @@
+//! Large documents: long lists, many properties, webhooks and headers, and
+//! values shared by many places are compared in bounded time and memory.
+//!
+//! Each list here is long enough that comparing it item against item (as
+//! this module once did) takes hours; compared through hash sets, each test
+//! takes a few seconds in a debug build. A test that does not finish within
+//! [`LIMIT`] fails with a message instead of hanging.
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use super::tests::{data, document, with_data};
+use super::{Change, ChangeKind, DiffError, LIMITS, Limits, diff_limited};
+
+/// Far more than any of these takes in a debug build, far less than an
+/// item-against-item comparison of the same lists.
+const LIMIT: Duration = Duration::from_secs(120);
+
+/// How long the lists are.
+const LONG: usize = 100_000;
+
+/// `diff(old, new)`, or a failure naming `what` if it does not finish
+/// within [`LIMIT`].
+fn diff_within(what: &str, old: Value, new: Value) -> Result<Vec<Change>, DiffError> {
+    diff_limited_within(what, old, new, LIMITS)
+}
+
+/// The same, within smaller `limits`: as the published ones, but reached
+/// sooner.
+fn diff_limited_within(
+    what: &str,
+    old: Value,
+    new: Value,
+    limits: Limits,
+) -> Result<Vec<Change>, DiffError> {
+    let (send, receive) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = send.send(diff_limited(&old, &new, limits));
+    });
+    receive.recv_timeout(LIMIT).unwrap_or_else(|_| {
+        panic!("comparing {what} did not finish within {LIMIT:?}: it is not linear")
+    })
+}
+
+fn kinds(changes: &[Change]) -> Vec<(&str, ChangeKind)> {
+    changes
+        .iter()
+        .map(|c| (c.pointer.as_str(), c.kind))
+        .collect()
+}
+
+/// `prefix0`, `prefix1`, ... as strings.
+fn names(prefix: &str, n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| Value::from(format!("{prefix}{i}")))
+        .collect()
+}
+
+#[test]
+fn a_long_closed_list_is_compared_in_linear_time() {
+    let old = names("v", LONG);
+    let mut new = old.clone();
+    new[LONG / 2] = json!("added");
+    let changes = diff_within(
+        "two long enums",
+        data(json!({"type": "string", "enum": old})),
+        data(json!({"type": "string", "enum": new})),
+    )
+    .unwrap();
+    assert_eq!(
+        kinds(&changes),
+        [
+            ("/data", ChangeKind::EnumValueAdded),
+            ("/data", ChangeKind::EnumValueRemoved)
+        ]
+    );
+}
+
+#[test]
+fn a_long_open_list_is_compared_in_linear_time() {
+    let old = names("v", LONG);
+    let mut new = old.clone();
+    new.push(json!("added"));
+    // Each value twice: an open list keeps every value once.
+    new.extend(old.clone());
+    let changes = diff_within(
+        "two long open lists",
+        data(json!({"type": "string", "x-extensible-enum": old})),
+        data(json!({"type": "string", "x-extensible-enum": new})),
+    )
+    .unwrap();
+    assert_eq!(kinds(&changes), [("/data", ChangeKind::OpenValueAdded)]);
+}
+
+/// `enum` in one `allOf` branch, intersected with a long `enum` in another;
+/// and `anyOf` of `const`s, each read once.
+#[test]
+fn long_lists_are_merged_in_linear_time() {
+    let all = names("v", LONG);
+    let constants: Vec<Value> = all.iter().map(|v| json!({"const": v})).collect();
+    let old = data(json!({"allOf": [{"enum": all}, {"enum": all}]}));
+    let mut fewer = all.clone();
+    fewer.pop();
+    let new = data(json!({"allOf": [{"anyOf": constants}, {"enum": fewer}]}));
+    let changes = diff_within("long lists merged", old, new).unwrap();
+    assert_eq!(kinds(&changes), [("/data", ChangeKind::EnumValueRemoved)]);
+}
+
+#[test]
+fn many_properties_are_compared_in_linear_time() {
+    let properties = |last: &str| -> Map<String, Value> {
+        (0..LONG)
+            .map(|i| (format!("p{i}"), json!({})))
+            .chain([(last.to_owned(), json!({}))])
+            .collect()
+    };
+    let changes = diff_within(
+        "schemas with many properties",
+        data(json!({"type": "object", "properties": properties("old")})),
+        data(json!({"type": "object", "properties": properties("new")})),
+    )
+    .unwrap();
+    assert_eq!(
+        kinds(&changes),
+        [
+            ("/data/old", ChangeKind::PropertyRemoved),
+            ("/data/new", ChangeKind::PropertyAdded)
+        ]
+    );
+}
+
+/// An unknown keyword in many `allOf` branches, each with another value.
+#[test]
+fn an_unknown_keyword_met_many_times_is_read_in_linear_time() {
+    let branches: Vec<Value> = (0..LONG / 4).map(|i| json!({"x": i})).collect();
+    let changes = diff_within(
+        "many values of one unknown keyword",
+        data(json!({"allOf": branches})),
+        data(json!({"allOf": branches})),
+    )
+    .unwrap();
+    assert!(changes.is_empty(), "{changes:?}");
+}
+
+#[test]
+fn many_webhooks_are_compared_in_linear_time() {
+    let hooks = |prefix: &str| -> Value {
+        let mut doc = data(json!({"type": "string"}));
+        let hook = json!({"post": {"requestBody": {"content": {"application/json": {
+            "schema": {"type": "object"}}}}}});
+        doc["webhooks"] = (0..LONG)
+            .map(|i| (format!("{prefix}{i}"), hook.clone()))
+            .collect::<Map<String, Value>>()
+            .into();
+        doc
+    };
+    // Every old webhook removed and every new one added: a change each.
+    let changes = diff_within("many webhooks", hooks("a"), hooks("b"));
+    // Each change is small: all of them are kept.
+    assert_eq!(changes.unwrap().len(), 2 * LONG);
+}
+
+#[test]
+fn many_headers_are_compared_in_linear_time() {
+    let with_headers = |prefix: &str| -> Value {
+        let mut doc = data(json!({"type": "string"}));
+        let parameters = &mut doc["webhooks"]["ping"]["post"]["parameters"];
+        let signature = parameters[0].clone();
+        *parameters = std::iter::once(signature)
+            .chain((0..LONG).map(|i| json!({"name": format!("{prefix}{i}"), "in": "header"})))
+            .collect();
+        doc
+    };
+    let changes = diff_within("many headers", with_headers("a"), with_headers("a"));
+    assert!(changes.unwrap().is_empty());
+}
+
+/// A long list shared by many places, changed: every place has a change
+/// that would copy the whole list. The comparison stops once the changes
+/// found would outgrow what one comparison keeps.
+#[test]
+fn a_large_value_changed_in_many_places_is_not_copied_without_bound() {
+    let places = |big: Value| -> Value {
+        let properties: Map<String, Value> = (0..400)
+            .map(|i| {
+                (
+                    format!("p{i}"),
+                    json!({"$ref": "#/components/schemas/Shared"}),
+                )
+            })
+            .collect();
+        document(
+            with_data(json!({"type": "object", "properties": properties}), true),
+            big,
+        )
+    };
+    let big = || json!({"type": "string", "enum": names("v", LONG / 10)});
+    let limits = Limits {
+        kept: 8 << 20,
+        ..LIMITS
+    };
+    let err = diff_limited_within(
+        "a large list changed in many places",
+        places(big()),
+        places(json!({"type": "string"})),
+        limits,
+    )
+    .unwrap_err();
+    assert!(matches!(err, DiffError::TooManyChanges), "{err}");
+    // Changed in fewer places, it is kept.
+    let few = |big: Value| {
+        let mut doc = places(big);
+        let properties = doc["components"]["schemas"]["Ping"]["properties"]["data"]["properties"]
+            .as_object_mut()
+            .unwrap();
+        properties.retain(|name, _| name.len() == 2);
+        doc
+    };
+    let changes = diff_limited_within(
+        "a large list changed in a few places",
+        few(big()),
+        few(json!({"type": "string"})),
+        limits,
+    )
+    .unwrap();
+    assert_eq!(changes.len(), 10);
+}
+
+/// A long list shared by many places and unchanged: each place reads it,
+/// and the reading counts against the budget.
+#[test]
+fn a_long_list_shared_by_many_places_is_read_within_the_budget() {
+    let places = || -> Value {
+        let properties: Map<String, Value> = (0..400)
+            .map(|i| {
+                (
+                    format!("p{i}"),
+                    json!({"$ref": "#/components/schemas/Shared"}),
+                )
+            })
+            .collect();
+        document(
+            with_data(json!({"type": "object", "properties": properties}), true),
+            json!({"type": "string", "enum": names("v", LONG / 10)}),
+        )
+    };
+    let limits = Limits {
+        work: 400_000,
+        ..LIMITS
+    };
+    let err = diff_limited_within(
+        "a long list read in many places",
+        places(),
+        places(),
+        limits,
+    )
+    .unwrap_err();
+    assert!(matches!(err, DiffError::TooComplex), "{err}");
+}
+
+/// A long condition, and a `then` that requires many properties under it.
+#[test]
+fn a_long_condition_is_not_copied_for_each_property_it_requires() {
+    let required = names("p", LONG);
+    let condition = json!({"properties": {"kind": {"enum": names("k", LONG)}}});
+    let schema = json!({"type": "object", "if": condition, "then": {"required": required}});
+    let changes = diff_within("a long condition", data(schema.clone()), data(schema));
+    assert!(changes.unwrap().is_empty());
+}
