@@ -257,9 +257,18 @@ impl Validator {
             // Group by place in the payload; keep the schema's order within.
             errors.sort_by(|a, b| a.instance_path.cmp(&b.instance_path));
             // A schema reached twice (a cycle of `$ref`s) reports twice.
+            // Twins share a place, so each is looked for only among the
+            // issues at its place: a payload may have a great many places.
             let mut unique: Vec<Issue> = Vec::with_capacity(errors.len());
+            let mut place = 0;
             for issue in errors {
-                if !unique.contains(&issue) {
+                if unique
+                    .last()
+                    .is_some_and(|last| last.instance_path != issue.instance_path)
+                {
+                    place = unique.len();
+                }
+                if !unique[place..].contains(&issue) {
                     unique.push(issue);
                 }
             }
