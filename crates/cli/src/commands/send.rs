@@ -26,7 +26,8 @@ use whereby_webhooks_model::{EventType, all_examples};
 use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
 
 use crate::body::EmptyBody;
-use crate::client;
+use crate::client::{self, MAX_TIMEOUT_SECS};
+use crate::escape::terminal_safe;
 use crate::exit::Exit;
 use crate::secrets::SecretArgs;
 
@@ -80,8 +81,8 @@ pub struct Args {
     #[arg(long = "header", value_name = "NAME:VALUE")]
     headers: Vec<String>,
 
-    /// Give up after this many seconds
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    /// Give up after this many seconds (1 to 86400)
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
     timeout: u64,
 
     #[command(flatten)]
@@ -225,7 +226,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     )?;
     let answer = String::from_utf8_lossy(&answer);
     for line in answer.trim_end().lines() {
-        writeln!(stdout, "  {line}")?;
+        writeln!(stdout, "  {}", terminal_safe(line))?;
     }
     if elapsed > WHEREBY_TIMEOUT {
         eprintln!(
