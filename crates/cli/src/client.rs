@@ -13,6 +13,10 @@ pub const USER_AGENT: &str = concat!("whereby-webhooks/", env!("CARGO_PKG_VERSIO
 /// The most of an answer's body that is read.
 pub const MAX_ANSWER: u64 = 64 * 1024;
 
+/// The longest `--timeout` a command takes, in seconds (a day): far beyond
+/// any answer worth waiting for, and a deadline the clock can hold.
+pub const MAX_TIMEOUT_SECS: u64 = 86_400;
+
 /// A client whose requests each take at most `timeout`, from connecting to
 /// reading the answer.
 pub fn agent(timeout: Duration) -> ureq::Agent {

@@ -31,7 +31,7 @@ use whereby_webhooks_signature::{HEADER_NAME, Secret, now_unix};
 
 use self::battery::Delivery;
 pub use self::report::Format;
-use crate::client;
+use crate::client::{self, MAX_TIMEOUT_SECS};
 use crate::exit::Exit;
 use crate::secrets::SecretArgs;
 
@@ -205,8 +205,8 @@ pub struct Args {
     interval: u64,
 
     /// Give up on an answer after this many seconds (an answer later than 5 s
-    /// fails answers-within-5s either way)
-    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    /// fails answers-within-5s either way; 1 to 86400)
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
     timeout: u64,
 
     #[command(flatten)]

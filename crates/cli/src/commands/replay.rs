@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, anyhow};
 use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
 
-use crate::client;
+use crate::client::{self, MAX_TIMEOUT_SECS};
 use crate::escape::terminal_safe;
 use crate::exit::Exit;
 use crate::record::{Record, RecordedBody};
@@ -59,8 +59,8 @@ pub struct Args {
     #[arg(long)]
     dry_run: bool,
 
-    /// Seconds to wait for each answer
-    #[arg(long, value_name = "SECS", default_value_t = 10)]
+    /// Seconds to wait for each answer (1 to 86400)
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT_SECS))]
     timeout: u64,
 
     #[command(flatten)]

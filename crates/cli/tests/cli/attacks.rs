@@ -826,3 +826,75 @@ fn replay_says_why_an_altered_record_line_is_skipped() {
     assert!(stdout.contains("not valid base64"), "{stdout}");
     assert!(!stdout.contains("not authentic"), "{stdout}");
 }
+
+/// A receiver that answers with terminal controls in its body: `send`
+/// prints each line of the answer with them escaped, as `replay`,
+/// `check-receiver` and `listen` do.
+#[test]
+fn send_escapes_the_answer_it_prints() {
+    let server = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = server.local_addr().expect("addr").port();
+    let hostile = "ok\x1b]0;owned\x07\x1b[2J\0\u{9b}31m\u{202e}txt\rback\n\x08line two";
+    std::thread::spawn(move || {
+        let (mut stream, _) = server.accept().expect("accept");
+        let mut head = [0u8; 65536];
+        let _ = stream.read(&mut head);
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{hostile}",
+            hostile.len()
+        );
+    });
+    let (code, stdout) = send(
+        &format!("http://127.0.0.1:{port}/webhooks"),
+        &["room.client.joined"],
+        SECRET,
+    );
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        !stdout
+            .chars()
+            .any(|c| c != '\n' && (c.is_control() || c == '\u{202e}')),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.contains(
+            "  ok\\u{1b}]0;owned\\u{7}\\u{1b}[2J\\u{0}\\u{9b}31m\\u{202e}txt\\u{d}back\n"
+        ),
+        "{stdout:?}"
+    );
+    assert!(stdout.contains("  \\u{8}line two"), "{stdout:?}");
+}
+
+/// A timeout too large for the clock to add is a usage error, never a
+/// panic: `Instant + u64::MAX s` overflows.
+#[test]
+fn an_absurd_timeout_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let record = dir.path().join("deliveries.ndjson");
+    std::fs::write(&record, "").expect("write the record");
+    let record = record.to_str().expect("a UTF-8 path");
+    let url = "http://127.0.0.1:1/webhooks";
+    for args in [
+        vec!["send", url, "room.client.joined"],
+        vec!["replay", record, url],
+        vec!["check-receiver", url],
+    ] {
+        for timeout in ["18446744073709551615", "9223372036854775807", "86401", "0"] {
+            let output = bin()
+                .env(SECRET_ENV, SECRET)
+                .args(&args)
+                .args(["--timeout", timeout])
+                .output()
+                .expect("runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{args:?} {timeout}: {stderr}"
+            );
+            assert!(stderr.contains("--timeout"), "{args:?} {timeout}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{args:?} {timeout}: {stderr}");
+        }
+    }
+}
