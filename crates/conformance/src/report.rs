@@ -60,7 +60,7 @@ pub struct Position {
 /// Its `Display` is the line for people: `message` alone for the payload as
 /// a whole, `instance_path: message` otherwise, with control characters
 /// escaped so that it is safe on a terminal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Issue {
     /// What kind of problem it is, for programs.
     pub kind: IssueKind,

@@ -1,7 +1,7 @@
 //! The compiled validator: one JSON Schema per webhook, picked by `type`.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use jsonschema::{Draft, Registry};
@@ -256,23 +256,14 @@ impl Validator {
             }
             // Group by place in the payload; keep the schema's order within.
             errors.sort_by(|a, b| a.instance_path.cmp(&b.instance_path));
-            // A schema reached twice (a cycle of `$ref`s) reports twice.
-            // Twins share a place, so each is looked for only among the
-            // issues at its place: a payload may have a great many places.
-            let mut unique: Vec<Issue> = Vec::with_capacity(errors.len());
-            let mut place = 0;
-            for issue in errors {
-                if unique
-                    .last()
-                    .is_some_and(|last| last.instance_path != issue.instance_path)
-                {
-                    place = unique.len();
-                }
-                if !unique[place..].contains(&issue) {
-                    unique.push(issue);
-                }
-            }
-            errors = unique;
+            // A schema reached twice (a cycle of `$ref`s) reports twice;
+            // a payload may have a great many issues, even at one place.
+            let first: Vec<bool> = {
+                let mut seen: HashSet<&Issue> = HashSet::with_capacity(errors.len());
+                errors.iter().map(|issue| seen.insert(issue)).collect()
+            };
+            let mut first = first.into_iter();
+            errors.retain(|_| first.next().unwrap_or(false));
         }
         Report {
             event_type: Some(event.event_type.clone()),
