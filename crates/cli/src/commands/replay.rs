@@ -78,7 +78,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve()?;
     let file = std::fs::File::open(&args.record)
         .with_context(|| format!("cannot open the record file {}", args.record.display()))?;
-    let mut reader = BufReader::new(file);
+    // Only the lines the file has now: replaying into a `listen` that
+    // records to this same file adds a line for each one sent.
+    let length = match file.metadata() {
+        Ok(metadata) if metadata.is_file() => metadata.len(),
+        _ => u64::MAX,
+    };
+    let mut reader = BufReader::new(file.take(length));
     let agent = client::agent(Duration::from_secs(args.timeout));
     let mut stdout = std::io::stdout().lock();
     let (mut sent, mut failed, mut skipped) = (0u64, 0u64, 0u64);

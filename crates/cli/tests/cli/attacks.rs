@@ -898,3 +898,51 @@ fn an_absurd_timeout_is_a_usage_error() {
         }
     }
 }
+
+/// `replay` into the very `listen` that records to the file it reads: each
+/// delivery replayed adds a line, which `replay` must not read, or it never
+/// ends. It replays the lines the file had when it started.
+#[test]
+fn replay_into_its_own_record_file_ends() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("deliveries.ndjson");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    for _ in 0..2 {
+        assert_eq!(signed_post(listener.port, example().as_bytes()).0, 200);
+    }
+    let mut replay = Command::new(binary())
+        .env(SECRET_ENV, SECRET)
+        .arg("replay")
+        .arg(&record)
+        .arg(listener.url("/again"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("replay starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = replay.try_wait().expect("replay runs") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = replay.kill();
+            panic!("replay into its own record file did not end within 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stdout = String::new();
+    replay
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut stdout)
+        .expect("read stdout");
+    assert!(status.success(), "{stdout}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains(" 200 in ")).count(),
+        2,
+        "{stdout}"
+    );
+    listener.interrupt();
+    assert_eq!(read_record(&record).len(), 4);
+}
