@@ -723,6 +723,99 @@ fn declares_properties(document: &Value, schema: &Map<String, Value>, depth: usi
             .is_some_and(in_place)
 }
 
+/// How many schemas may apply one another in place, one after the other: a
+/// validator recurses once for each, and again for each level of the
+/// payload (at most 128), on a thread's stack.
+pub const MAX_IN_PLACE_CHAIN: usize = 256;
+
+/// The schemas a schema applies in place, to the same value: its own
+/// step of a chain (see [`in_place`] for all of them, transitively).
+fn applied_in_place<'a>(document: &'a Value, schema: &'a Value) -> Vec<&'a Value> {
+    let Value::Object(map) = schema else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in map {
+        match key.as_str() {
+            "$ref" => {
+                if let Some(target) = value
+                    .as_str()
+                    .and_then(local_pointer)
+                    .and_then(|pointer| document.pointer(&pointer))
+                {
+                    out.push(target);
+                }
+            }
+            "allOf" | "anyOf" | "oneOf" => out.extend(value.as_array().into_iter().flatten()),
+            "not" | "if" | "then" | "else" => out.push(value),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Refuses a document whose schemas apply one another in place in a chain
+/// longer than [`MAX_IN_PLACE_CHAIN`] (a cycle is not a chain: validators
+/// stop where a schema recurs for the same value). Each value of the
+/// document is looked at once.
+pub(crate) fn check_in_place_chains(document: &Value) -> Result<(), SpecError> {
+    // The longest chain from each schema seen, by address.
+    let mut longest: HashMap<*const Value, usize> = HashMap::new();
+    let mut open: HashSet<*const Value> = HashSet::new();
+    // Every value of the document, with its pointer, may be a schema.
+    let mut values = vec![(String::new(), document)];
+    while let Some((pointer, root)) = values.pop() {
+        match root {
+            Value::Object(map) => values.extend(
+                map.iter()
+                    .map(|(key, child)| (format!("{pointer}/{}", escape(key)), child)),
+            ),
+            Value::Array(items) => values.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(index, child)| (format!("{pointer}/{index}"), child)),
+            ),
+            _ => continue,
+        }
+        // Depth first, without recursion: a schema is finished once all it
+        // applies in place is.
+        let mut stack = vec![(root, false)];
+        while let Some((schema, children_done)) = stack.pop() {
+            let address: *const Value = schema;
+            if children_done {
+                let chain = 1 + applied_in_place(document, schema)
+                    .into_iter()
+                    .map(|child| {
+                        longest
+                            .get(&std::ptr::from_ref(child))
+                            .copied()
+                            .unwrap_or(0)
+                    })
+                    .max()
+                    .unwrap_or(0);
+                open.remove(&address);
+                longest.insert(address, chain);
+                if chain > MAX_IN_PLACE_CHAIN {
+                    return Err(SpecError::TooDeep {
+                        pointer,
+                        max: MAX_IN_PLACE_CHAIN,
+                    });
+                }
+                continue;
+            }
+            if longest.contains_key(&address) || !open.insert(address) {
+                continue;
+            }
+            stack.push((schema, true));
+            for child in applied_in_place(document, schema) {
+                stack.push((child, false));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

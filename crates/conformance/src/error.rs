@@ -99,4 +99,16 @@ pub enum SpecError {
         /// The second webhook describing it.
         second: String,
     },
+    /// Schemas apply one another in place (`$ref`, `allOf`, `anyOf`,
+    /// `oneOf`, `not`, `if`/`then`/`else`) in a chain too long to validate
+    /// without running out of stack.
+    #[error(
+        "the spec's schemas apply one another in place ($ref, allOf, anyOf, oneOf, not, if/then/else) more than {max} deep, at {pointer}; a validator recurses once per step: shorten the chain"
+    )]
+    TooDeep {
+        /// Where a chain that long starts, as a JSON Pointer.
+        pointer: String,
+        /// The limit.
+        max: usize,
+    },
 }

@@ -71,7 +71,13 @@ mod validator;
 pub mod diff;
 pub mod signed;
 
-pub use document::MAX_DOCUMENT_BYTES;
+pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN};
+
+/// The stack a thread that validates payloads should have: validation
+/// recurses once per level of the payload (at most 128) and per schema
+/// applied in place (at most [`MAX_IN_PLACE_CHAIN`]), which can outgrow the
+/// 2 MiB a spawned thread has by default.
+pub const VALIDATION_STACK: usize = 64 << 20;
 pub use error::SpecError;
 pub use parse::parse_payload;
 pub use report::{Issue, IssueKind, Position, Report, terminal_safe};

@@ -67,6 +67,7 @@ impl Validator {
     /// A validator for any OpenAPI 3.1 document with `webhooks`.
     pub fn from_document(document: &Value, options: Options) -> Result<Validator, SpecError> {
         let webhooks = document::webhooks(document)?;
+        document::check_in_place_chains(document)?;
         let mut extensible = HashMap::new();
         let document = if options.strict {
             let mut closed = document.clone();

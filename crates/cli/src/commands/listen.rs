@@ -218,6 +218,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Judging recurses through the spec's schemas once per level of the
+        // payload (at most 128) and per schema applied in place (at most
+        // 256): more than the 2 MiB a worker has by default.
+        .thread_stack_size(whereby_webhooks_conformance::VALIDATION_STACK)
         .build()
         .context("cannot start the async runtime")?;
     let writer =

@@ -82,6 +82,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         eprintln!("reading events from standard input (end with Ctrl-D)");
     }
     let progress = Progress::new(inputs.iter().map(input::Input::size).sum());
+    // Validating recurses through the schemas (see VALIDATION_STACK): the
+    // worker threads get the stack it needs. The pool is built once; a
+    // second call keeps the first.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(whereby_webhooks_conformance::VALIDATION_STACK)
+        .build_global();
     let mut printer = Printer::new(args.format, args.quiet);
     let mut reader = Reader::new(inputs, args.max_size);
     let mut chunk = reader.next_chunk(CHUNK_SAMPLES, CHUNK_BYTES);

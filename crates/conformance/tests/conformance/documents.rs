@@ -381,3 +381,57 @@ fn spec_files_over_the_limit_are_refused_unparsed() {
     assert!(matches!(error, SpecError::NoWebhooks), "{error:?}");
     std::fs::remove_file(&path).expect("removed");
 }
+
+/// `tiny()` with `Ping.at` reached through a chain of `length` schemas
+/// applied in place, each by `step` (`$ref` or `allOf`) to the next.
+fn chained(length: usize, step: &str) -> Value {
+    let mut document = tiny();
+    let schemas = document["components"]["schemas"]
+        .as_object_mut()
+        .expect("schemas");
+    let link = |i: usize| json!({"$ref": format!("#/components/schemas/C{i}")});
+    for i in 1..length {
+        let next = link(i + 1);
+        let schema = if step == "allOf" {
+            json!({"allOf": [next]})
+        } else {
+            next
+        };
+        schemas.insert(format!("C{i}"), schema);
+    }
+    schemas.insert(format!("C{length}"), json!({"type": "string"}));
+    document["components"]["schemas"]["Ping"]["properties"]["at"] = link(1);
+    document
+}
+
+/// A chain of schemas applied in place is refused past its limit, before a
+/// validator recurses down it: 14,000 `$ref`s once overflowed the stack
+/// (and took `listen` down with it on the first delivery that failed).
+#[test]
+fn chains_of_schemas_applied_in_place_are_bounded() {
+    use whereby_webhooks_conformance::MAX_IN_PLACE_CHAIN;
+    // `at` itself, then the chain: as long as allowed, and one more. Each
+    // `allOf` link is two steps: the `allOf`, then the `$ref` in it.
+    let max = MAX_IN_PLACE_CHAIN;
+    for (step, allowed, refused) in [("$ref", max - 1, max), ("allOf", max / 2, max / 2 + 1)] {
+        let longest = Validator::from_document(&chained(allowed, step), Options::default())
+            .expect("a chain at the limit loads");
+        let report = longest.validate_value(&json!({"type": "ping", "at": 1}));
+        assert!(!report.is_valid(), "{step}: the chain's end still applies");
+        for length in [refused, 14_000] {
+            let err = load_error(chained(length, step));
+            assert!(
+                matches!(&err, SpecError::TooDeep { max, .. } if *max == MAX_IN_PLACE_CHAIN),
+                "{step} {length}: {err:?}"
+            );
+            assert!(err.to_string().contains("shorten the chain"), "{err}");
+        }
+    }
+    // A cycle is not a chain: validators stop where a schema recurs.
+    let mut cycle = tiny();
+    cycle["components"]["schemas"]["Loop"] = json!({"anyOf": [
+        {"$ref": "#/components/schemas/Loop"}, {"type": "string"}]});
+    cycle["components"]["schemas"]["Ping"]["properties"]["at"] =
+        json!({"$ref": "#/components/schemas/Loop"});
+    Validator::from_document(&cycle, Options::default()).expect("a cycle loads");
+}
