@@ -56,9 +56,7 @@ pub fn message_safe(text: &str) -> Cow<'_, str> {
 }
 
 fn needs_escape(c: char) -> bool {
-    c == '\\'
-        || c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c == '\\' || whereby_webhooks_conformance::is_terminal_control(c)
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN};
 pub const VALIDATION_STACK: usize = 64 << 20;
 pub use error::SpecError;
 pub use parse::parse_payload;
-pub use report::{Issue, IssueKind, Position, Report, terminal_safe};
+pub use report::{Issue, IssueKind, Position, Report, is_terminal_control, terminal_safe};
 pub use validator::Validator;
 
 /// The OpenAPI 3.1 document this crate was built with, as JSON text.

@@ -154,16 +154,25 @@ impl fmt::Display for Issue {
     }
 }
 
-/// `text` with every control character (C0, DEL, C1) written as `\u{..}`,
-/// so that text from a payload cannot move the cursor, clear a terminal or
-/// start a new line when printed.
+/// Whether `c` could move the cursor, end a line, start an escape sequence
+/// or reorder the text that follows it on a terminal: the C0 and C1
+/// controls, DEL, the Unicode bidirectional controls and the line and
+/// paragraph separators. Every escaping of outside text uses this one test.
+pub fn is_terminal_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every character [`is_terminal_control`] names written as
+/// `\u{..}`, so that text from a payload cannot move the cursor, clear a
+/// terminal, start a new line or reorder what follows when printed.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(is_terminal_control) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() {
+        if is_terminal_control(c) {
             let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
         } else {
             out.push(c);
@@ -609,6 +618,24 @@ pub(crate) fn type_name(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Values from a payload reach validate's and listen's lines through
+    /// this: bidi controls and line separators are escaped with the C0/C1
+    /// controls, printable text is kept.
+    #[test]
+    fn terminal_safe_escapes_every_terminal_control() {
+        for c in [
+            '\u{1b}', '\u{9b}', '\u{7f}', '\u{202e}', '\u{2066}', '\u{2028}', '\u{2029}',
+            '\u{200f}',
+        ] {
+            assert_eq!(
+                terminal_safe(&format!("a{c}b")),
+                format!("a\\u{{{:x}}}b", u32::from(c)),
+                "{c:?}"
+            );
+        }
+        assert_eq!(terminal_safe("ok é 日本 \\"), "ok é 日本 \\");
+    }
 
     #[test]
     fn truncation_respects_characters() {

@@ -77,9 +77,7 @@ fn card(url: &str, deliveries: usize, results: &[CheckResult]) -> String {
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        let dangerous = c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-        if dangerous {
+        if whereby_webhooks_conformance::is_terminal_control(c) {
             match c {
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
