@@ -64,6 +64,22 @@ fn outcome(result: &Result<Vec<Change>, DiffError>) -> String {
     }
 }
 
+/// A document whose `data` has 400 properties, each a `$ref` to `shared`.
+fn shared_by_400(shared: Value) -> Value {
+    let properties: Map<String, Value> = (0..400)
+        .map(|i| {
+            (
+                format!("p{i}"),
+                json!({"$ref": "#/components/schemas/Shared"}),
+            )
+        })
+        .collect();
+    document(
+        with_data(json!({"type": "object", "properties": properties}), true),
+        shared,
+    )
+}
+
 /// `prefix0`, `prefix1`, ... as strings.
 fn names(prefix: &str, n: usize) -> Vec<Value> {
     (0..n)
@@ -187,20 +203,7 @@ fn many_headers_are_compared_in_linear_time() {
 /// found would outgrow what one comparison keeps.
 #[test]
 fn a_large_value_changed_in_many_places_is_not_copied_without_bound() {
-    let places = |big: Value| -> Value {
-        let properties: Map<String, Value> = (0..400)
-            .map(|i| {
-                (
-                    format!("p{i}"),
-                    json!({"$ref": "#/components/schemas/Shared"}),
-                )
-            })
-            .collect();
-        document(
-            with_data(json!({"type": "object", "properties": properties}), true),
-            big,
-        )
-    };
+    let places = shared_by_400;
     let big = || json!({"type": "string", "enum": names("v", LONG / 10)});
     let limits = Limits {
         kept: 8 << 20,
@@ -240,20 +243,7 @@ fn a_large_value_changed_in_many_places_is_not_copied_without_bound() {
 /// and the reading counts against the budget.
 #[test]
 fn a_long_list_shared_by_many_places_is_read_within_the_budget() {
-    let places = || -> Value {
-        let properties: Map<String, Value> = (0..400)
-            .map(|i| {
-                (
-                    format!("p{i}"),
-                    json!({"$ref": "#/components/schemas/Shared"}),
-                )
-            })
-            .collect();
-        document(
-            with_data(json!({"type": "object", "properties": properties}), true),
-            json!({"type": "string", "enum": names("v", LONG / 10)}),
-        )
-    };
+    let places = || shared_by_400(json!({"type": "string", "enum": names("v", LONG / 10)}));
     let limits = Limits {
         work: 400_000,
         ..LIMITS
