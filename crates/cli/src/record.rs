@@ -34,12 +34,21 @@
 //! Lines of the earlier format (a parsed `body` instead of `raw_body`) are
 //! still read: `body` is validated as it stands, but cannot be replayed
 //! byte for byte.
+//!
+//! Reading a line costs memory in proportion to its length, whatever it
+//! holds: `body` and `schema.errors` are kept as the JSON text they are,
+//! not as parsed values (a line of a million small numbers would otherwise
+//! take over a hundred times its size), and of `headers` only the names in
+//! [`KEPT_HEADERS`] are read, the others skipped.
 
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+#[cfg(test)]
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// How many leading bytes of an unauthenticated body are kept.
 pub const PREFIX: usize = 256;
@@ -93,8 +102,8 @@ pub struct Record {
     /// The event id of an authentic body.
     #[serde(default)]
     pub id: Option<String>,
-    /// The allow-listed headers.
-    #[serde(default)]
+    /// The allow-listed headers (any other name in the line is skipped).
+    #[serde(default, deserialize_with = "kept_headers")]
     pub headers: BTreeMap<String, String>,
     /// How many body bytes arrived.
     #[serde(default)]
@@ -111,9 +120,107 @@ pub struct Record {
     /// The body bytes in base64, when they are not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_body_base64: Option<String>,
-    /// A parsed body (lines of the earlier format); never written.
+    /// A parsed body (lines of the earlier format), as its JSON text;
+    /// never written.
     #[serde(default, skip_serializing)]
-    pub body: Option<Value>,
+    pub body: Option<RawJson>,
+}
+
+/// A JSON value kept as its text: reading it costs no more memory than
+/// the text, whatever its shape. Two are equal when their texts are.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// `value` serialised.
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> RawJson {
+        RawJson(serde_json::value::to_raw_value(value).unwrap_or_else(|_| empty_list()))
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+}
+
+fn empty_list() -> Box<RawValue> {
+    RawValue::from_string("[]".to_owned()).unwrap_or_else(|_| unreachable!("`[]` is JSON"))
+}
+
+/// The empty list, `[]`.
+impl Default for RawJson {
+    fn default() -> RawJson {
+        RawJson(empty_list())
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &RawJson) -> bool {
+        self.get() == other.get()
+    }
+}
+
+/// Reads a `headers` object keeping only the names in [`KEPT_HEADERS`]
+/// (compared without case, kept in lowercase): a line cannot make the map
+/// grow past them, nor cost memory for the names it skips.
+fn kept_headers<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    /// One name: which of [`KEPT_HEADERS`] it is, if any.
+    struct Name;
+
+    impl<'de> DeserializeSeed<'de> for Name {
+        type Value = Option<&'static str>;
+
+        fn deserialize<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
+            deserializer.deserialize_str(self)
+        }
+    }
+
+    impl Visitor<'_> for Name {
+        type Value = Option<&'static str>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a header name")
+        }
+
+        fn visit_str<E: de::Error>(self, name: &str) -> Result<Self::Value, E> {
+            Ok(KEPT_HEADERS
+                .into_iter()
+                .find(|kept| kept.eq_ignore_ascii_case(name)))
+        }
+    }
+
+    struct Headers;
+
+    impl<'de> Visitor<'de> for Headers {
+        type Value = BTreeMap<String, String>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("an object of header names and values")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut headers = BTreeMap::new();
+            while let Some(name) = map.next_key_seed(Name)? {
+                match name {
+                    Some(name) => {
+                        headers.insert(name.to_owned(), map.next_value::<String>()?);
+                    }
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(headers)
+        }
+    }
+
+    deserializer.deserialize_map(Headers)
 }
 
 #[expect(
@@ -148,12 +255,12 @@ pub struct SchemaRecord {
     /// The event type it was validated as.
     #[serde(default)]
     pub event_type: Option<String>,
-    /// Each issue in the conformance crate's one JSON form (its
-    /// `Serialize`), as `validate --format json` prints it. Read back as
-    /// plain JSON, not as `Issue`, so that lines written before every issue
-    /// had a `kind`, or with kinds a later version adds, still read.
+    /// The list of issues, each in the conformance crate's one JSON form
+    /// (its `Serialize`), as `validate --format json` prints it. Read back
+    /// as JSON text, not as `Issue`, so that lines written before every
+    /// issue had a `kind`, or with kinds a later version adds, still read.
     #[serde(default)]
-    pub errors: Vec<Value>,
+    pub errors: RawJson,
     /// The event model's complaint about a body the spec accepts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_error: Option<String>,
@@ -185,21 +292,24 @@ pub enum RecordedBody {
 }
 
 impl Record {
-    /// Reads a line that may be a record: an object with `received_at` and
-    /// no `type` of its own. `None` for anything else (an event, say).
-    pub fn from_value(value: &Value) -> Option<Record> {
-        Record::read(value)?.ok()
+    /// Reads a line that may be a record: `None` when it is not shaped like
+    /// one (not an object, a top-level `type`, no `received_at`), otherwise
+    /// the record or why it does not read as one.
+    pub fn from_slice(line: &[u8]) -> Option<Result<Record, String>> {
+        let shape = serde_json::from_slice::<Shape>(line).ok()?;
+        if shape.event_type || !shape.received_at {
+            return None;
+        }
+        Some(serde_json::from_slice(line).map_err(|error| error.to_string()))
     }
 
-    /// Reads a record line that has been parsed: `None` when it is not
-    /// shaped like one (it has a top-level `type`, or no `received_at`),
-    /// otherwise the record or why it does not read as one.
-    pub fn read(value: &Value) -> Option<Result<Record, String>> {
+    /// [`Record::from_slice`] for a line already parsed.
+    pub fn read(value: &serde_json::Value) -> Option<Result<Record, String>> {
         let object = value.as_object()?;
         if object.contains_key("type") || !object.contains_key("received_at") {
             return None;
         }
-        Some(serde_json::from_value(value.clone()).map_err(|error| error.to_string()))
+        Some(Record::deserialize(value).map_err(|error| error.to_string()))
     }
 
     /// Whether the delivery was answered 2xx.
@@ -221,9 +331,11 @@ impl Record {
                 .map_or(RecordedBody::Missing, RecordedBody::Exact);
         }
         match &self.body {
-            Some(Value::String(text)) => RecordedBody::Reserialised(text.clone().into_bytes()),
-            Some(Value::Null) | None => RecordedBody::Missing,
-            Some(value) => RecordedBody::Reserialised(value.to_string().into_bytes()),
+            None => RecordedBody::Missing,
+            Some(raw) => match serde_json::from_str::<String>(raw.get()) {
+                Ok(text) => RecordedBody::Reserialised(text.into_bytes()),
+                Err(_) => RecordedBody::Reserialised(raw.get().as_bytes().to_vec()),
+            },
         }
     }
 
@@ -243,6 +355,20 @@ impl Record {
             self.status, self.reason
         ))
     }
+}
+
+/// Which of the keys that tell a record from an event a line has; reading
+/// it skips every value without keeping any.
+#[derive(Deserialize)]
+struct Shape {
+    #[serde(rename = "type", default, deserialize_with = "present")]
+    event_type: bool,
+    #[serde(default, deserialize_with = "present")]
+    received_at: bool,
+}
+
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
 /// A record line built from borrowed parts: what `listen` writes for each
@@ -408,8 +534,10 @@ mod tests {
             assert_eq!(out.iter().filter(|b| **b == b'\n').count(), 1);
             let value: Value = serde_json::from_slice(&out).expect("JSON");
             assert!(value.get("type").is_none());
-            let back = Record::from_value(&value).expect("a record");
+            let back = Record::from_slice(&out).expect("a record").expect("reads");
             assert_eq!(back.body(), RecordedBody::Exact(body.to_vec()));
+            let parsed = Record::read(&value).expect("a record").expect("reads");
+            assert_eq!(parsed, back);
         }
     }
 
@@ -427,12 +555,63 @@ mod tests {
     fn earlier_lines_are_read() {
         let value = json!({"received_at": "x", "method": "POST", "path": "/", "status": 401,
             "body_encoding": "json", "body": {"type": "room.client.joined"}});
-        let line = Record::from_value(&value).expect("a record");
+        for line in [
+            Record::read(&value),
+            Record::from_slice(value.to_string().as_bytes()),
+        ] {
+            let line = line.expect("a record").expect("reads");
+            assert_eq!(
+                line.body(),
+                RecordedBody::Reserialised(br#"{"type":"room.client.joined"}"#.to_vec())
+            );
+            assert!(line.refusal().is_some_and(|r| r.contains("401")));
+        }
+        let text = json!({"received_at": "x", "method": "POST", "path": "/", "status": 200,
+            "body": "{\"type\":1}"});
+        let line = Record::from_slice(text.to_string().as_bytes());
         assert_eq!(
-            line.body(),
-            RecordedBody::Reserialised(br#"{"type":"room.client.joined"}"#.to_vec())
+            line.expect("a record").expect("reads").body(),
+            RecordedBody::Reserialised(br#"{"type":1}"#.to_vec())
         );
-        assert!(line.refusal().is_some_and(|r| r.contains("401")));
-        assert!(Record::from_value(&json!({"type": "x", "received_at": "y"})).is_none());
+        for not_a_record in [
+            &br#"{"type": "x", "received_at": "y"}"#[..],
+            br#"{"type": null, "received_at": "y"}"#,
+            br#"{"method": "POST"}"#,
+            br#"["received_at"]"#,
+            b"not json",
+        ] {
+            assert!(Record::from_slice(not_a_record).is_none());
+            if let Ok(value) = serde_json::from_slice::<Value>(not_a_record) {
+                assert!(Record::read(&value).is_none());
+            }
+        }
+    }
+
+    /// A line costs memory in proportion to its length: its body and
+    /// issues are read as text, and of its headers only the kept names.
+    #[test]
+    fn lines_are_read_without_expanding_them() {
+        let many = vec!["0"; 1000].join(",");
+        let mut names: Vec<String> = (0..1000).map(|i| format!("\"x-{i}\":\"v\"")).collect();
+        names.push(r#""Content-Type":"text/plain""#.to_owned());
+        let text = format!(
+            r#"{{"received_at":"x","method":"POST","path":"/","status":200,"body":[{many}],"schema":{{"valid":false,"errors":[{many}]}},"headers":{{{}}}}}"#,
+            names.join(",")
+        );
+        let record = Record::from_slice(text.as_bytes())
+            .expect("a record")
+            .expect("reads");
+        assert_eq!(
+            record.body(),
+            RecordedBody::Reserialised(format!("[{many}]").into_bytes())
+        );
+        assert_eq!(
+            record.schema.expect("a schema").errors.get(),
+            format!("[{many}]")
+        );
+        assert_eq!(
+            record.headers.into_iter().collect::<Vec<_>>(),
+            [("content-type".to_owned(), "text/plain".to_owned())]
+        );
     }
 }

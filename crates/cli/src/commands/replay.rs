@@ -104,10 +104,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         if line.trim_ascii().is_empty() {
             continue;
         }
-        let record = serde_json::from_slice::<serde_json::Value>(&line)
-            .ok()
-            .as_ref()
-            .and_then(Record::from_value)
+        let record = Record::from_slice(&line)
+            .and_then(Result::ok)
             .ok_or_else(|| {
                 anyhow!(
                     "{at} is not a line written by `listen --record` (a torn line from a crash?)"

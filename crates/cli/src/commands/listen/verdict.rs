@@ -13,7 +13,9 @@ use whereby_webhooks_conformance::{IssueKind, Report};
 use whereby_webhooks_signature::{ErrorKind, HEADER_NAME, VerifyError};
 
 use crate::escape::terminal_safe;
-use crate::record::{ForwardRecord, RecordLine, SchemaRecord, SignatureRecord, SortedHeaders};
+use crate::record::{
+    ForwardRecord, RawJson, RecordLine, SchemaRecord, SignatureRecord, SortedHeaders,
+};
 
 /// How many seconds a sender told to retry should wait.
 pub const RETRY_AFTER_SECS: u64 = 5;
@@ -564,7 +566,7 @@ fn schema_record(conformance: &Conformance) -> SchemaRecord {
         Conformance::Valid { event_type, .. } => SchemaRecord {
             valid: true,
             event_type: Some(event_type.clone()),
-            errors: Vec::new(),
+            errors: RawJson::default(),
             model_error: None,
         },
         Conformance::Invalid { report, .. } => SchemaRecord {
@@ -572,17 +574,13 @@ fn schema_record(conformance: &Conformance) -> SchemaRecord {
             event_type: report.event_type.clone(),
             // The conformance crate's one JSON form of an issue, as
             // `validate --format json` prints it.
-            errors: report
-                .errors
-                .iter()
-                .map(|issue| serde_json::to_value(issue).unwrap_or_default())
-                .collect(),
+            errors: RawJson::of(&report.errors),
             model_error: None,
         },
         Conformance::Model { report, error, .. } => SchemaRecord {
             valid: true,
             event_type: report.event_type.clone(),
-            errors: Vec::new(),
+            errors: RawJson::default(),
             model_error: Some(error.clone()),
         },
     }
