@@ -48,7 +48,6 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 #[cfg(test)]
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 /// How many leading bytes of an unauthenticated body are kept.
 pub const PREFIX: usize = 256;
@@ -126,38 +125,46 @@ pub struct Record {
     pub body: Option<RawJson>,
 }
 
-/// A JSON value kept as its text: reading it costs no more memory than
-/// the text, whatever its shape. Two are equal when their texts are.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RawJson(Box<RawValue>);
+/// A JSON value kept as its compact text: reading it costs no more memory
+/// than the text, whatever its shape (it is transcoded as it is read, never
+/// built as a value). Two are equal when their texts are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawJson(String);
 
 impl RawJson {
     /// `value` serialised.
     pub fn of<T: Serialize + ?Sized>(value: &T) -> RawJson {
-        RawJson(serde_json::value::to_raw_value(value).unwrap_or_else(|_| empty_list()))
+        RawJson(serde_json::to_string(value).unwrap_or_else(|_| "[]".to_owned()))
     }
 
     /// The JSON text.
     pub fn get(&self) -> &str {
-        self.0.get()
+        &self.0
     }
-}
-
-fn empty_list() -> Box<RawValue> {
-    RawValue::from_string("[]".to_owned()).unwrap_or_else(|_| unreachable!("`[]` is JSON"))
 }
 
 /// The empty list, `[]`.
 impl Default for RawJson {
     fn default() -> RawJson {
-        RawJson(empty_list())
+        RawJson("[]".to_owned())
     }
 }
 
-impl PartialEq for RawJson {
-    fn eq(&self, other: &RawJson) -> bool {
-        self.get() == other.get()
+impl Serialize for RawJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut text = serde_json::Deserializer::from_str(&self.0);
+        serde_transcode::transcode(&mut text, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<RawJson, D::Error> {
+        let mut text = Vec::new();
+        serde_transcode::transcode(deserializer, &mut serde_json::Serializer::new(&mut text))
+            .map_err(de::Error::custom)?;
+        String::from_utf8(text)
+            .map(RawJson)
+            .map_err(de::Error::custom)
     }
 }
 
@@ -585,6 +592,17 @@ mod tests {
                 assert!(Record::read(&value).is_none());
             }
         }
+    }
+
+    /// serde_json's `raw_value` feature stays off in this build: with it,
+    /// every value read anywhere in the binary would take an object whose
+    /// first key is serde_json's private token for the JSON in that key's
+    /// string (this one would read as `[1]`, a payload as another payload).
+    #[test]
+    fn every_key_is_read_as_a_key() {
+        let text = r#"{"$serde_json::private::RawValue":"[1]"}"#;
+        let value: Value = serde_json::from_str(text).expect("JSON");
+        assert!(value.is_object(), "{value}");
     }
 
     /// A line costs memory in proportion to its length: its body and
