@@ -79,8 +79,9 @@ pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
     // Neither the name nor the text says what it is (a `Cargo.toml`, say):
     // a document only if it reads as YAML (a superset of JSON) and is an
     // object.
-    match yaml_serde::from_str::<Value>(&text) {
+    match crate::yaml::read(&text) {
         Ok(document) if document.is_object() => Ok(document),
+        Err(expanded @ SpecError::Expanded { .. }) => Err(expanded),
         Ok(document) => Err(SpecError::NotADocument {
             path: path.to_owned(),
             reason: format!("it is {}", crate::report::type_name(&document)),
@@ -96,7 +97,7 @@ pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
 /// JSON when the text starts with `{` and as YAML when it does not.
 pub(crate) fn parse(text: &str, yaml: Option<bool>) -> Result<Value, SpecError> {
     if yaml.unwrap_or_else(|| !text.trim_start().starts_with('{')) {
-        yaml_serde::from_str(text).map_err(SpecError::Yaml)
+        crate::yaml::read(text)
     } else {
         serde_json::from_str(text).map_err(SpecError::Json)
     }

@@ -35,6 +35,16 @@ pub enum SpecError {
     /// The text is not YAML.
     #[error("the spec is not valid YAML; fix its syntax")]
     Yaml(#[source] yaml_serde::Error),
+    /// The YAML document's aliases repeat so much that, written out as
+    /// JSON, it would be larger than `max` bytes.
+    #[error(
+        "the spec's YAML aliases (*name) repeat so much that it would be larger than {} MiB written out as JSON; write the repeated schemas once and refer to them with $ref",
+        max >> 20
+    )]
+    Expanded {
+        /// The limit, in bytes of JSON.
+        max: u64,
+    },
     /// The file is not a JSON or YAML object, and its name does not say
     /// which it should be (a `Cargo.toml`, say).
     #[error(

@@ -67,6 +67,7 @@ mod parse;
 mod report;
 mod tape;
 mod validator;
+mod yaml;
 
 pub mod diff;
 pub mod signed;

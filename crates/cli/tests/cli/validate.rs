@@ -476,6 +476,38 @@ fn usage_errors_exit_2() {
         ));
 }
 
+/// A YAML spec whose aliases repeat a 1 MiB string a hundred times
+/// (100 MiB written out, from a 1 MiB file) is refused when it loads,
+/// before it costs that memory, and `diff` refuses it the same way.
+#[test]
+fn a_spec_whose_aliases_multiply_it_is_refused() {
+    let published = std::fs::read_to_string(repo_root().join("spec/openapi.yaml")).expect("read");
+    let mut text = format!(
+        "{published}x-padding: &big {}\nx-copies:\n",
+        "x".repeat(1 << 20)
+    );
+    for _ in 0..100 {
+        text.push_str("  - *big\n");
+    }
+    let dir = temp_dir();
+    let spec = dir.path().join("aliased.yaml");
+    std::fs::write(&spec, text).expect("write");
+    let message = "the spec's YAML aliases (*name) repeat so much that it would be larger than 64 MiB written out as JSON";
+    whereby()
+        .args(["validate", "--quiet", "--spec"])
+        .arg(&spec)
+        .arg(VALID)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(message));
+    whereby()
+        .args(["diff", "spec/openapi.yaml"])
+        .arg(&spec)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(message));
+}
+
 #[test]
 fn another_spec_can_be_given() {
     whereby()
