@@ -755,13 +755,24 @@ fn applied_in_place<'a>(document: &'a Value, schema: &'a Value) -> Vec<&'a Value
     out
 }
 
+/// How many schemas one schema may apply in place, counted with repeats
+/// (itself, and each schema it applies in place as often as it is reached):
+/// how many a validator may try for one value, each reporting its own
+/// issues when the value fails them. Branches that apply the same schema
+/// twice double this at each step, so it grows exponentially with a chain
+/// of them: 22 such steps took over 7 GB to report on one failing value.
+pub const MAX_IN_PLACE_SCHEMAS: u64 = 4096;
+
 /// Refuses a document whose schemas apply one another in place in a chain
 /// longer than [`MAX_IN_PLACE_CHAIN`] (a cycle is not a chain: validators
-/// stop where a schema recurs for the same value). Each value of the
+/// stop where a schema recurs for the same value), or where one schema
+/// applies more than [`MAX_IN_PLACE_SCHEMAS`] in place. Each value of the
 /// document is looked at once.
 pub(crate) fn check_in_place_chains(document: &Value) -> Result<(), SpecError> {
     // The longest chain from each schema seen, by address.
     let mut longest: HashMap<*const Value, usize> = HashMap::new();
+    // How many schemas each applies in place, with repeats, by address.
+    let mut applied: HashMap<*const Value, u64> = HashMap::new();
     let mut open: HashSet<*const Value> = HashSet::new();
     // Every value of the document, with its pointer, may be a schema.
     let mut values = vec![(String::new(), document)];
@@ -785,22 +796,39 @@ pub(crate) fn check_in_place_chains(document: &Value) -> Result<(), SpecError> {
         while let Some((schema, children_done)) = stack.pop() {
             let address: *const Value = schema;
             if children_done {
-                let chain = 1 + applied_in_place(document, schema)
-                    .into_iter()
+                let children = applied_in_place(document, schema);
+                let chain = 1 + children
+                    .iter()
                     .map(|child| {
                         longest
-                            .get(&std::ptr::from_ref(child))
+                            .get(&std::ptr::from_ref(*child))
                             .copied()
                             .unwrap_or(0)
                     })
                     .max()
                     .unwrap_or(0);
+                // A schema on the way to itself (a cycle) counts nothing.
+                let count = children.iter().fold(1u64, |sum, child| {
+                    sum.saturating_add(
+                        applied
+                            .get(&std::ptr::from_ref(*child))
+                            .copied()
+                            .unwrap_or(0),
+                    )
+                });
                 open.remove(&address);
                 longest.insert(address, chain);
+                applied.insert(address, count);
                 if chain > MAX_IN_PLACE_CHAIN {
                     return Err(SpecError::TooDeep {
                         pointer,
                         max: MAX_IN_PLACE_CHAIN,
+                    });
+                }
+                if count > MAX_IN_PLACE_SCHEMAS {
+                    return Err(SpecError::TooBranched {
+                        pointer,
+                        max: MAX_IN_PLACE_SCHEMAS,
                     });
                 }
                 continue;

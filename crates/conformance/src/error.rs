@@ -121,4 +121,15 @@ pub enum SpecError {
         /// The limit.
         max: usize,
     },
+    /// A schema applies more schemas in place, counted as often as each is
+    /// reached, than a validator can try for one value and report on.
+    #[error(
+        "a schema of the spec applies more than {max} schemas in place ($ref, allOf, anyOf, oneOf, not, if/then/else), counting each as often as it is reached, at {pointer}; a validator tries each for one value and reports on each it fails: apply fewer, or apply each once"
+    )]
+    TooBranched {
+        /// The schema, as a JSON Pointer.
+        pointer: String,
+        /// The limit.
+        max: u64,
+    },
 }

@@ -72,7 +72,7 @@ mod yaml;
 pub mod diff;
 pub mod signed;
 
-pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN};
+pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN, MAX_IN_PLACE_SCHEMAS};
 
 /// The stack a thread that validates payloads should have: validation
 /// recurses once per level of the payload (at most 128) and per schema

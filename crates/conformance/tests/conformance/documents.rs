@@ -435,3 +435,51 @@ fn chains_of_schemas_applied_in_place_are_bounded() {
         json!({"$ref": "#/components/schemas/Loop"});
     Validator::from_document(&cycle, Options::default()).expect("a cycle loads");
 }
+
+/// `levels` schemas, each applying the one before twice (`anyOf` or
+/// `allOf`), the last one used by Ping's `at`: the schemas a validator
+/// tries for `at` double at each level.
+fn doubled(levels: usize, keyword: &str) -> Value {
+    let mut document = tiny();
+    let schemas = document["components"]["schemas"]
+        .as_object_mut()
+        .expect("schemas");
+    schemas.insert("D0".to_owned(), json!({"type": "string"}));
+    for level in 1..=levels {
+        let before = json!({"$ref": format!("#/components/schemas/D{}", level - 1)});
+        schemas.insert(
+            format!("D{level}"),
+            json!({ keyword: [before.clone(), before] }),
+        );
+    }
+    document["components"]["schemas"]["Ping"]["properties"]["at"] =
+        json!({"$ref": format!("#/components/schemas/D{levels}")});
+    document
+}
+
+/// Branches that apply the same schema twice, level after level, make a
+/// validator try (and, for a failing value, report on) exponentially many
+/// schemas: 22 levels took over 7 GB for one value. Counted with repeats,
+/// a schema may apply at most `MAX_IN_PLACE_SCHEMAS`; the count is made
+/// once per schema, so 60 levels are refused at once.
+#[test]
+fn schemas_applied_in_place_are_counted_with_repeats() {
+    use whereby_webhooks_conformance::MAX_IN_PLACE_SCHEMAS;
+    assert_eq!(MAX_IN_PLACE_SCHEMAS, 4096);
+    for keyword in ["anyOf", "allOf"] {
+        // Level n applies 2^(n+2) - 3 schemas: 4,093 at 10, 8,189 at 11.
+        let widest = Validator::from_document(&doubled(10, keyword), Options::default())
+            .expect("4,093 schemas load");
+        let report = widest.validate_value(&json!({"type": "ping", "at": 1}));
+        assert!(!report.is_valid(), "{keyword}: `at` is still checked");
+        for levels in [11, 60] {
+            let err = load_error(doubled(levels, keyword));
+            assert!(
+                matches!(&err, SpecError::TooBranched { max, pointer }
+                    if *max == MAX_IN_PLACE_SCHEMAS && pointer.starts_with("/components/schemas/D")),
+                "{keyword} {levels}: {err:?}"
+            );
+            assert!(err.to_string().contains("apply each once"), "{err}");
+        }
+    }
+}
