@@ -553,8 +553,15 @@ pub(crate) fn property_since(
         let mut next = Vec::new();
         since = None;
         property = false;
+        // Each schema once per step: branches that reach the same schema
+        // (both `then` and `else`, two `anyOf` branches) would otherwise
+        // double the schemas looked at with each level of the payload.
+        let mut seen: HashSet<*const Value> = HashSet::new();
         for schema in &current {
             for applied in in_place(document, schema) {
+                if !seen.insert(std::ptr::from_ref(applied)) {
+                    continue;
+                }
                 if let Some(described) = applied.get("properties").and_then(|p| p.get(token)) {
                     // The first date found: strict mode lists known
                     // names as `true` beside the schemas that date them.
@@ -738,7 +745,9 @@ fn applied_in_place<'a>(document: &'a Value, schema: &'a Value) -> Vec<&'a Value
     let mut out = Vec::new();
     for (key, value) in map {
         match key.as_str() {
-            "$ref" => {
+            // `$dynamicRef` (and draft 2019-09's `$recursiveRef`) written
+            // as a pointer is followed as `$ref` is.
+            "$ref" | "$dynamicRef" | "$recursiveRef" => {
                 if let Some(target) = value
                     .as_str()
                     .and_then(local_pointer)
@@ -749,6 +758,8 @@ fn applied_in_place<'a>(document: &'a Value, schema: &'a Value) -> Vec<&'a Value
             }
             "allOf" | "anyOf" | "oneOf" => out.extend(value.as_array().into_iter().flatten()),
             "not" | "if" | "then" | "else" => out.push(value),
+            // Each applies to the whole object when its property is there.
+            "dependentSchemas" => out.extend(value.as_object().into_iter().flat_map(Map::values)),
             _ => {}
         }
     }

@@ -110,10 +110,10 @@ pub enum SpecError {
         second: String,
     },
     /// Schemas apply one another in place (`$ref`, `allOf`, `anyOf`,
-    /// `oneOf`, `not`, `if`/`then`/`else`) in a chain too long to validate
+    /// `oneOf`, `not`, `if`/`then`/`else`, `dependentSchemas`) in a chain too long to validate
     /// without running out of stack.
     #[error(
-        "the spec's schemas apply one another in place ($ref, allOf, anyOf, oneOf, not, if/then/else) more than {max} deep, at {pointer}; a validator recurses once per step: shorten the chain"
+        "the spec's schemas apply one another in place ($ref, allOf, anyOf, oneOf, not, if/then/else, dependentSchemas) more than {max} deep, at {pointer}; a validator recurses once per step: shorten the chain"
     )]
     TooDeep {
         /// Where a chain that long starts, as a JSON Pointer.
@@ -124,7 +124,7 @@ pub enum SpecError {
     /// A schema applies more schemas in place, counted as often as each is
     /// reached, than a validator can try for one value and report on.
     #[error(
-        "a schema of the spec applies more than {max} schemas in place ($ref, allOf, anyOf, oneOf, not, if/then/else), counting each as often as it is reached, at {pointer}; a validator tries each for one value and reports on each it fails: apply fewer, or apply each once"
+        "a schema of the spec applies more than {max} schemas in place ($ref, allOf, anyOf, oneOf, not, if/then/else, dependentSchemas), counting each as often as it is reached, at {pointer}; a validator tries each for one value and reports on each it fails: apply fewer, or apply each once"
     )]
     TooBranched {
         /// The schema, as a JSON Pointer.

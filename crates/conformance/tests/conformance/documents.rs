@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use whereby_webhooks_conformance::{IssueKind, Options, SpecError, Validator};
 
-use crate::common::{document, repo_root, temp_file, validator};
+use crate::common::{document, repo_root, temp_file, validator, within_two_minutes};
 
 /// A small OpenAPI 3.1 document with two webhooks.
 fn tiny() -> Value {
@@ -392,10 +392,11 @@ fn chained(length: usize, step: &str) -> Value {
     let link = |i: usize| json!({"$ref": format!("#/components/schemas/C{i}")});
     for i in 1..length {
         let next = link(i + 1);
-        let schema = if step == "allOf" {
-            json!({"allOf": [next]})
-        } else {
-            next
+        let schema = match step {
+            "allOf" => json!({"allOf": [next]}),
+            "dependentSchemas" => json!({"dependentSchemas": {"a": next}}),
+            "$dynamicRef" => json!({"$dynamicRef": format!("#/components/schemas/C{}", i + 1)}),
+            _ => next,
         };
         schemas.insert(format!("C{i}"), schema);
     }
@@ -413,11 +414,19 @@ fn chains_of_schemas_applied_in_place_are_bounded() {
     // `at` itself, then the chain: as long as allowed, and one more. Each
     // `allOf` link is two steps: the `allOf`, then the `$ref` in it.
     let max = MAX_IN_PLACE_CHAIN;
-    for (step, allowed, refused) in [("$ref", max - 1, max), ("allOf", max / 2, max / 2 + 1)] {
+    for (step, allowed, refused) in [
+        ("$ref", max - 1, max),
+        ("$dynamicRef", max - 1, max),
+        ("allOf", max / 2, max / 2 + 1),
+        ("dependentSchemas", max / 2, max / 2 + 1),
+    ] {
         let longest = Validator::from_document(&chained(allowed, step), Options::default())
             .expect("a chain at the limit loads");
-        let report = longest.validate_value(&json!({"type": "ping", "at": 1}));
-        assert!(!report.is_valid(), "{step}: the chain's end still applies");
+        if step != "dependentSchemas" {
+            // (`dependentSchemas` applies to objects only.)
+            let report = longest.validate_value(&json!({"type": "ping", "at": 1}));
+            assert!(!report.is_valid(), "{step}: the chain's end still applies");
+        }
         for length in [refused, 14_000] {
             let err = load_error(chained(length, step));
             assert!(
@@ -446,11 +455,14 @@ fn doubled(levels: usize, keyword: &str) -> Value {
         .expect("schemas");
     schemas.insert("D0".to_owned(), json!({"type": "string"}));
     for level in 1..=levels {
-        let before = json!({"$ref": format!("#/components/schemas/D{}", level - 1)});
-        schemas.insert(
-            format!("D{level}"),
-            json!({ keyword: [before.clone(), before] }),
-        );
+        let target = format!("#/components/schemas/D{}", level - 1);
+        let before = json!({"$ref": target});
+        let schema = match keyword {
+            "dependentSchemas" => json!({ keyword: {"a": before, "b": before} }),
+            "$dynamicRef" => json!({"allOf": [{ keyword: target }, { keyword: target }]}),
+            _ => json!({ keyword: [before.clone(), before] }),
+        };
+        schemas.insert(format!("D{level}"), schema);
     }
     document["components"]["schemas"]["Ping"]["properties"]["at"] =
         json!({"$ref": format!("#/components/schemas/D{levels}")});
@@ -459,19 +471,23 @@ fn doubled(levels: usize, keyword: &str) -> Value {
 
 /// Branches that apply the same schema twice, level after level, make a
 /// validator try (and, for a failing value, report on) exponentially many
-/// schemas: 22 levels took over 7 GB for one value. Counted with repeats,
+/// schemas: 22 levels took over 7 GB for one value, through `anyOf` or
+/// `allOf`, and 21 took 2.65 GB through `dependentSchemas` or
+/// `$dynamicRef`. Counted with repeats,
 /// a schema may apply at most `MAX_IN_PLACE_SCHEMAS`; the count is made
 /// once per schema, so 60 levels are refused at once.
 #[test]
 fn schemas_applied_in_place_are_counted_with_repeats() {
     use whereby_webhooks_conformance::MAX_IN_PLACE_SCHEMAS;
     assert_eq!(MAX_IN_PLACE_SCHEMAS, 4096);
-    for keyword in ["anyOf", "allOf"] {
+    for keyword in ["anyOf", "allOf", "dependentSchemas", "$dynamicRef"] {
         // Level n applies 2^(n+2) - 3 schemas: 4,093 at 10, 8,189 at 11.
         let widest = Validator::from_document(&doubled(10, keyword), Options::default())
             .expect("4,093 schemas load");
-        let report = widest.validate_value(&json!({"type": "ping", "at": 1}));
-        assert!(!report.is_valid(), "{keyword}: `at` is still checked");
+        if !keyword.starts_with("dep") {
+            let report = widest.validate_value(&json!({"type": "ping", "at": 1}));
+            assert!(!report.is_valid(), "{keyword}: `at` is still checked");
+        }
         for levels in [11, 60] {
             let err = load_error(doubled(levels, keyword));
             assert!(
@@ -482,4 +498,37 @@ fn schemas_applied_in_place_are_counted_with_repeats() {
             assert!(err.to_string().contains("apply each once"), "{err}");
         }
     }
+}
+
+/// The `x-since` of a property with an issue is looked up through every
+/// schema that may apply to it, each once per level of the payload: when
+/// both `then` and `else` lead to the same schema, the schemas looked at
+/// used to double with each level (the validator itself takes one of the
+/// two), so an issue 25 levels down took 100 s, and 100 would take ages.
+#[test]
+fn the_since_of_a_deep_issue_is_found_in_linear_time() {
+    let mut document = tiny();
+    let node = json!({"$ref": "#/components/schemas/Node"});
+    document["components"]["schemas"]["Node"] = json!({
+        "type": "object",
+        "if": {"required": ["never"]},
+        "then": {"properties": {"a": node}},
+        "else": {"properties": {"a": node}},
+    });
+    document["components"]["schemas"]["Ping"]["properties"]["nest"] = node;
+    let validator = Validator::from_document(&document, Options::default()).expect("loads");
+    let mut nest = json!(5);
+    for _ in 0..100 {
+        nest = json!({ "a": nest });
+    }
+    let report = within_two_minutes("a deep issue", move || {
+        validator.validate_value(&json!({"type": "ping", "at": "x", "nest": nest}))
+    });
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|issue| issue.instance_path.matches("/a").count() == 100),
+        "{report:?}"
+    );
 }

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use whereby_webhooks_conformance::{IssueKind, Options, Validator};
 
-use crate::common::document;
+use crate::common::{document, within_two_minutes};
 
 fn composed() -> Value {
     json!({
@@ -223,18 +223,4 @@ fn many_missing_properties_at_one_place_are_reported_in_linear_time() {
             .count()
     });
     assert_eq!(found, MANY);
-}
-
-/// `work()`, or a failure naming `what` if it takes more than two minutes.
-fn within_two_minutes<T: Send + 'static>(
-    what: &str,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (send, receive) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = send.send(work());
-    });
-    receive
-        .recv_timeout(std::time::Duration::from_secs(120))
-        .unwrap_or_else(|_| panic!("{what} were not reported within two minutes"))
 }
