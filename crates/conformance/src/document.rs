@@ -785,20 +785,26 @@ pub(crate) fn check_in_place_chains(document: &Value) -> Result<(), SpecError> {
     // How many schemas each applies in place, with repeats, by address.
     let mut applied: HashMap<*const Value, u64> = HashMap::new();
     let mut open: HashSet<*const Value> = HashSet::new();
-    // Every value of the document, with its pointer, may be a schema.
-    let mut values = vec![(String::new(), document)];
-    while let Some((pointer, root)) = values.pop() {
+    // Every value of the document may be a schema. Each is kept with its
+    // place (its parent's place and its key or index), not its pointer: a
+    // pointer for each of a million values under a long key would take
+    // gigabytes. The pointer is written out only for the one reported.
+    let mut places: Vec<(usize, Step<'_>)> = vec![(0, Step::Root)];
+    let mut values = vec![(0, document)];
+    while let Some((place, root)) = values.pop() {
         match root {
-            Value::Object(map) => values.extend(
-                map.iter()
-                    .map(|(key, child)| (format!("{pointer}/{}", escape(key)), child)),
-            ),
-            Value::Array(items) => values.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(index, child)| (format!("{pointer}/{index}"), child)),
-            ),
+            Value::Object(map) => {
+                for (key, child) in map {
+                    places.push((place, Step::Key(key)));
+                    values.push((places.len() - 1, child));
+                }
+            }
+            Value::Array(items) => {
+                for (index, child) in items.iter().enumerate() {
+                    places.push((place, Step::Index(index)));
+                    values.push((places.len() - 1, child));
+                }
+            }
             _ => continue,
         }
         // Depth first, without recursion: a schema is finished once all it
@@ -832,13 +838,13 @@ pub(crate) fn check_in_place_chains(document: &Value) -> Result<(), SpecError> {
                 applied.insert(address, count);
                 if chain > MAX_IN_PLACE_CHAIN {
                     return Err(SpecError::TooDeep {
-                        pointer,
+                        pointer: pointer_of(&places, place),
                         max: MAX_IN_PLACE_CHAIN,
                     });
                 }
                 if count > MAX_IN_PLACE_SCHEMAS {
                     return Err(SpecError::TooBranched {
-                        pointer,
+                        pointer: pointer_of(&places, place),
                         max: MAX_IN_PLACE_SCHEMAS,
                     });
                 }
@@ -856,9 +862,50 @@ pub(crate) fn check_in_place_chains(document: &Value) -> Result<(), SpecError> {
     Ok(())
 }
 
+/// One step from a value to a value inside it.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The JSON Pointer of the value at `place` among `places` (each a parent
+/// place and the step from it).
+fn pointer_of(places: &[(usize, Step<'_>)], mut place: usize) -> String {
+    let mut steps = Vec::new();
+    loop {
+        let (parent, step) = places[place];
+        match step {
+            Step::Root => break,
+            Step::Key(key) => steps.push(escape(key)),
+            Step::Index(index) => steps.push(index.to_string()),
+        }
+        place = parent;
+    }
+    steps.iter().rev().fold(String::new(), |mut pointer, step| {
+        pointer.push('/');
+        pointer.push_str(step);
+        pointer
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A pointer is written out from the places leading to it.
+    #[test]
+    fn places_make_pointers() {
+        let places = [
+            (0, Step::Root),
+            (0, Step::Key("components")),
+            (1, Step::Key("a/b~c")),
+            (2, Step::Index(3)),
+        ];
+        assert_eq!(pointer_of(&places, 0), "");
+        assert_eq!(pointer_of(&places, 3), "/components/a~1b~0c/3");
+    }
 
     #[test]
     fn pointers_round_trip_through_fragments() {

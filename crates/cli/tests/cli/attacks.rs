@@ -836,6 +836,56 @@ fn peak_kib(pid: u32) -> Option<u64> {
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
+/// Runs `command` to its end, stdout read and stderr dropped: its exit
+/// status, its stdout and its peak resident memory in KiB (read every
+/// 2 ms while it runs, so a lower bound).
+fn run_to_the_end(mut command: Command) -> (std::process::ExitStatus, String, u64) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the command starts");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reading = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stdout.read_to_string(&mut text);
+        text
+    });
+    let mut peak = 0;
+    let status = loop {
+        peak = peak.max(peak_kib(child.id()).unwrap_or(0));
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    (status, reading.join().expect("stdout read"), peak)
+}
+
+/// A spec of 1 MB whose one key of a million characters holds 1,500
+/// values loads in a few megabytes: the check of its schemas wrote a JSON
+/// Pointer for every value it looked at, 1.5 GB of them.
+#[test]
+fn a_long_key_over_many_values_does_not_multiply_a_spec() {
+    let mut document: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::repo_root().join("spec/openapi.json")).expect("read"),
+    )
+    .expect("JSON");
+    document[format!("x-{}", "k".repeat(1_000_000))] = Value::from(vec![0; 1500]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = dir.path().join("long-key.json");
+    std::fs::write(&spec, document.to_string()).expect("write");
+    let mut validate = Command::new(binary());
+    validate
+        .current_dir(crate::repo_root())
+        .args(["validate", "--quiet", "--spec"])
+        .arg(&spec)
+        .arg("tests/samples/valid");
+    let (status, stdout, peak) = run_to_the_end(validate);
+    assert!(status.success(), "{status}: {stdout}");
+    assert!(peak < 256 * 1024, "peak RSS {} MiB", peak / 1024);
+}
+
 /// Record lines shaped to expand when parsed (16 MB each: a `body` and
 /// `schema.errors` of eight million small numbers, `headers` with two
 /// million names) are read in memory proportional to their length. Each
@@ -855,30 +905,13 @@ fn replay_reads_record_lines_in_memory_proportional_to_them() {
     );
     std::fs::write(&record, lines).expect("write the record");
     drop((numbers, names));
-    let mut child = Command::new(binary())
+    let mut replay = Command::new(binary());
+    replay
         .env(SECRET_ENV, SECRET)
         .arg("replay")
         .arg(&record)
-        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("replay starts");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let reading = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let mut peak = 0;
-    let status = loop {
-        peak = peak.max(peak_kib(child.id()).unwrap_or(0));
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let stdout = reading.join().expect("stdout read");
+        .args(["http://127.0.0.1:1/webhooks", "--dry-run"]);
+    let (status, stdout, peak) = run_to_the_end(replay);
     assert!(status.success(), "{status}: {stdout}");
     assert_eq!(stdout.matches(" skipped: ").count(), 3, "{stdout}");
     assert!(peak < 256 * 1024, "peak RSS {} MiB", peak / 1024);
