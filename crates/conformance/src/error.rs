@@ -35,15 +35,25 @@ pub enum SpecError {
     /// The text is not YAML.
     #[error("the spec is not valid YAML; fix its syntax")]
     Yaml(#[source] yaml_serde::Error),
-    /// The YAML document's aliases repeat so much that, written out as
-    /// JSON, it would be larger than `max` bytes.
+    /// The YAML document's aliases repeat so much that, expanded, it would
+    /// be larger than `max_bytes` written out as JSON, or hold more than
+    /// `max_values` values.
     #[error(
-        "the spec's YAML aliases (*name) repeat so much that it would be larger than {} MiB written out as JSON; write the repeated schemas once and refer to them with $ref",
-        max >> 20
+        "the spec's YAML aliases (*name) repeat so much that it would be larger than {} MiB written out as JSON, or hold more than {max_values} values; write the repeated schemas once and refer to them with $ref",
+        max_bytes >> 20
     )]
     Expanded {
         /// The limit, in bytes of JSON.
-        max: u64,
+        max_bytes: u64,
+        /// The limit, in values.
+        max_values: u64,
+    },
+    /// The YAML document holds what JSON cannot (`.nan`, `.inf`, a merge
+    /// key): read as JSON, it would mean something else.
+    #[error("the spec's YAML cannot be read as JSON: {reason}")]
+    YamlNotJson {
+        /// What it holds, and where.
+        reason: String,
     },
     /// The file is not a JSON or YAML object, and its name does not say
     /// which it should be (a `Cargo.toml`, say).

@@ -4,17 +4,25 @@
 //! wherever they appear: a 2 MB document holding one 2 MB string and a
 //! thousand aliases to it stands for 2 GB of JSON, and reading it as a
 //! value took 3.9 GB. The YAML parser limits how many aliases it follows,
-//! not how much they copy. So the value is built here, counting the size
-//! it would have written out as JSON as it grows, and reading stops once
-//! that passes [`max_expanded`]: four times the text or four times
-//! [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES), whichever is larger.
-//! A document without aliases stays well under it: written out as JSON, it
-//! is at most a few times its YAML. Apart from the budget, the value read is the one
-//! `yaml_serde::from_str::<Value>` gives; a test holds the two equal.
+//! not how much they copy. So the value is built here, counting as it
+//! grows both the length it would have written out as JSON and how many
+//! values it holds, and reading stops once either passes its budget (see
+//! [`Budget::for_text`]): four times the text or four times
+//! [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES) of JSON, whichever is
+//! larger, and one value per byte of text or two million values, whichever
+//! is more. A document without aliases stays well under both: written out
+//! as JSON it is at most a few times its YAML, and each of its values takes
+//! at least two bytes of text.
+//!
+//! YAML that JSON cannot hold is refused rather than read as something
+//! else: `.nan` and `.inf` (JSON has no such numbers) and merge keys (`<<:
+//! *name`, which YAML 1.2 does not define and other tools apply). An
+//! integer past 64 bits becomes a float, as in a JSON document. Apart from
+//! these, the value read is the one `yaml_serde::from_str::<Value>` gives;
+//! a test holds the two equal.
 
 use std::fmt;
 
-use serde::Deserialize as _;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
@@ -27,47 +35,93 @@ pub(crate) fn max_expanded(text_len: usize) -> u64 {
     (text_len as u64).max(MAX_DOCUMENT_BYTES).saturating_mul(4)
 }
 
+/// How many values a YAML document of `text_len` bytes may hold once its
+/// aliases are expanded.
+pub(crate) fn max_values(text_len: usize) -> u64 {
+    (text_len as u64).max(2_000_000)
+}
+
 /// Reads `text` as one YAML document, refusing it with
 /// [`SpecError::Expanded`] when its aliases make it larger than
-/// [`max_expanded`].
+/// [`max_expanded`] or hold more than [`max_values`], and with
+/// [`SpecError::YamlNotJson`] when it holds what JSON cannot.
 pub(crate) fn read(text: &str) -> Result<Value, SpecError> {
-    let max = max_expanded(text.len());
-    let mut budget = Budget {
-        left: max,
-        exceeded: false,
-    };
+    let mut budget = Budget::for_text(text.len());
     let read = Seed {
         budget: &mut budget,
     }
     .deserialize(yaml_serde::Deserializer::from_str(text));
-    match read {
-        Ok(value) => Ok(value),
-        Err(_) if budget.exceeded => Err(SpecError::Expanded { max }),
-        Err(error) => Err(SpecError::Yaml(error)),
+    match (read, budget.stopped) {
+        (Ok(value), _) => Ok(value),
+        (Err(_), Some(Stop::Expanded)) => Err(SpecError::Expanded {
+            max_bytes: max_expanded(text.len()),
+            max_values: max_values(text.len()),
+        }),
+        (Err(error), Some(Stop::NotJson)) => Err(SpecError::YamlNotJson {
+            reason: error.to_string(),
+        }),
+        (Err(error), None) => Err(SpecError::Yaml(error)),
     }
 }
 
-/// What is left of the budget, and whether it ran out.
+/// Why reading stopped, when the YAML itself was fine.
+#[derive(Clone, Copy)]
+enum Stop {
+    /// A budget ran out.
+    Expanded,
+    /// The document holds what JSON cannot.
+    NotJson,
+}
+
+/// What is left of the budgets, and why reading stopped, if it did.
 struct Budget {
-    left: u64,
-    exceeded: bool,
+    bytes: u64,
+    values: u64,
+    stopped: Option<Stop>,
 }
 
 impl Budget {
-    /// Takes `cost` bytes from the budget, or fails when fewer are left.
+    /// The budgets of a document of `text_len` bytes.
+    fn for_text(text_len: usize) -> Budget {
+        Budget {
+            bytes: max_expanded(text_len),
+            values: max_values(text_len),
+            stopped: None,
+        }
+    }
+
+    /// Takes one value of `cost` bytes from the budgets, or fails when
+    /// either is spent.
     fn spend<E: de::Error>(&mut self, cost: usize) -> Result<(), E> {
-        match self.left.checked_sub(cost as u64) {
-            Some(left) => {
-                self.left = left;
+        match (
+            self.bytes.checked_sub(cost as u64),
+            self.values.checked_sub(1),
+        ) {
+            (Some(bytes), Some(values)) => {
+                self.bytes = bytes;
+                self.values = values;
                 Ok(())
             }
-            None => {
-                self.exceeded = true;
+            _ => {
+                self.stopped = Some(Stop::Expanded);
                 Err(E::custom(
                     "the document is too large once its aliases are expanded",
                 ))
             }
         }
+    }
+
+    /// Takes `cost` bytes of the JSON text around values (a comma, the
+    /// quotes of a key).
+    fn spend_bytes<E: de::Error>(&mut self, cost: usize) -> Result<(), E> {
+        self.values = self.values.saturating_add(1);
+        self.spend(cost)
+    }
+
+    /// Stops reading: the document holds what JSON cannot.
+    fn refuse<E: de::Error>(&mut self, why: &str) -> E {
+        self.stopped = Some(Stop::NotJson);
+        E::custom(why)
     }
 }
 
@@ -122,18 +176,31 @@ impl<'de> Visitor<'de> for Seed<'_> {
     }
 
     fn visit_i128<E: de::Error>(self, value: i128) -> Result<Value, E> {
-        self.budget.spend(digits(value))?;
-        Number::deserialize(de::value::I128Deserializer::<E>::new(value)).map(Value::Number)
+        match (i64::try_from(value), u64::try_from(value)) {
+            (Ok(small), _) => self.visit_i64(small),
+            (_, Ok(small)) => self.visit_u64(small),
+            // Past 64 bits, a float, as serde_json reads such a number.
+            #[expect(clippy::cast_precision_loss, reason = "as a JSON document's number")]
+            _ => self.visit_f64(value as f64),
+        }
     }
 
     fn visit_u128<E: de::Error>(self, value: u128) -> Result<Value, E> {
-        self.budget.spend(FLOAT_LEN + 16)?;
-        Number::deserialize(de::value::U128Deserializer::<E>::new(value)).map(Value::Number)
+        match u64::try_from(value) {
+            Ok(small) => self.visit_u64(small),
+            #[expect(clippy::cast_precision_loss, reason = "as a JSON document's number")]
+            Err(_) => self.visit_f64(value as f64),
+        }
     }
 
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<Value, E> {
         self.budget.spend(FLOAT_LEN)?;
-        Ok(Number::from_f64(value).map_or(Value::Null, Value::Number))
+        match Number::from_f64(value) {
+            Some(number) => Ok(Value::Number(number)),
+            None => Err(self.budget.refuse(
+                "it holds .nan, .inf or -.inf, numbers JSON does not have: write a JSON number",
+            )),
+        }
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Value, E> {
@@ -167,7 +234,7 @@ impl<'de> Visitor<'de> for Seed<'_> {
             budget: &mut *self.budget,
         })? {
             // The comma.
-            self.budget.spend(1)?;
+            self.budget.spend_bytes(1)?;
             items.push(item);
         }
         Ok(Value::Array(items))
@@ -177,8 +244,13 @@ impl<'de> Visitor<'de> for Seed<'_> {
         self.budget.spend(2)?;
         let mut members = Map::new();
         while let Some(key) = map.next_key::<String>()? {
+            if key == "<<" {
+                return Err(self.budget.refuse(
+                    "it has a merge key (<<), which this reader does not apply: write the keys out, or combine schemas with allOf",
+                ));
+            }
             // Its quotes, the colon and the comma.
-            self.budget.spend(key.len().saturating_add(4))?;
+            self.budget.spend_bytes(key.len().saturating_add(4))?;
             let value = map.next_value_seed(Seed {
                 budget: &mut *self.budget,
             })?;
@@ -197,10 +269,8 @@ mod tests {
     fn reads_what_yaml_serde_reads() {
         let texts = [
             crate::EMBEDDED_SPEC_YAML,
-            "a: &x {b: [1, -2, 3.5, .nan, .inf, null, ~, true, 'q']}\nc: *x\nd: *x\n",
+            "a: &x {b: [1, -2, 3.5, 1e300, null, ~, true, 'q', \"<<\"]}\nc: *x\nd: *x\n",
             "big: 18446744073709551615\nsmall: -9223372036854775808\n1: one\ntrue: yes\n",
-            "- 340282366920938463463374607431768211455\n",
-            "- -170141183460469231731687303715884105728\n",
             "plain text",
             "",
         ];
@@ -223,6 +293,51 @@ mod tests {
         }
     }
 
+    /// Integers past 64 bits are floats, as serde_json reads them in a
+    /// JSON document (`yaml_serde` refuses those up to 128 bits).
+    #[test]
+    fn integers_past_64_bits_are_floats() {
+        for digits in [
+            "18446744073709551616",
+            "340282366920938463463374607431768211455",
+            "-170141183460469231731687303715884105728",
+            "-9223372036854775809",
+        ] {
+            let from_json: Value = serde_json::from_str(digits).expect("JSON");
+            assert!(from_json.is_f64(), "{digits}");
+            assert_eq!(
+                read(&format!("- {digits}")).ok(),
+                Some(Value::from(vec![from_json]))
+            );
+        }
+    }
+
+    /// What JSON cannot hold is refused, with where it is, rather than read
+    /// as something else: `.nan` was read as `null`, and a merge key as a
+    /// key named `<<` (so `required` in the merged mapping was lost).
+    #[test]
+    fn what_json_cannot_hold_is_refused() {
+        for (text, what) in [
+            ("const: .nan\n", ".nan"),
+            ("a:\n  b: -.inf\n", ".nan"),
+            (
+                "base: &b {required: [x]}\nschema:\n  <<: *b\n  type: object\n",
+                "merge key",
+            ),
+        ] {
+            match read(text) {
+                Err(error @ SpecError::YamlNotJson { .. }) => {
+                    let message = error.to_string();
+                    assert!(
+                        message.contains(what) && message.contains("line"),
+                        "{message}"
+                    );
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+
     /// One 1 MiB string and 100 aliases to it: 100 MiB written out, past
     /// the 64 MiB a short document may expand to.
     #[test]
@@ -234,13 +349,37 @@ mod tests {
         }
         assert!(max_expanded(text.len()) < 100 << 20);
         match read(&text) {
-            Err(SpecError::Expanded { max }) => assert_eq!(max, 64 << 20),
+            Err(SpecError::Expanded { max_bytes, .. }) => assert_eq!(max_bytes, 64 << 20),
             other => panic!("{:?}", other.map(|_| "a value")),
         }
         // Forty aliases fit.
         let fits = text.lines().take(42).collect::<Vec<_>>().join("\n");
         let value = read(&fits).expect("within the budget");
         assert_eq!(value["list"].as_array().map(Vec::len), Some(40));
+    }
+
+    /// Small values cost memory too (a value takes 32 bytes or more, where
+    /// `0,` is two bytes of JSON): a 300 KB list of 100,000 zeros aliased
+    /// a hundred times took 1.4 GB. At most two million values, or one per
+    /// byte of a larger text, are read.
+    #[test]
+    fn aliases_may_not_multiply_the_values_past_the_budget() {
+        let zeros = vec!["0"; 100_000].join(", ");
+        let mut text = format!("a: &zeros [{zeros}]\nlist:\n");
+        for _ in 0..20 {
+            text.push_str("- *zeros\n");
+        }
+        assert_eq!(max_values(text.len()), 2_000_000);
+        assert!(matches!(
+            read(&text),
+            Err(SpecError::Expanded {
+                max_values: 2_000_000,
+                ..
+            })
+        ));
+        let fits = text.lines().take(20).collect::<Vec<_>>().join("\n");
+        let value = read(&fits).expect("within the budget");
+        assert_eq!(value["list"].as_array().map(Vec::len), Some(18));
     }
 
     /// Aliases of aliases multiply: ten of ten of a 1 MiB string is
