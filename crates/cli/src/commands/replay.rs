@@ -13,7 +13,7 @@ use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, anyhow};
+use anyhow::{Context as _, anyhow, bail};
 use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
 
 use crate::client::{self, MAX_TIMEOUT_SECS};
@@ -24,6 +24,9 @@ use crate::secrets::SecretArgs;
 
 /// The longest line read from a record file.
 const MAX_LINE: u64 = 64 * 1024 * 1024;
+
+/// A UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Arguments of `replay`.
 #[derive(Debug, clap::Args)]
@@ -101,16 +104,30 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         }
         number += 1;
         let at = format!("{}:{number}", args.record.display());
+        if read as u64 == MAX_LINE && !line.ends_with(b"\n") {
+            bail!(
+                "{at} is longer than {} MiB: not a line written by `listen --record`",
+                MAX_LINE >> 20
+            );
+        }
+        if number == 1 && line.starts_with(BOM) {
+            eprintln!(
+                "warning: {} starts with a byte order mark, which `listen --record` never writes; skipped",
+                args.record.display()
+            );
+            line.drain(..BOM.len());
+        }
         if line.trim_ascii().is_empty() {
             continue;
         }
-        let record = Record::from_slice(&line)
-            .and_then(Result::ok)
-            .ok_or_else(|| {
-                anyhow!(
-                    "{at} is not a line written by `listen --record` (a torn line from a crash?)"
-                )
-            })?;
+        let record = match Record::from_slice(&line) {
+            Some(Ok(record)) => record,
+            // Escaped, as every error, when it is printed.
+            Some(Err(error)) => bail!("{at} is not a line written by `listen --record`: {error}"),
+            None => {
+                bail!("{at} is not a line written by `listen --record` (a torn line from a crash?)")
+            }
+        };
         if !selected(&args, &record) {
             continue;
         }

@@ -917,6 +917,68 @@ fn replay_reads_record_lines_in_memory_proportional_to_them() {
     assert!(peak < 256 * 1024, "peak RSS {} MiB", peak / 1024);
 }
 
+/// A line that is not a record is refused with the reason it does not
+/// read (before, every such line was called "a torn line"); a line over
+/// 64 MiB is refused whole (before, it was read as two lines, and when
+/// its first 64 MiB made a record, replayed as two deliveries); a byte
+/// order mark at the start of the file is skipped with a warning, as
+/// `validate` skips it.
+#[test]
+fn replay_says_why_a_line_is_not_a_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = |reason: &str| {
+        serde_json::json!({
+            "received_at": "2026-01-01T00:00:00.000Z", "method": "POST", "path": "/",
+            "status": 200, "verdict": "authentic", "reason": reason, "body_bytes": 2,
+            "raw_body": "{}",
+        })
+        .to_string()
+    };
+    let replay = |name: &str, text: &[u8]| {
+        let record = dir.path().join(name);
+        std::fs::write(&record, text).expect("write the record");
+        bin()
+            .env(SECRET_ENV, SECRET)
+            .arg("replay")
+            .arg(&record)
+            .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
+            .output()
+            .expect("replay runs")
+    };
+    let bad_status = line("x").replace("200", "70000");
+    let output = replay("status.ndjson", format!("{bad_status}\n").as_bytes());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("status.ndjson:1 is not a line written by `listen --record`: ")
+            && stderr.contains("70000"),
+        "{stderr}"
+    );
+
+    let output = replay("bom.ndjson", format!("\u{feff}{}\n", line("x")).as_bytes());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("byte order mark"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&output.stdout).lines().count(), 1);
+
+    // A first record of exactly 64 MiB, then a second on the same line.
+    let short = line("");
+    let first = line(&"r".repeat((64 << 20) - short.len()));
+    assert_eq!(first.len(), 64 << 20);
+    let output = replay("long.ndjson", format!("{first}{}\n", line("x")).as_bytes());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("long.ndjson:1 is longer than 64 MiB"),
+        "{stderr}"
+    );
+    assert!(
+        output.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
 /// A receiver that answers with terminal controls in its body: `send`
 /// prints each line of the answer with them escaped, as `replay`,
 /// `check-receiver` and `listen` do.
