@@ -141,10 +141,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             other => {
                 let why = if matches!(other, RecordedBody::Reserialised(_)) {
                     "the record (of an earlier format) keeps the body re-serialised, not the bytes sent"
-                } else if record.raw_body_base64.is_some() && !record.body_truncated {
-                    "its raw_body_base64 is not valid base64 (the record was altered?)"
                 } else {
-                    "the record keeps only the first bytes of this body (it was not authentic)"
+                    record.why_no_body()
                 };
                 skipped += 1;
                 writeln!(stdout, "{what} skipped: {why}")?;

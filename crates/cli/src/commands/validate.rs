@@ -177,6 +177,13 @@ fn judge(validator: &Validator, source: &Source, bytes: &[u8]) -> Report {
             errors: Vec::new(),
         };
     }
+    // A line written by `listen --record`, read without building a value
+    // of it: what its body and issues hold is kept as text.
+    match Record::from_slice(bytes) {
+        Some(Ok(record)) => return judge_record(validator, &record),
+        Some(Err(error)) => return Report::failed(None, Issue::malformed_record(&error)),
+        None => {}
+    }
     // Parse once here, exactly as `validate_bytes` does (duplicate keys
     // refused).
     let value = match whereby_webhooks_conformance::parse_payload(bytes) {
@@ -192,14 +199,8 @@ fn judge(validator: &Validator, source: &Source, bytes: &[u8]) -> Report {
             return report;
         }
     };
-    let report = match Record::read(&value) {
-        Some(Ok(record)) => judge_record(validator, &record),
-        // Not an event either: saying "type is missing" would mislead.
-        Some(Err(error)) => Report::failed(None, Issue::malformed_record(&error)),
-        None => validator.validate_value(&value),
-    };
     // An array of events gets its NDJSON hint from the conformance crate.
-    report
+    validator.validate_value(&value)
 }
 
 /// Adds advice to the message of a report's issue about the whole payload.
@@ -228,9 +229,10 @@ fn judge_record(validator: &Validator, record: &Record) -> Report {
     if let Some(refusal) = record.refusal() {
         report.errors.insert(0, Issue::refused_delivery(&refusal));
     } else if matches!(record.body(), RecordedBody::Missing) {
-        report.errors.push(Issue::refused_delivery(
-            "no body to validate (only its first bytes were kept)",
-        ));
+        report.errors.push(Issue::refused_delivery(&format!(
+            "no body to validate: {}",
+            record.why_no_body()
+        )));
     }
     report
 }
