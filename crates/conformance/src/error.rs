@@ -32,8 +32,11 @@ pub enum SpecError {
     /// The text is not JSON (a `.json` file, or text that starts with `{`).
     #[error("the spec is not valid JSON; fix its syntax, or give YAML a .yaml extension")]
     Json(#[source] serde_json::Error),
-    /// The text is not YAML.
-    #[error("the spec is not valid YAML; fix its syntax")]
+    /// The text cannot be read as YAML: a syntax error, or nesting or
+    /// aliases past what the YAML parser reads.
+    #[error(
+        "the spec cannot be read as YAML (a syntax error, nesting over 128 levels, or aliases repeated too often)"
+    )]
     Yaml(#[source] yaml_serde::Error),
     /// The YAML document's aliases repeat so much that, expanded, it would
     /// be larger than `max_bytes` written out as JSON, or hold more than
