@@ -616,7 +616,10 @@ mod tests {
         let many = vec!["0"; 1000].join(",");
         let mut names: Vec<String> = (0..1000).map(|i| format!("\"x-{i}\":\"v\"")).collect();
         names.push(r#""Content-Type":"text/plain""#.to_owned());
-        names.push(format!(r#""user-agent":"{}""#, "é".repeat(HEADER_VALUE_MAX)));
+        names.push(format!(
+            r#""user-agent":"{}""#,
+            "é".repeat(HEADER_VALUE_MAX)
+        ));
         let text = format!(
             r#"{{"received_at":"x","method":"POST","path":"/","status":200,"body":[{many}],"schema":{{"valid":false,"errors":[{many}]}},"headers":{{{}}}}}"#,
             names.join(",")
