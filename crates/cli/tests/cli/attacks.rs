@@ -30,10 +30,15 @@ fn example() -> String {
 
 /// The resident memory of process `pid`, in KiB.
 fn rss_kib(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// A memory `field` of process `pid`'s status, in KiB.
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
@@ -829,11 +834,7 @@ fn replay_says_why_an_altered_record_line_is_skipped() {
 
 /// The peak resident memory of process `pid` so far, in KiB.
 fn peak_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+    status_kib(pid, "VmHWM:")
 }
 
 /// Runs `command` to its end, stdout read and stderr dropped: its exit
