@@ -99,7 +99,7 @@ pub(crate) fn parse(text: &str, yaml: Option<bool>) -> Result<Value, SpecError> 
     if yaml.unwrap_or_else(|| !text.trim_start().starts_with('{')) {
         crate::yaml::read(text)
     } else {
-        serde_json::from_str(text).map_err(SpecError::Json)
+        crate::yaml::read_json(text)
     }
 }
 

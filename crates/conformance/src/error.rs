@@ -58,6 +58,16 @@ pub enum SpecError {
         /// What it holds, and where.
         reason: String,
     },
+    /// An object of the document has a key twice: parsers disagree on
+    /// which value wins, so the document means different things to
+    /// different tools.
+    #[error(
+        "the spec has a key twice in one object ({reason}); parsers disagree on which value wins: keep one"
+    )]
+    DuplicateKey {
+        /// Which key, and where.
+        reason: String,
+    },
     /// The file is not a JSON or YAML object, and its name does not say
     /// which it should be (a `Cargo.toml`, say).
     #[error(

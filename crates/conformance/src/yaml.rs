@@ -20,6 +20,11 @@
 //! integer past 64 bits becomes a float, as in a JSON document. Apart from
 //! these, the value read is the one `yaml_serde::from_str::<Value>` gives;
 //! a test holds the two equal.
+//!
+//! JSON specs are read by the same visitor ([`read_json`]), without a
+//! budget (JSON has no aliases). In both, an object with a key twice is
+//! refused: serde_json and `yaml_serde` keep the last value, other parsers
+//! the first, so such a spec means different things to different tools.
 
 use std::fmt;
 
@@ -60,7 +65,31 @@ pub(crate) fn read(text: &str) -> Result<Value, SpecError> {
         (Err(error), Some(Stop::NotJson)) => Err(SpecError::YamlNotJson {
             reason: error.to_string(),
         }),
+        (Err(error), Some(Stop::Duplicate)) => Err(SpecError::DuplicateKey {
+            reason: error.to_string(),
+        }),
         (Err(error), None) => Err(SpecError::Yaml(error)),
+    }
+}
+
+/// Reads `text` as one JSON document, as `serde_json::from_str::<Value>`
+/// does, except that an object with a key twice is refused with
+/// [`SpecError::DuplicateKey`] (serde_json keeps the last value; other
+/// parsers keep the first).
+pub(crate) fn read_json(text: &str) -> Result<Value, SpecError> {
+    let mut budget = Budget::unlimited();
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let read = Seed {
+        budget: &mut budget,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|value| deserializer.end().map(|()| value));
+    match (read, budget.stopped) {
+        (Ok(value), _) => Ok(value),
+        (Err(error), Some(Stop::Duplicate)) => Err(SpecError::DuplicateKey {
+            reason: error.to_string(),
+        }),
+        (Err(error), _) => Err(SpecError::Json(error)),
     }
 }
 
@@ -71,6 +100,8 @@ enum Stop {
     Expanded,
     /// The document holds what JSON cannot.
     NotJson,
+    /// An object has a key twice.
+    Duplicate,
 }
 
 /// What is left of the budgets, and why reading stopped, if it did.
@@ -81,11 +112,20 @@ struct Budget {
 }
 
 impl Budget {
-    /// The budgets of a document of `text_len` bytes.
+    /// The budgets of a YAML document of `text_len` bytes.
     fn for_text(text_len: usize) -> Budget {
         Budget {
             bytes: max_expanded(text_len),
             values: max_values(text_len),
+            stopped: None,
+        }
+    }
+
+    /// No budget: JSON has no aliases, so its text bounds its value.
+    fn unlimited() -> Budget {
+        Budget {
+            bytes: u64::MAX,
+            values: u64::MAX,
             stopped: None,
         }
     }
@@ -123,6 +163,15 @@ impl Budget {
         self.stopped = Some(Stop::NotJson);
         E::custom(why)
     }
+
+    /// Stops reading: an object has `key` twice.
+    fn duplicate<E: de::Error>(&mut self, key: &str) -> E {
+        self.stopped = Some(Stop::Duplicate);
+        E::custom(format_args!(
+            "the key {} appears twice in one object",
+            serde_json::Value::from(key)
+        ))
+    }
 }
 
 /// Reads one value, spending its JSON length from the budget.
@@ -150,8 +199,10 @@ fn digits(n: i128) -> usize {
     sign + digits
 }
 
-/// The longest a float is written (`-2.2250738585072014e-308`).
-const FLOAT_LEN: usize = 24;
+/// What a float counts for: short of the longest (24 bytes), so that a
+/// document without aliases, whose floats may take two or three bytes of
+/// text each (`.5,`), never counts more than three times its text.
+const FLOAT_LEN: usize = 8;
 
 impl<'de> Visitor<'de> for Seed<'_> {
     type Value = Value;
@@ -254,6 +305,9 @@ impl<'de> Visitor<'de> for Seed<'_> {
             let value = map.next_value_seed(Seed {
                 budget: &mut *self.budget,
             })?;
+            if members.contains_key(&key) {
+                return Err(self.budget.duplicate(&key));
+            }
             members.insert(key, value);
         }
         Ok(Value::Object(members))
@@ -394,6 +448,49 @@ mod tests {
             tens("l1")
         );
         assert!(matches!(read(&text), Err(SpecError::Expanded { .. })));
+    }
+
+    /// A JSON spec reads as serde_json reads it, trailing text and all.
+    #[test]
+    fn reads_json_as_serde_json_does() {
+        let texts = [
+            crate::EMBEDDED_SPEC,
+            r#"{"a": [1, -0.0, 1e300, 18446744073709551616, "\u00e9\n", null, true, {}]}"#,
+            "{} x",
+            "{\"a\": ",
+            "[1, 2,]",
+            "",
+        ];
+        for text in texts {
+            let expected = serde_json::from_str::<Value>(text).map_err(|error| error.to_string());
+            let read = read_json(text).map_err(|error| match error {
+                SpecError::Json(error) => error.to_string(),
+                other => panic!("{other}"),
+            });
+            assert_eq!(read, expected, "{text}");
+        }
+    }
+
+    /// A key twice in one object is refused, with the key and where it is,
+    /// in JSON and in YAML: serde_json and `yaml_serde` kept the last
+    /// value, and other parsers keep the first, so the spec meant two
+    /// things.
+    #[test]
+    fn a_key_twice_is_refused() {
+        let json = r#"{"components": {"schemas": {"A": {"type": "string", "type": "integer"}}}}"#;
+        let yaml = "components:\n  schemas:\n    A:\n      type: string\n      type: integer\n";
+        for read in [read_json(json), read(yaml)] {
+            match read {
+                Err(error @ SpecError::DuplicateKey { .. }) => {
+                    let message = error.to_string();
+                    assert!(
+                        message.contains("\"type\" appears twice") && message.contains("line"),
+                        "{message}"
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -508,6 +508,36 @@ fn a_spec_whose_aliases_multiply_it_is_refused() {
         .stderr(predicate::str::contains(message));
 }
 
+/// A spec with a key twice in one object, in JSON or YAML, is refused with
+/// the key (and its line, but for YAML's top level): before, the last
+/// value was kept without a word, where other parsers keep the first.
+#[test]
+fn a_spec_with_a_key_twice_is_refused() {
+    let dir = temp_dir();
+    let json = std::fs::read_to_string(repo_root().join("spec/openapi.json")).expect("read");
+    let yaml = std::fs::read_to_string(repo_root().join("spec/openapi.yaml")).expect("read");
+    let twice = [
+        (
+            "twice.json",
+            json.replacen('{', r#"{"x-note": 1, "x-note": 2,"#, 1),
+        ),
+        ("twice.yaml", format!("x-note: 1\n{yaml}x-note: 2\n")),
+    ];
+    for (name, text) in twice {
+        let spec = dir.path().join(name);
+        std::fs::write(&spec, text).expect("write");
+        whereby()
+            .args(["validate", "--quiet", "--spec"])
+            .arg(&spec)
+            .arg(VALID)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "the spec has a key twice in one object (the key \"x-note\" appears twice in one object",
+            ));
+    }
+}
+
 #[test]
 fn another_spec_can_be_given() {
     whereby()
