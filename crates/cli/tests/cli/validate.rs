@@ -493,13 +493,7 @@ fn a_spec_whose_aliases_multiply_it_is_refused() {
     let spec = dir.path().join("aliased.yaml");
     std::fs::write(&spec, text).expect("write");
     let message = "the spec's YAML aliases (*name) repeat so much that it would be larger than 64 MiB written out as JSON, or hold more than 2000000 values";
-    whereby()
-        .args(["validate", "--quiet", "--spec"])
-        .arg(&spec)
-        .arg(VALID)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(message));
+    spec_is_refused(&spec, message);
     whereby()
         .args(["diff", "spec/openapi.yaml"])
         .arg(&spec)
@@ -526,16 +520,22 @@ fn a_spec_with_a_key_twice_is_refused() {
     for (name, text) in twice {
         let spec = dir.path().join(name);
         std::fs::write(&spec, text).expect("write");
-        whereby()
-            .args(["validate", "--quiet", "--spec"])
-            .arg(&spec)
-            .arg(VALID)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(
-                "the spec has a key twice in one object (the key \"x-note\" appears twice in one object",
-            ));
+        spec_is_refused(
+            &spec,
+            "the spec has a key twice in one object (the key \"x-note\" appears twice in one object",
+        );
     }
+}
+
+/// `validate --spec spec` exits 2, saying `message`.
+fn spec_is_refused(spec: &std::path::Path, message: &str) {
+    whereby()
+        .args(["validate", "--quiet", "--spec"])
+        .arg(spec)
+        .arg(VALID)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(message));
 }
 
 #[test]
