@@ -1,4 +1,5 @@
-//! Reading a YAML document into a JSON value within a size budget.
+//! Reading a spec's text into a JSON value: YAML within a size budget, and
+//! JSON and YAML both refusing a key twice in one object.
 //!
 //! YAML's aliases (`*name`) repeat the node their anchor (`&name`) marks,
 //! wherever they appear: a 2 MB document holding one 2 MB string and a
