@@ -269,3 +269,50 @@ fn a_long_condition_is_not_copied_for_each_property_it_requires() {
     let schema = json!({"type": "object", "if": condition, "then": {"required": required}});
     expect("a long condition", schema.clone(), schema, &[]);
 }
+
+/// The least reading budget (see [`Limits::work`]) within which comparing
+/// a document with itself succeeds.
+fn least_work(document: &Value) -> usize {
+    let fits = |work| diff_limited(document, document, Limits { work, ..LIMITS }).is_ok();
+    assert!(fits(LIMITS.work), "the document fits the published budget");
+    let (mut low, mut high) = (0, LIMITS.work);
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if fits(mid) { high = mid } else { low = mid + 1 }
+    }
+    low
+}
+
+/// A value this tool keeps without judging it (an unknown keyword, a
+/// conditional branch it does not read, alternatives it compares as
+/// written) costs its size once per side compared: copying it is one
+/// reading, not two.
+#[test]
+fn a_value_kept_as_written_is_counted_once_for_each_side() {
+    let long = |n: usize| Value::from(names("v", n));
+    type Case = (&'static str, fn(Value) -> Value);
+    let cases: [Case; 3] = [
+        (
+            "an unknown keyword",
+            |list| json!({"propertyNames": {"enum": list}}),
+        ),
+        (
+            "a conditional branch",
+            |list| json!({"if": {"required": ["a"]}, "then": {"propertyNames": {"enum": list}}}),
+        ),
+        (
+            "alternatives",
+            |list| json!({"anyOf": [{"type": "string"}, {"type": "integer"}, {"enum": list}]}),
+        ),
+    ];
+    // A thousand more items, read on each side of the comparison.
+    let wrong: Vec<(&str, usize)> = cases
+        .into_iter()
+        .map(|(what, schema)| {
+            let cost = |n| least_work(&data(schema(long(n))));
+            (what, cost(2_000) - cost(1_000))
+        })
+        .filter(|&(_, more)| more != 2 * 1_000)
+        .collect();
+    assert_eq!(wrong, [], "(case, budget taken by 1,000 more items)");
+}

@@ -152,8 +152,16 @@ impl<'a> View<'a> {
         });
     }
 
+    /// Keeps `value` of a keyword this tool does not judge, and counts
+    /// copying it.
     fn other(&mut self, keyword: &str, value: &Value) {
         self.work += nodes(value);
+        self.keep_other(keyword, value);
+    }
+
+    /// [`View::other`] for a value [`View::collect`] has already counted
+    /// whole.
+    fn keep_other(&mut self, keyword: &str, value: &Value) {
         let (values, seen) = self.other.entry(keyword.to_owned()).or_default();
         if seen.insert(value_key(value)) {
             values.push(value.clone());
@@ -180,8 +188,7 @@ impl<'a> View<'a> {
             // Values copied into the view count whole; lists and maps of
             // schemas by their length (each schema counts where it is read).
             self.work += 1 + match key.as_str() {
-                "$ref"
-                | "allOf"
+                "allOf"
                 | "anyOf"
                 | "oneOf"
                 | "if"
@@ -201,10 +208,10 @@ impl<'a> View<'a> {
                                 self.collect(document, resolved, depth + 1);
                             }
                         } else {
-                            self.other(key, value);
+                            self.keep_other(key, value);
                         }
                     }
-                    None => self.other(key, value),
+                    None => self.keep_other(key, value),
                 },
                 "allOf" => {
                     for branch in value.as_array().into_iter().flatten() {
@@ -223,7 +230,7 @@ impl<'a> View<'a> {
                             .map(str::to_owned)
                             .collect(),
                         _ => {
-                            self.other(key, value);
+                            self.keep_other(key, value);
                             continue;
                         }
                     };
@@ -237,7 +244,7 @@ impl<'a> View<'a> {
                 "const" => self.restrict_values(vec![value.clone()], true),
                 "enum" => match value {
                     Value::Array(values) => self.restrict_values(values.clone(), false),
-                    _ => self.other(key, value),
+                    _ => self.keep_other(key, value),
                 },
                 "x-extensible-enum" => match value {
                     Value::Array(values) => {
@@ -248,7 +255,7 @@ impl<'a> View<'a> {
                             }
                         }
                     }
-                    _ => self.other(key, value),
+                    _ => self.keep_other(key, value),
                 },
                 "properties" => match value {
                     Value::Object(properties) => {
@@ -282,7 +289,7 @@ impl<'a> View<'a> {
                             .entry(key.clone())
                             .or_insert_with(|| value.clone());
                     } else {
-                        self.other(key, value);
+                        self.keep_other(key, value);
                     }
                 }
             }
@@ -352,7 +359,8 @@ impl<'a> View<'a> {
             self.collect(document, rest[0], depth + 1);
             return;
         }
-        self.other(key, value);
+        // The branches were counted above, as followed.
+        self.keep_other(key, value);
     }
 
     /// `if`/`then`/`else`: what `then` requires is required when the
@@ -398,7 +406,8 @@ impl<'a> View<'a> {
                     }
                     key if is_metadata(key) => {}
                     _ => {
-                        self.other(&format!("{branch_key} ({label})"), branch);
+                        // Counted whole above.
+                        self.keep_other(&format!("{branch_key} ({label})"), branch);
                         break;
                     }
                 }
