@@ -13,6 +13,10 @@
 # whereby-webhooks, that binary's listen and listen --record run too, in the
 # same run, for a before/after comparison; ROUNDS=2 repeats everything. wrk, the server and its output thread
 # share the machine's cores, so on a small machine the numbers are noisy.
+# With PIN=1, each server runs on the last core alone and wrk (one thread) on
+# the others (taskset), so that the two do not compete for a core and its
+# caches. Each configuration also prints the CPU time the server spent per
+# request it answered (user + system, from /proc/<pid>/stat).
 # Writes into target/bench-listen/.
 set -euo pipefail
 
@@ -43,10 +47,28 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Whereby-Signature"] = "$("$bin" sign --body "$out/body.json")"
 LUA
 
+# With PIN=1: the server on the last core, wrk with one thread on the others.
+server_on=()
+load_on=()
+threads=2
+if [ "${PIN:-0}" = 1 ]; then
+  last=$(($(nproc) - 1))
+  [ "$last" -ge 1 ] || { echo "PIN=1 needs two cores or more" >&2; exit 2; }
+  server_on=(taskset -c "$last")
+  load_on=(taskset -c "0-$((last - 1))")
+  threads=1
+fi
+
+# The CPU time (user + system, in clock ticks) process $1 has used.
+ticks() {
+  # Fields after the command name, which is in parentheses and may hold spaces.
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+
 # Starts "$@" with stdout to $out/stdout, prints its port once it listens.
 start() {
   rm -f "$out/stdout"
-  "$@" > "$out/stdout" 2> "$out/stderr" &
+  "${server_on[@]}" "$@" > "$out/stdout" 2> "$out/stderr" &
   server=$!
   for _ in $(seq 100); do
     port=$(head -1 "$out/stdout" 2> /dev/null | sed -n 's/.*127.0.0.1:\([0-9]*\).*/\1/p')
@@ -67,10 +89,18 @@ run() {
   # Signed afresh for each configuration: the default tolerance is 5 minutes.
   sed -i "s/\"Whereby-Signature\"\] = \".*\"/\"Whereby-Signature\"] = \"$("$bin" sign --body "$out/body.json")\"/" "$out/post.lua"
   start "$@"
-  wrk -t2 -c16 -d1s -s "$out/post.lua" "http://127.0.0.1:$port/" > /dev/null
+  "${load_on[@]}" wrk -t"$threads" -c16 -d1s -s "$out/post.lua" "http://127.0.0.1:$port/" > /dev/null
   echo "== $name"
-  wrk -t2 -c16 -d"${seconds}s" --latency -s "$out/post.lua" "http://127.0.0.1:$port/" \
-    | grep -E 'Requests/sec|Non-2xx|99%|50%|requests in|Socket errors'
+  local before
+  before=$(ticks "$server")
+  "${load_on[@]}" wrk -t"$threads" -c16 -d"${seconds}s" --latency -s "$out/post.lua" \
+    "http://127.0.0.1:$port/" > "$out/wrk.txt"
+  local used=$(($(ticks "$server") - before))
+  grep -E 'Requests/sec|Non-2xx|99%|50%|requests in|Socket errors' "$out/wrk.txt"
+  local requests
+  requests=$(awk '/requests in/ {print $1}' "$out/wrk.txt")
+  awk -v t="$used" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN {printf "  CPU per request: %.1f us\n", t / hz * 1e6 / n}'
   kill -TERM "$server"
   wait "$server" || true
 }
