@@ -1,32 +1,147 @@
-//! The HTTP client of `send` and `listen --forward-to`: blocking ureq.
+//! The HTTP client of `send`, `replay`, `check-receiver` and `listen
+//! --forward-to`: blocking ureq.
 //!
 //! Non-2xx answers are answers, not errors (they are what is being tested),
 //! redirects are not followed (a webhook sender does not follow them), and
-//! the whole exchange is bounded by one time-out. Proxies are taken from the
-//! usual `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` environment variables.
+//! the whole exchange, body included, is bounded by one time-out: an answer
+//! whose body does not arrive whole in time, or is cut off by a closed
+//! connection, is no answer. Proxies are taken from the usual
+//! `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` environment variables,
+//! except that a loopback target (`localhost`, 127.0.0.0/8, `::1`) is always
+//! reached directly: a proxy cannot reach this machine's loopback interface.
 
+use std::borrow::Cow;
+use std::io::Read as _;
 use std::time::Duration;
+
+use crate::escape::terminal_safe;
 
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("whereby-webhooks/", env!("CARGO_PKG_VERSION"));
 
-/// The most of an answer's body that is read.
+/// The most of an answer's body that is kept; the rest is not read.
 pub const MAX_ANSWER: u64 = 64 * 1024;
 
 /// The longest `--timeout` a command takes, in seconds (a day): far beyond
 /// any answer worth waiting for, and a deadline the clock can hold.
 pub const MAX_TIMEOUT_SECS: u64 = 86_400;
 
-/// A client whose requests each take at most `timeout`, from connecting to
-/// reading the answer.
-pub fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
+/// A client for `url` whose requests each take at most `timeout`, from
+/// connecting to reading the answer.
+pub fn agent(url: &str, timeout: Duration) -> ureq::Agent {
+    let mut config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(timeout))
-        .user_agent(USER_AGENT)
-        .build()
-        .into()
+        .user_agent(USER_AGENT);
+    if is_loopback(url) {
+        config = config.proxy(None);
+    }
+    config.build().into()
+}
+
+/// Checks that `text` is a URL a webhook can be POSTed to: http or https,
+/// with a host. For clap: the error quotes `text` made terminal-safe.
+pub fn parse_url(text: &str) -> Result<String, String> {
+    let example = "as in http://127.0.0.1:8787/webhooks";
+    let shown = terminal_safe(text);
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Err(format!(
+            "`{shown}` has no scheme: write http://{shown} (or https:// for TLS)"
+        ));
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err(format!(
+            "`{}://` is not supported: webhooks are POSTed over http:// or https://, {example}",
+            terminal_safe(scheme)
+        ));
+    }
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!(
+            "`{shown}` has no host: write the receiver's address, {example}"
+        ));
+    }
+    match text.parse::<ureq::http::Uri>() {
+        Ok(uri) if uri.host().is_some_and(|host| !host.is_empty()) => Ok(text.to_owned()),
+        Ok(_) => Err(format!(
+            "`{shown}` has no host: write the receiver's address, {example}"
+        )),
+        Err(error) => Err(format!(
+            "`{shown}` is not a URL ({error}): write it {example}"
+        )),
+    }
+}
+
+/// `url` as it may be shown or recorded: any user name and password in it
+/// replaced by `***`, and made terminal-safe.
+pub fn shown(url: &str) -> String {
+    let redacted = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            match rest[..end].rfind('@') {
+                Some(at) => Cow::Owned(format!("{scheme}://***{}", &rest[at..])),
+                None => Cow::Borrowed(url),
+            }
+        }
+        None => Cow::Borrowed(url),
+    };
+    terminal_safe(&redacted).into_owned()
+}
+
+/// Whether `url`'s host is this machine's loopback interface.
+fn is_loopback(url: &str) -> bool {
+    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
+        return false;
+    };
+    let Some(host) = uri.host() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// An answer, read as far as it is kept.
+#[derive(Debug)]
+pub struct Answer {
+    /// The status code.
+    pub status: u16,
+    /// The `Content-Type` header, when it is text.
+    pub content_type: Option<String>,
+    /// The body, or its first [`MAX_ANSWER`] bytes.
+    pub body: Vec<u8>,
+    /// Whether the body was longer than [`MAX_ANSWER`] and is cut there.
+    pub cut: bool,
+}
+
+/// Reads `response`'s body, up to [`MAX_ANSWER`] bytes. A body that does
+/// not arrive (the time-out passes, the connection closes before its end)
+/// is an error, as if there had been no answer: the answer was not
+/// received whole.
+pub fn read_answer(response: ureq::http::Response<ureq::Body>) -> Result<Answer, ureq::Error> {
+    let status = response.status().as_u16();
+    let content_type = response
+        .headers()
+        .get(ureq::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let mut body = Vec::new();
+    response
+        .into_body()
+        .into_reader()
+        .take(MAX_ANSWER + 1)
+        .read_to_end(&mut body)
+        .map_err(ureq::Error::from)?;
+    let cut = body.len() as u64 > MAX_ANSWER;
+    body.truncate(MAX_ANSWER as usize);
+    Ok(Answer {
+        status,
+        content_type,
+        body,
+        cut,
+    })
 }
 
 /// Whether a ureq error is a time-out.
@@ -60,6 +175,10 @@ pub fn hint(error: &ureq::Error) -> &'static str {
         | ureq::Error::TlsRequired => {
             "the TLS handshake failed: does the receiver serve https on that port, with a certificate for that host?"
         }
+        // What rustls reports when the other end does not speak TLS.
+        ureq::Error::Io(io) if io.kind() == ErrorKind::InvalidData => {
+            "the answer could not be read: does the receiver serve the URL's scheme (http or https) on that port?"
+        }
         ureq::Error::Io(io)
             if matches!(
                 io.kind(),
@@ -77,7 +196,49 @@ pub fn hint(error: &ureq::Error) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::hint;
+    use super::*;
+
+    #[test]
+    fn loopback_targets_are_recognised() {
+        for url in [
+            "http://127.0.0.1:3000/x",
+            "http://127.1.2.3/",
+            "http://[::1]:8080/",
+            "http://LOCALHOST:1/",
+        ] {
+            assert!(is_loopback(url), "{url}");
+        }
+        for url in [
+            "http://10.0.0.1/",
+            "https://example.com/",
+            "http://[::2]/",
+            "nonsense",
+        ] {
+            assert!(!is_loopback(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_never_shown() {
+        for (url, expected) in [
+            (
+                "http://app:S3cret@127.0.0.1:3000/x",
+                "http://***@127.0.0.1:3000/x",
+            ),
+            ("https://TOKEN@example.com", "https://***@example.com"),
+            ("http://a:b@c@host/p?q=x@y", "http://***@host/p?q=x@y"),
+            ("http://host/p@q", "http://host/p@q"),
+            ("http://host?x=a@b", "http://host?x=a@b"),
+            // Made terminal-safe as well.
+            (
+                "http://u:p@h\u{1b}[2J/\u{7}",
+                "http://***@h\\u{1b}[2J/\\u{7}",
+            ),
+            ("http://h/\\", "http://h/\\\\"),
+        ] {
+            assert_eq!(shown(url), expected, "{url}");
+        }
+    }
 
     #[test]
     fn hints_follow_the_failure() {

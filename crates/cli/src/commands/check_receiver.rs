@@ -173,7 +173,7 @@ accepts-redelivery, answers-within-5s. Authentic deliveries must get 2xx; forged
 Exit status: 0 when every check passes, 1 when any fails, 2 for a usage error or an unreachable URL.")]
 pub struct Args {
     /// The receiver's URL (http or https)
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", value_parser = client::parse_url)]
     url: String,
 
     /// Run only this check (ids below); repeatable, or comma-separated
@@ -200,8 +200,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 
-    /// Milliseconds to wait between two deliveries
-    #[arg(long, value_name = "MS", default_value_t = 100)]
+    /// Milliseconds to wait between two deliveries (0 to 60000)
+    #[arg(long, value_name = "MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     interval: u64,
 
     /// Give up on an answer after this many seconds (an answer later than 5 s
@@ -241,12 +241,6 @@ pub enum Outcome {
 /// Runs `check-receiver`.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let selected = select(&args.only, &args.skip)?;
-    if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
-        bail!(
-            "`{}` is not an http or https URL: give the receiver's full URL, as in http://127.0.0.1:8787/webhooks",
-            report::printable(&args.url)
-        );
-    }
     let secrets = args.secrets.resolve()?;
     let deliveries = battery::build(&selected);
     let outcomes = send_all(&args, &secrets[0], &deliveries)?;
@@ -275,7 +269,7 @@ fn select(only: &[CheckId], skip: &[CheckId]) -> anyhow::Result<Vec<CheckId>> {
 /// Sends every delivery in turn, pausing `--interval` between two. A
 /// receiver that cannot be reached on the first delivery is a usage error.
 fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Result<Vec<Outcome>> {
-    let agent = client::agent(Duration::from_secs(args.timeout));
+    let agent = client::agent(&args.url, Duration::from_secs(args.timeout));
     let mut outcomes = Vec::with_capacity(deliveries.len());
     for (index, delivery) in deliveries.iter().enumerate() {
         if index > 0 {
@@ -292,7 +286,7 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
         {
             return Err(anyhow!(
                 "cannot reach {}: {}: {hint}",
-                report::printable(&args.url),
+                client::shown(&args.url),
                 report::printable(reason)
             ));
         }
@@ -311,24 +305,15 @@ fn send(agent: &ureq::Agent, url: &str, secret: &Secret, delivery: &Delivery) ->
         request = request.header(HEADER_NAME, signature);
     }
     let started = Instant::now();
-    match request.send(&delivery.sent[..]) {
-        Ok(response) => {
-            let status = response.status().as_u16();
-            let mut body = Vec::new();
-            let read = response
-                .into_body()
-                .with_config()
-                .limit(client::MAX_ANSWER)
-                .read_to_vec();
-            if let Ok(bytes) = read {
-                body = bytes;
-            }
-            Outcome::Answered {
-                status,
-                elapsed: started.elapsed(),
-                body: String::from_utf8_lossy(&body).into_owned(),
-            }
-        }
+    match request
+        .send(&delivery.sent[..])
+        .and_then(client::read_answer)
+    {
+        Ok(answer) => Outcome::Answered {
+            status: answer.status,
+            elapsed: started.elapsed(),
+            body: String::from_utf8_lossy(&answer.body).into_owned(),
+        },
         Err(error) => Outcome::NoAnswer {
             timed_out: client::is_timeout(&error),
             hint: client::hint(&error),

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use whereby_webhooks_signature::Tolerance;
 
 use self::forward::Forwarder;
@@ -63,7 +63,7 @@ pub struct Args {
 
     /// Forward every delivery whose signature holds to URL, byte for byte
     /// with its headers, and answer with URL's answer
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = crate::client::parse_url)]
     forward_to: Option<String>,
 
     /// With --forward-to: answer 422 to an authentic body that does not
@@ -203,16 +203,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve()?;
     let validator = args.spec.validator()?;
     let record = args.record.as_deref().map(open_record).transpose()?;
-    let forward = match args.forward_to {
-        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-            Some(Forwarder::new(url, ANSWER_WITHIN))
-        }
-        Some(url) => bail!(
-            "--forward-to `{}` is not an http:// or https:// URL: give your application's webhook URL, for example http://localhost:3000/webhooks",
-            crate::escape::terminal_safe(&url)
-        ),
-        None => None,
-    };
+    let forward = args
+        .forward_to
+        .map(|url| Forwarder::new(url, ANSWER_WITHIN));
     let tolerance = args.tolerance.tolerance();
     let max_connections = connection_limit(args.max_connections);
 
@@ -232,7 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         strict: args.spec.strict,
         spec: args.spec.describe(),
         record: args.record.as_ref().map(|p| p.display().to_string()),
-        forward: forward.as_ref().map(|f| f.url().to_owned()),
+        forward: forward.as_ref().map(|f| f.shown_url().to_owned()),
         reject_invalid: args.reject_invalid,
         max_connections,
     };

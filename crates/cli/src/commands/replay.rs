@@ -13,7 +13,7 @@ use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::{Context as _, bail};
 use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
 
 use crate::client::{self, MAX_TIMEOUT_SECS};
@@ -43,7 +43,7 @@ pub struct Args {
     record: PathBuf,
 
     /// Where to send the deliveries
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", value_parser = client::parse_url)]
     url: String,
 
     /// Only the deliveries that were answered 2xx when recorded
@@ -72,12 +72,6 @@ pub struct Args {
 
 /// Runs `replay`.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
-        return Err(anyhow!(
-            "`{}` is not an http:// or https:// URL: give the receiver's URL, for example http://localhost:3000/webhooks",
-            terminal_safe(&args.url)
-        ));
-    }
     let secrets = args.secrets.resolve()?;
     let file = std::fs::File::open(&args.record)
         .with_context(|| format!("cannot open the record file {}", args.record.display()))?;
@@ -88,7 +82,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         _ => u64::MAX,
     };
     let mut reader = BufReader::new(file.take(length));
-    let agent = client::agent(Duration::from_secs(args.timeout));
+    let agent = client::agent(&args.url, Duration::from_secs(args.timeout));
     let mut stdout = std::io::stdout().lock();
     let (mut sent, mut failed, mut skipped) = (0u64, 0u64, 0u64);
     let mut line = Vec::new();
@@ -160,7 +154,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 "{what} would send {} bytes ({}) to {}",
                 body.len(),
                 terminal_safe(content_type),
-                terminal_safe(&args.url)
+                client::shown(&args.url)
             )?;
             continue;
         }
@@ -169,26 +163,20 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             .post(&args.url)
             .header("content-type", content_type)
             .header(HEADER_NAME, &signature)
-            .send(&body[..]);
+            .send(&body[..])
+            .and_then(client::read_answer);
         sent += 1;
         match answer {
-            Ok(response) => {
-                let status = response.status();
-                let text = response
-                    .into_body()
-                    .with_config()
-                    .limit(client::MAX_ANSWER)
-                    .read_to_vec()
-                    .unwrap_or_default();
-                let text = String::from_utf8_lossy(&text);
+            Ok(answer) => {
+                let text = String::from_utf8_lossy(&answer.body);
                 let text = text.trim();
-                if !status.is_success() {
+                if !(200..300).contains(&answer.status) {
                     failed += 1;
                 }
                 writeln!(
                     stdout,
                     "{what} {} in {:.1} ms{}{}",
-                    status.as_u16(),
+                    answer.status,
                     started.elapsed().as_secs_f64() * 1000.0,
                     if text.is_empty() { "" } else { ": " },
                     terminal_safe(&text.chars().take(200).collect::<String>())

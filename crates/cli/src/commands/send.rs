@@ -22,6 +22,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context as _, anyhow, bail};
 use serde_json::Value;
+use ureq::http::StatusCode;
 use whereby_webhooks_model::{EventType, all_examples};
 use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
 
@@ -39,7 +40,7 @@ const WHEREBY_TIMEOUT: Duration = Duration::from_secs(5);
 #[command(after_help = after_help())]
 pub struct Args {
     /// The receiver's URL, http:// or https://
-    #[arg(value_name = "URL", value_parser = parse_url)]
+    #[arg(value_name = "URL", value_parser = client::parse_url)]
     url: String,
 
     /// The event type to send an example of, such as `room.client.joined`
@@ -97,7 +98,8 @@ pub struct Args {
 fn after_help() -> String {
     let mut text = String::from(
         "Signs with the first secret and a fresh timestamp, POSTs with `Content-Type: application/json` \
-and `Whereby-Signature`, and prints the answer's status, the time taken and the answer's body. An \
+and `Whereby-Signature`, and prints the answer's status, the time taken and the answer's body (its \
+first 64 KiB). An answer whose body stops before its end is no answer (exit 2). An \
 example is sent with a fresh `id` and `createdAt` = now (unless --keep-id), so that a receiver that \
 deduplicates on `id` sees a new delivery each time.
 
@@ -116,33 +118,6 @@ Examples (--example NAME), the first of each type being the default:",
 made (or a usage error).",
     );
     text
-}
-
-/// Checks that the URL is one `send` can post to: http or https, with a
-/// host.
-fn parse_url(text: &str) -> Result<String, String> {
-    let example = "as in http://127.0.0.1:8787/webhooks";
-    let Some((scheme, rest)) = text.split_once("://") else {
-        return Err(format!(
-            "`{text}` has no scheme: write http://{text} (or https:// for TLS)"
-        ));
-    };
-    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
-        return Err(format!(
-            "`{scheme}://` is not supported: webhooks are POSTed over http:// or https://, {example}"
-        ));
-    }
-    if rest.is_empty() || rest.starts_with('/') {
-        return Err(format!(
-            "`{text}` has no host: write the receiver's address, {example}"
-        ));
-    }
-    match text.parse::<ureq::http::Uri>() {
-        Ok(_) => Ok(text.to_owned()),
-        Err(error) => Err(format!(
-            "`{text}` is not a URL ({error}): write it {example}"
-        )),
-    }
 }
 
 /// 64 lowercase hex digits from the system's random source: an event `id`
@@ -194,46 +169,50 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let timestamp = args.timestamp.unwrap_or_else(now_unix);
     let signature = sign(&secrets[0], timestamp, &body);
 
-    let agent = client::agent(Duration::from_secs(args.timeout));
+    let agent = client::agent(&args.url, Duration::from_secs(args.timeout));
     let mut request = agent.post(&args.url);
     for (name, value) in with_defaults(headers, signature) {
         request = request.header(name, value);
     }
     let started = Instant::now();
-    let response = request.send(&body[..]).map_err(|error| {
-        anyhow!(
-            "cannot send to {}: {error}: {}",
-            args.url,
-            client::hint(&error)
-        )
-    })?;
-    let status = response.status();
-    let answer = response
-        .into_body()
-        .with_config()
-        .limit(client::MAX_ANSWER)
-        .read_to_vec()
-        .unwrap_or_default();
+    let answer = request
+        .send(&body[..])
+        .and_then(client::read_answer)
+        .map_err(|error| {
+            anyhow!(
+                "cannot send to {}: {error}: {}",
+                client::shown(&args.url),
+                client::hint(&error)
+            )
+        })?;
     let elapsed = started.elapsed();
+    let status = StatusCode::from_u16(answer.status).ok();
 
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
         "{} {} in {:.1} ms",
-        status.as_u16(),
-        status.canonical_reason().unwrap_or(""),
+        answer.status,
+        status.and_then(|s| s.canonical_reason()).unwrap_or(""),
         elapsed.as_secs_f64() * 1000.0
     )?;
-    let answer = String::from_utf8_lossy(&answer);
-    for line in answer.trim_end().lines() {
+    let text = String::from_utf8_lossy(&answer.body);
+    for line in text.trim_end().lines() {
         writeln!(stdout, "  {}", terminal_safe(line))?;
+    }
+    if answer.cut {
+        writeln!(
+            stdout,
+            "  (the body goes on past its first {} KiB, shown above)",
+            client::MAX_ANSWER / 1024
+        )?;
     }
     if elapsed > WHEREBY_TIMEOUT {
         eprintln!(
             "warning: the answer took longer than Whereby's 5 s limit: Whereby would have timed out and retried; answer first, work later"
         );
     }
-    Ok(if status.is_success() {
+    Ok(if status.is_some_and(|s| s.is_success()) {
         Exit::Success
     } else {
         Exit::Invalid

@@ -16,7 +16,7 @@ use crate::send_listen::{App, Listener, SECRET, binary, raw, read_record, send, 
 use crate::sign_verify::{SECRET_ENV, bin};
 
 /// The first example event of the spec, compact.
-fn example() -> String {
+pub fn example() -> String {
     let output = bin()
         .args(["examples", "room.client.joined"])
         .output()

@@ -7,6 +7,7 @@ mod check_receiver;
 mod diff;
 mod first_use;
 mod help;
+mod hostile_receivers;
 mod load;
 mod send_listen;
 mod sign_verify;

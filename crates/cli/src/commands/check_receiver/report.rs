@@ -45,7 +45,10 @@ fn card(url: &str, deliveries: usize, results: &[CheckResult]) -> String {
         .map(|r| r.check.as_str().len())
         .max()
         .unwrap_or(0);
-    let mut out = format!("{deliveries} deliveries to {}\n\n", printable(url));
+    let mut out = format!(
+        "{deliveries} deliveries to {}\n\n",
+        crate::client::shown(url)
+    );
     for result in results {
         let mark = if result.passed { "PASS" } else { "FAIL" };
         out.push_str(&format!(
@@ -73,19 +76,22 @@ fn card(url: &str, deliveries: usize, results: &[CheckResult]) -> String {
 
 /// `text` with every control or bidirectional-override character escaped,
 /// so that text from a receiver cannot move the cursor, recolour the
-/// terminal or reorder what follows.
+/// terminal or reorder what follows; backslashes and double quotes are
+/// escaped too, so that neither an escape nor the end of a quotation can
+/// be forged.
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if whereby_webhooks_conformance::is_terminal_control(c) {
-            match c {
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                _ => out.extend(c.escape_unicode()),
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if whereby_webhooks_conformance::is_terminal_control(c) => {
+                out.extend(c.escape_unicode());
             }
-        } else {
-            out.push(c);
+            c => out.push(c),
         }
     }
     out
@@ -103,6 +109,8 @@ mod tests {
             printable("a\u{1b}[2Jb\n\u{202e}c"),
             "a\\u{1b}[2Jb\\n\\u{202e}c"
         );
+        // Neither an escape nor the end of a quotation can be forged.
+        assert_eq!(printable(r#"\u{1b} " and \"#), r#"\\u{1b} \" and \\"#);
     }
 
     #[test]

@@ -12,10 +12,12 @@
 //! as `101 Switching Protocols`) is not relayed either: a webhook sender
 //! expects one final answer, so it becomes 502.
 //!
-//! Proxies: the usual `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` variables are
-//! honoured, with `NO_PROXY`, except that a loopback target (`localhost`,
-//! 127.0.0.0/8, `::1`) is always reached directly: a proxy cannot reach
-//! this machine's loopback interface.
+//! The application's answer is read as `send` reads one (see
+//! [`crate::client`]): a body that does not arrive whole in time is no
+//! answer (504), one cut off by a closed connection is a failure (502), a
+//! body longer than 64 KiB is relayed cut there, and a status outside
+//! 200 to 599 is no final answer (502). Proxies are used as for every
+//! command, never for a loopback target.
 
 use std::time::{Duration, Instant};
 
@@ -43,29 +45,25 @@ const HOP_BY_HOP: [HeaderName; 8] = [
 /// Where to forward deliveries, and the client to do it with.
 pub struct Forwarder {
     url: String,
+    /// `url` as it may be shown and recorded (without credentials).
+    shown: String,
     agent: ureq::Agent,
 }
 
 impl Forwarder {
     /// A forwarder to `url`, whose requests never outlive `budget`.
     pub fn new(url: String, budget: Duration) -> Forwarder {
-        let mut config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(budget))
-            .user_agent(client::USER_AGENT);
-        if is_loopback(&url) {
-            config = config.proxy(None);
-        }
         Forwarder {
+            agent: client::agent(&url, budget),
+            shown: client::shown(&url),
             url,
-            agent: config.build().into(),
         }
     }
 
-    /// The target URL.
-    pub fn url(&self) -> &str {
-        &self.url
+    /// The target URL as it may be shown and recorded: any credentials in
+    /// it replaced by `***`, made terminal-safe.
+    pub fn shown_url(&self) -> &str {
+        &self.shown
     }
 
     /// Forwards `body` with `headers`, giving up at `deadline`.
@@ -92,34 +90,20 @@ impl Forwarder {
             .timeout_global(Some(remaining))
             .build();
         let agent = self.agent.clone();
-        let call = tokio::task::spawn_blocking(move || {
-            let response = agent.run(request)?;
-            let status = response.status().as_u16();
-            let content_type = response
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|value| value.to_str().ok())
-                .map(str::to_owned);
-            let body = response
-                .into_body()
-                .with_config()
-                .limit(client::MAX_ANSWER)
-                .read_to_vec()
-                .unwrap_or_default();
-            Ok::<_, ureq::Error>((status, content_type, body))
-        });
+        let call = tokio::task::spawn_blocking(move || client::read_answer(agent.run(request)?));
         // ureq stops at `remaining` by itself; this bounds the wait should
         // it not, with a little slack for it to report its own time-out.
         let slack = Duration::from_millis(100);
         match tokio::time::timeout(remaining + slack, call).await {
-            Ok(Ok(Ok((status, content_type, body)))) => match StatusCode::from_u16(status) {
-                Ok(status) if status.as_u16() >= 200 => Forwarded::Answer {
+            Ok(Ok(Ok(answer))) => match StatusCode::from_u16(answer.status) {
+                Ok(status) if (200..=599).contains(&answer.status) => Forwarded::Answer {
                     status,
-                    content_type,
-                    body: Bytes::from(body),
+                    content_type: answer.content_type,
+                    body: Bytes::from(answer.body),
                 },
                 _ => Forwarded::Failed(format!(
-                    "the application answered {status}, not a final answer"
+                    "the application answered {}, not a final answer",
+                    answer.status
                 )),
             },
             Ok(Ok(Err(error))) if client::is_timeout(&error) => {
@@ -128,46 +112,6 @@ impl Forwarder {
             Ok(Ok(Err(error))) => Forwarded::Failed(error.to_string()),
             Ok(Err(join)) => Forwarded::Failed(format!("the forwarding task failed: {join}")),
             Err(_) => Forwarded::TimedOut("no answer in time".to_owned()),
-        }
-    }
-}
-
-/// Whether `url`'s host is this machine's loopback interface.
-fn is_loopback(url: &str) -> bool {
-    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
-        return false;
-    };
-    let Some(host) = uri.host() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_loopback;
-
-    #[test]
-    fn loopback_targets_are_recognised() {
-        for url in [
-            "http://127.0.0.1:3000/x",
-            "http://127.1.2.3/",
-            "http://[::1]:8080/",
-            "http://LOCALHOST:1/",
-        ] {
-            assert!(is_loopback(url), "{url}");
-        }
-        for url in [
-            "http://10.0.0.1/",
-            "https://example.com/",
-            "http://[::2]/",
-            "nonsense",
-        ] {
-            assert!(!is_loopback(url), "{url}");
         }
     }
 }

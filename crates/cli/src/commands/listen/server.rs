@@ -560,10 +560,10 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
             if conformance.has_duplicate_key()
                 || (state.reject_invalid && !conformance.is_valid()) =>
         {
-            Some((forwarder.url().to_owned(), Forwarded::Withheld))
+            Some((forwarder.shown_url().to_owned(), Forwarded::Withheld))
         }
         Some(forwarder) => Some((
-            forwarder.url().to_owned(),
+            forwarder.shown_url().to_owned(),
             forwarder
                 .forward(&parts.headers, bytes.clone(), deadline)
                 .await,

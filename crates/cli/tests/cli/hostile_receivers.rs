@@ -1,0 +1,305 @@
+//! The commands that send (`send`, `replay`, `check-receiver` and `listen
+//! --forward-to`) against a receiver that answers badly: an answer is only
+//! an answer once its body has arrived, URLs never show their credentials,
+//! and nothing a receiver or a URL holds reaches the terminal raw.
+
+use std::io::Write as _;
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+use crate::send_listen::{App, Listener, SECRET, read_record, signed_post};
+use crate::sign_verify::{SECRET_ENV, bin};
+
+/// A password put in URLs, never to be shown.
+const PASSWORD: &str = "S3cretPw";
+
+/// A receiver that reads each request's first bytes, writes `answer` and
+/// then, with `hold`, keeps the connection open without another byte;
+/// without, closes it.
+struct Hostile {
+    port: u16,
+}
+
+impl Hostile {
+    fn start(answer: Vec<u8>, hold: bool) -> Hostile {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        std::thread::spawn(move || {
+            let mut held: Vec<TcpStream> = Vec::new();
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+                let mut request = [0u8; 4096];
+                let _ = std::io::Read::read(&mut stream, &mut request);
+                let _ = stream.write_all(&answer);
+                if hold {
+                    held.push(stream);
+                }
+            }
+        });
+        Hostile { port }
+    }
+
+    /// `200` with a `Content-Length` of 1000 and three bytes of it.
+    fn short_body(hold: bool) -> Hostile {
+        Hostile::start(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc".to_vec(),
+            hold,
+        )
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/hook", self.port)
+    }
+}
+
+/// A port nothing listens on.
+fn closed_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Runs the binary with `args` (and the test secret): exit code, stdout
+/// and stderr.
+fn run(args: &[&str]) -> (i32, String, String) {
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A body that stops arriving (the time-out passes) or is cut off by a
+/// closed connection is no answer, for every command that sends: before,
+/// its status alone was taken as the answer.
+#[test]
+fn an_answer_whose_body_does_not_arrive_is_no_answer() {
+    for hold in [true, false] {
+        let receiver = Hostile::short_body(hold);
+        let url = receiver.url();
+        let (code, stdout, stderr) = run(&["send", "--timeout", "2", &url, "room.client.joined"]);
+        assert_eq!(code, 2, "hold {hold}: {stdout}{stderr}");
+        let why = if hold {
+            "no answer in time"
+        } else {
+            "closed the connection"
+        };
+        assert!(stderr.contains(why), "hold {hold}: {stderr}");
+
+        // Both deliveries of the check would pass on a 200. A time-out
+        // fails the check; a connection closed without a whole answer
+        // means the URL cannot be used (exit 2), as when it is refused.
+        let (code, stdout, stderr) = run(&[
+            "check-receiver",
+            &url,
+            "--only",
+            "accepts-redelivery",
+            "--interval",
+            "0",
+            "--timeout",
+            "2",
+        ]);
+        if hold {
+            assert_eq!(code, 1, "{stdout}{stderr}");
+            assert!(stdout.contains("FAIL  accepts-redelivery"), "{stdout}");
+        } else {
+            assert_eq!(code, 2, "{stdout}{stderr}");
+            assert!(stderr.contains(why), "{stderr}");
+        }
+    }
+
+    // Forwarded: the sender gets 504 (time-out) or 502 (closed), never the
+    // application's unfinished 200.
+    for (hold, expected) in [(true, 504), (false, 502)] {
+        let app = Hostile::short_body(hold);
+        let listener = Listener::start(&["--forward-to", &app.url()]);
+        let (status, answer) = signed_post(listener.port, crate::attacks::example().as_bytes());
+        assert_eq!(status, expected, "hold {hold}: {answer}");
+        listener.interrupt();
+    }
+}
+
+/// `replay` reads answers as `send` does: a recorded delivery whose answer
+/// never arrives whole is counted as not answered.
+#[test]
+fn replay_counts_an_unfinished_answer_as_none() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let record_arg = record.to_str().expect("UTF-8");
+    let listener = Listener::start(&["--record", record_arg]);
+    let (status, _) = signed_post(listener.port, crate::attacks::example().as_bytes());
+    assert_eq!(status, 200);
+    listener.interrupt();
+    assert_eq!(read_record(&record).len(), 1);
+
+    let receiver = Hostile::short_body(false);
+    let (code, stdout, stderr) = run(&["replay", record_arg, &receiver.url(), "--timeout", "2"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("no answer"), "{stdout}");
+    assert!(stderr.contains("0 answered 2xx, 1 not"), "{stderr}");
+}
+
+/// A body longer than the 64 KiB kept is shown cut, and says so; before,
+/// nothing of it was shown.
+#[test]
+fn a_long_answer_is_shown_cut_and_says_so() {
+    let body = "x".repeat(70_000);
+    let receiver = Hostile::start(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_bytes(),
+        false,
+    );
+    let (code, stdout, stderr) = run(&["send", &receiver.url(), "room.client.joined"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains(&"x".repeat(64 * 1024)), "{stdout:.200}");
+    assert!(!stdout.contains(&"x".repeat(64 * 1024 + 1)));
+    assert!(
+        stdout.contains("the body goes on past its first 64 KiB"),
+        "{stdout:.200}"
+    );
+}
+
+/// A user name and password in a URL appear nowhere: not in what `listen`
+/// prints, records or answers, nor in what `send`, `replay --dry-run` and
+/// `check-receiver` print.
+#[test]
+fn credentials_in_a_url_are_never_shown_or_recorded() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let record_arg = record.to_str().expect("UTF-8");
+    let url = format!("http://app:{PASSWORD}@127.0.0.1:{}/app", closed_port());
+    let listener = Listener::start(&["--forward-to", &url, "--record", record_arg]);
+    let (status, answer) = signed_post(listener.port, crate::attacks::example().as_bytes());
+    assert_eq!(status, 502, "{answer}");
+    assert!(answer.contains("http://***@127.0.0.1:"), "{answer}");
+    let stopped = listener.interrupt();
+    let record_text = std::fs::read_to_string(&record).expect("record");
+    for (what, text) in [
+        ("the answer", answer),
+        ("stdout", stopped.lines.join("\n")),
+        ("stderr", stopped.stderr),
+        ("the record", record_text),
+    ] {
+        assert!(!text.contains(PASSWORD), "{what}: {text}");
+    }
+
+    for args in [
+        vec!["send", &url, "room.client.joined"],
+        vec!["replay", record_arg, &url, "--dry-run"],
+        vec!["check-receiver", &url, "--only", "accepts-redelivery"],
+    ] {
+        let (_, stdout, stderr) = run(&args);
+        assert!(
+            !stdout.contains(PASSWORD) && !stderr.contains(PASSWORD),
+            "{}: {stdout}{stderr}",
+            args[0]
+        );
+        assert!(
+            stdout.contains("***@127.0.0.1") || stderr.contains("***@127.0.0.1"),
+            "{}: {stdout}{stderr}",
+            args[0]
+        );
+    }
+}
+
+/// A URL that is not one (a control character, an unclosed `[`) is a usage
+/// error for every command that sends, quoted without raw controls; before,
+/// `listen --forward-to` started with it and printed it raw, and `replay`
+/// tried every line.
+#[test]
+fn a_malformed_url_is_a_usage_error_everywhere() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("empty.ndjson");
+    std::fs::write(&record, "").expect("write");
+    let record_arg = record.to_str().expect("UTF-8");
+    for url in ["http://a\u{1b}]0;T\u{7}b/", "http://[::1"] {
+        for args in [
+            vec!["listen", "--addr", "127.0.0.1:0", "--forward-to", url],
+            vec!["send", url],
+            vec!["replay", record_arg, url],
+            vec!["check-receiver", url],
+        ] {
+            let (code, stdout, stderr) = run(&args);
+            assert_eq!(code, 2, "{url:?} {}: {stdout}{stderr}", args[0]);
+            assert!(
+                !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+                "{}: {stderr:?}",
+                args[0]
+            );
+        }
+    }
+}
+
+/// A proxy in the environment is not used for a loopback target, by any
+/// command: it could not reach this machine's loopback interface.
+#[test]
+fn loopback_targets_bypass_a_proxy_for_every_command() {
+    let app = App::start(Some(200));
+    let url = format!("http://127.0.0.1:{}/app", app.port);
+    let proxy = format!("http://127.0.0.1:{}", closed_port());
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .env("HTTP_PROXY", &proxy)
+        .env("http_proxy", &proxy)
+        .env("ALL_PROXY", &proxy)
+        .args(["send", &url, "room.client.joined"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    crate::assert_exit(&output, 0);
+    assert!(app.requests.recv_timeout(Duration::from_secs(5)).is_ok());
+}
+
+/// An application's status outside 200 to 599 is no final answer: the
+/// sender gets 502, not the status relayed.
+#[test]
+fn an_app_status_past_599_becomes_502() {
+    for status in [600, 999] {
+        let app = App::start(Some(status));
+        let target = format!("http://127.0.0.1:{}/app", app.port);
+        let listener = Listener::start(&["--forward-to", &target]);
+        let (answered, body) = signed_post(listener.port, crate::attacks::example().as_bytes());
+        assert_eq!(answered, 502, "{status}: {body}");
+        listener.interrupt();
+    }
+}
+
+/// https to a receiver that speaks plain HTTP says to check the scheme.
+#[test]
+fn https_to_a_plain_receiver_says_to_check_the_scheme() {
+    // What a plain HTTP server says to a TLS hello.
+    let plain = Hostile::start(
+        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+        false,
+    );
+    let url = format!("https://127.0.0.1:{}/app", plain.port);
+    let (code, stdout, stderr) = run(&["send", "--timeout", "5", &url, "room.client.joined"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("scheme (http or https)"), "{stderr}");
+}
+
+/// `check-receiver --interval` has a range: a huge one used to sleep for
+/// ever without a word.
+#[test]
+fn check_receiver_interval_is_bounded() {
+    let (code, _, stderr) = run(&[
+        "check-receiver",
+        "http://127.0.0.1:1/",
+        "--interval",
+        "18446744073709551615",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--interval"), "{stderr}");
+}
