@@ -437,6 +437,45 @@ mod tests {
         assert_eq!(value["list"].as_array().map(Vec::len), Some(18));
     }
 
+    /// Keys are part of what an alias repeats: one key of 1 MiB in a map
+    /// aliased 100 times is 100 MiB written out, in only 200 values.
+    #[test]
+    fn long_keys_count_against_the_budget() {
+        let key = "k".repeat(1 << 20);
+        // An explicit key (`? `): a plain one may not pass 1024 characters.
+        let mut text = format!("a: &big\n  ? {key}\n  : 1\nlist:\n");
+        for _ in 0..100 {
+            text.push_str("- *big\n");
+        }
+        assert!(matches!(
+            read(&text),
+            Err(SpecError::Expanded {
+                max_bytes: 67_108_864,
+                ..
+            })
+        ));
+    }
+
+    /// Integers handed over as 128 bits read as the same number when they
+    /// fit in 64 bits, signed or not.
+    #[test]
+    fn integers_of_128_bits_that_fit_64_read_as_64() {
+        use serde::de::IntoDeserializer as _;
+        for (n, expected) in [
+            (-5i128, serde_json::json!(-5)),
+            (7, serde_json::json!(7)),
+            (i128::from(u64::MAX), serde_json::json!(u64::MAX)),
+        ] {
+            let mut budget = Budget::unlimited();
+            let read = Seed {
+                budget: &mut budget,
+            }
+            .deserialize(n.into_deserializer());
+            let read: Result<Value, serde::de::value::Error> = read;
+            assert_eq!(read.expect("a number"), expected, "{n}");
+        }
+    }
+
     /// Aliases of aliases multiply: ten of ten of a 1 MiB string is
     /// 100 MiB, from a document of 1 MiB and a few lines.
     #[test]
