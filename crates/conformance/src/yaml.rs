@@ -457,9 +457,10 @@ mod tests {
     }
 
     /// Integers handed over as 128 bits read as the same number when they
-    /// fit in 64 bits, signed or not.
+    /// fit in 64 bits, signed or not; owned strings are read too (neither
+    /// reader hands over either today).
     #[test]
-    fn integers_of_128_bits_that_fit_64_read_as_64() {
+    fn integers_of_128_bits_and_owned_strings_are_read() {
         use serde::de::IntoDeserializer as _;
         for (n, expected) in [
             (-5i128, serde_json::json!(-5)),
@@ -473,6 +474,15 @@ mod tests {
             .deserialize(n.into_deserializer());
             let read: Result<Value, serde::de::value::Error> = read;
             assert_eq!(read.expect("a number"), expected, "{n}");
+        }
+        // An owned string, as a `Value` hands it over, is kept.
+        for value in [serde_json::json!("text"), Value::Null] {
+            let mut budget = Budget::unlimited();
+            let read = Seed {
+                budget: &mut budget,
+            }
+            .deserialize(value.clone());
+            assert_eq!(read.expect("a value"), value);
         }
     }
 
