@@ -27,6 +27,7 @@ mod report;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use whereby_webhooks_signature::{HEADER_NAME, Secret, now_unix};
 
 use self::battery::Delivery;
@@ -268,14 +269,29 @@ fn select(only: &[CheckId], skip: &[CheckId]) -> anyhow::Result<Vec<CheckId>> {
 
 /// Sends every delivery in turn, pausing `--interval` between two. A
 /// receiver that cannot be reached on the first delivery is a usage error.
+/// On a terminal, stderr shows which delivery is under way: a receiver
+/// that never answers makes a run long.
 fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Result<Vec<Outcome>> {
     let agent = client::agent(&args.url, Duration::from_secs(args.timeout));
     let mut outcomes = Vec::with_capacity(deliveries.len());
+    let progress =
+        ProgressBar::with_draw_target(Some(deliveries.len() as u64), ProgressDrawTarget::hidden());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{pos}/{len} deliveries, {elapsed} so far; waiting for the answer to {msg}",
+    ) {
+        progress.set_style(style);
+    }
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        progress.set_draw_target(ProgressDrawTarget::stderr());
+        progress.enable_steady_tick(Duration::from_millis(500));
+    }
     for (index, delivery) in deliveries.iter().enumerate() {
         if index > 0 {
             std::thread::sleep(Duration::from_millis(args.interval));
         }
+        progress.set_message(delivery.label.clone());
         let outcome = send(&agent, &args.url, secret, delivery);
+        progress.inc(1);
         if index == 0
             && let Outcome::NoAnswer {
                 reason,
@@ -284,6 +300,7 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
                 ..
             } = &outcome
         {
+            progress.finish_and_clear();
             return Err(anyhow!(
                 "cannot reach {}: {}: {hint}",
                 client::shown(&args.url),
@@ -292,6 +309,7 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
         }
         outcomes.push(outcome);
     }
+    progress.finish_and_clear();
     Ok(outcomes)
 }
 
