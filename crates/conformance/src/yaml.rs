@@ -467,23 +467,22 @@ mod tests {
             (7, serde_json::json!(7)),
             (i128::from(u64::MAX), serde_json::json!(u64::MAX)),
         ] {
-            let mut budget = Budget::unlimited();
-            let read = Seed {
-                budget: &mut budget,
-            }
-            .deserialize(n.into_deserializer());
-            let read: Result<Value, serde::de::value::Error> = read;
+            let read: Result<Value, serde::de::value::Error> = visited(n.into_deserializer());
             assert_eq!(read.expect("a number"), expected, "{n}");
         }
         // An owned string, as a `Value` hands it over, is kept.
         for value in [serde_json::json!("text"), Value::Null] {
-            let mut budget = Budget::unlimited();
-            let read = Seed {
-                budget: &mut budget,
-            }
-            .deserialize(value.clone());
-            assert_eq!(read.expect("a value"), value);
+            assert_eq!(visited(value.clone()).expect("a value"), value);
         }
+    }
+
+    /// What the visitor makes of what `deserializer` hands it.
+    fn visited<'de, D: de::Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+        let mut budget = Budget::unlimited();
+        Seed {
+            budget: &mut budget,
+        }
+        .deserialize(deserializer)
     }
 
     /// Aliases of aliases multiply: ten of ten of a 1 MiB string is
