@@ -108,6 +108,15 @@ fn run() -> anyhow::Result<Exit> {
     let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
+            // clap quotes a rejected value as given, escape sequences and
+            // all, when it colours its message: with a control character on
+            // the command line, the message goes out plain (no colours, no
+            // sequences) and escaped.
+            if err.use_stderr() && arguments_hold_controls() {
+                let plain = err.render().to_string();
+                eprint!("{}", escape::message_safe(&plain));
+                return Ok(Exit::Usage);
+            }
             // clap prints help and version to stdout with success, usage errors to stderr.
             let _ = err.print();
             return Ok(if err.use_stderr() {
@@ -129,6 +138,17 @@ fn run() -> anyhow::Result<Exit> {
         Command::Diff(args) => commands::diff::run(args),
         Command::CheckReceiver(args) => commands::check_receiver::run(args),
     }
+}
+
+/// Whether any command-line argument holds a character that could drive a
+/// terminal.
+fn arguments_hold_controls() -> bool {
+    std::env::args_os().any(|argument| {
+        argument
+            .to_string_lossy()
+            .chars()
+            .any(whereby_webhooks_conformance::is_terminal_control)
+    })
 }
 
 fn main() -> ExitCode {

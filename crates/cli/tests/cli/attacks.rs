@@ -1099,3 +1099,29 @@ fn replay_into_its_own_record_file_ends() {
     listener.interrupt();
     assert_eq!(read_record(&record).len(), 4);
 }
+
+/// A value clap rejects is quoted in its message; when it holds a control
+/// character, the message goes out plain and escaped. With colours on, clap
+/// echoed it raw: a title-setting sequence reached the terminal.
+#[test]
+fn a_rejected_argument_is_never_echoed_raw() {
+    let title = "\u{1b}]0;owned\u{7}";
+    for args in [
+        vec!["validate", "--format", title],
+        vec!["examples", title],
+        vec!["diff", "--format", title, "a", "b"],
+    ] {
+        let output = bin()
+            .env("CLICOLOR_FORCE", "1")
+            .args(&args)
+            .timeout(Duration::from_secs(20))
+            .output()
+            .expect("runs");
+        crate::assert_exit(&output, 2);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !stderr.contains("\u{1b}]") && !stderr.contains('\u{7}'),
+            "{args:?}: {stderr:?}"
+        );
+    }
+}

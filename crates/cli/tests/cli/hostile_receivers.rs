@@ -216,8 +216,8 @@ fn credentials_in_a_url_are_never_shown_or_recorded() {
 
 /// A URL that is not one (a control character, an unclosed `[`) is a usage
 /// error for every command that sends, quoted without raw controls; before,
-/// `listen --forward-to` started with it and printed it raw, and `replay`
-/// tried every line.
+/// `listen --forward-to` started with it and printed it raw, `replay` tried
+/// every line, and clap, colouring its message, echoed the value raw.
 #[test]
 fn a_malformed_url_is_a_usage_error_everywhere() {
     let dir = crate::temp_dir();
@@ -231,10 +231,27 @@ fn a_malformed_url_is_a_usage_error_everywhere() {
             vec!["replay", record_arg, url],
             vec!["check-receiver", url],
         ] {
-            let (code, stdout, stderr) = run(&args);
-            assert_eq!(code, 2, "{url:?} {}: {stdout}{stderr}", args[0]);
+            // With colours forced, clap echoed the value raw.
+            let output = bin()
+                .env(SECRET_ENV, SECRET)
+                .env("CLICOLOR_FORCE", "1")
+                .args(&args)
+                .timeout(Duration::from_secs(60))
+                .output()
+                .expect("runs");
+            let (stdout, stderr) = (
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr),
+            );
+            assert_eq!(
+                output.status.code(),
+                Some(2),
+                "{url:?} {}: {stdout}{stderr}",
+                args[0]
+            );
+            // Colours (`ESC [`) may be there; the title sequence may not.
             assert!(
-                !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+                !stderr.contains("\u{1b}]") && !stderr.contains('\u{7}'),
                 "{}: {stderr:?}",
                 args[0]
             );
