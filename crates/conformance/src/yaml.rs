@@ -59,6 +59,24 @@ pub(crate) fn read(text: &str) -> Result<Value, SpecError> {
     .deserialize(yaml_serde::Deserializer::from_str(text));
     match (read, budget.stopped) {
         (Ok(value), _) => Ok(value),
+        // `yaml_serde` places a key twice at its object's start, and says
+        // nothing of a place at the start of the document: at the top
+        // level (column 1), the line of the second is added, when the
+        // mapping is written as a block.
+        (Err(error), Some(Stop::Duplicate))
+            if error.location().is_none_or(|at| at.column() == 1) =>
+        {
+            let line = budget
+                .twice
+                .as_deref()
+                .and_then(|key| second_top_level_line(text, key));
+            Err(SpecError::DuplicateKey {
+                reason: match line {
+                    Some(line) => format!("{error}, the second at line {line}"),
+                    None => error.to_string(),
+                },
+            })
+        }
         (Err(_), Some(Stop::Expanded)) => Err(SpecError::Expanded {
             max_bytes: max_expanded(text.len()),
             max_values: max_values(text.len()),
@@ -71,6 +89,28 @@ pub(crate) fn read(text: &str) -> Result<Value, SpecError> {
         }),
         (Err(error), None) => Err(SpecError::Yaml(error)),
     }
+}
+
+/// The line (from 1) where `key` starts a member of the top-level block
+/// mapping of `text` for the second time, written plain, quoted or as an
+/// explicit `? key`.
+fn second_top_level_line(text: &str, key: &str) -> Option<usize> {
+    let double = serde_json::Value::from(key).to_string();
+    let single = format!("'{}'", key.replace('\'', "''"));
+    let starts_member = |line: &str| {
+        [key, double.as_str(), single.as_str()].iter().any(|form| {
+            line.strip_prefix(form)
+                .and_then(|rest| rest.trim_start_matches([' ', '\t']).strip_prefix(':'))
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+        }) || line
+            .strip_prefix("? ")
+            .is_some_and(|rest| [key, double.as_str(), single.as_str()].contains(&rest.trim_end()))
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| starts_member(line))
+        .nth(1)
+        .map(|(at, _)| at + 1)
 }
 
 /// Reads `text` as one JSON document, as `serde_json::from_str::<Value>`
@@ -110,6 +150,8 @@ struct Budget {
     bytes: u64,
     values: u64,
     stopped: Option<Stop>,
+    /// The key found twice, once [`Stop::Duplicate`].
+    twice: Option<String>,
 }
 
 impl Budget {
@@ -119,6 +161,7 @@ impl Budget {
             bytes: max_expanded(text_len),
             values: max_values(text_len),
             stopped: None,
+            twice: None,
         }
     }
 
@@ -128,6 +171,7 @@ impl Budget {
             bytes: u64::MAX,
             values: u64::MAX,
             stopped: None,
+            twice: None,
         }
     }
 
@@ -168,6 +212,7 @@ impl Budget {
     /// Stops reading: an object has `key` twice.
     fn duplicate<E: de::Error>(&mut self, key: &str) -> E {
         self.stopped = Some(Stop::Duplicate);
+        self.twice = Some(key.to_owned());
         E::custom(format_args!(
             "the key {} appears twice in one object",
             serde_json::Value::from(key)
@@ -517,6 +562,36 @@ mod tests {
                 other => panic!("{other}"),
             });
             assert_eq!(read, expected, "{text}");
+        }
+    }
+
+    /// A key twice at the top level is refused with the line of the
+    /// second, however the key is written; `yaml_serde` gives no place.
+    #[test]
+    fn a_key_twice_at_the_top_level_names_its_line() {
+        for (text, line) in [
+            (
+                "openapi: 3.1.0\ninfo:\n  title: x\nopenapi: 3.1.0\n",
+                Some(4),
+            ),
+            ("a: 1\n\"a\": 2\n", Some(2)),
+            ("'a': 1\nb: 2\n? a\n: 3\n", Some(3)),
+            ("a : 1\nab: 2\na:\n  x: 1\n", Some(3)),
+            ("# a comment\n---\nb: 1\nb: 2\n", Some(4)),
+            // Flow style: no line is guessed.
+            ("{a: 1, a: 2}", None),
+        ] {
+            match read(text) {
+                Err(SpecError::DuplicateKey { reason }) => {
+                    let expected = line.map(|line| format!("the second at line {line}"));
+                    assert_eq!(
+                        expected.is_some_and(|at| reason.ends_with(&at)),
+                        line.is_some(),
+                        "{text:?}: {reason}"
+                    );
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
         }
     }
 
