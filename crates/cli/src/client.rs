@@ -219,6 +219,32 @@ mod tests {
     }
 
     #[test]
+    fn urls_need_an_http_scheme_and_a_host() {
+        for url in [
+            "http://127.0.0.1:3000/x",
+            "HTTPS://example.com",
+            "http://[::1]:8080/",
+            "http://u:p@h/",
+        ] {
+            assert_eq!(parse_url(url).as_deref(), Ok(url), "{url}");
+        }
+        for (url, why) in [
+            ("127.0.0.1:3000/x", "has no scheme"),
+            ("ftp://h/", "is not supported"),
+            ("http://", "has no host"),
+            ("http:///x", "has no host"),
+            ("http://:80/x", "has no host"),
+            ("http://u@:80/", "has no host"),
+            ("http://[::1", "is not a URL"),
+            ("http://a\u{1b}b/", "is not a URL"),
+        ] {
+            let error = parse_url(url).expect_err(url);
+            assert!(error.contains(why), "{url}: {error}");
+            assert!(!error.contains('\u{1b}'), "{url}: {error}");
+        }
+    }
+
+    #[test]
     fn credentials_in_a_url_are_never_shown() {
         for (url, expected) in [
             (
