@@ -274,5 +274,11 @@ mod tests {
         assert!(hint(&refused).contains("is the receiver running"));
         assert!(hint(&ureq::Error::HostNotFound).contains("is the URL right"));
         assert!(hint(&ureq::Error::LargeResponseHeader(1, 2)).contains("not in HTTP/1.1"));
+        assert!(hint(&ureq::Error::TlsRequired).contains("TLS handshake failed"));
+        let timed_out = ureq::Error::Io(std::io::Error::from(std::io::ErrorKind::TimedOut));
+        assert!(is_timeout(&timed_out));
+        assert!(hint(&timed_out).contains("no answer in time"));
+        let not_tls = ureq::Error::Io(std::io::Error::from(std::io::ErrorKind::InvalidData));
+        assert!(hint(&not_tls).contains("scheme (http or https)"));
     }
 }
