@@ -580,16 +580,18 @@ mod tests {
             ("# a comment\n---\nb: 1\nb: 2\n", Some(4)),
             // Flow style: no line is guessed.
             ("{a: 1, a: 2}", None),
+            // Twice inside a member: placed by `yaml_serde`, not looked
+            // for at the top level (where the key is twice too).
+            ("type: 0\nx:\n  type: 1\n  type: 2\ntype: 3\n", None),
         ] {
             match read(text) {
-                Err(SpecError::DuplicateKey { reason }) => {
-                    let expected = line.map(|line| format!("the second at line {line}"));
-                    assert_eq!(
-                        expected.is_some_and(|at| reason.ends_with(&at)),
-                        line.is_some(),
+                Err(SpecError::DuplicateKey { reason }) => match line {
+                    Some(line) => assert!(
+                        reason.ends_with(&format!("the second at line {line}")),
                         "{text:?}: {reason}"
-                    );
-                }
+                    ),
+                    None => assert!(!reason.contains("the second"), "{text:?}: {reason}"),
+                },
                 other => panic!("{text:?}: {other:?}"),
             }
         }
