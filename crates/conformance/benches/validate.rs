@@ -45,9 +45,23 @@ static PARSED: LazyLock<Vec<Value>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Each corpus event's type.
+static TYPES: LazyLock<Vec<EventType>> = LazyLock::new(|| {
+    PARSED
+        .iter()
+        .map(|event| {
+            event["type"]
+                .as_str()
+                .and_then(|ty| ty.parse().ok())
+                .expect("the corpus has known types")
+        })
+        .collect()
+});
+
 fn main() {
     LazyLock::force(&CORPUS);
     LazyLock::force(&PARSED);
+    LazyLock::force(&TYPES);
     divan::main();
 }
 
@@ -136,20 +150,69 @@ fn accept_and_type(bencher: Bencher) {
     });
 }
 
+/// Writes over `junk`, so that what a bench reads next (code, compiled
+/// schemas, the event) comes from farther than the caches `junk` is larger
+/// than.
+fn evict(junk: &mut [u8], round: u8) {
+    for byte in junk.iter_mut().step_by(64) {
+        *byte = byte.wrapping_add(round);
+    }
+    black_box(junk);
+}
+
+/// Runs `judge` on one event at a time, after writing over `mib` MiB of
+/// other memory (see [`evict`]): with 0, the code and the compiled schemas
+/// stay in the caches, as in the loops of the benches above; with 1 (this
+/// machine's L2 per core is 512 KiB), 4, and 64 (more than its 32 MiB L3),
+/// a server's other work (the network stack, other processes) has pushed
+/// more and more of them out. Only `judge` is timed, not the writing. The
+/// events take turns from the corpus.
+fn one_at_a_time<T>(bencher: Bencher, mib: usize, judge: impl Fn(usize, &[u8]) -> T) {
+    let mut junk = vec![0u8; mib * 1024 * 1024];
+    let mut next = 0usize;
+    bencher
+        .with_inputs(|| {
+            next = (next + 1) % CORPUS.len();
+            evict(&mut junk, next as u8);
+            next
+        })
+        .bench_local_values(|index| judge(index, black_box(&CORPUS[index])));
+}
+
+/// `accept_and_type` of one event, the caches emptied of `mib` MiB first
+/// (see [`one_at_a_time`]).
+#[divan::bench(args = [0, 1, 4, 64], sample_count = 500, sample_size = 1)]
+fn accept_and_type_one(bencher: Bencher, mib: usize) {
+    let validator = &*VALIDATOR;
+    one_at_a_time(bencher, mib, |_, event| {
+        validator
+            .accepts(event)
+            .and_then(|event_type| event_type.parse::<EventType>().ok())
+            .map(|event_type| Event::from_slice_as(event_type, event).is_ok())
+    });
+}
+
+/// `Validator::accepts` alone of one event (see [`one_at_a_time`]).
+#[divan::bench(args = [0, 64], sample_count = 500, sample_size = 1)]
+fn accepts_one(bencher: Bencher, mib: usize) {
+    let validator = &*VALIDATOR;
+    one_at_a_time(bencher, mib, |_, event| validator.accepts(event).is_some());
+}
+
+/// `Event::from_slice_as` alone of one event, its type known (see
+/// [`one_at_a_time`]).
+#[divan::bench(args = [0, 64], sample_count = 500, sample_size = 1)]
+fn type_one(bencher: Bencher, mib: usize) {
+    one_at_a_time(bencher, mib, |index, event| {
+        Event::from_slice_as(TYPES[index], event).is_ok()
+    });
+}
+
 /// Typing alone: `Event::from_slice_as` of every event, its type known.
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn type_only(bencher: Bencher) {
-    let types: Vec<EventType> = PARSED
-        .iter()
-        .map(|event| {
-            event["type"]
-                .as_str()
-                .and_then(|ty| ty.parse().ok())
-                .expect("the corpus has known types")
-        })
-        .collect();
     counted(bencher).bench(|| {
-        for (event, event_type) in CORPUS.iter().zip(&types) {
+        for (event, event_type) in CORPUS.iter().zip(TYPES.iter()) {
             black_box(Event::from_slice_as(*event_type, black_box(event)).is_ok());
         }
     });
