@@ -5,9 +5,12 @@
 //! order recorded, with `Content-Type` as recorded (else
 //! `application/json`) and a fresh `Whereby-Signature` made with the current
 //! time (the recorded signature is stale by then, and a receiver checking
-//! timestamps would refuse it). Deliveries whose body was not kept whole
-//! (unauthenticated ones keep only their first bytes) cannot be replayed and
-//! are listed as skipped. One line per delivery, with the receiver's answer.
+//! timestamps would refuse it). Only deliveries whose signature held when
+//! they were recorded (`verdict` `authentic`) are replayed: anyone who can
+//! reach `listen` can send it a body, and re-signing that body with the
+//! real secret would make it authentic. The others, and those whose body was
+//! not kept whole, are listed as skipped. One line per delivery, with the
+//! receiver's answer.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::PathBuf;
@@ -130,6 +133,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             terminal_safe(record.event_type.as_deref().unwrap_or("-")),
             terminal_safe(record.id.as_deref().unwrap_or("-"))
         );
+        if record.verdict != "authentic" {
+            skipped += 1;
+            writeln!(
+                stdout,
+                "{what} skipped: it was not authentic when recorded (verdict `{}`), and replay signs only deliveries whose signature held",
+                terminal_safe(&record.verdict)
+            )?;
+            continue;
+        }
         let body = match record.body() {
             RecordedBody::Exact(body) => body,
             other => {

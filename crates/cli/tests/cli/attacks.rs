@@ -802,6 +802,53 @@ fn an_unreadable_path_is_named_without_its_escape_sequences() {
     );
 }
 
+/// A body anyone sent to `listen` without the secret is never signed by
+/// `replay`: a refused or unauthentic delivery of up to 256 bytes is kept
+/// whole in its record, and replaying it signed it with the real secret.
+#[test]
+fn replay_never_signs_a_delivery_that_was_not_authentic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let record = dir.path().join("deliveries.ndjson");
+    let body = example();
+    let line = |verdict: &str, status: u16| {
+        serde_json::json!({
+            "received_at": "2026-01-01T00:00:00.000Z",
+            "method": "POST",
+            "path": "/webhooks",
+            "status": status,
+            "verdict": verdict,
+            "reason": "as recorded",
+            "elapsed_ms": 1.0,
+            "headers": {},
+            "body_bytes": body.len(),
+            "raw_body": body,
+        })
+        .to_string()
+    };
+    let lines = [
+        line("refused", 401),
+        line("unauthentic", 401),
+        line("authentic", 200),
+    ];
+    std::fs::write(&record, lines.join("\n") + "\n").expect("write the record");
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .arg("replay")
+        .arg(&record)
+        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
+        .output()
+        .expect("replay runs");
+    crate::assert_exit(&output, 0);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for (line, verdict) in lines.iter().zip(["refused", "unauthentic"]) {
+        assert!(line.contains("skipped: it was not authentic"), "{line}");
+        assert!(line.contains(&format!("`{verdict}`")), "{line}");
+    }
+    assert!(lines[2].contains("would send"), "{stdout}");
+}
+
 #[test]
 fn replay_says_why_an_altered_record_line_is_skipped() {
     let dir = tempfile::tempdir().expect("tempdir");
