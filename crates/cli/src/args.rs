@@ -36,7 +36,7 @@ impl SpecArgs {
         };
         match &self.spec {
             Some(path) => Validator::from_path(path, options)
-                .with_context(|| format!("cannot use the spec {}", path.display())),
+                .with_context(|| format!("cannot use the spec {}", crate::escape::path(path))),
             None => Validator::embedded(options).context("cannot compile the embedded spec"),
         }
     }
@@ -45,7 +45,7 @@ impl SpecArgs {
     pub fn describe(&self) -> String {
         self.spec.as_ref().map_or_else(
             || "the embedded spec".to_owned(),
-            |path| path.display().to_string(),
+            |path| crate::escape::path(path),
         )
     }
 }

@@ -55,6 +55,13 @@ pub fn message_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A file's name as [`terminal_safe`] shows it: a name from a directory
+/// being read (or a command line) may hold a newline or an escape sequence,
+/// and would otherwise forge a line of output or drive the terminal.
+pub fn path(path: &std::path::Path) -> String {
+    terminal_safe(&path.display().to_string()).into_owned()
+}
+
 fn needs_escape(c: char) -> bool {
     c == '\\' || whereby_webhooks_conformance::is_terminal_control(c)
 }

@@ -110,19 +110,19 @@ fn parse_env(value: &str) -> Vec<Secret> {
 /// Reads one secret per line, skipping blank lines and `#` comments.
 fn read_secret_file(path: &Path) -> anyhow::Result<Vec<Secret>> {
     let text = std::fs::read(path)
-        .with_context(|| format!("cannot read the secret file {}", path.display()))?;
+        .with_context(|| format!("cannot read the secret file {}", crate::escape::path(path)))?;
     // Not `String::from_utf8(...)?`: its error would carry the file's bytes.
     let Ok(text) = std::str::from_utf8(&text) else {
         bail!(
             "the secret file {} is not valid UTF-8: write one signing secret per line",
-            path.display()
+            crate::escape::path(path)
         );
     };
     let secrets = parse_file(text);
     if secrets.is_empty() {
         bail!(
             "the secret file {} holds no secret: write one signing secret per line (blank lines and `#` comments are ignored)",
-            path.display()
+            crate::escape::path(path)
         );
     }
     Ok(secrets)
@@ -145,7 +145,7 @@ fn parse_file(text: &str) -> Vec<Secret> {
 pub fn read_body(path: Option<&Path>) -> anyhow::Result<Vec<u8>> {
     match path {
         Some(path) if path != Path::new("-") => std::fs::read(path)
-            .with_context(|| format!("cannot read the body file {}", path.display())),
+            .with_context(|| format!("cannot read the body file {}", crate::escape::path(path))),
         _ => {
             let mut body = Vec::new();
             std::io::stdin()

@@ -3,14 +3,20 @@
 //! Each variant is a distinct failure a caller can act on: a file to fix, a
 //! different document to pass, or a schema to repair.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// A file's name, its controls (a newline, an escape sequence) written as
+/// `\u{..}`, so that it cannot forge a line of output or drive a terminal.
+fn shown(path: &Path) -> String {
+    crate::report::terminal_safe(&path.display().to_string()).into_owned()
+}
 
 /// Why an OpenAPI document cannot be turned into a [`Validator`](crate::Validator).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SpecError {
     /// The file could not be read.
-    #[error("cannot read the spec file {}", path.display())]
+    #[error("cannot read the spec file {}", shown(path))]
     Read {
         /// The file.
         path: PathBuf,
@@ -21,7 +27,7 @@ pub enum SpecError {
     /// The file is larger than [`MAX_DOCUMENT_BYTES`](crate::MAX_DOCUMENT_BYTES).
     #[error(
         "the spec file {} is larger than {max} bytes; give the OpenAPI document itself, such as spec/openapi.yaml",
-        path.display()
+        shown(path)
     )]
     TooLarge {
         /// The file.
@@ -72,7 +78,7 @@ pub enum SpecError {
     /// which it should be (a `Cargo.toml`, say).
     #[error(
         "{} is not an OpenAPI document ({reason}); give an OpenAPI 3.1 document in JSON or YAML, such as spec/openapi.yaml",
-        path.display()
+        shown(path)
     )]
     NotADocument {
         /// The file.

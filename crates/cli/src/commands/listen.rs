@@ -160,7 +160,7 @@ fn open_record(path: &Path) -> anyhow::Result<File> {
     let mut file = options.open(path).with_context(|| {
         format!(
             "cannot open the record file {}: check the directory exists and is writable",
-            path.display()
+            crate::escape::path(path)
         )
     })?;
     #[cfg(unix)]
@@ -172,7 +172,7 @@ fn open_record(path: &Path) -> anyhow::Result<File> {
         {
             eprintln!(
                 "warning: the record file {} is readable by others (mode {:o}): `chmod 600` it; records hold delivery bodies",
-                path.display(),
+                crate::escape::path(path),
                 meta.permissions().mode() & 0o777
             );
         }
@@ -189,7 +189,7 @@ fn open_record(path: &Path) -> anyhow::Result<File> {
         if torn {
             eprintln!(
                 "warning: the record file {} ended in an incomplete line (an earlier run was cut short); new records start on the next line",
-                path.display()
+                crate::escape::path(path)
             );
             file.write_all(b"\n")
                 .context("cannot append to the record file")?;
@@ -224,7 +224,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         tolerance,
         strict: args.spec.strict,
         spec: args.spec.describe(),
-        record: args.record.as_ref().map(|p| p.display().to_string()),
+        record: args.record.as_deref().map(crate::escape::path),
         forward: forward.as_ref().map(|f| f.shown_url().to_owned()),
         reject_invalid: args.reject_invalid,
         max_connections,

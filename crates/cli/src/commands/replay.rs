@@ -76,8 +76,9 @@ pub struct Args {
 /// Runs `replay`.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve()?;
+    let shown = crate::escape::path(&args.record);
     let file = std::fs::File::open(&args.record)
-        .with_context(|| format!("cannot open the record file {}", args.record.display()))?;
+        .with_context(|| format!("cannot open the record file {shown}"))?;
     // Only the lines the file has now: replaying into a `listen` that
     // records to this same file adds a line for each one sent.
     let length = match file.metadata() {
@@ -95,12 +96,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let read = (&mut reader)
             .take(MAX_LINE)
             .read_until(b'\n', &mut line)
-            .with_context(|| format!("cannot read {}", args.record.display()))?;
+            .with_context(|| format!("cannot read {shown}"))?;
         if read == 0 {
             break;
         }
         number += 1;
-        let at = format!("{}:{number}", args.record.display());
+        let at = format!("{shown}:{number}");
         if read as u64 == MAX_LINE && !line.ends_with(b"\n") {
             bail!(
                 "{at} is longer than {} MiB: not a line written by `listen --record`",
@@ -109,8 +110,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         }
         if number == 1 && line.starts_with(BOM) {
             eprintln!(
-                "warning: {} starts with a byte order mark, which `listen --record` never writes; skipped",
-                args.record.display()
+                "warning: {shown} starts with a byte order mark, which `listen --record` never writes; skipped"
             );
             line.drain(..BOM.len());
         }

@@ -1172,3 +1172,66 @@ fn a_rejected_argument_is_never_echoed_raw() {
         );
     }
 }
+
+/// A file's name from a directory being read (or given on the command line)
+/// is escaped wherever it is printed: a newline in it printed a line that
+/// looked like the tool's own, and `replay` printed escape sequences raw.
+#[test]
+fn a_file_name_cannot_forge_output_lines() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let samples = dir.path().join("samples");
+    std::fs::create_dir(&samples).expect("mkdir");
+    std::fs::write(samples.join("events.ndjson"), format!("{}\n", example())).expect("write");
+    let forged = "x\nok      forged.ndjson:1 (room.client.joined)\x1b[2J";
+    std::os::unix::fs::symlink("/nonexistent", samples.join(forged)).expect("symlink");
+    let clean = |output: &std::process::Output| {
+        for text in [&output.stdout, &output.stderr] {
+            let text = String::from_utf8_lossy(text);
+            assert!(!text.contains('\x1b'), "{text}");
+            assert!(
+                !text.lines().any(|line| line.starts_with("ok      forged")),
+                "{text}"
+            );
+            assert!(!text.lines().any(|line| line == "error: forged"), "{text}");
+        }
+    };
+    let validate = bin().arg("validate").arg(&samples).output().expect("runs");
+    crate::assert_exit(&validate, 2);
+    clean(&validate);
+    assert!(
+        String::from_utf8_lossy(&validate.stderr).contains("x\\u{a}ok"),
+        "{}",
+        String::from_utf8_lossy(&validate.stderr)
+    );
+
+    let spec = bin()
+        .arg("validate")
+        .arg("--spec")
+        .arg(dir.path().join("s\nerror: forged"))
+        .arg(samples.join("events.ndjson"))
+        .output()
+        .expect("runs");
+    crate::assert_exit(&spec, 2);
+    clean(&spec);
+
+    let record = dir.path().join("rec\x1b[31m\nerror: forged");
+    std::fs::write(
+        &record,
+        [b"\xEF\xBB\xBF".as_slice(), b"{\"verdict\":1}\n"].concat(),
+    )
+    .expect("write");
+    let replay = bin()
+        .env(SECRET_ENV, SECRET)
+        .arg("replay")
+        .arg(&record)
+        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
+        .output()
+        .expect("runs");
+    crate::assert_exit(&replay, 2);
+    clean(&replay);
+    assert!(
+        String::from_utf8_lossy(&replay.stderr).contains("rec\\u{1b}[31m\\u{a}error: forged"),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+}

@@ -82,7 +82,7 @@ pub fn expand(paths: &[PathBuf], failed: &mut dyn FnMut(String)) -> Expanded {
         let metadata = match std::fs::metadata(path) {
             Ok(metadata) => metadata,
             Err(err) => {
-                failed(format!("cannot read {}: {err}", path.display()));
+                failed(format!("cannot read {}: {err}", crate::escape::path(path)));
                 continue;
             }
         };
@@ -115,8 +115,17 @@ pub fn expand(paths: &[PathBuf], failed: &mut dyn FnMut(String)) -> Expanded {
                     });
                 }
                 Err(err) => {
-                    let at = err.path().unwrap_or(path).display().to_string();
-                    failed(format!("cannot read {at}: {err}"));
+                    let at = crate::escape::path(err.path().unwrap_or(path));
+                    // The error's own text repeats the path, unescaped.
+                    let why = match (err.loop_ancestor(), err.io_error()) {
+                        (Some(ancestor), _) => format!(
+                            "a symbolic link loop back to {}",
+                            crate::escape::path(ancestor)
+                        ),
+                        (None, Some(io)) => io.to_string(),
+                        (None, None) => "cannot be read".to_owned(),
+                    };
+                    failed(format!("cannot read {at}: {why}"));
                 }
             }
         }
@@ -295,7 +304,10 @@ impl Reader {
                     }
                     Ok(Line::End) => self.lines = None,
                     Err(err) => {
-                        let message = format!("cannot read {}: {err}", lines.name);
+                        let message = format!(
+                            "cannot read {}: {err}",
+                            crate::escape::terminal_safe(&lines.name)
+                        );
                         self.lines = None;
                         return Some(Entry::Failed(message));
                     }
@@ -321,7 +333,7 @@ impl Reader {
                     Err(err) => {
                         return Some(Entry::Failed(format!(
                             "cannot read {}: {err}",
-                            path.display()
+                            crate::escape::path(&path)
                         )));
                     }
                 },
@@ -335,7 +347,13 @@ impl Reader {
                     }
                     let read = File::open(&path).and_then(|file| {
                         read_bounded(file, bytes, self.max_size).map_err(|err| {
-                            io::Error::new(err.kind(), format!("cannot read {source}: {err}"))
+                            io::Error::new(
+                                err.kind(),
+                                format!(
+                                    "cannot read {}: {err}",
+                                    crate::escape::terminal_safe(&source.to_string())
+                                ),
+                            )
                         })
                     });
                     return Some(match read {
