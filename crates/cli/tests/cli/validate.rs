@@ -826,6 +826,40 @@ fn max_size_applies_to_each_line_and_file() {
         .code(0);
 }
 
+/// The largest sizes `--max-size` takes mean "no limit" in practice: the
+/// limit plus the byte or two read past it to tell a sample over it wrapped
+/// around to 0, so every file was "empty", standard input gave "no
+/// samples" and every NDJSON line was "over the limit".
+#[test]
+fn the_largest_max_size_limits_nothing() {
+    let dir = temp_dir();
+    let events = examples();
+    std::fs::write(dir.path().join("one.json"), &events[0]).expect("write");
+    std::fs::write(dir.path().join("all.ndjson"), events.join("\n")).expect("write");
+    for max in [u64::MAX, u64::MAX - 1] {
+        let max = max.to_string();
+        whereby()
+            .args(["validate", "--quiet", "--max-size", &max])
+            .arg(dir.path().join("one.json"))
+            .arg(dir.path().join("all.ndjson"))
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(format!(
+                "{} valid, 0 invalid",
+                events.len() + 1
+            )));
+        whereby()
+            .args(["validate", "--quiet", "--max-size", &max, "-"])
+            .write_stdin(events.join("\n"))
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(format!(
+                "{} valid, 0 invalid",
+                events.len()
+            )));
+    }
+}
+
 #[test]
 fn a_large_stream_keeps_its_order() {
     let examples = examples();

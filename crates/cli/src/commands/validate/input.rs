@@ -376,7 +376,7 @@ impl Reader {
             line: None,
         };
         let read = (&mut stdin)
-            .take(self.max_size as u64 + 1)
+            .take((self.max_size as u64).saturating_add(1))
             .read_to_end(&mut head);
         if let Err(err) = read {
             return Some(Entry::Failed(format!("cannot read standard input: {err}")));
@@ -462,7 +462,9 @@ fn is_one_document(text: &[u8]) -> bool {
 /// so that a sample over the limit is seen without reading it all.
 fn read_bounded(reader: impl Read, bytes: &mut Vec<u8>, max: usize) -> io::Result<Range<usize>> {
     let start = bytes.len();
-    let read = reader.take(max as u64 + 1).read_to_end(bytes);
+    let read = reader
+        .take((max as u64).saturating_add(1))
+        .read_to_end(bytes);
     if let Err(err) = read {
         bytes.truncate(start);
         return Err(err);
@@ -589,7 +591,7 @@ enum Line {
 fn next_line(lines: &mut Lines, bytes: &mut Vec<u8>, max: usize) -> io::Result<Line> {
     loop {
         let start = bytes.len();
-        let complete = match read_line_bounded(&mut lines.reader, bytes, max + 2) {
+        let complete = match read_line_bounded(&mut lines.reader, bytes, max.saturating_add(2)) {
             Ok(complete) => complete,
             Err(err) => {
                 bytes.truncate(start);
