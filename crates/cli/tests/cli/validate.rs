@@ -860,6 +860,27 @@ fn the_largest_max_size_limits_nothing() {
     }
 }
 
+/// A pretty-printed document on standard input over `--max-size` is one
+/// sample too large, as the same file is: it was read as NDJSON, one bogus
+/// sample per line.
+#[test]
+fn a_pretty_document_over_the_limit_on_stdin_is_one_sample_too_large() {
+    let mut event: Value = serde_json::from_str(&examples()[0]).expect("JSON");
+    event["pad"] = json!(vec!["x".repeat(50); 200]);
+    let pretty = serde_json::to_string_pretty(&event).expect("JSON");
+    assert!(pretty.lines().count() > 200);
+    let output = whereby()
+        .args(["validate", "--format", "json", "--max-size", "4KiB", "-"])
+        .write_stdin(pretty)
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let results = json_lines(&output.stdout);
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!(results[0]["source"], "<stdin>");
+    assert_eq!(results[0]["errors"][0]["kind"], "too_large");
+}
+
 #[test]
 fn a_large_stream_keeps_its_order() {
     let examples = examples();

@@ -389,6 +389,12 @@ impl Reader {
             bytes.extend_from_slice(&head);
             return Some(self.whole(source, bytes, start..bytes.len()));
         }
+        // A pretty-printed document over the limit is one sample too large,
+        // not one bad sample per line.
+        if starts_object && head.len() > self.max_size && starts_unfinished(text, true) {
+            self.stdin_as = Some(StdinAs::Document);
+            return Some(too_large(source, head.len() as u64, self.max_size, true));
+        }
         self.stdin_as = Some(StdinAs::Ndjson);
         // Within the limit, the input ended: never read again after the
         // end, which on a terminal would wait for a second Ctrl-D.
@@ -445,17 +451,21 @@ fn bom_warning(source: &Source) -> Entry {
 /// Whether `text` is one JSON value, or begins with a line that is an
 /// unfinished one (so the value spans lines and the text is not NDJSON).
 fn is_one_document(text: &[u8]) -> bool {
-    match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
-        Ok(_) => true,
-        Err(_) => {
-            let first = text
-                .split(|&b| b == b'\n')
-                .find(|line| !line.iter().all(u8::is_ascii_whitespace))
-                .unwrap_or_default();
-            serde_json::from_slice::<serde::de::IgnoredAny>(first)
-                .is_err_and(|err| err.classify() == serde_json::error::Category::Eof)
-        }
-    }
+    serde_json::from_slice::<serde::de::IgnoredAny>(text).is_ok() || starts_unfinished(text, false)
+}
+
+/// Whether the first non-blank line of `text` ends before the JSON value it
+/// starts does: the start of a pretty-printed document, not a line of
+/// NDJSON. With `whole_line`, only when that line's break is in `text` (a
+/// line cut short by the end of `text` could be a long line of NDJSON).
+fn starts_unfinished(text: &[u8], whole_line: bool) -> bool {
+    let mut lines = text.split_inclusive(|&b| b == b'\n');
+    let Some(first) = lines.find(|line| !line.iter().all(u8::is_ascii_whitespace)) else {
+        return false;
+    };
+    (!whole_line || first.ends_with(b"\n"))
+        && serde_json::from_slice::<serde::de::IgnoredAny>(first)
+            .is_err_and(|err| err.classify() == serde_json::error::Category::Eof)
 }
 
 /// Reads all of `reader` into `bytes`, but never more than `max + 1` bytes,
