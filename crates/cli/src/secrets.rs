@@ -28,7 +28,7 @@
 //! No secret is ever printed: [`Secret`]'s `Debug` is redacted, and no error
 //! here quotes a secret or the content of a secret file.
 
-use std::io::Read as _;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
@@ -107,10 +107,34 @@ fn parse_env(value: &str) -> Vec<Secret> {
         .collect()
 }
 
+/// The largest secret file read: a few secrets, one per line, with
+/// comments, take far less.
+pub const MAX_SECRET_FILE: u64 = 64 * 1024;
+
+/// The largest body `sign`, `verify` and `send --body` read: a webhook's
+/// body is a few kilobytes, and `listen` refuses more than 1 MiB by default.
+pub const MAX_BODY: u64 = 64 * 1024 * 1024;
+
+/// All of `reader`, or `None` when it holds more than `max` bytes (of which
+/// at most one more is read).
+fn read_at_most(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    reader.take(max.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= max).then_some(bytes))
+}
+
 /// Reads one secret per line, skipping blank lines and `#` comments.
 fn read_secret_file(path: &Path) -> anyhow::Result<Vec<Secret>> {
-    let text = std::fs::read(path)
+    let text = std::fs::File::open(path)
+        .and_then(|file| read_at_most(file, MAX_SECRET_FILE))
         .with_context(|| format!("cannot read the secret file {}", crate::escape::path(path)))?;
+    let Some(text) = text else {
+        bail!(
+            "the secret file {} is larger than {} KiB: write one signing secret per line",
+            crate::escape::path(path),
+            MAX_SECRET_FILE >> 10
+        );
+    };
     // Not `String::from_utf8(...)?`: its error would carry the file's bytes.
     let Ok(text) = std::str::from_utf8(&text) else {
         bail!(
@@ -141,20 +165,29 @@ fn parse_file(text: &str) -> Vec<Secret> {
 ///
 /// # Errors
 ///
-/// When the file or standard input cannot be read.
+/// When the file or standard input cannot be read, or holds more than
+/// [`MAX_BODY`] bytes.
 pub fn read_body(path: Option<&Path>) -> anyhow::Result<Vec<u8>> {
-    match path {
-        Some(path) if path != Path::new("-") => std::fs::read(path)
-            .with_context(|| format!("cannot read the body file {}", crate::escape::path(path))),
-        _ => {
-            let mut body = Vec::new();
-            std::io::stdin()
-                .lock()
-                .read_to_end(&mut body)
-                .context("cannot read the body from standard input")?;
-            Ok(body)
+    let (body, from) = match path {
+        Some(path) if path != Path::new("-") => {
+            let from = crate::escape::path(path);
+            let body = std::fs::File::open(path)
+                .and_then(|file| read_at_most(file, MAX_BODY))
+                .with_context(|| format!("cannot read the body file {from}"))?;
+            (body, from)
         }
-    }
+        _ => {
+            let body = read_at_most(std::io::stdin().lock(), MAX_BODY)
+                .context("cannot read the body from standard input")?;
+            (body, "standard input".to_owned())
+        }
+    };
+    body.with_context(|| {
+        format!(
+            "the body ({from}) is larger than {} MiB: no webhook body is that large",
+            MAX_BODY >> 20
+        )
+    })
 }
 
 #[cfg(test)]

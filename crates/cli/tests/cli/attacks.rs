@@ -1235,3 +1235,45 @@ fn a_file_name_cannot_forge_output_lines() {
         String::from_utf8_lossy(&replay.stderr)
     );
 }
+
+/// `sign`, `verify` and `send` read their body, and every command its
+/// secret file, up to a limit: `/dev/zero` (or a pipe that never ends)
+/// took all the memory there was.
+#[test]
+fn bodies_and_secret_files_are_read_up_to_a_limit() {
+    let runs: [(&[&str], &str); 4] = [
+        (
+            &["sign", "--secret-file", "/dev/zero", "--body", "Cargo.toml"],
+            "the secret file /dev/zero is larger than 64 KiB",
+        ),
+        (
+            &["sign", "--body", "/dev/zero"],
+            "the body (/dev/zero) is larger than 64 MiB",
+        ),
+        (
+            &["verify", "--header", "t=1,v1=00", "--body", "/dev/zero"],
+            "the body (/dev/zero) is larger than 64 MiB",
+        ),
+        (
+            &["send", "http://127.0.0.1:1/", "--body", "/dev/zero"],
+            "the body (/dev/zero) is larger than 64 MiB",
+        ),
+    ];
+    for (args, expected) in runs {
+        let mut command = Command::new(binary());
+        command
+            .current_dir(crate::repo_root())
+            .env(SECRET_ENV, SECRET)
+            .args(args);
+        let (status, _, peak) = run_to_the_end(command);
+        assert_eq!(status.code(), Some(2), "{args:?}");
+        assert!(peak < 256 * 1024, "{args:?}: peak RSS {} MiB", peak / 1024);
+        let output = bin()
+            .env(SECRET_ENV, SECRET)
+            .args(args)
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
