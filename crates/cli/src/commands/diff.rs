@@ -163,8 +163,10 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Text for a Markdown line: control characters escaped, on one line.
+/// What a message quotes from a document is in code spans
+/// ([`diff::code`]), where Markdown and HTML are inert.
 fn md(text: &str) -> String {
-    escape_controls(text).replace('<', "&lt;")
+    escape_controls(text)
 }
 
 /// What makes two changes one line of release notes: breaking, kind, message.
@@ -201,10 +203,7 @@ fn markdown(out: &mut impl Write, changes: &[Change]) -> io::Result<()> {
         }
         writeln!(out, "### {title}\n")?;
         for ((_, kind, message), webhooks) in section {
-            let webhooks: Vec<String> = webhooks
-                .iter()
-                .map(|w| format!("`{}`", md(w).replace('`', "'")))
-                .collect();
+            let webhooks: Vec<String> = webhooks.iter().map(|w| md(&diff::code(w))).collect();
             writeln!(out, "- {} ({kind}; {})", md(message), webhooks.join(", "))?;
         }
         writeln!(out)?;

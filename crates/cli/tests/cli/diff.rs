@@ -154,6 +154,41 @@ fn text_from_the_documents_is_escaped() {
     }
 }
 
+/// A name or a value from a document stays one inert code span in the
+/// release notes, whatever Markdown it holds: a backtick in a property's
+/// name closed the span, and what followed rendered as bold text and a
+/// link. And a name spelling `\u{1b}` is told from one holding it.
+#[test]
+fn markdown_from_the_documents_stays_in_its_code_span() {
+    let mut new = spec();
+    let properties = &mut new["components"]["schemas"]["InRoomData"]["properties"];
+    properties["x` **nothing breaking here** [details](https://evil.example) `"] =
+        json!({"type": "string"});
+    properties["lit\\u{1b}"] = json!({"const": "[click](https://evil.example)"});
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &new);
+    let output = whereby()
+        .args(["diff", "--format", "markdown", "spec/openapi.json", &new])
+        .output()
+        .expect("run");
+    assert_exit(&output, 0);
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(
+        text.contains(
+            "property `` /data/x` **nothing breaking here** [details](https:~1~1evil.example) ` `` added"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("`/data/lit\\\\u{1b}`"), "{text}");
+    let human = whereby()
+        .args(["diff", "spec/openapi.json", &new])
+        .output()
+        .expect("run");
+    let human = String::from_utf8(human.stdout).expect("UTF-8");
+    assert!(human.contains("lit\\\\u{1b}"), "{human}");
+    assert!(!human.contains("lit\\u{1b}`"), "{human}");
+}
+
 #[test]
 fn errors_quoting_the_documents_are_escaped() {
     let mut new = spec();

@@ -265,12 +265,36 @@ impl fmt::Display for Change {
     }
 }
 
+/// `text` as a Markdown code span, as every message quotes what it took
+/// from a document (a name, a pointer, a value): between backticks, more
+/// of them than any run of backticks inside it, with a space inside each
+/// end when needed, so that it stays one inert span in release notes
+/// whatever it holds, and reads unambiguously on a terminal.
+pub fn code(text: &str) -> String {
+    let (mut longest, mut run) = (0, 0);
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = text.is_empty()
+        || text.starts_with('`')
+        || text.ends_with('`')
+        || (text.starts_with(' ') && text.ends_with(' ') && text.trim() != "");
+    let pad = if pad { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
 /// `text` with control characters (C0, DEL, C1 and the Unicode bidi and
-/// line-separator controls) written as `\u{..}` escapes.
+/// line-separator controls) written as `\u{..}` escapes, and backslashes
+/// doubled, so that a name holding the six characters `\u{1b}` does not
+/// print as one holding an escape character.
 pub fn escape_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if crate::is_terminal_control(c) {
+        if c == '\\' {
+            out.push_str("\\\\");
+        } else if crate::is_terminal_control(c) {
             out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {
             out.push(c);
@@ -365,7 +389,7 @@ pub(crate) fn diff_limited(
             None => cx.push(
                 "",
                 ChangeKind::WebhookRemoved,
-                format!("webhook `{}` removed", hook.key),
+                format!("webhook {} removed", code(&hook.key)),
                 None,
                 None,
             ),
@@ -378,7 +402,7 @@ pub(crate) fn diff_limited(
             cx.push(
                 "",
                 ChangeKind::WebhookAdded,
-                format!("webhook `{}` added", hook.key),
+                format!("webhook {} added", code(&hook.key)),
                 None,
                 None,
             );
@@ -592,7 +616,7 @@ pub(crate) fn metadata(
         cx.push(
             pointer,
             ChangeKind::Metadata,
-            format!("{whose} `{key}` {verb}"),
+            format!("{whose} {} {verb}", code(key)),
             a.cloned(),
             b.cloned(),
         );
@@ -655,7 +679,7 @@ fn compare_headers(
             cx.push(
                 &pointer,
                 ChangeKind::HeaderRemoved,
-                format!("header `{shown}` is no longer sent"),
+                format!("header {} is no longer sent", code(shown)),
                 Some((*old).clone()),
                 None,
             );
@@ -678,7 +702,8 @@ fn compare_headers(
                     &pointer,
                     ChangeKind::HeaderChanged,
                     format!(
-                        "header `{shown}` changed ({}): receivers verifying it may reject deliveries",
+                        "header {} changed ({}): receivers verifying it may reject deliveries",
+                        code(shown),
                         changed_parts(&a, &b)
                     ),
                     Some(a),
@@ -691,7 +716,7 @@ fn compare_headers(
             cx.push(
                 &pointer,
                 ChangeKind::NowOptional,
-                format!("header `{shown}` may now be absent"),
+                format!("header {} may now be absent", code(shown)),
                 Some(Value::Bool(true)),
                 Some(Value::Bool(false)),
             );
@@ -699,7 +724,7 @@ fn compare_headers(
             cx.push(
                 &pointer,
                 ChangeKind::NowRequired,
-                format!("header `{shown}` is now always sent"),
+                format!("header {} is now always sent", code(shown)),
                 Some(Value::Bool(false)),
                 Some(Value::Bool(true)),
             );
@@ -714,7 +739,7 @@ fn compare_headers(
             cx.push(
                 &format!("header:{shown}"),
                 ChangeKind::HeaderAdded,
-                format!("header `{shown}` added"),
+                format!("header {} added", code(shown)),
                 None,
                 Some((*new).clone()),
             );
@@ -744,10 +769,10 @@ fn changed_parts(old: &Value, new: &Value) -> String {
                     inner
                         .into_iter()
                         .filter(|k| x.get(*k) != y.get(*k))
-                        .map(|k| format!("`schema.{k}`")),
+                        .map(|k| code(&format!("schema.{k}"))),
                 );
             }
-            _ => parts.push(format!("`{key}`")),
+            _ => parts.push(code(key)),
         }
     }
     parts.join(", ")

@@ -541,9 +541,9 @@ fn show(value: &Value) -> String {
     let text = String::from_utf8_lossy(&start.0);
     if text.chars().count() > 80 {
         let cut: String = text.chars().take(77).collect();
-        format!("{cut}...")
+        super::code(&format!("{cut}..."))
     } else {
-        text.into_owned()
+        super::code(&text)
     }
 }
 
@@ -551,7 +551,7 @@ fn subject(pointer: &str) -> String {
     if pointer.is_empty() {
         "the body".to_owned()
     } else {
-        format!("`{pointer}`")
+        super::code(pointer)
     }
 }
 
@@ -582,7 +582,16 @@ impl Requirement {
             Requirement::Never => "optional".to_owned(),
             Requirement::When(conditions) => format!(
                 "required {}",
-                conditions.iter().cloned().collect::<Vec<_>>().join(" or ")
+                conditions
+                    .iter()
+                    .map(|condition| match condition.split_once(' ') {
+                        // `when X` or `unless X`: X, the schema of an `if`,
+                        // comes from the document.
+                        Some((word, schema)) => format!("{word} {}", super::code(schema)),
+                        None => super::code(condition),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" or ")
             ),
         }
     }
@@ -721,7 +730,8 @@ fn compare_views<'a>(
                     pointer,
                     ChangeKind::SchemaChanged,
                     format!(
-                        "{what}'s `{keyword}{primes}` changed; this tool does not judge it: review it by hand"
+                        "{what}'s {} changed; this tool does not judge it: review it by hand",
+                        super::code(&format!("{keyword}{primes}"))
                     ),
                     a.cloned(),
                     b.cloned(),
@@ -736,7 +746,7 @@ fn compare_views<'a>(
             cx.push(
                 &child,
                 ChangeKind::PropertyRemoved,
-                format!("property `{child}` removed"),
+                format!("property {} removed", super::code(&child)),
                 Some(Value::from(Requirement::of(o, name).describe())),
                 None,
             );
@@ -755,7 +765,8 @@ fn compare_views<'a>(
                 (
                     ChangeKind::NowOptional,
                     format!(
-                        "`{child}` was {}, is now {}: it may be absent",
+                        "{} was {}, is now {}: it may be absent",
+                        super::code(&child),
                         a.describe(),
                         b.describe()
                     ),
@@ -763,7 +774,12 @@ fn compare_views<'a>(
             } else {
                 (
                     ChangeKind::NowRequired,
-                    format!("`{child}` was {}, is now {}", a.describe(), b.describe()),
+                    format!(
+                        "{} was {}, is now {}",
+                        super::code(&child),
+                        a.describe(),
+                        b.describe()
+                    ),
                 )
             };
             cx.push(
@@ -783,7 +799,7 @@ fn compare_views<'a>(
             cx.push(
                 &child,
                 ChangeKind::PropertyAdded,
-                format!("property `{child}` added ({requirement})"),
+                format!("property {} added ({requirement})", super::code(&child)),
                 None,
                 Some(Value::from(requirement)),
             );

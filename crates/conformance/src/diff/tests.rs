@@ -577,6 +577,20 @@ fn escape_controls_escapes_each_class_and_nothing_else() {
     ] {
         assert_eq!(escape_controls(text), text, "{text:?}");
     }
+    // A name that spells an escape is told from one that holds it.
+    assert_eq!(escape_controls("a\\u{1b}b"), "a\\\\u{1b}b");
+    assert_eq!(escape_controls("a\u{1b}b"), "a\\u{1b}b");
+}
+
+#[test]
+fn code_spans_hold_any_text_whole() {
+    use super::code;
+    assert_eq!(code("/data/name"), "`/data/name`");
+    assert_eq!(code("x` **bold** `"), "`` x` **bold** ` ``");
+    assert_eq!(code("a``b"), "```a``b```");
+    assert_eq!(code("`"), "`` ` ``");
+    assert_eq!(code(" a "), "`  a  `");
+    assert_eq!(code(""), "`  `");
 }
 
 #[test]
