@@ -7,7 +7,7 @@
 //! the two documents and prints. Text that comes from the documents has its
 //! control characters escaped before it reaches the terminal.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufWriter, Read as _, Write};
 use std::path::{Path, PathBuf};
 
@@ -114,10 +114,14 @@ fn load(path: &Path, which: &str) -> anyhow::Result<Value> {
 /// within each webhook.
 fn by_webhook(changes: &[Change]) -> Vec<(&str, Vec<&Change>)> {
     let mut groups: Vec<(&str, Vec<&Change>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     for change in changes {
-        match groups.iter_mut().find(|(w, _)| *w == change.webhook) {
-            Some((_, list)) => list.push(change),
-            None => groups.push((&change.webhook, vec![change])),
+        match index.get(change.webhook.as_str()) {
+            Some(&i) => groups[i].1.push(change),
+            None => {
+                index.insert(&change.webhook, groups.len());
+                groups.push((&change.webhook, vec![change]));
+            }
         }
     }
     for (_, list) in &mut groups {
@@ -209,4 +213,48 @@ fn markdown(out: &mut impl Write, changes: &[Change]) -> io::Result<()> {
         writeln!(out)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use whereby_webhooks_conformance::diff::ChangeKind;
+
+    fn change(webhook: &str, breaking: bool, message: &str) -> Change {
+        Change {
+            webhook: webhook.to_owned(),
+            pointer: String::new(),
+            kind: ChangeKind::Metadata,
+            breaking,
+            message: message.to_owned(),
+            old: None,
+            new: None,
+        }
+    }
+
+    /// Webhooks in the order they first came, each with its changes,
+    /// breaking first and otherwise in order, however they interleave.
+    #[test]
+    fn changes_are_grouped_by_webhook_in_order() {
+        let changes = [
+            change("b", false, "1"),
+            change("a", false, "2"),
+            change("b", true, "3"),
+            change("c", false, "4"),
+            change("a", true, "5"),
+            change("b", false, "6"),
+        ];
+        let groups: Vec<(&str, Vec<&str>)> = by_webhook(&changes)
+            .into_iter()
+            .map(|(w, list)| (w, list.iter().map(|c| c.message.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("b", vec!["3", "1", "6"]),
+                ("a", vec!["5", "2"]),
+                ("c", vec!["4"]),
+            ]
+        );
+    }
 }
