@@ -35,8 +35,16 @@ impl SpecArgs {
             strict: self.strict,
         };
         match &self.spec {
-            Some(path) => Validator::from_path(path, options)
-                .with_context(|| format!("cannot use the spec {}", crate::escape::path(path))),
+            // The error quotes the document (webhook names, references,
+            // schema values), and is one line: all of it is escaped, line
+            // breaks included.
+            Some(path) => Validator::from_path(path, options).map_err(|error| {
+                anyhow::anyhow!(
+                    "cannot use the spec {}: {}",
+                    crate::escape::path(path),
+                    crate::escape::terminal_safe(&crate::escape::chain(&error))
+                )
+            }),
             None => Validator::embedded(options).context("cannot compile the embedded spec"),
         }
     }

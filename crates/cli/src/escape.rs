@@ -55,6 +55,18 @@ pub fn message_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `error` and its sources, joined with `: ` as `anyhow` prints a chain.
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// A file's name as [`terminal_safe`] shows it: a name from a directory
 /// being read (or a command line) may hold a newline or an escape sequence,
 /// and would otherwise forge a line of output or drive the terminal.

@@ -893,6 +893,51 @@ fn pointer_of(places: &[(usize, Step<'_>)], mut place: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    /// The document walk that checks references goes 256 levels deep,
+    /// counted the same through objects, arrays and followed references: a
+    /// broken `$ref` at the last level is found by the walk, one level
+    /// further it is left to the schema compiler (which refuses it too).
+    #[test]
+    fn the_reference_walk_stops_at_its_depth_limit() {
+        let broken = || json!({ "$ref": "#/components/schemas/Gone" });
+        let in_objects = |levels: usize, mut schema: Value| {
+            for _ in 0..levels {
+                schema = json!({ "properties": { "a": schema } });
+            }
+            schema
+        };
+        let in_arrays = |levels: usize, mut schema: Value| {
+            for _ in 0..levels {
+                schema = json!({ "allOf": [schema] });
+            }
+            schema
+        };
+        let found = |schema: Value, schemas: Value| {
+            let document = json!({ "components": { "schemas": schemas }, "body": schema });
+            match check_references(&document, "/body", &document["body"], "hook") {
+                Ok(()) => false,
+                Err(SpecError::UnresolvableRef { reference, .. }) => {
+                    assert_eq!(reference, "#/components/schemas/Gone");
+                    true
+                }
+                Err(other) => panic!("not an unresolvable reference: {other:?}"),
+            }
+        };
+        // Each level is two steps: into the keyword, then into its value.
+        assert!(found(in_objects(128, broken()), json!({})));
+        assert!(!found(in_objects(129, broken()), json!({})));
+        assert!(found(in_arrays(128, broken()), json!({})));
+        assert!(!found(in_arrays(129, broken()), json!({})));
+        // Following a reference is one step.
+        let via = json!({ "$ref": "#/components/schemas/Via" });
+        assert!(found(
+            in_objects(127, via.clone()),
+            json!({ "Via": broken() })
+        ));
+        assert!(!found(in_objects(128, via), json!({ "Via": broken() })));
+    }
 
     /// A pointer is written out from the places leading to it.
     #[test]

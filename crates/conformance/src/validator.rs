@@ -308,14 +308,44 @@ fn compile<'r, F: jsonschema::json::Json>(
             jsonschema::error::ValidationErrorKind::Referencing(reason) => {
                 SpecError::UnresolvableRef {
                     webhook: webhook.key.clone(),
-                    reference: reason.to_string(),
+                    reference: referenced(reason),
                 }
             }
             _ => SpecError::InvalidSchema {
                 webhook: webhook.key.clone(),
-                message: format!("{err} at {}", err.schema_path()),
+                message: cut(&format!("{err} at {}", err.schema_path()), MESSAGE_MAX),
             },
         })
+}
+
+/// The most of a compiler's message kept: it may quote a schema's value
+/// whole (a pattern of megabytes, say).
+const MESSAGE_MAX: usize = 600;
+
+/// `text`, cut after `max` bytes (at a character's boundary) with `...`.
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+/// What a reference that could not be followed pointed to, as the document
+/// (or a `$id` in it) made it: the resource, pointer or anchor, not the
+/// resolver's sentence about it.
+fn referenced(error: &jsonschema::ReferencingError) -> String {
+    use jsonschema::ReferencingError as E;
+    let reference = match error {
+        E::Unretrievable { uri, .. } => uri.clone(),
+        E::PointerToNowhere { pointer } => format!("#{pointer}"),
+        E::NoSuchAnchor { anchor } | E::InvalidAnchor { anchor } => format!("#{anchor}"),
+        other => other.to_string(),
+    };
+    cut(&reference, MESSAGE_MAX)
 }
 
 /// What the document says about the properties of one event.

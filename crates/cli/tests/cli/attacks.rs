@@ -1277,3 +1277,70 @@ fn bodies_and_secret_files_are_read_up_to_a_limit() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+/// A spec that cannot be used is named in one line, whatever it holds: a
+/// line break in a webhook's name printed a line of its own, a reference
+/// resolved against a `$id` was reported as the resolver's sentence instead
+/// of what it pointed to, and an invalid pattern of 600 KB was quoted whole.
+#[test]
+fn an_unusable_spec_is_reported_in_one_short_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sample = dir.path().join("sample.json");
+    std::fs::write(&sample, r#"{"type":"t"}"#).expect("write");
+    let spec = |name: &str, property: Value| {
+        let path = dir.path().join(name);
+        let document = serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "x", "version": "1"},
+            "webhooks": {"t\nerror: forged": {"post": {"requestBody": {"content": {
+                "application/json": {"schema": {
+                    "type": "object",
+                    "properties": {"type": {"const": "t"}, "a": property},
+                }},
+            }}}}},
+            "components": {"schemas": {"B": {"type": "string"}}},
+        });
+        std::fs::write(&path, document.to_string()).expect("write");
+        path
+    };
+    let cases = [
+        (
+            spec(
+                "missing.json",
+                serde_json::json!({"$ref": "#/components/schemas/Missing"}),
+            ),
+            "refers to `#/components/schemas/Missing`, which the spec does not contain",
+        ),
+        (
+            spec(
+                "id.json",
+                serde_json::json!({"$id": "urn:x", "$ref": "#/components/schemas/B"}),
+            ),
+            "refers to `urn:x`, which the spec does not contain",
+        ),
+        (
+            spec(
+                "pattern.json",
+                serde_json::json!({"type": "string", "pattern": "(".repeat(300_000)}),
+            ),
+            "does not compile",
+        ),
+    ];
+    for (path, expected) in cases {
+        let output = bin()
+            .args(["validate", "--spec"])
+            .arg(&path)
+            .arg(&sample)
+            .output()
+            .expect("runs");
+        crate::assert_exit(&output, 2);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("webhook `t\\u{a}error: forged`"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(stderr.len() < 2000, "{} bytes", stderr.len());
+    }
+}
