@@ -64,6 +64,9 @@ pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
             ),
         ))
     })?;
+    // A byte order mark is allowed at the start of YAML, and JSON parsers
+    // may skip it (RFC 8259, section 8.1): an editor may have written one.
+    let text = without_bom(&text);
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
@@ -74,12 +77,12 @@ pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
         _ => None,
     };
     if yaml.is_some() || text.trim_start().starts_with('{') {
-        return parse(&text, yaml);
+        return parse(text, yaml);
     }
     // Neither the name nor the text says what it is (a `Cargo.toml`, say):
     // a document only if it reads as YAML (a superset of JSON) and is an
     // object.
-    match crate::yaml::read(&text) {
+    match crate::yaml::read(text) {
         Ok(document) if document.is_object() => Ok(document),
         Err(refused @ (SpecError::Expanded { .. } | SpecError::YamlNotJson { .. })) => Err(refused),
         Ok(document) => Err(SpecError::NotADocument {
@@ -96,11 +99,17 @@ pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
 /// Parses a document: as YAML or JSON when `yaml` says which, otherwise as
 /// JSON when the text starts with `{` and as YAML when it does not.
 pub(crate) fn parse(text: &str, yaml: Option<bool>) -> Result<Value, SpecError> {
+    let text = without_bom(text);
     if yaml.unwrap_or_else(|| !text.trim_start().starts_with('{')) {
         crate::yaml::read(text)
     } else {
         crate::yaml::read_json(text)
     }
+}
+
+/// `text` without the byte order mark it may start with.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 /// The webhooks of `document`, in document order.
@@ -894,6 +903,36 @@ fn pointer_of(places: &[(usize, Step<'_>)], mut place: usize) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A document that starts with a byte order mark reads as without it:
+    /// YAML whose first key followed the mark was read as two documents,
+    /// and JSON was "not valid JSON at line 1 column 1".
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let dir = std::env::temp_dir().join(format!("ww-bom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a directory");
+        let cases = [
+            ("spec.yaml", "openapi: 3.1.0\ninfo: {title: x}\n"),
+            (
+                "spec.json",
+                r#"{"openapi": "3.1.0", "info": {"title": "x"}}"#,
+            ),
+            ("spec", "openapi: 3.1.0\ninfo: {title: x}\n"),
+            (
+                "spec.txt",
+                r#"{"openapi": "3.1.0", "info": {"title": "x"}}"#,
+            ),
+        ];
+        for (name, text) in cases {
+            let path = dir.join(name);
+            std::fs::write(&path, format!("\u{feff}{text}")).expect("write");
+            let document = read(&path).unwrap_or_else(|err| panic!("{name}: {err}"));
+            assert_eq!(document["openapi"], "3.1.0", "{name}");
+            let parsed = parse(&format!("\u{feff}{text}"), None).expect("parses");
+            assert_eq!(parsed, document, "{name}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     /// The document walk that checks references goes 256 levels deep,
     /// counted the same through objects, arrays and followed references: a
