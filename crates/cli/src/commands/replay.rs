@@ -159,6 +159,17 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             .headers
             .get("content-type")
             .map_or("application/json", String::as_str);
+        // `listen` records only what arrived in a header; an altered record
+        // may hold a line break or another control character.
+        if hyper::header::HeaderValue::from_str(content_type).is_err() {
+            skipped += 1;
+            writeln!(
+                stdout,
+                "{what} skipped: its recorded content-type `{}` cannot be sent as a header (the record was altered?)",
+                terminal_safe(content_type)
+            )?;
+            continue;
+        }
         let signature = sign(&secrets[0], now_unix(), &body);
         if args.dry_run {
             writeln!(

@@ -849,6 +849,45 @@ fn replay_never_signs_a_delivery_that_was_not_authentic() {
     assert!(lines[2].contains("would send"), "{stdout}");
 }
 
+/// A record whose content-type cannot be a header (a line break, a NUL)
+/// is skipped as an altered record: it was counted as sent, with "no
+/// answer" and the HTTP library's complaint.
+#[test]
+fn replay_skips_a_content_type_that_cannot_be_a_header() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let record = dir.path().join("deliveries.ndjson");
+    let body = example();
+    let line = serde_json::json!({
+        "received_at": "2026-01-01T00:00:00.000Z",
+        "method": "POST",
+        "path": "/webhooks",
+        "status": 200,
+        "verdict": "authentic",
+        "reason": "accepted",
+        "elapsed_ms": 1.0,
+        "headers": {"content-type": "application/json\r\nx-injected: 1"},
+        "body_bytes": body.len(),
+        "raw_body": body,
+    });
+    std::fs::write(&record, format!("{line}\n")).expect("write the record");
+    for dry_run in [true, false] {
+        let output = bin()
+            .env(SECRET_ENV, SECRET)
+            .arg("replay")
+            .arg(&record)
+            .arg("http://127.0.0.1:1/webhooks")
+            .args(dry_run.then_some("--dry-run"))
+            .output()
+            .expect("replay runs");
+        crate::assert_exit(&output, 0);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("skipped: its recorded content-type `application/json\\u{d}\\u{a}x-injected: 1` cannot be sent"),
+            "{stdout}"
+        );
+    }
+}
+
 #[test]
 fn replay_says_why_an_altered_record_line_is_skipped() {
     let dir = tempfile::tempdir().expect("tempdir");
