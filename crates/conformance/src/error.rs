@@ -150,6 +150,21 @@ pub enum SpecError {
         /// The limit.
         max: usize,
     },
+    /// A webhook's body schema nests deeper than any payload is read, in
+    /// steps into a keyword, into its value and through a `$ref`, each
+    /// schema counted once.
+    #[error(
+        "the request body schema of webhook `{webhook}` nests more than {max} steps deep (into a keyword, into its value, through a $ref){}; no payload that deep is read (at most 128 levels): flatten it",
+        via.as_ref().map(|v| format!(", reached through `{v}`")).unwrap_or_default()
+    )]
+    TooNested {
+        /// The webhook whose schema it is.
+        webhook: String,
+        /// The last reference followed on the way down, if any.
+        via: Option<String>,
+        /// The limit, in steps.
+        max: usize,
+    },
     /// A schema applies more schemas in place, counted as often as each is
     /// reached, than a validator can try for one value and report on.
     #[error(

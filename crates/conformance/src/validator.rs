@@ -66,8 +66,11 @@ impl Validator {
 
     /// A validator for any OpenAPI 3.1 document with `webhooks`.
     pub fn from_document(document: &Value, options: Options) -> Result<Validator, SpecError> {
-        let webhooks = document::webhooks(document)?;
+        // The chains first: a long chain of `$ref`s is also nested deep,
+        // and is better named as what it is.
+        document::check_version(document)?;
         document::check_in_place_chains(document)?;
+        let webhooks = document::webhooks(document)?;
         let mut extensible = HashMap::new();
         let document = if options.strict {
             let mut closed = document.clone();

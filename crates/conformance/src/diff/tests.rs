@@ -1016,7 +1016,9 @@ fn views_follow_links_to_their_depth_limit_and_no_further() {
         assert_eq!(changes(1), 1, "{link}");
         assert_eq!(changes(deepest), 1, "{link}");
         assert_eq!(changes(deepest + 1), 0, "{link}");
-        assert_eq!(changes(MAX_DEPTH * 2), 0, "{link}");
+        // Far past it, though not so far that reading the document
+        // refuses it as nested too deep (256 steps).
+        assert_eq!(changes(MAX_DEPTH + 48), 0, "{link}");
     }
 }
 
