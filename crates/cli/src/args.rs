@@ -37,12 +37,13 @@ impl SpecArgs {
         match &self.spec {
             // The error quotes the document (webhook names, references,
             // schema values), and is one line: all of it is escaped, line
-            // breaks included.
+            // breaks included (its file name is escaped already, and its
+            // backslashes are kept as they are).
             Some(path) => Validator::from_path(path, options).map_err(|error| {
                 anyhow::anyhow!(
                     "cannot use the spec {}: {}",
                     crate::escape::path(path),
-                    crate::escape::terminal_safe(&crate::escape::chain(&error))
+                    whereby_webhooks_conformance::terminal_safe(&crate::escape::chain(&error))
                 )
             }),
             None => Validator::embedded(options).context("cannot compile the embedded spec"),

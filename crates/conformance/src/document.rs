@@ -81,7 +81,7 @@ pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
         _ => None,
     };
     if yaml.is_some() || text.trim_start().starts_with('{') {
-        return parse(text, yaml);
+        return parse_text(text, yaml);
     }
     // Neither the name nor the text says what it is (a `Cargo.toml`, say):
     // a document only if it reads as YAML (a superset of JSON) and is an
@@ -103,7 +103,11 @@ pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
 /// Parses a document: as YAML or JSON when `yaml` says which, otherwise as
 /// JSON when the text starts with `{` and as YAML when it does not.
 pub(crate) fn parse(text: &str, yaml: Option<bool>) -> Result<Value, SpecError> {
-    let text = without_bom(text);
+    parse_text(without_bom(text), yaml)
+}
+
+/// [`parse`] of a text whose byte order mark, if any, is gone.
+fn parse_text(text: &str, yaml: Option<bool>) -> Result<Value, SpecError> {
     if yaml.unwrap_or_else(|| !text.trim_start().starts_with('{')) {
         crate::yaml::read(text)
     } else {
@@ -944,6 +948,11 @@ mod tests {
             assert_eq!(document["openapi"], "3.1.0", "{name}");
             let parsed = parse(&format!("\u{feff}{text}"), None).expect("parses");
             assert_eq!(parsed, document, "{name}");
+            // One mark is skipped, not two (YAML itself allows one).
+            if name == "spec.json" {
+                std::fs::write(&path, format!("\u{feff}\u{feff}{text}")).expect("write");
+                assert!(read(&path).is_err(), "{name}");
+            }
         }
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -1234,6 +1234,20 @@ fn a_file_name_cannot_forge_output_lines() {
             assert!(!text.lines().any(|line| line == "error: forged"), "{text}");
         }
     };
+    // The warning about a byte order mark names the file too.
+    let bom = dir
+        .path()
+        .join("bom\nok      forged.ndjson:1 (room.client.joined).json");
+    std::fs::write(&bom, format!("\u{feff}{}", example())).expect("write");
+    let warned = bin().arg("validate").arg(&bom).output().expect("runs");
+    crate::assert_exit(&warned, 0);
+    clean(&warned);
+    assert!(
+        String::from_utf8_lossy(&warned.stderr).contains("bom\\u{a}ok"),
+        "{}",
+        String::from_utf8_lossy(&warned.stderr)
+    );
+
     let validate = bin().arg("validate").arg(&samples).output().expect("runs");
     crate::assert_exit(&validate, 2);
     clean(&validate);
@@ -1252,6 +1266,14 @@ fn a_file_name_cannot_forge_output_lines() {
         .expect("runs");
     crate::assert_exit(&spec, 2);
     clean(&spec);
+    // Escaped once, the same each time the name is given.
+    let stderr = String::from_utf8_lossy(&spec.stderr);
+    assert_eq!(
+        stderr.matches("s\\u{a}error: forged").count(),
+        2,
+        "{stderr}"
+    );
+    assert!(!stderr.contains("\\\\u{a}"), "{stderr}");
 
     let record = dir.path().join("rec\x1b[31m\nerror: forged");
     std::fs::write(

@@ -443,8 +443,9 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 fn bom_warning(source: &Source) -> Entry {
     Entry::Warning(format!(
-        "{source} starts with a UTF-8 byte order mark (EF BB BF): skipped it and read the rest; \
-         JSON must not start with one (RFC 8259, section 8.1), and a receiver's parser may reject it"
+        "{} starts with a UTF-8 byte order mark (EF BB BF): skipped it and read the rest; \
+         JSON must not start with one (RFC 8259, section 8.1), and a receiver's parser may reject it",
+        crate::escape::terminal_safe(&source.to_string())
     ))
 }
 
