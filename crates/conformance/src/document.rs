@@ -317,6 +317,22 @@ const DATA_KEYWORDS: [&str; 6] = [
     "const", "enum", "examples", "example", "default", "required",
 ];
 
+/// Keywords whose values map names (chosen by the document: a property
+/// may be called `default`) to schemas.
+const NAMED_SCHEMAS: [&str; 5] = [
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+];
+
+/// How many distinct schemas one webhook's body may refer to with `$ref`.
+/// The schema compiler's time grows faster than a chain of references is
+/// long, and a chain reached from several places at once is not deep
+/// where it is first met; the published spec refers to a few dozen.
+pub(crate) const MAX_REFERENCED: usize = 4096;
+
 /// Checks that every local `$ref` reachable from the schema resolves, that
 /// no `$ref` leaves the document, and that the schema nests no more than
 /// [`MAX_NESTING`] steps deep (into a keyword, into its value, through a
@@ -353,9 +369,20 @@ fn check_references(
                             let target = local_pointer(reference).ok_or_else(unresolvable)?;
                             let resolved = document.pointer(&target).ok_or_else(unresolvable)?;
                             if seen.insert(target) {
+                                if seen.len() > MAX_REFERENCED {
+                                    return Err(SpecError::TooManyReferenced {
+                                        webhook: webhook.to_owned(),
+                                        max: MAX_REFERENCED,
+                                    });
+                                }
                                 stack.push((resolved, depth + 1, Some(reference)));
                             }
                         }
+                    } else if let (true, Value::Object(named)) =
+                        (NAMED_SCHEMAS.contains(&key.as_str()), child)
+                    {
+                        // Every value a schema, whatever its name.
+                        stack.extend(named.values().map(|schema| (schema, depth + 2, via)));
                     } else if !DATA_KEYWORDS.contains(&key.as_str()) {
                         stack.push((child, depth + 1, via));
                     }
@@ -1015,6 +1042,50 @@ mod tests {
                 json!({ "Via": in_objects(1, leaf()) })
             ),
             "too deep via Some(\"#/components/schemas/Via\")"
+        );
+        // A property may be called as a keyword whose value is data: its
+        // schema is still walked (it hid a chain of any depth).
+        let mut named = leaf();
+        for _ in 0..513 {
+            named = json!({ "properties": { "default": named } });
+        }
+        assert_eq!(walk(named, json!({})), "too deep via None");
+        let hidden = json!({ "properties": { "enum": broken() } });
+        assert_eq!(walk(hidden, json!({})), "broken");
+        // Each schema is walked once, where it is first met: a chain met
+        // shallow at every 300th link is not deep anywhere, but refers to
+        // more distinct schemas than any webhook needs.
+        let links = MAX_REFERENCED + 1;
+        let mut schemas = serde_json::Map::new();
+        for i in 0..links {
+            let next = json!({ "$ref": format!("#/components/schemas/L{}", i + 1) });
+            schemas.insert(format!("L{i}"), json!({ "properties": { "x": next } }));
+        }
+        schemas.insert(format!("L{links}"), leaf());
+        let heads: serde_json::Map<String, Value> = (0..links)
+            .step_by(300)
+            .map(|i| {
+                (
+                    format!("h{i}"),
+                    json!({ "$ref": format!("#/components/schemas/L{i}") }),
+                )
+            })
+            .collect();
+        let document = json!({
+            "components": { "schemas": schemas },
+            "body": { "properties": heads },
+        });
+        let err =
+            check_references(&document, "/body", &document["body"], "hook").expect_err("too many");
+        assert!(
+            matches!(
+                err,
+                SpecError::TooManyReferenced {
+                    max: MAX_REFERENCED,
+                    ..
+                }
+            ),
+            "{err:?}"
         );
         // A tree: each node's children are nodes again.
         let node = json!({ "properties": { "children": {

@@ -165,6 +165,17 @@ pub enum SpecError {
         /// The limit, in steps.
         max: usize,
     },
+    /// A webhook's body schema refers to more distinct schemas than any
+    /// webhook needs.
+    #[error(
+        "the request body schema of webhook `{webhook}` refers to more than {max} distinct schemas with $ref; no webhook needs that many, and compiling them takes time growing faster than their number: write fewer"
+    )]
+    TooManyReferenced {
+        /// The webhook whose schema it is.
+        webhook: String,
+        /// The limit.
+        max: usize,
+    },
     /// A schema applies more schemas in place, counted as often as each is
     /// reached, than a validator can try for one value and report on.
     #[error(
