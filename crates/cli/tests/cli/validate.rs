@@ -881,6 +881,35 @@ fn a_pretty_document_over_the_limit_on_stdin_is_one_sample_too_large() {
     assert_eq!(results[0]["errors"][0]["kind"], "too_large");
 }
 
+/// NDJSON on standard input whose first line is broken off is still
+/// NDJSON: its other lines are validated. It was taken for one document
+/// (one error, the valid lines dropped without a word) and, over
+/// `--max-size`, for one document too large.
+#[test]
+fn ndjson_on_stdin_with_a_broken_first_line_is_still_ndjson() {
+    let events = examples();
+    for max in ["1MiB", "4KiB"] {
+        let mut input = "{\"type\":\"room.client.joined\",\n".to_owned();
+        for i in 0..20 {
+            input.push_str(&events[i % events.len()]);
+            input.push('\n');
+        }
+        let output = whereby()
+            .args(["validate", "--format", "json", "--max-size", max, "-"])
+            .write_stdin(input)
+            .output()
+            .expect("run");
+        assert_exit(&output, 1);
+        let results = json_lines(&output.stdout);
+        assert_eq!(results.len(), 21, "{max}: {results:?}");
+        assert_eq!(results[0]["valid"], false, "{max}");
+        assert!(
+            results[1..].iter().all(|r| r["valid"] == true),
+            "{max}: {results:?}"
+        );
+    }
+}
+
 #[test]
 fn a_large_stream_keeps_its_order() {
     let examples = examples();

@@ -464,9 +464,16 @@ fn starts_unfinished(text: &[u8], whole_line: bool) -> bool {
     let Some(first) = lines.find(|line| !line.iter().all(u8::is_ascii_whitespace)) else {
         return false;
     };
-    (!whole_line || first.ends_with(b"\n"))
+    let unfinished = (!whole_line || first.ends_with(b"\n"))
         && serde_json::from_slice::<serde::de::IgnoredAny>(first)
-            .is_err_and(|err| err.classify() == serde_json::error::Category::Eof)
+            .is_err_and(|err| err.classify() == serde_json::error::Category::Eof);
+    // A line of its own after it that is a whole JSON value is NDJSON whose
+    // first line is broken, not the rest of a document (whose lines, such
+    // as `"type": "room.client.joined",`, are not values on their own).
+    let second_is_a_value = lines
+        .find(|line| !line.iter().all(u8::is_ascii_whitespace))
+        .is_some_and(|line| serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok());
+    unfinished && !second_is_a_value
 }
 
 /// Reads all of `reader` into `bytes`, but never more than `max + 1` bytes,
