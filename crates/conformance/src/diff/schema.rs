@@ -16,6 +16,9 @@ use crate::document::{escape, local_pointer};
 /// How deep views and comparisons go; deeper schemas are not compared.
 pub(super) const MAX_DEPTH: usize = 64;
 
+/// How a view names what lies past [`MAX_DEPTH`] schemas applied in place.
+const DEEPER: &str = "schemas applied in place more than 64 deep";
+
 /// Lower bounds: a smaller (or no) value accepts more.
 const LOWER_BOUNDS: [&str; 5] = [
     "minimum",
@@ -170,6 +173,13 @@ impl<'a> View<'a> {
 
     fn collect(&mut self, document: &'a Value, schema: &'a Value, depth: usize) {
         if depth > MAX_DEPTH {
+            // Not read further; kept written out (references followed), so
+            // that a change below is reported for review, not passed over.
+            let mut out = Vec::new();
+            expand(document, schema, &mut HashMap::new(), &mut out);
+            self.work += out.len();
+            let text = String::from_utf8_lossy(&out).into_owned();
+            self.keep_other(DEEPER, &Value::String(text));
             return;
         }
         let map = match schema {
@@ -547,6 +557,53 @@ fn show(value: &Value) -> String {
     }
 }
 
+/// Writes `schema` out to `out` with every local `$ref` replaced by what
+/// it points to (a schema met again, by its number in `refs`), keys in
+/// order, and without what only documents it (`description`, `title`,
+/// examples, comments): equal output, equal contract below.
+fn expand(document: &Value, schema: &Value, refs: &mut HashMap<String, usize>, out: &mut Vec<u8>) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("$ref") {
+                match refs.get(reference) {
+                    Some(number) => out.extend_from_slice(format!("#{number}").as_bytes()),
+                    None => {
+                        refs.insert(reference.clone(), refs.len());
+                        match local_pointer(reference).and_then(|p| document.pointer(&p)) {
+                            Some(target) => expand(document, target, refs, out),
+                            None => out.extend_from_slice(reference.as_bytes()),
+                        }
+                    }
+                }
+            }
+            let keys: BTreeSet<&String> = map.keys().collect();
+            out.push(b'{');
+            for key in keys {
+                if matches!(
+                    key.as_str(),
+                    "$ref" | "description" | "title" | "examples" | "example" | "$comment"
+                ) {
+                    continue;
+                }
+                out.extend_from_slice(Value::from(key.as_str()).to_string().as_bytes());
+                out.push(b':');
+                expand(document, &map[key], refs, out);
+                out.push(b',');
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for item in items {
+                expand(document, item, refs, out);
+                out.push(b',');
+            }
+            out.push(b']');
+        }
+        other => out.extend_from_slice(other.to_string().as_bytes()),
+    }
+}
+
 fn subject(pointer: &str) -> String {
     if pointer.is_empty() {
         "the body".to_owned()
@@ -641,6 +698,29 @@ pub(crate) fn compare<'a>(
 ) -> Result<(), DiffError> {
     cx.spend()?;
     if seen.len() > MAX_DEPTH {
+        // Not compared further; but a change below is not passed over in
+        // silence: the two sides are written out, references followed,
+        // and told apart.
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for schema in old {
+            expand(old_doc, schema, &mut HashMap::new(), &mut a);
+        }
+        for schema in new {
+            expand(new_doc, schema, &mut HashMap::new(), &mut b);
+        }
+        cx.spend_work(a.len() + b.len())?;
+        if a != b {
+            cx.push(
+                pointer,
+                ChangeKind::SchemaChanged,
+                format!(
+                    "{} lies more than {MAX_DEPTH} levels down, deeper than this tool compares, and something in or below it changed: review it by hand",
+                    subject(pointer)
+                ),
+                None,
+                None,
+            );
+        }
         return Ok(());
     }
     let o = View::of(old_doc, old);
@@ -724,7 +804,17 @@ fn compare_views<'a>(
         // `allOf` branch, say) is `keyword'`, then `keyword''`.
         for i in 0..a.len().max(b.len()) {
             let (a, b) = (a.get(i), b.get(i));
-            if a != b {
+            if a != b && keyword == DEEPER {
+                cx.push(
+                    pointer,
+                    ChangeKind::SchemaChanged,
+                    format!(
+                        "{what} applies schemas in place more than {MAX_DEPTH} deep, deeper than this tool compares, and something there changed: review it by hand"
+                    ),
+                    None,
+                    None,
+                );
+            } else if a != b {
                 let primes = "'".repeat(i);
                 cx.push(
                     pointer,

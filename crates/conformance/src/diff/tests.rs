@@ -1003,22 +1003,56 @@ fn views_follow_links_to_their_depth_limit_and_no_further() {
         ("allOf", MAX_DEPTH),
         ("anyOf", MAX_DEPTH),
     ] {
-        let changes = |depth: usize| {
-            diff(
-                &chain(link, depth, "string"),
-                &chain(link, depth, "integer"),
-            )
-            .unwrap()
-            .into_iter()
-            .filter(|c| c.kind == ChangeKind::TypeChanged)
-            .count()
+        let kinds = |depth: usize, leaf: &str| -> Vec<ChangeKind> {
+            diff(&chain(link, depth, "string"), &chain(link, depth, leaf))
+                .unwrap()
+                .into_iter()
+                .map(|c| c.kind)
+                .collect()
         };
-        assert_eq!(changes(1), 1, "{link}");
-        assert_eq!(changes(deepest), 1, "{link}");
-        assert_eq!(changes(deepest + 1), 0, "{link}");
-        // Far past it, though not so far that reading the document
-        // refuses it as nested too deep (256 steps).
-        assert_eq!(changes(MAX_DEPTH + 48), 0, "{link}");
+        let changes = |depth: usize| kinds(depth, "integer");
+        assert_eq!(changes(1), [ChangeKind::TypeChanged], "{link}");
+        assert_eq!(changes(deepest), [ChangeKind::TypeChanged], "{link}");
+        // Past the limit the change is not judged, but reported, once, for
+        // review (it passed in silence, as if the documents were the same).
+        for depth in [deepest + 1, MAX_DEPTH + 48] {
+            assert_eq!(
+                changes(depth),
+                [ChangeKind::SchemaChanged],
+                "{link} {depth}"
+            );
+            assert_eq!(kinds(depth, "string"), [], "{link} {depth}");
+        }
+    }
+}
+
+/// Properties nested past the depth limit: a change below it is reported
+/// once, for review, at the deepest place compared, and nothing when the
+/// two sides are the same there (a description aside). It passed in
+/// silence: `diff` printed nothing and exited 0.
+#[test]
+fn a_change_nested_past_the_depth_limit_is_reported_for_review() {
+    use super::schema::MAX_DEPTH;
+    let nested = |levels: usize, leaf: Value| {
+        let mut schema = leaf;
+        for _ in 0..levels {
+            schema = json!({"type": "object", "properties": {"x": schema}});
+        }
+        data(schema)
+    };
+    for levels in [MAX_DEPTH + 2, MAX_DEPTH + 40] {
+        let old = nested(levels, json!({"type": "string"}));
+        let changes = diff(&old, &nested(levels, json!({"type": "integer"}))).unwrap();
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert_eq!(changes[0].kind, ChangeKind::SchemaChanged);
+        assert!(changes[0].breaking);
+        assert!(
+            changes[0].message.contains("review it by hand"),
+            "{changes:?}"
+        );
+        let described = nested(levels, json!({"type": "string", "description": "new"}));
+        assert_eq!(diff(&old, &described).unwrap(), []);
+        assert_eq!(diff(&old, &old).unwrap(), []);
     }
 }
 
