@@ -560,47 +560,63 @@ fn show(value: &Value) -> String {
 /// Writes `schema` out to `out` with every local `$ref` replaced by what
 /// it points to (a schema met again, by its number in `refs`), keys in
 /// order, and without what only documents it (`description`, `title`,
-/// examples, comments): equal output, equal contract below.
+/// examples, comments): equal output, equal contract below. A loop, not
+/// recursion: a chain of references may be thousands long.
 fn expand(document: &Value, schema: &Value, refs: &mut HashMap<String, usize>, out: &mut Vec<u8>) {
-    match schema {
-        Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("$ref") {
-                match refs.get(reference) {
-                    Some(number) => out.extend_from_slice(format!("#{number}").as_bytes()),
-                    None => {
-                        refs.insert(reference.clone(), refs.len());
-                        match local_pointer(reference).and_then(|p| document.pointer(&p)) {
-                            Some(target) => expand(document, target, refs, out),
-                            None => out.extend_from_slice(reference.as_bytes()),
+    enum Task<'v> {
+        Value(&'v Value),
+        Text(String),
+    }
+    let mut tasks = vec![Task::Value(schema)];
+    while let Some(task) = tasks.pop() {
+        let value = match task {
+            Task::Text(text) => {
+                out.extend_from_slice(text.as_bytes());
+                continue;
+            }
+            Task::Value(value) => value,
+        };
+        match value {
+            Value::Object(map) => {
+                // Pushed in reverse: the target of a `$ref` comes out
+                // first, then the object's own keywords.
+                let keys: BTreeSet<&String> = map.keys().collect();
+                tasks.push(Task::Text("}".to_owned()));
+                for key in keys.into_iter().rev() {
+                    if matches!(
+                        key.as_str(),
+                        "$ref" | "description" | "title" | "examples" | "example" | "$comment"
+                    ) {
+                        continue;
+                    }
+                    tasks.push(Task::Text(",".to_owned()));
+                    tasks.push(Task::Value(&map[key]));
+                    tasks.push(Task::Text(format!("{}:", Value::from(key.as_str()))));
+                }
+                tasks.push(Task::Text("{".to_owned()));
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    match refs.get(reference) {
+                        Some(number) => tasks.push(Task::Text(format!("#{number}"))),
+                        None => {
+                            refs.insert(reference.clone(), refs.len());
+                            match local_pointer(reference).and_then(|p| document.pointer(&p)) {
+                                Some(target) => tasks.push(Task::Value(target)),
+                                None => tasks.push(Task::Text(reference.clone())),
+                            }
                         }
                     }
                 }
             }
-            let keys: BTreeSet<&String> = map.keys().collect();
-            out.push(b'{');
-            for key in keys {
-                if matches!(
-                    key.as_str(),
-                    "$ref" | "description" | "title" | "examples" | "example" | "$comment"
-                ) {
-                    continue;
+            Value::Array(items) => {
+                tasks.push(Task::Text("]".to_owned()));
+                for item in items.iter().rev() {
+                    tasks.push(Task::Text(",".to_owned()));
+                    tasks.push(Task::Value(item));
                 }
-                out.extend_from_slice(Value::from(key.as_str()).to_string().as_bytes());
-                out.push(b':');
-                expand(document, &map[key], refs, out);
-                out.push(b',');
+                tasks.push(Task::Text("[".to_owned()));
             }
-            out.push(b'}');
+            other => out.extend_from_slice(other.to_string().as_bytes()),
         }
-        Value::Array(items) => {
-            out.push(b'[');
-            for item in items {
-                expand(document, item, refs, out);
-                out.push(b',');
-            }
-            out.push(b']');
-        }
-        other => out.extend_from_slice(other.to_string().as_bytes()),
     }
 }
 

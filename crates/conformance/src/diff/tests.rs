@@ -1056,6 +1056,32 @@ fn a_change_nested_past_the_depth_limit_is_reported_for_review() {
     }
 }
 
+/// What lies past the limit is written out without recursion: a chain of
+/// 4,000 references met from the top every 300 links (within what a
+/// document may nest) overflowed the stack when written out recursively.
+#[test]
+fn a_long_chain_past_the_depth_limit_is_written_out_without_recursion() {
+    let document = |leaf: &str| {
+        let links = 4_000;
+        let mut doc = data(json!({"type": "object", "properties": (0..links)
+            .step_by(300)
+            .map(|i| (format!("h{i}"), json!({"$ref": format!("#/components/schemas/L{i}")})))
+            .collect::<serde_json::Map<_, _>>()}));
+        for i in 0..links {
+            doc["components"]["schemas"][format!("L{i}")] = json!({"type": "object",
+                "properties": {"x": {"$ref": format!("#/components/schemas/L{}", i + 1)}}});
+        }
+        doc["components"]["schemas"][format!("L{links}")] = json!({"type": leaf});
+        doc
+    };
+    let changes = diff(&document("string"), &document("integer")).unwrap();
+    assert!(!changes.is_empty());
+    assert!(
+        changes.iter().all(|c| c.kind == ChangeKind::SchemaChanged),
+        "{changes:?}"
+    );
+}
+
 /// Every change of every row, and of the extra pairs below, as one text:
 /// pointer, kind, whether it breaks, the message, and the old and new
 /// values. The rows test pins the kinds; this pins what people read.
