@@ -316,7 +316,10 @@ fn compile<'r, F: jsonschema::json::Json>(
             }
             _ => SpecError::InvalidSchema {
                 webhook: webhook.key.clone(),
-                message: cut(&format!("{err} at {}", err.schema_path()), MESSAGE_MAX),
+                message: crate::report::truncate(
+                    &format!("{err} at {}", err.schema_path()),
+                    MESSAGE_MAX,
+                ),
             },
         })
 }
@@ -324,18 +327,6 @@ fn compile<'r, F: jsonschema::json::Json>(
 /// The most of a compiler's message kept: it may quote a schema's value
 /// whole (a pattern of megabytes, say).
 const MESSAGE_MAX: usize = 600;
-
-/// `text`, cut after `max` bytes (at a character's boundary) with `...`.
-fn cut(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &text[..end])
-}
 
 /// What a reference that could not be followed pointed to, as the document
 /// (or a `$id` in it) made it: the resource, pointer or anchor, not the
@@ -348,7 +339,7 @@ fn referenced(error: &jsonschema::ReferencingError) -> String {
         E::NoSuchAnchor { anchor } | E::InvalidAnchor { anchor } => format!("#{anchor}"),
         other => other.to_string(),
     };
-    cut(&reference, MESSAGE_MAX)
+    crate::report::truncate(&reference, MESSAGE_MAX)
 }
 
 /// What the document says about the properties of one event.
