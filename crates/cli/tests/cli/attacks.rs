@@ -802,6 +802,23 @@ fn an_unreadable_path_is_named_without_its_escape_sequences() {
     );
 }
 
+/// A record line as `listen --record` writes it, for a delivery of `body`
+/// to `/webhooks` answered `status` with `verdict`, no headers kept.
+fn record_line(verdict: &str, status: u16, body: &str) -> Value {
+    serde_json::json!({
+        "received_at": "2026-01-01T00:00:00.000Z",
+        "method": "POST",
+        "path": "/webhooks",
+        "status": status,
+        "verdict": verdict,
+        "reason": "as recorded",
+        "elapsed_ms": 1.0,
+        "headers": {},
+        "body_bytes": body.len(),
+        "raw_body": body,
+    })
+}
+
 /// A body anyone sent to `listen` without the secret is never signed by
 /// `replay`: a refused or unauthentic delivery of up to 256 bytes is kept
 /// whole in its record, and replaying it signed it with the real secret.
@@ -810,21 +827,7 @@ fn replay_never_signs_a_delivery_that_was_not_authentic() {
     let dir = tempfile::tempdir().expect("tempdir");
     let record = dir.path().join("deliveries.ndjson");
     let body = example();
-    let line = |verdict: &str, status: u16| {
-        serde_json::json!({
-            "received_at": "2026-01-01T00:00:00.000Z",
-            "method": "POST",
-            "path": "/webhooks",
-            "status": status,
-            "verdict": verdict,
-            "reason": "as recorded",
-            "elapsed_ms": 1.0,
-            "headers": {},
-            "body_bytes": body.len(),
-            "raw_body": body,
-        })
-        .to_string()
-    };
+    let line = |verdict: &str, status: u16| record_line(verdict, status, &body).to_string();
     let lines = [
         line("refused", 401),
         line("unauthentic", 401),
@@ -856,19 +859,8 @@ fn replay_never_signs_a_delivery_that_was_not_authentic() {
 fn replay_skips_a_content_type_that_cannot_be_a_header() {
     let dir = tempfile::tempdir().expect("tempdir");
     let record = dir.path().join("deliveries.ndjson");
-    let body = example();
-    let line = serde_json::json!({
-        "received_at": "2026-01-01T00:00:00.000Z",
-        "method": "POST",
-        "path": "/webhooks",
-        "status": 200,
-        "verdict": "authentic",
-        "reason": "accepted",
-        "elapsed_ms": 1.0,
-        "headers": {"content-type": "application/json\r\nx-injected: 1"},
-        "body_bytes": body.len(),
-        "raw_body": body,
-    });
+    let mut line = record_line("authentic", 200, &example());
+    line["headers"] = serde_json::json!({"content-type": "application/json\r\nx-injected: 1"});
     std::fs::write(&record, format!("{line}\n")).expect("write the record");
     for dry_run in [true, false] {
         let output = bin()
@@ -892,18 +884,10 @@ fn replay_skips_a_content_type_that_cannot_be_a_header() {
 fn replay_says_why_an_altered_record_line_is_skipped() {
     let dir = tempfile::tempdir().expect("tempdir");
     let record = dir.path().join("deliveries.ndjson");
-    let line = serde_json::json!({
-        "received_at": "2026-01-01T00:00:00.000Z",
-        "method": "POST",
-        "path": "/webhooks",
-        "status": 200,
-        "verdict": "authentic",
-        "reason": "accepted",
-        "elapsed_ms": 1.0,
-        "headers": {},
-        "body_bytes": 3,
-        "raw_body_base64": "!!not base64!!",
-    });
+    let mut line = record_line("authentic", 200, "abc");
+    let record_fields = line.as_object_mut().expect("an object");
+    record_fields.remove("raw_body");
+    record_fields.insert("raw_body_base64".to_owned(), "!!not base64!!".into());
     std::fs::write(&record, format!("{line}\n")).expect("write the record");
     let output = bin()
         .env(SECRET_ENV, SECRET)
