@@ -13,7 +13,9 @@
 //! that one `fdatasync` covers every line written before it. The file is in
 //! the page cache, so a write takes microseconds; should the disk stall,
 //! answers wait for it, and Whereby retries those it stops waiting for: no
-//! delivery is answered 2xx without its line.
+//! delivery is answered 2xx without its line. A write that fails part-way
+//! (a full disk) leaves a fragment; the next line written starts with a
+//! newline, so that it is not glued onto it (see [`append_line`]).
 //!
 //! **Stdout**: handlers queue their judged [`Delivery`]; one thread prints
 //! them, so lines never interleave and nothing is parsed again. It prints
@@ -30,7 +32,7 @@
 
 use std::fs::File;
 use std::io::{self, Write as _};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -114,6 +116,9 @@ struct Shared {
     sync: Option<Sync>,
     /// Record lines that could not be written.
     record_failures: AtomicU64,
+    /// Whether a failed write may have left part of a line in the record
+    /// file (see [`append_line`]).
+    torn: AtomicBool,
     /// Whether a record failure was reported on stderr already.
     reported: std::sync::Once,
 }
@@ -212,8 +217,7 @@ impl Slot {
             // Room for a typical line (about 1.6 KB), so it is not grown.
             let mut line = Vec::with_capacity(4096);
             delivery.write_record(&mut line);
-            // One `write` of the whole line; the file is opened for appending.
-            let mut written = (&*file).write_all(&line).is_ok();
+            let mut written = append_line(&mut &*file, &mut line, &shared.torn);
             if let (true, Some(sync)) = (written, &shared.sync) {
                 let mut synced = sync.synced.subscribe();
                 let ticket = {
@@ -256,6 +260,39 @@ impl Slot {
     }
 }
 
+/// Appends `line` (a record line, newline included) to `file` with one
+/// `write` call, more only when the system writes part of it; whether all
+/// of it was written.
+///
+/// A write that fails part-way (a full disk) leaves the start of a line in
+/// the file. `torn` remembers that, and the next line written, by any
+/// handler, then starts with a newline of its own, in the same call: else
+/// it would be glued onto that fragment, and the record of a delivery
+/// answered 2xx would be unreadable. (When nothing of the failed line was
+/// written, that newline makes an empty line, which readers of the record
+/// skip.)
+fn append_line(file: &mut impl io::Write, line: &mut Vec<u8>, torn: &AtomicBool) -> bool {
+    let newline_first = torn.swap(false, Ordering::AcqRel);
+    if newline_first {
+        line.insert(0, b'\n');
+    }
+    let mut done = 0;
+    while done < line.len() {
+        match file.write(&line[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    let whole = done == line.len();
+    if !whole && (done > 0 || newline_first) {
+        // The file may now end mid-line.
+        torn.store(true, Ordering::Release);
+    }
+    whole
+}
+
 impl Writer {
     /// Starts the output thread, printing in `format`, with `record` (when
     /// given) for the handlers to append to.
@@ -283,6 +320,7 @@ impl Writer {
             }),
             record,
             record_failures: AtomicU64::new(0),
+            torn: AtomicBool::new(false),
             reported: std::sync::Once::new(),
         });
         let printer = Arc::clone(&shared);
@@ -460,6 +498,97 @@ mod tests {
             let slot = output.reserve(deadline).await.expect("room in the queue");
             slot.send(refused(), deadline).await;
         });
+    }
+
+    /// A file on a disk that fills up: takes `room` more bytes, then
+    /// fails, until given more room.
+    struct FillingDisk {
+        written: Vec<u8>,
+        room: usize,
+    }
+
+    impl io::Write for FillingDisk {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            if self.room == 0 {
+                return Err(io::Error::from_raw_os_error(28)); // ENOSPC
+            }
+            let n = bytes.len().min(self.room);
+            self.room -= n;
+            self.written.extend_from_slice(&bytes[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_line_after_a_failed_write_starts_on_its_own_line() {
+        let torn = AtomicBool::new(false);
+        let mut disk = FillingDisk {
+            written: Vec::new(),
+            room: 100,
+        };
+        let first = b"{\"first\": \"a line the disk has room for\"}\n";
+        assert!(append_line(&mut disk, &mut first.to_vec(), &torn));
+        // Half of the second fits: it fails, and the file ends mid-line.
+        disk.room = 10;
+        assert!(!append_line(
+            &mut disk,
+            &mut b"{\"second\": 2}\n".to_vec(),
+            &torn
+        ));
+        // Still full: nothing written, and the file still ends mid-line.
+        assert!(!append_line(
+            &mut disk,
+            &mut b"{\"third\": 3}\n".to_vec(),
+            &torn
+        ));
+        disk.room = 1000;
+        assert!(append_line(
+            &mut disk,
+            &mut b"{\"fourth\": 4}\n".to_vec(),
+            &torn
+        ));
+        assert!(append_line(
+            &mut disk,
+            &mut b"{\"fifth\": 5}\n".to_vec(),
+            &torn
+        ));
+        let text = String::from_utf8(disk.written).expect("ASCII");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "{\"first\": \"a line the disk has room for\"}",
+                "{\"second\":",
+                "{\"fourth\": 4}",
+                "{\"fifth\": 5}"
+            ],
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn a_write_that_wrote_nothing_leaves_no_empty_line() {
+        let torn = AtomicBool::new(false);
+        let mut disk = FillingDisk {
+            written: Vec::new(),
+            room: 0,
+        };
+        assert!(!append_line(
+            &mut disk,
+            &mut b"{\"lost\": 1}\n".to_vec(),
+            &torn
+        ));
+        disk.room = 1000;
+        assert!(append_line(
+            &mut disk,
+            &mut b"{\"next\": 2}\n".to_vec(),
+            &torn
+        ));
+        assert_eq!(disk.written, b"{\"next\": 2}\n");
     }
 
     #[test]
