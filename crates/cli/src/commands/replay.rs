@@ -10,7 +10,8 @@
 //! reach `listen` can send it a body, and re-signing that body with the
 //! real secret would make it authentic. The others, and those whose body was
 //! not kept whole, are listed as skipped. One line per delivery, with the
-//! receiver's answer.
+//! receiver's answer. A line that is not a record (a torn line left by a
+//! crash) is listed as skipped too, and the records after it are replayed.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::path::PathBuf;
@@ -38,8 +39,11 @@ Examples:
   whereby-webhooks replay deliveries.ndjson http://localhost:3000/webhooks --only-accepted
   whereby-webhooks replay deliveries.ndjson http://localhost:3000/webhooks --type room.client.joined --dry-run
 
-Exit status: 0 every answer 2xx, 1 some answer not 2xx (or no answer), 2 usage or I/O error \
-(an unreadable record file, a line that is not a record).")]
+A line that is not a record (a torn line left by a crash) is listed as skipped, and the records \
+after it are still replayed.
+
+Exit status: 0 every answer 2xx, 1 some answer not 2xx (or no answer) or some line not a record, \
+2 usage or I/O error (an unreadable record file, a file with no record in it).")]
 pub struct Args {
     /// A file written by `listen --record`
     #[arg(value_name = "RECORD")]
@@ -89,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let agent = client::agent(&args.url, Duration::from_secs(args.timeout));
     let mut stdout = std::io::stdout().lock();
     let (mut sent, mut failed, mut skipped) = (0u64, 0u64, 0u64);
+    let mut tally = Tally::default();
     let mut line = Vec::new();
     let mut number = 0u64;
     loop {
@@ -103,10 +108,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         number += 1;
         let at = format!("{shown}:{number}");
         if read as u64 == MAX_LINE && !line.ends_with(b"\n") {
-            bail!(
-                "{at} is longer than {} MiB: not a line written by `listen --record`",
-                MAX_LINE >> 20
-            );
+            skip_rest_of_line(&mut reader).with_context(|| format!("cannot read {shown}"))?;
+            unreadable(
+                &mut stdout,
+                &mut tally,
+                &at,
+                &format!("it is longer than {} MiB", MAX_LINE >> 20),
+            )?;
+            continue;
         }
         if number == 1 && line.starts_with(BOM) {
             eprintln!(
@@ -119,12 +128,16 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         }
         let record = match Record::from_slice(&line) {
             Some(Ok(record)) => record,
-            // Escaped, as every error, when it is printed.
-            Some(Err(error)) => bail!("{at} is not a line written by `listen --record`: {error}"),
+            Some(Err(error)) => {
+                unreadable(&mut stdout, &mut tally, &at, &terminal_safe(&error))?;
+                continue;
+            }
             None => {
-                bail!("{at} is not a line written by `listen --record` (a torn line from a crash?)")
+                unreadable(&mut stdout, &mut tally, &at, "a torn line from a crash?")?;
+                continue;
             }
         };
+        tally.records += 1;
         if !selected(&args, &record) {
             continue;
         }
@@ -217,6 +230,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
     stdout.flush()?;
     drop(stdout);
+    if tally.records == 0 && tally.unreadable > 0 {
+        bail!("{shown} holds no line written by `listen --record`");
+    }
+    if tally.unreadable > 0 {
+        eprintln!(
+            "warning: {} line(s) of {shown} are not records and were skipped",
+            tally.unreadable
+        );
+    }
     if args.dry_run {
         eprintln!("dry run: nothing sent");
     } else {
@@ -225,11 +247,66 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             sent - failed
         );
     }
-    Ok(if failed > 0 {
+    Ok(if failed > 0 || tally.unreadable > 0 {
         Exit::Invalid
     } else {
         Exit::Success
     })
+}
+
+/// Lines read so far that are records, and that are not.
+#[derive(Default)]
+struct Tally {
+    records: u64,
+    unreadable: u64,
+}
+
+/// How many lines that are not records may come before the first record
+/// before `replay` gives up on the file: it is likely not a record file.
+const MAX_UNREADABLE_FIRST: u64 = 10;
+
+/// Lists a line that is not a record as skipped (a crash can leave a torn
+/// line between whole ones, and the records after it are still
+/// replayed); gives up when the file starts with
+/// [`MAX_UNREADABLE_FIRST`] of them. `why` is terminal-safe.
+fn unreadable(
+    stdout: &mut impl std::io::Write,
+    tally: &mut Tally,
+    at: &str,
+    why: &str,
+) -> anyhow::Result<()> {
+    tally.unreadable += 1;
+    writeln!(
+        stdout,
+        "{at} skipped: not a line written by `listen --record` ({why})"
+    )?;
+    if tally.records == 0 && tally.unreadable >= MAX_UNREADABLE_FIRST {
+        stdout.flush()?;
+        bail!(
+            "{at}: the first {MAX_UNREADABLE_FIRST} lines are not records: is this a file written by `listen --record`?"
+        );
+    }
+    Ok(())
+}
+
+/// Reads and drops what is left of a line, up to and including its newline.
+fn skip_rest_of_line(reader: &mut impl std::io::BufRead) -> std::io::Result<()> {
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(());
+        }
+        match buffer.iter().position(|&byte| byte == b'\n') {
+            Some(end) => {
+                reader.consume(end + 1);
+                return Ok(());
+            }
+            None => {
+                let all = buffer.len();
+                reader.consume(all);
+            }
+        }
+    }
 }
 
 /// Whether the filters select `record`.

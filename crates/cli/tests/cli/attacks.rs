@@ -988,12 +988,12 @@ fn replay_reads_record_lines_in_memory_proportional_to_them() {
     assert!(peak < 256 * 1024, "peak RSS {} MiB", peak / 1024);
 }
 
-/// A line that is not a record is refused with the reason it does not
+/// A line that is not a record is skipped with the reason it does not
 /// read (before, every such line was called "a torn line"); a line over
-/// 64 MiB is refused whole (before, it was read as two lines, and when
-/// its first 64 MiB made a record, replayed as two deliveries); a byte
-/// order mark at the start of the file is skipped with a warning, as
-/// `validate` skips it.
+/// 64 MiB is skipped whole (before, it was read as two lines, and when
+/// its first 64 MiB made a record, replayed as two deliveries); a file
+/// without a record is an error; a byte order mark at the start of the
+/// file is skipped with a warning, as `validate` skips it.
 #[test]
 fn replay_says_why_a_line_is_not_a_record() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -1018,11 +1018,16 @@ fn replay_says_why_a_line_is_not_a_record() {
     };
     let bad_status = line("x").replace("200", "70000");
     let output = replay("status.ndjson", format!("{bad_status}\n").as_bytes());
+    let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("status.ndjson:1 is not a line written by `listen --record`: ")
-            && stderr.contains("70000"),
+        stdout.contains("status.ndjson:1 skipped: not a line written by `listen --record` (")
+            && stdout.contains("70000"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("status.ndjson holds no line written by `listen --record`"),
         "{stderr}"
     );
 
@@ -1036,17 +1041,94 @@ fn replay_says_why_a_line_is_not_a_record() {
     let short = line("");
     let first = line(&"r".repeat((64 << 20) - short.len()));
     assert_eq!(first.len(), 64 << 20);
-    let output = replay("long.ndjson", format!("{first}{}\n", line("x")).as_bytes());
+    let output = replay(
+        "long.ndjson",
+        format!("{first}{}\n{}\n", line("x"), line("after")).as_bytes(),
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
     assert!(
-        stderr.contains("long.ndjson:1 is longer than 64 MiB"),
-        "{stderr}"
+        lines[0].contains("long.ndjson:1 skipped: ") && lines[0].contains("longer than 64 MiB"),
+        "{stdout}"
     );
     assert!(
-        output.stdout.is_empty(),
-        "{:?}",
-        String::from_utf8_lossy(&output.stdout)
+        lines[1].contains("long.ndjson:2 ") && lines[1].contains(" would send 2 bytes"),
+        "{stdout}"
+    );
+}
+
+/// A crash can leave a torn line in the record, and the next run starts on
+/// the line after it: the records after a line that is not a record (torn,
+/// or with a `verdict` that is not a string) are still replayed, the line
+/// is listed as skipped, and the exit status is 1. Before, `replay` stopped
+/// at that line with exit 2, and nothing after it was sent. A file that
+/// starts with ten lines that are not records is given up on.
+#[test]
+fn replay_goes_on_past_a_line_that_is_not_a_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = |id: &str| {
+        serde_json::json!({
+            "received_at": "2026-01-01T00:00:00.000Z", "method": "POST", "path": "/",
+            "status": 200, "verdict": "authentic", "reason": "accepted", "body_bytes": 2,
+            "raw_body": "{}", "id": id,
+        })
+        .to_string()
+    };
+    let null_verdict = line("null-verdict").replace("\"authentic\"", "null");
+    let text = format!(
+        "{}\n{{\"received_at\":\"cut sho\n{}\n{null_verdict}\n{}\n",
+        line("first"),
+        line("second"),
+        line("third")
+    );
+    let record = dir.path().join("crashed.ndjson");
+    std::fs::write(&record, text).expect("write the record");
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .arg("replay")
+        .arg(&record)
+        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
+        .output()
+        .expect("replay runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 5, "{stdout}");
+    for (line, (number, what)) in lines.iter().zip([
+        (1, "first would send"),
+        (2, "skipped: not a line written"),
+        (3, "second would send"),
+        (4, "skipped: not a line written"),
+        (5, "third would send"),
+    ]) {
+        assert!(
+            line.contains(&format!("crashed.ndjson:{number} ")) && line.contains(what),
+            "{line}"
+        );
+    }
+    assert!(stderr.contains("2 line(s)"), "{stderr}");
+
+    let record = dir.path().join("events.ndjson");
+    std::fs::write(&record, "{\"type\": \"room.client.joined\"}\n".repeat(50))
+        .expect("write the file");
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .arg("replay")
+        .arg(&record)
+        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
+        .output()
+        .expect("replay runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stdout.lines().count(), 10, "{stdout}");
+    assert!(
+        stderr.contains("is this a file written by `listen --record`?"),
+        "{stderr}"
     );
 }
 
