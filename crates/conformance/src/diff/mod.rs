@@ -269,16 +269,20 @@ impl fmt::Display for Change {
 /// from a document (a name, a pointer, a value): between backticks, more
 /// of them than any run of backticks inside it, with a space inside each
 /// end when needed, so that it stays one inert span in release notes
-/// whatever it holds, and reads unambiguously on a terminal.
+/// whatever it holds, and reads unambiguously on a terminal. Empty text is
+/// `*(empty)*`, outside any span: a span of it would read as a span of
+/// spaces.
 pub fn code(text: &str) -> String {
+    if text.is_empty() {
+        return "*(empty)*".to_owned();
+    }
     let (mut longest, mut run) = (0, 0);
     for c in text.chars() {
         run = if c == '`' { run + 1 } else { 0 };
         longest = longest.max(run);
     }
     let fence = "`".repeat(longest + 1);
-    let pad = text.is_empty()
-        || text.starts_with('`')
+    let pad = text.starts_with('`')
         || text.ends_with('`')
         || (text.starts_with(' ') && text.ends_with(' ') && text.trim() != "");
     let pad = if pad { " " } else { "" };

@@ -590,7 +590,9 @@ fn code_spans_hold_any_text_whole() {
     assert_eq!(code("a``b"), "```a``b```");
     assert_eq!(code("`"), "`` ` ``");
     assert_eq!(code(" a "), "`  a  `");
-    assert_eq!(code(""), "`  `");
+    assert_eq!(code("  "), "`  `");
+    // Not the span of two spaces above.
+    assert_eq!(code(""), "*(empty)*");
 }
 
 #[test]
