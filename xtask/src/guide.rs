@@ -82,7 +82,11 @@ const CHECKS: [(&str, &str, &str); 12] = [
         "all 2xx",
     ),
     ("rejects-missing-signature", "no `Whereby-Signature`", "4xx"),
-    ("rejects-bad-signature", "signed with another secret", "4xx"),
+    (
+        "rejects-bad-signature",
+        "signed with another secret; headers anyone can write: a fresh `t` with no `v1`, an empty `v1`, only a `v0`",
+        "all 4xx",
+    ),
     (
         "rejects-tampered-body",
         "a valid header, the body changed after signing",
@@ -236,7 +240,7 @@ fn sections() -> Result<String, String> {
          `Whereby-Webhooks-Test: check-receiver` (a header of this tool, not one of Whereby's), \
          so a receiver can recognise test traffic; otherwise each body is what Whereby would send, with a fresh \
          `id` (64 lowercase hex digits) and `createdAt`. Deliveries go one at a time, 100 ms \
-         apart (`--interval`). Authentic deliveries must get `2xx`; forged or replayed ones \
+         apart (`--interval`), in an order that changes from run to run. Authentic deliveries must get `2xx`; forged or replayed ones \
          `4xx`: Whereby retries a `5xx` (its docs say so), so a `5xx` gets a forgery sent again, and a \
          `2xx` accepts it. Exit status: `0` \
          when every check passes, `1` when any fails, `2` for a usage error or an unreachable \

@@ -2,7 +2,7 @@
 //! will treat it.
 //!
 //! It sends a battery of deliveries, some authentic and some forged, one at a
-//! time and paced, and grades each answer. A receiver must answer `2xx` to
+//! time, paced and in a random order, and grades each answer. A receiver must answer `2xx` to
 //! every authentic delivery (whatever its bytes look like, whatever new event
 //! type, property or enum value it carries, and when it is a redelivery of an
 //! `id` already seen), `4xx` to every forged or replayed one (a `5xx` would
@@ -52,7 +52,8 @@ pub enum CheckId {
     RawBodySignature,
     /// No `Whereby-Signature` header: 4xx.
     RejectsMissingSignature,
-    /// Signed with another secret: 4xx.
+    /// Signed with another secret, or a header anyone can write (no `v1`,
+    /// an empty one, only a `v0`): 4xx.
     RejectsBadSignature,
     /// A valid header over a body changed after signing: 4xx.
     RejectsTamperedBody,

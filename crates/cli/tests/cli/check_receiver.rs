@@ -46,6 +46,9 @@ enum Flaw {
     RefusesRedelivery,
     /// Takes 5.2 s to answer its first delivery.
     SlowOnce,
+    /// Requires every `v1` to match, which no `v1` at all does: a header
+    /// with a fresh timestamp and no `v1` passes.
+    TrustsAHeaderWithoutV1,
 }
 
 /// One request as the receiver read it.
@@ -137,6 +140,32 @@ impl State {
             _ => Tolerance::DEFAULT,
         };
         let now = now_unix();
+        if self.flaw == Flaw::TrustsAHeaderWithoutV1 {
+            let fresh = header
+                .split(',')
+                .find_map(|part| part.trim().strip_prefix("t="))
+                .and_then(|t| t.parse::<u64>().ok())
+                .is_some_and(|t| t.abs_diff(now) <= 300);
+            let every_v1_matches = header
+                .split(',')
+                .filter_map(|part| part.trim().strip_prefix("v1="))
+                .all(|v1| {
+                    let t = header.split(',').find_map(|p| p.trim().strip_prefix("t="));
+                    verify(
+                        &format!("t={},v1={v1}", t.unwrap_or_default()),
+                        &body,
+                        &secrets,
+                        tolerance,
+                        now,
+                    )
+                    .is_ok()
+                });
+            return if fresh && every_v1_matches {
+                200
+            } else {
+                forged
+            };
+        }
         let Ok(signed_at) = verify(header, &body, &secrets, tolerance, now) else {
             return forged;
         };
@@ -380,6 +409,47 @@ fn refusing_a_redelivery_fails() {
     fails_exactly(Flaw::RefusesRedelivery, &["accepts-redelivery"]);
 }
 
+/// A header with a fresh timestamp and no `v1`, which anyone can write,
+/// is a forgery; before, the battery sent none, and a receiver that
+/// accepted it passed every check.
+#[test]
+fn trusting_a_header_without_v1_fails_the_bad_signature_check() {
+    fails_exactly(Flaw::TrustsAHeaderWithoutV1, &["rejects-bad-signature"]);
+}
+
+/// The deliveries come in a different order from one run to the next, each
+/// check's own in their order (the redelivery after its first delivery).
+#[test]
+fn the_battery_comes_in_a_random_order() {
+    let orders: Vec<Vec<String>> = (0..2)
+        .map(|_| {
+            let receiver = Receiver::start(Flaw::None);
+            let (code, _, _) = check(&receiver.url, &[]);
+            assert_eq!(code, 0);
+            let seen = receiver.seen.lock().expect("log").clone();
+            let ids: Vec<String> = seen
+                .iter()
+                .map(|request| {
+                    let event: Value = serde_json::from_slice(&request.body).expect("JSON");
+                    let id = event["id"].as_str().expect("id").to_owned();
+                    let signed = request.header("Whereby-Signature").is_some();
+                    let ty = event["type"].as_str().expect("type").to_owned();
+                    format!("{ty} {signed} {}", id.len())
+                })
+                .collect();
+            // The one repeated id is the redelivery, after its first.
+            let bodies: Vec<&Vec<u8>> = seen.iter().map(|request| &request.body).collect();
+            let repeated: Vec<usize> = (0..bodies.len())
+                .filter(|&i| bodies.iter().filter(|b| **b == bodies[i]).count() > 1)
+                .collect();
+            assert_eq!(repeated.len(), 2, "one delivery is sent twice");
+            ids
+        })
+        .collect();
+    // 27 deliveries in the same order twice by chance: about 1 in 10^20.
+    assert_ne!(orders[0], orders[1]);
+}
+
 #[test]
 fn one_answer_over_5_s_fails_the_timing() {
     fails_exactly(Flaw::SlowOnce, &["answers-within-5s"]);
@@ -465,7 +535,7 @@ fn the_report_card_has_a_line_per_check_and_a_fix_per_failure() {
     assert_exit(&output, 1);
     let text = String::from_utf8(output.stdout).expect("UTF-8");
     assert!(
-        text.contains("FAIL  rejects-bad-signature  expected 4xx, got 500\n"),
+        text.contains("FAIL  rejects-bad-signature  expected 4xx, got 500 for 4 of 4\n"),
         "{text}"
     );
     assert!(

@@ -32,6 +32,9 @@ pub enum Signing {
     /// With the endpoint's secret, now, over these bytes rather than the
     /// bytes sent.
     OtherBytes(Vec<u8>),
+    /// A header anyone can write, no secret needed: the current timestamp
+    /// followed by this text in place of a `v1` signature.
+    Forged(&'static str),
 }
 
 /// What a delivery must get.
@@ -56,6 +59,8 @@ pub struct Delivery {
     pub signing: Signing,
     /// What it must get.
     pub expect: Expect,
+    /// Its place among its check's deliveries.
+    order: usize,
 }
 
 impl Delivery {
@@ -66,6 +71,7 @@ impl Delivery {
             sent,
             signing: Signing::Now,
             expect,
+            order: 0,
         }
     }
 
@@ -89,6 +95,7 @@ impl Delivery {
             }
             Signing::Unsigned => None,
             Signing::OtherBytes(bytes) => Some(sign(secret, now, bytes)),
+            Signing::Forged(rest) => Some(format!("t={now}{rest}")),
         }
     }
 }
@@ -107,7 +114,12 @@ pub const UNKNOWN_ROLE: &str = "future_role";
 pub fn build(selected: &[CheckId]) -> Vec<Delivery> {
     let mut deliveries = Vec::new();
     for &check in selected {
-        deliveries.extend(for_check(check));
+        deliveries.extend(
+            for_check(check)
+                .into_iter()
+                .enumerate()
+                .map(|(order, delivery)| Delivery { order, ..delivery }),
+        );
     }
     if deliveries.is_empty() && selected.contains(&CheckId::AnswersWithin5s) {
         deliveries.push(Delivery::new(
@@ -117,7 +129,36 @@ pub fn build(selected: &[CheckId]) -> Vec<Delivery> {
             Expect::Accept,
         ));
     }
+    shuffle(&mut deliveries);
     deliveries
+}
+
+/// Puts `deliveries` in a random order, each check's own still in the order
+/// it made them (a redelivery after its first delivery). In a fixed order, a
+/// receiver that verifies nothing could pass by its position alone, say by
+/// refusing the deliveries that follow an unsigned one.
+fn shuffle(deliveries: &mut [Delivery]) {
+    // Fisher-Yates, with randomly keyed hashers as the source of chance:
+    // the order needs to be unpredictable, not secret.
+    let random = |bound: usize| {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_usize(bound);
+        usize::try_from(hasher.finish() % bound as u64).unwrap_or(0)
+    };
+    for last in (1..deliveries.len()).rev() {
+        deliveries.swap(last, random(last + 1));
+    }
+    // Each check's deliveries back in their order, in the places they drew.
+    for check in super::CheckId::ALL {
+        let places: Vec<usize> = (0..deliveries.len())
+            .filter(|&i| deliveries[i].check == check)
+            .collect();
+        let mut own: Vec<Delivery> = places.iter().map(|&i| deliveries[i].clone()).collect();
+        own.sort_by_key(|delivery| delivery.order);
+        for (place, delivery) in places.into_iter().zip(own) {
+            deliveries[place] = delivery;
+        }
+    }
 }
 
 fn for_check(check: CheckId) -> Vec<Delivery> {
@@ -174,15 +215,33 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
             )
             .signed(Signing::Unsigned),
         ],
-        C::RejectsBadSignature => vec![
-            Delivery::new(
-                check,
-                "signed with another secret",
-                compact(&joined()),
-                Expect::Reject,
-            )
-            .signed(Signing::OtherSecret),
-        ],
+        C::RejectsBadSignature => {
+            let mut deliveries = vec![
+                Delivery::new(
+                    check,
+                    "signed with another secret",
+                    compact(&joined()),
+                    Expect::Reject,
+                )
+                .signed(Signing::OtherSecret),
+            ];
+            // Headers anyone can write: a receiver that checks "every v1
+            // matches" over an empty list accepts them.
+            for (label, rest) in [
+                ("a timestamp and no v1", ""),
+                ("an empty v1", ",v1="),
+                (
+                    "a v0 and no v1",
+                    ",v0=0000000000000000000000000000000000000000000000000000000000000000",
+                ),
+            ] {
+                deliveries.push(
+                    Delivery::new(check, label, compact(&joined()), Expect::Reject)
+                        .signed(Signing::Forged(rest)),
+                );
+            }
+            deliveries
+        }
         C::RejectsTamperedBody => {
             let original = joined();
             let mut tampered = original.clone();

@@ -294,7 +294,7 @@ mod tests {
             (200, false),
             (302, false),
         ] {
-            let result = grade_one(CheckId::RejectsBadSignature, |_| answered(status, 1));
+            let result = grade_one(CheckId::RejectsMissingSignature, |_| answered(status, 1));
             assert_eq!(result.passed, passed, "{status}");
             assert_eq!(result.expected, "4xx");
             assert_eq!(result.got, status.to_string());
