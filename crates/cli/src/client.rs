@@ -62,7 +62,31 @@ pub fn parse_url(text: &str) -> Result<String, String> {
         ));
     }
     match text.parse::<ureq::http::Uri>() {
-        Ok(uri) if uri.host().is_some_and(|host| !host.is_empty()) => Ok(text.to_owned()),
+        Ok(uri) if uri.host().is_some_and(|host| !host.is_empty()) => {
+            // The HTTP library reads a port it cannot use (`:99999`, `:abc`)
+            // as no port, and would send to port 80 or 443 instead.
+            let authority = uri.authority().map_or("", |a| a.as_str());
+            let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+            let after_host = match host_port.rfind(']') {
+                Some(end) => &host_port[end + 1..],
+                None => host_port,
+            };
+            match after_host.rsplit_once(':') {
+                Some((_, port))
+                    if !port.is_empty() && !port.parse::<u16>().is_ok_and(|p| p > 0) =>
+                {
+                    let hint = if text.contains('@') {
+                        " (a `#`, `?` or `/` in a password must be written %23, %3F, %2F)"
+                    } else {
+                        ""
+                    };
+                    Err(format!(
+                        "`{shown}` has no usable port: a port is a number from 1 to 65535, {example}{hint}"
+                    ))
+                }
+                _ => Ok(text.to_owned()),
+            }
+        }
         Ok(_) => Err(format!(
             "`{shown}` has no host: write the receiver's address, {example}"
         )),
@@ -70,6 +94,31 @@ pub fn parse_url(text: &str) -> Result<String, String> {
             "`{shown}` is not a URL ({error}): write it {example}"
         )),
     }
+}
+
+/// `text` (a message that may quote URLs) with the user name and password of
+/// every URL in it replaced by `***`: from `://` to the last `@` before the
+/// end of the quoted value (a space, a quote or a backtick), so that a
+/// password holding `#`, `?` or `/` is hidden too.
+pub fn redact_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("://") {
+        let (before, after) = rest.split_at(start + 3);
+        out.push_str(before);
+        let end = after
+            .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '`'))
+            .unwrap_or(after.len());
+        match after[..end].rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                rest = &after[at..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `url` as it may be shown or recorded: any user name and password in it
@@ -237,11 +286,27 @@ mod tests {
             ("http://u@:80/", "has no host"),
             ("http://[::1", "is not a URL"),
             ("http://a\u{1b}b/", "is not a URL"),
+            ("http://127.0.0.1:99999/x", "no usable port"),
+            ("http://127.0.0.1:0/x", "no usable port"),
+            ("http://127.0.0.1:abc/x", "no usable port"),
+            ("http://[::1]:65536/", "no usable port"),
+            ("http://alice:pa#ss@127.0.0.1:1/x", "no usable port"),
         ] {
             let error = parse_url(url).expect_err(url);
             assert!(error.contains(why), "{url}: {error}");
             assert!(!error.contains('\u{1b}'), "{url}: {error}");
         }
+    }
+
+    #[test]
+    fn credentials_are_redacted_from_messages() {
+        assert_eq!(
+            redact_credentials(
+                "error: invalid value 'http://alice:pa#ss@127.0.0.1:1/x' for '<URL>': `http://u:p@h/` and http://host/p@q"
+            ),
+            "error: invalid value 'http://***@127.0.0.1:1/x' for '<URL>': `http://***@h/` and http://***@q"
+        );
+        assert_eq!(redact_credentials("no url here"), "no url here");
     }
 
     #[test]

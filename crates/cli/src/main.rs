@@ -112,8 +112,10 @@ fn run() -> anyhow::Result<Exit> {
             // all, when it colours its message: with a control character on
             // the command line, the message goes out plain (no colours, no
             // sequences) and escaped.
-            if err.use_stderr() && arguments_hold_controls() {
-                let plain = err.render().to_string();
+            // A URL's password, which clap would quote as given, is
+            // redacted, at the cost of the colours.
+            if err.use_stderr() && (arguments_hold_controls() || arguments_hold_credentials()) {
+                let plain = client::redact_credentials(&err.render().to_string());
                 eprint!("{}", escape::message_safe(&plain));
                 return Ok(Exit::Usage);
             }
@@ -138,6 +140,15 @@ fn run() -> anyhow::Result<Exit> {
         Command::Diff(args) => commands::diff::run(args),
         Command::CheckReceiver(args) => commands::check_receiver::run(args),
     }
+}
+
+/// Whether any command-line argument looks like a URL with a user name or
+/// password in it.
+fn arguments_hold_credentials() -> bool {
+    std::env::args_os().any(|argument| {
+        let argument = argument.to_string_lossy();
+        client::redact_credentials(&argument) != argument
+    })
 }
 
 /// Whether any command-line argument holds a character that could drive a

@@ -326,3 +326,38 @@ fn check_receiver_interval_is_bounded() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--interval"), "{stderr}");
 }
+
+/// A URL whose port cannot be used (`:99999`, `:abc`) was taken as having
+/// none, and the signed delivery went to port 80 or 443, another service;
+/// a password holding a `#` made the part before it the host and port. Both
+/// are usage errors now, and the password is not quoted back, by the
+/// message nor by the argument parser around it.
+#[test]
+fn a_url_without_a_usable_port_is_refused_and_its_password_not_shown() {
+    for url in [
+        "http://127.0.0.1:99999/x".to_owned(),
+        "http://127.0.0.1:abc/x".to_owned(),
+        format!("http://alice:{PASSWORD}#x@127.0.0.1:1/x"),
+    ] {
+        for command in [
+            vec!["send", url.as_str(), "room.client.joined"],
+            vec!["check-receiver", url.as_str()],
+            vec!["replay", "no-such-record.ndjson", url.as_str()],
+            vec!["listen", "--forward-to", url.as_str()],
+        ] {
+            let output = bin()
+                .env(SECRET_ENV, SECRET)
+                .args(&command)
+                .output()
+                .expect("the command runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{command:?}: {stderr}");
+            assert!(
+                stderr.contains("has no usable port"),
+                "{command:?}: {stderr}"
+            );
+            assert!(!stderr.contains(PASSWORD), "{command:?}: {stderr}");
+            assert!(output.stdout.is_empty(), "{command:?}");
+        }
+    }
+}
