@@ -32,3 +32,48 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
+
+/// Standard output for a command whose exit status is its verdict (`send`,
+/// `replay`, `check-receiver`): once its reader has gone (`… | head -1`),
+/// what is left to print is dropped, and the command still ends with its
+/// verdict. A closed stdout is otherwise reported as success (see
+/// [`is_broken_pipe`]), which would turn a failing answer into exit 0.
+pub struct ReaderMayLeave<W> {
+    inner: W,
+    gone: bool,
+}
+
+impl<W> ReaderMayLeave<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        ReaderMayLeave { inner, gone: false }
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for ReaderMayLeave<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.gone {
+            return Ok(bytes.len());
+        }
+        match self.inner.write(bytes) {
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.gone = true;
+                Ok(bytes.len())
+            }
+            other => other,
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.gone {
+            return Ok(());
+        }
+        match self.inner.flush() {
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.gone = true;
+                Ok(())
+            }
+            other => other,
+        }
+    }
+}

@@ -91,7 +91,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let mut reader = BufReader::new(file.take(length));
     let agent = client::agent(&args.url, Duration::from_secs(args.timeout));
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::exit::ReaderMayLeave::new(std::io::stdout().lock());
     let (mut sent, mut failed, mut skipped) = (0u64, 0u64, 0u64);
     let mut tally = Tally::default();
     let mut line = Vec::new();

@@ -188,7 +188,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let elapsed = started.elapsed();
     let status = StatusCode::from_u16(answer.status).ok();
 
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::exit::ReaderMayLeave::new(std::io::stdout().lock());
     writeln!(
         stdout,
         "{} {} in {:.1} ms",

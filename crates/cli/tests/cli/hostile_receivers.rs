@@ -361,3 +361,56 @@ fn a_url_without_a_usable_port_is_refused_and_its_password_not_shown() {
         }
     }
 }
+
+/// The exit status of `send`, `replay` and `check-receiver` is their
+/// verdict, and a reader that leaves early (`send … | head -1`) does not
+/// change it: a 500 is still exit 1. Before, the closed stdout made each of
+/// them exit 0.
+#[test]
+fn a_closed_stdout_keeps_the_verdict() {
+    let receiver = Hostile::start(
+        b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\nConnection: close\r\n\r\nerror"
+            .to_vec(),
+        false,
+    );
+    let url = receiver.url();
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let line = serde_json::json!({
+        "received_at": "2026-01-01T00:00:00.000Z", "method": "POST", "path": "/",
+        "status": 200, "verdict": "authentic", "reason": "accepted", "body_bytes": 2,
+        "raw_body": "{}",
+    })
+    .to_string();
+    std::fs::write(&record, format!("{line}\n").repeat(3)).expect("write the record");
+    let record = record.to_str().expect("UTF-8").to_owned();
+    for command in [
+        vec!["send", url.as_str(), "room.client.joined"],
+        vec!["replay", record.as_str(), url.as_str()],
+        vec![
+            "check-receiver",
+            url.as_str(),
+            "--interval",
+            "0",
+            "--only",
+            "accepts-redelivery",
+        ],
+    ] {
+        let mut child = std::process::Command::new(crate::send_listen::binary())
+            .env(SECRET_ENV, SECRET)
+            .args(&command)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the command starts");
+        // The reader leaves before a line is printed.
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("the command ends");
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{command:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

@@ -23,7 +23,7 @@ pub fn print(
     deliveries: usize,
     results: &[CheckResult],
 ) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = crate::exit::ReaderMayLeave::new(std::io::stdout().lock());
     match format {
         Format::Json => {
             for result in results {
