@@ -156,11 +156,12 @@ impl fmt::Display for Issue {
 
 /// Whether `c` could move the cursor, end a line, start an escape sequence
 /// or reorder the text that follows it on a terminal: the C0 and C1
-/// controls, DEL, the Unicode bidirectional controls and the line and
-/// paragraph separators. Every escaping of outside text uses this one test.
+/// controls, DEL, the Unicode bidirectional controls (the marks ALM, LRM and
+/// RLM, the embeddings, overrides and isolates) and the line and paragraph
+/// separators. Every escaping of outside text uses this one test.
 pub fn is_terminal_control(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `text` with every character [`is_terminal_control`] names written as
@@ -626,7 +627,7 @@ mod tests {
     fn terminal_safe_escapes_every_terminal_control() {
         for c in [
             '\u{1b}', '\u{9b}', '\u{7f}', '\u{202e}', '\u{2066}', '\u{2028}', '\u{2029}',
-            '\u{200f}',
+            '\u{200f}', '\u{61c}',
         ] {
             assert_eq!(
                 terminal_safe(&format!("a{c}b")),
