@@ -99,7 +99,8 @@ fn after_help() -> String {
     let mut text = String::from(
         "Signs with the first secret and a fresh timestamp, POSTs with `Content-Type: application/json` \
 and `Whereby-Signature`, and prints the answer's status, the time taken and the answer's body (its \
-first 64 KiB). An answer whose body stops before its end is no answer (exit 2). An \
+first 64 KiB). An answer whose body stops before its end, within its first 64 KiB, is no answer \
+(exit 2); past them the rest is not read. An \
 example is sent with a fresh `id` and `createdAt` = now (unless --keep-id), so that a receiver that \
 deduplicates on `id` sees a new delivery each time.
 
