@@ -33,6 +33,11 @@ pub fn agent(url: &str, timeout: Duration) -> ureq::Agent {
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(timeout))
+        // A fresh connection for each delivery: a receiver may close an idle
+        // one just as the next delivery goes out on it, and a POST that
+        // broke that way is not retried, so a correct receiver failed.
+        .max_idle_connections(0)
+        .max_idle_connections_per_host(0)
         .user_agent(USER_AGENT);
     if is_loopback(url) {
         config = config.proxy(None);
@@ -137,7 +142,11 @@ pub fn shown(url: &str) -> String {
     terminal_safe(&redacted).into_owned()
 }
 
-/// Whether `url`'s host is this machine's loopback interface.
+/// Whether `url`'s host is this machine: `localhost` (with or without a
+/// final dot, and its subdomains), 127.0.0.0/8 however it is spelt (the
+/// resolver also reads `127.1` and `2130706433`), `::1`, an IPv4-mapped
+/// loopback address, and the unspecified `0.0.0.0` and `::`, which connect
+/// to this machine too.
 fn is_loopback(url: &str) -> bool {
     let Ok(uri) = url.parse::<ureq::http::Uri>() else {
         return false;
@@ -146,10 +155,53 @@ fn is_loopback(url: &str) -> bool {
         return false;
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    let name = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback() || ip.is_unspecified(),
+        Err(_) => inet_aton(&name).is_some_and(|ip| ip >> 24 == 127 || ip == 0),
+    }
+}
+
+/// An IPv4 address in the forms the C resolver reads besides the dotted
+/// quad: one to four parts, each decimal, octal (`0` first) or hex (`0x`
+/// first), the last filling the bytes left (`127.1` is 127.0.0.1).
+fn inet_aton(text: &str) -> Option<u32> {
+    let parts: Vec<&str> = text.split('.').collect();
+    if parts.is_empty() || parts.len() > 4 {
+        return None;
+    }
+    let mut values = Vec::with_capacity(parts.len());
+    for part in &parts {
+        let value = if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
+            u64::from_str_radix(hex, 16).ok()?
+        } else if part.len() > 1 && part.starts_with('0') {
+            u64::from_str_radix(&part[1..], 8).ok()?
+        } else {
+            part.parse::<u64>().ok()?
+        };
+        values.push(value);
+    }
+    let (last, leading) = values.split_last()?;
+    let mut address: u64 = 0;
+    for (index, value) in leading.iter().enumerate() {
+        if *value > 255 {
+            return None;
+        }
+        address |= value << (24 - 8 * index);
+    }
+    let room = 32 - 8 * leading.len();
+    if room < 64 && *last >= 1u64 << room {
+        return None;
+    }
+    u32::try_from(address | last).ok()
 }
 
 /// An answer, read as far as it is kept.
@@ -254,6 +306,15 @@ mod tests {
             "http://127.1.2.3/",
             "http://[::1]:8080/",
             "http://LOCALHOST:1/",
+            "http://localhost.:9/",
+            "http://app.localhost/",
+            "http://127.1:9/",
+            "http://2130706433/",
+            "http://0x7f.1/",
+            "http://0177.0.0.1/",
+            "http://[::ffff:127.0.0.1]:9/",
+            "http://0.0.0.0:9/",
+            "http://[::]:9/",
         ] {
             assert!(is_loopback(url), "{url}");
         }
@@ -261,6 +322,10 @@ mod tests {
             "http://10.0.0.1/",
             "https://example.com/",
             "http://[::2]/",
+            "http://128.1/",
+            "http://10.1/",
+            "http://127.example.com/",
+            "http://[::ffff:10.0.0.1]/",
             "nonsense",
         ] {
             assert!(!is_loopback(url), "{url}");

@@ -414,3 +414,44 @@ fn a_closed_stdout_keeps_the_verdict() {
         );
     }
 }
+
+/// A receiver that keeps a connection open after its answer, then closes
+/// it when the next request arrives on it, as one that closes idle
+/// connections does when the two cross. Each delivery now goes on a
+/// connection of its own; before, the second went on the first's, broke,
+/// and a correct receiver failed `accepts-redelivery` with "no answer".
+#[test]
+fn a_receiver_closing_an_idle_connection_is_not_failed() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut request = vec![0u8; 65536];
+                let mut read = 0;
+                // Up to the end of the body: the JSON ends with `}`.
+                while read == 0 || request[read - 1] != b'}' {
+                    match std::io::Read::read(&mut stream, &mut request[read..]) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => read += n,
+                    }
+                }
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                // Kept alive; a second request on it is dropped unanswered.
+                let _ = std::io::Read::read(&mut stream, &mut request);
+            });
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/hook");
+    let (code, stdout, stderr) = run(&[
+        "check-receiver",
+        &url,
+        "--only",
+        "accepts-redelivery",
+        "--interval",
+        "50",
+    ]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
