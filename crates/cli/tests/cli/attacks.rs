@@ -834,13 +834,7 @@ fn replay_never_signs_a_delivery_that_was_not_authentic() {
         line("authentic", 200),
     ];
     std::fs::write(&record, lines.join("\n") + "\n").expect("write the record");
-    let output = bin()
-        .env(SECRET_ENV, SECRET)
-        .arg("replay")
-        .arg(&record)
-        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
-        .output()
-        .expect("replay runs");
+    let output = replay_dry_run(&record);
     crate::assert_exit(&output, 0);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
@@ -889,13 +883,7 @@ fn replay_says_why_an_altered_record_line_is_skipped() {
     record_fields.remove("raw_body");
     record_fields.insert("raw_body_base64".to_owned(), "!!not base64!!".into());
     std::fs::write(&record, format!("{line}\n")).expect("write the record");
-    let output = bin()
-        .env(SECRET_ENV, SECRET)
-        .arg("replay")
-        .arg(&record)
-        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
-        .output()
-        .expect("replay runs");
+    let output = replay_dry_run(&record);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("skipped"), "{stdout}");
     assert!(stdout.contains("not valid base64"), "{stdout}");
@@ -1008,13 +996,7 @@ fn replay_says_why_a_line_is_not_a_record() {
     let replay = |name: &str, text: &[u8]| {
         let record = dir.path().join(name);
         std::fs::write(&record, text).expect("write the record");
-        bin()
-            .env(SECRET_ENV, SECRET)
-            .arg("replay")
-            .arg(&record)
-            .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
-            .output()
-            .expect("replay runs")
+        replay_dry_run(&record)
     };
     let bad_status = line("x").replace("200", "70000");
     let output = replay("status.ndjson", format!("{bad_status}\n").as_bytes());
@@ -1060,6 +1042,17 @@ fn replay_says_why_a_line_is_not_a_record() {
     );
 }
 
+/// `replay --dry-run` of `record`, with the test secret.
+fn replay_dry_run(record: &std::path::Path) -> std::process::Output {
+    bin()
+        .env(SECRET_ENV, SECRET)
+        .arg("replay")
+        .arg(record)
+        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
+        .output()
+        .expect("replay runs")
+}
+
 /// A crash can leave a torn line in the record, and the next run starts on
 /// the line after it: the records after a line that is not a record (torn,
 /// or with a `verdict` that is not a string) are still replayed, the line
@@ -1086,13 +1079,7 @@ fn replay_goes_on_past_a_line_that_is_not_a_record() {
     );
     let record = dir.path().join("crashed.ndjson");
     std::fs::write(&record, text).expect("write the record");
-    let output = bin()
-        .env(SECRET_ENV, SECRET)
-        .arg("replay")
-        .arg(&record)
-        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
-        .output()
-        .expect("replay runs");
+    let output = replay_dry_run(&record);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
@@ -1115,13 +1102,7 @@ fn replay_goes_on_past_a_line_that_is_not_a_record() {
     let record = dir.path().join("events.ndjson");
     std::fs::write(&record, "{\"type\": \"room.client.joined\"}\n".repeat(50))
         .expect("write the file");
-    let output = bin()
-        .env(SECRET_ENV, SECRET)
-        .arg("replay")
-        .arg(&record)
-        .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
-        .output()
-        .expect("replay runs");
+    let output = replay_dry_run(&record);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
