@@ -5,10 +5,11 @@
 //! redirects are not followed (a webhook sender does not follow them), and
 //! the whole exchange, body included, is bounded by one time-out: an answer
 //! whose body does not arrive whole in time, or is cut off by a closed
-//! connection, is no answer. Proxies are taken from the usual
-//! `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY` environment variables,
-//! except that a loopback target (`localhost`, 127.0.0.0/8, `::1`) is always
-//! reached directly: a proxy cannot reach this machine's loopback interface.
+//! connection, is no answer. Proxies are taken from the usual environment
+//! variables, chosen by the URL's scheme as curl chooses (see
+//! [`proxy_for`]), except that a loopback target (`localhost`, 127.0.0.0/8,
+//! `::1`) is always reached directly: a proxy cannot reach this machine's
+//! loopback interface.
 
 use std::borrow::Cow;
 use std::io::Read as _;
@@ -26,6 +27,13 @@ pub const MAX_ANSWER: u64 = 64 * 1024;
 /// any answer worth waiting for, and a deadline the clock can hold.
 pub const MAX_TIMEOUT_SECS: u64 = 86_400;
 
+/// The longest a connection may take to open (TLS and any proxy included),
+/// when `--timeout` is longer: Whereby's whole budget for an answer. A
+/// receiver that cannot be connected to in that time loses every delivery,
+/// and telling that apart from a slow answer is what lets a command say
+/// "cannot reach" rather than "no answer in time".
+pub const CONNECT_WITHIN: Duration = Duration::from_secs(5);
+
 /// A client for `url` whose requests each take at most `timeout`, from
 /// connecting to reading the answer.
 pub fn agent(url: &str, timeout: Duration) -> ureq::Agent {
@@ -33,16 +41,67 @@ pub fn agent(url: &str, timeout: Duration) -> ureq::Agent {
         .http_status_as_error(false)
         .max_redirects(0)
         .timeout_global(Some(timeout))
+        .timeout_connect(Some(timeout.min(CONNECT_WITHIN)))
         // A fresh connection for each delivery: a receiver may close an idle
         // one just as the next delivery goes out on it, and a POST that
         // broke that way is not retried, so a correct receiver failed.
         .max_idle_connections(0)
         .max_idle_connections_per_host(0)
         .user_agent(USER_AGENT);
-    if is_loopback(url) {
-        config = config.proxy(None);
-    }
+    let proxy = if is_loopback(url) {
+        None
+    } else {
+        proxy_for(url, |name| std::env::var(name).ok()).and_then(|(name, value)| {
+            let proxy = ureq::Proxy::new(&value).ok();
+            if proxy.is_none() {
+                eprintln!("warning: {name} is not a proxy URL; connecting directly");
+            }
+            proxy
+        })
+    };
+    config = config.proxy(proxy);
     config.build().into()
+}
+
+/// The proxy to reach `url` through, from the environment as `env` reads
+/// it: the variable named for the URL's scheme (`http_proxy` for http,
+/// `https_proxy` for https, lower case first, then upper case), else
+/// `all_proxy` (or `ALL_PROXY`), as curl chooses; none when `no_proxy` (or
+/// `NO_PROXY`) names the host, or when the variable is empty. The variable's
+/// name and value.
+fn proxy_for(url: &str, env: impl Fn(&str) -> Option<String>) -> Option<(&'static str, String)> {
+    let uri = url.parse::<ureq::http::Uri>().ok()?;
+    let https = uri
+        .scheme_str()
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https"));
+    let names: [&'static str; 4] = if https {
+        ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
+    } else {
+        ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
+    };
+    let (name, value) = names.into_iter().find_map(|name| {
+        env(name)
+            .filter(|value| !value.trim().is_empty())
+            .map(|value| (name, value))
+    })?;
+    let exceptions = env("no_proxy").or_else(|| env("NO_PROXY"));
+    if let Some(exceptions) = exceptions {
+        // The HTTP library's reading of each entry (`host`, `.domain`,
+        // `*.domain`, `*`), spaces around entries allowed.
+        let matcher = exceptions
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .fold(
+                ureq::Proxy::builder(ureq::ProxyProtocol::Http),
+                ureq::ProxyBuilder::no_proxy,
+            )
+            .build();
+        if matcher.is_ok_and(|matcher| matcher.is_no_proxy(&uri)) {
+            return None;
+        }
+    }
+    Some((name, value))
 }
 
 /// Checks that `text` is a URL a webhook can be POSTed to: http or https,
@@ -127,17 +186,35 @@ pub fn redact_credentials(text: &str) -> String {
 }
 
 /// `url` as it may be shown or recorded: any user name and password in it
-/// replaced by `***`, and made terminal-safe.
+/// replaced by `***`, and so is the value of every query parameter (some
+/// endpoints take their token there, as in `?token=...`); made
+/// terminal-safe. The fragment, never sent, is left out.
 pub fn shown(url: &str) -> String {
+    let url = url.split_once('#').map_or(url, |(before, _)| before);
     let redacted = match url.split_once("://") {
         Some((scheme, rest)) => {
-            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let end = rest.find(['/', '?']).unwrap_or(rest.len());
             match rest[..end].rfind('@') {
                 Some(at) => Cow::Owned(format!("{scheme}://***{}", &rest[at..])),
                 None => Cow::Borrowed(url),
             }
         }
         None => Cow::Borrowed(url),
+    };
+    let redacted = match redacted.split_once('?') {
+        Some((before, query)) => {
+            let parameters: Vec<String> = query
+                .split('&')
+                .map(|parameter| match parameter.split_once('=') {
+                    Some((name, _)) => format!("{name}=***"),
+                    None if parameter.is_empty() => String::new(),
+                    // A bare `?token` may be the token itself.
+                    None => "***".to_owned(),
+                })
+                .collect();
+            Cow::Owned(format!("{before}?{}", parameters.join("&")))
+        }
+        None => redacted,
     };
     terminal_safe(&redacted).into_owned()
 }
@@ -257,11 +334,57 @@ pub fn is_timeout(error: &ureq::Error) -> bool {
     }
 }
 
+/// Whether the request failed before a connection to the receiver (or its
+/// proxy) was open: the name does not resolve, nothing listens on the
+/// port, the network has no route to it, or connecting took longer than
+/// [`CONNECT_WITHIN`] (a firewall dropping the packets). Nothing was sent.
+pub fn never_connected(error: &ureq::Error) -> bool {
+    use std::io::ErrorKind;
+    match error {
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => true,
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => true,
+        ureq::Error::Io(io) => matches!(
+            io.kind(),
+            ErrorKind::ConnectionRefused
+                | ErrorKind::HostUnreachable
+                | ErrorKind::NetworkUnreachable
+                | ErrorKind::NetworkDown
+                | ErrorKind::AddrNotAvailable
+        ),
+        _ => false,
+    }
+}
+
+/// The TLS error inside an I/O error, if it is one: the TLS library reports
+/// a failed handshake as an I/O error that carries it.
+fn tls_error(io: &std::io::Error) -> Option<&rustls::Error> {
+    io.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
 /// What to check when a request got no answer, from why it got none.
 pub fn hint(error: &ureq::Error) -> &'static str {
     use std::io::ErrorKind;
+    if let ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) = error {
+        return "no connection in time: is the host right, and does a firewall let the connection through?";
+    }
     if is_timeout(error) {
         return "no answer in time: is the receiver stuck, or is --timeout too short?";
+    }
+    if let ureq::Error::Io(io) = error
+        && let Some(tls) = tls_error(io)
+    {
+        return match tls {
+            rustls::Error::InvalidCertificate(_) => {
+                "the receiver's TLS certificate was not accepted: is it for that host, unexpired, and from an authority in the Mozilla root store?"
+            }
+            // The other end sent something that is not TLS.
+            rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
+                "the answer was not TLS: does the receiver serve https on that port, or is the URL's scheme (http or https) wrong?"
+            }
+            _ => {
+                "the TLS handshake failed: does the receiver serve https on that port, with a certificate for that host?"
+            }
+        };
     }
     match error {
         ureq::Error::Protocol(_)
@@ -289,7 +412,7 @@ pub fn hint(error: &ureq::Error) -> &'static str {
                     | ErrorKind::BrokenPipe
             ) =>
         {
-            "the receiver closed the connection without answering: did it fail on this request?"
+            "the receiver closed the connection without an answer that could be read: did it fail on this request, or refuse the body before reading all of it?"
         }
         _ => "is the receiver running, and is the URL right?",
     }
@@ -382,9 +505,17 @@ mod tests {
                 "http://***@127.0.0.1:3000/x",
             ),
             ("https://TOKEN@example.com", "https://***@example.com"),
-            ("http://a:b@c@host/p?q=x@y", "http://***@host/p?q=x@y"),
+            ("http://a:b@c@host/p?q=x@y", "http://***@host/p?q=***"),
             ("http://host/p@q", "http://host/p@q"),
-            ("http://host?x=a@b", "http://host?x=a@b"),
+            ("http://host?x=a@b", "http://host?x=***"),
+            // A token in the query is a credential too.
+            (
+                "https://h/hook?token=S3cret&mode=a&&flag#frag",
+                "https://h/hook?token=***&mode=***&&***",
+            ),
+            ("https://h/hook?S3cret", "https://h/hook?***"),
+            ("https://h/hook?", "https://h/hook?"),
+            ("https://h/hook#S3cret", "https://h/hook"),
             // Made terminal-safe as well.
             (
                 "http://u:p@h\u{1b}[2J/\u{7}",
@@ -410,5 +541,89 @@ mod tests {
         assert!(hint(&timed_out).contains("no answer in time"));
         let not_tls = ureq::Error::Io(std::io::Error::from(std::io::ErrorKind::InvalidData));
         assert!(hint(&not_tls).contains("scheme (http or https)"));
+        let tls = |error: rustls::Error| {
+            ureq::Error::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, error))
+        };
+        let refused_certificate = tls(rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer,
+        ));
+        assert!(hint(&refused_certificate).contains("certificate was not accepted"));
+        let plain_text = tls(rustls::Error::InvalidMessage(
+            rustls::InvalidMessage::InvalidContentType,
+        ));
+        assert!(hint(&plain_text).contains("the answer was not TLS"));
+        let connect = ureq::Error::Timeout(ureq::Timeout::Connect);
+        assert!(hint(&connect).contains("no connection in time"));
+    }
+
+    #[test]
+    fn the_proxy_is_the_one_for_the_url_scheme() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            }
+        };
+        let all = env(&[
+            ("ALL_PROXY", "http://all:1"),
+            ("HTTPS_PROXY", "http://tls:2"),
+            ("HTTP_PROXY", "http://plain:3"),
+        ]);
+        assert_eq!(
+            proxy_for("http://app.example/x", all),
+            Some(("HTTP_PROXY", "http://plain:3".to_owned()))
+        );
+        assert_eq!(
+            proxy_for("HTTPS://app.example/x", all),
+            Some(("HTTPS_PROXY", "http://tls:2".to_owned()))
+        );
+        // Only a proxy for the other scheme: none for this one.
+        let tls_only = env(&[("HTTPS_PROXY", "http://tls:2")]);
+        assert_eq!(proxy_for("http://app.example/x", tls_only), None);
+        let fallback = env(&[("all_proxy", "socks5://all:1"), ("HTTPS_PROXY", "")]);
+        assert_eq!(
+            proxy_for("https://app.example/x", fallback),
+            Some(("all_proxy", "socks5://all:1".to_owned()))
+        );
+        let lower_first = env(&[
+            ("http_proxy", "http://lower:1"),
+            ("HTTP_PROXY", "http://upper:2"),
+        ]);
+        assert_eq!(
+            proxy_for("http://app.example/x", lower_first).map(|(name, _)| name),
+            Some("http_proxy")
+        );
+        let except = env(&[
+            ("HTTP_PROXY", "http://plain:3"),
+            ("NO_PROXY", "other.example, .internal,app.example"),
+        ]);
+        assert_eq!(proxy_for("http://app.example/x", except), None);
+        assert_eq!(proxy_for("http://a.b.internal:8/x", except), None);
+        assert!(proxy_for("http://app.example.org/x", except).is_some());
+        let everything = env(&[("HTTP_PROXY", "http://plain:3"), ("no_proxy", "*")]);
+        assert_eq!(proxy_for("http://app.example/x", everything), None);
+    }
+
+    #[test]
+    fn failures_before_a_connection_are_told_apart() {
+        use std::io::{Error, ErrorKind};
+        for error in [
+            ureq::Error::Io(Error::from(ErrorKind::ConnectionRefused)),
+            ureq::Error::Io(Error::from(ErrorKind::NetworkUnreachable)),
+            ureq::Error::HostNotFound,
+            ureq::Error::Timeout(ureq::Timeout::Connect),
+        ] {
+            assert!(never_connected(&error), "{error}");
+        }
+        for error in [
+            ureq::Error::Io(Error::from(ErrorKind::ConnectionReset)),
+            ureq::Error::Io(Error::from(ErrorKind::TimedOut)),
+            ureq::Error::Timeout(ureq::Timeout::Global),
+            ureq::Error::Timeout(ureq::Timeout::RecvResponse),
+        ] {
+            assert!(!never_connected(&error), "{error}");
+        }
     }
 }

@@ -67,6 +67,14 @@ impl SecretArgs {
         self.resolve_with(std::env::var_os(SECRET_ENV))
     }
 
+    /// Whether any source of secrets was given (a flag, or the environment
+    /// variable set), whether or not it holds one.
+    pub fn given(&self) -> bool {
+        !self.secrets.is_empty()
+            || !self.secret_files.is_empty()
+            || std::env::var_os(SECRET_ENV).is_some()
+    }
+
     fn resolve_with(&self, env: Option<std::ffi::OsString>) -> anyhow::Result<Vec<Secret>> {
         if !self.secrets.is_empty() {
             eprintln!(

@@ -235,6 +235,8 @@ pub enum Outcome {
         elapsed: Duration,
         /// Whether it was a time-out.
         timed_out: bool,
+        /// Whether no connection could be opened (nothing was sent).
+        unreachable: bool,
         /// What to check, from why there was no answer.
         hint: &'static str,
     },
@@ -269,7 +271,9 @@ fn select(only: &[CheckId], skip: &[CheckId]) -> anyhow::Result<Vec<CheckId>> {
 }
 
 /// Sends every delivery in turn, pausing `--interval` between two. A
-/// receiver that cannot be reached on the first delivery is a usage error.
+/// receiver that cannot be reached on the first delivery (no connection,
+/// or one closed without an answer) is a usage error: a first answer that
+/// only comes too late is graded instead.
 /// On a terminal, stderr shows which delivery is under way: a receiver
 /// that never answers makes a run long.
 fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Result<Vec<Outcome>> {
@@ -296,10 +300,12 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
         if index == 0
             && let Outcome::NoAnswer {
                 reason,
-                timed_out: false,
+                timed_out,
+                unreachable,
                 hint,
                 ..
             } = &outcome
+            && (*unreachable || !*timed_out)
         {
             progress.finish_and_clear();
             return Err(anyhow!(
@@ -335,6 +341,7 @@ fn send(agent: &ureq::Agent, url: &str, secret: &Secret, delivery: &Delivery) ->
         },
         Err(error) => Outcome::NoAnswer {
             timed_out: client::is_timeout(&error),
+            unreachable: client::never_connected(&error),
             hint: client::hint(&error),
             reason: error.to_string(),
             elapsed: started.elapsed(),

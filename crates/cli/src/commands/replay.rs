@@ -43,7 +43,8 @@ A line that is not a record (a torn line left by a crash) is listed as skipped, 
 after it are still replayed.
 
 Exit status: 0 every answer 2xx, 1 some answer not 2xx (or no answer) or some line not a record, \
-2 usage or I/O error (an unreadable record file, a file with no record in it).")]
+2 usage or I/O error (an unreadable record file, a file with no record in it, a receiver that \
+cannot be connected to on the first delivery).")]
 pub struct Args {
     /// A file written by `listen --record`
     #[arg(value_name = "RECORD")]
@@ -65,7 +66,7 @@ pub struct Args {
     #[arg(long = "id", value_name = "ID")]
     ids: Vec<String>,
 
-    /// Print what would be sent, send nothing
+    /// Print what would be sent, send nothing (needs no secret)
     #[arg(long)]
     dry_run: bool,
 
@@ -79,7 +80,13 @@ pub struct Args {
 
 /// Runs `replay`.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let secrets = args.secrets.resolve()?;
+    // A dry run signs nothing; a secret given to it is still checked, so
+    // that the run it rehearses does not fail on it.
+    let secrets = if args.dry_run && !args.secrets.given() {
+        Vec::new()
+    } else {
+        args.secrets.resolve()?
+    };
     let shown = crate::escape::path(&args.record);
     let file = std::fs::File::open(&args.record)
         .with_context(|| format!("cannot open the record file {shown}"))?;
@@ -183,7 +190,6 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             )?;
             continue;
         }
-        let signature = sign(&secrets[0], now_unix(), &body);
         if args.dry_run {
             writeln!(
                 stdout,
@@ -194,6 +200,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             )?;
             continue;
         }
+        let signature = sign(&secrets[0], now_unix(), &body);
         let started = Instant::now();
         let answer = agent
             .post(&args.url)
@@ -202,6 +209,20 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             .send(&body[..])
             .and_then(client::read_answer);
         sent += 1;
+        // Nothing reached a receiver that cannot be connected to: as
+        // `send` does, that is an error, not a failing answer.
+        if sent == 1
+            && let Err(error) = &answer
+            && client::never_connected(error)
+        {
+            stdout.flush()?;
+            bail!(
+                "cannot reach {}: {}: {}",
+                client::shown(&args.url),
+                terminal_safe(&error.to_string()),
+                client::hint(error)
+            );
+        }
         match answer {
             Ok(answer) => {
                 let text = String::from_utf8_lossy(&answer.body);

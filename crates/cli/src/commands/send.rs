@@ -181,8 +181,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         .and_then(client::read_answer)
         .map_err(|error| {
             anyhow!(
-                "cannot send to {}: {error}: {}",
+                "cannot send to {}: {}: {}",
                 client::shown(&args.url),
+                terminal_safe(&error.to_string()),
                 client::hint(&error)
             )
         })?;
@@ -190,11 +191,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let status = StatusCode::from_u16(answer.status).ok();
 
     let mut stdout = crate::exit::ReaderMayLeave::new(std::io::stdout().lock());
+    // A status with no standard reason (599) is written alone.
+    let reason = status
+        .and_then(|s| s.canonical_reason())
+        .map_or(String::new(), |reason| format!(" {reason}"));
     writeln!(
         stdout,
-        "{} {} in {:.1} ms",
+        "{}{reason} in {:.1} ms",
         answer.status,
-        status.and_then(|s| s.canonical_reason()).unwrap_or(""),
         elapsed.as_secs_f64() * 1000.0
     )?;
     let text = String::from_utf8_lossy(&answer.body);

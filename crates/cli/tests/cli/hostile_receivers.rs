@@ -455,3 +455,273 @@ fn a_receiver_closing_an_idle_connection_is_not_failed() {
     ]);
     assert_eq!(code, 0, "{stdout}{stderr}");
 }
+
+/// A listening socket whose queue of connections is full, so that the
+/// system drops every new connection's first packet, as a firewall that
+/// drops packets does: connecting to it hangs. The streams keep the queue
+/// full for as long as they are held.
+fn blackholed() -> (TcpListener, u16, Vec<TcpStream>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("addr");
+    let mut held = Vec::new();
+    let mut patience = Duration::from_millis(200);
+    for _ in 0..4096 {
+        match TcpStream::connect_timeout(&address, patience) {
+            Ok(stream) => {
+                held.push(stream);
+                patience = Duration::from_millis(200);
+            }
+            // Confirmed past the system's first retransmission (1 s): on a
+            // busy machine, a connection the queue still had room for can
+            // take longer than 200 ms.
+            Err(error) if error.kind() == std::io::ErrorKind::TimedOut => {
+                if patience > Duration::from_secs(1) {
+                    return (listener, address.port(), held);
+                }
+                patience = Duration::from_millis(2500);
+            }
+            Err(error) => panic!("connecting to fill the queue: {error}"),
+        }
+    }
+    panic!("the queue of connections never filled");
+}
+
+/// A receiver that cannot be connected to ends `replay` and
+/// `check-receiver` at their first delivery with exit 2, as it ends
+/// `send`: nothing was judged. Before, `replay` went on and exited 1, and a
+/// receiver whose connections hang (a firewall dropping packets) made
+/// `check-receiver` wait out every delivery of its battery, then exit 1.
+/// A dry run needs no secret, since it signs nothing.
+#[test]
+fn a_receiver_that_cannot_be_reached_ends_every_sending_command() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let record_arg = record.to_str().expect("UTF-8");
+    let listener = Listener::start(&["--record", record_arg]);
+    for _ in 0..2 {
+        let (status, _) = signed_post(listener.port, crate::attacks::example().as_bytes());
+        assert_eq!(status, 200);
+    }
+    listener.interrupt();
+    assert_eq!(read_record(&record).len(), 2);
+
+    let refused = format!("http://127.0.0.1:{}/hook", closed_port());
+    for args in [
+        vec!["send", refused.as_str(), "room.client.joined"],
+        vec!["replay", record_arg, refused.as_str()],
+        vec!["check-receiver", refused.as_str(), "--interval", "0"],
+    ] {
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("is the receiver running"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stdout.contains(" no answer"),
+            "{args:?}: only one delivery was tried: {stdout}"
+        );
+    }
+
+    let (_queue, port, _held) = blackholed();
+    let hanging = format!("http://127.0.0.1:{port}/hook");
+    for args in [
+        vec!["replay", record_arg, hanging.as_str(), "--timeout", "1"],
+        vec![
+            "check-receiver",
+            hanging.as_str(),
+            "--interval",
+            "0",
+            "--timeout",
+            "1",
+        ],
+    ] {
+        let started = std::time::Instant::now();
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("cannot reach") && stderr.contains("no connection in time"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{args:?}: took {:?}",
+            started.elapsed()
+        );
+    }
+
+    let output = bin()
+        .env_remove(SECRET_ENV)
+        .args(["replay", record_arg, refused.as_str(), "--dry-run"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(stdout.matches(" would send ").count(), 2, "{stdout}");
+    // A secret that is given is still checked.
+    let output = bin()
+        .env(SECRET_ENV, "   ")
+        .args(["replay", record_arg, refused.as_str(), "--dry-run"])
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+}
+
+/// A status with no standard reason is written alone, not followed by a
+/// double space, and a token in the URL's query is never shown.
+#[test]
+fn an_unusual_status_and_a_query_token_are_written_cleanly() {
+    let receiver = Hostile::start(
+        b"HTTP/1.1 599 \r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+        false,
+    );
+    let url = format!("{}?token={PASSWORD}", receiver.url());
+    let (code, stdout, stderr) = run(&["send", &url, "room.client.joined"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.starts_with("599 in "), "{stdout}");
+
+    let refused = format!("http://127.0.0.1:{}/hook?token={PASSWORD}", closed_port());
+    let (code, stdout, stderr) = run(&["send", &refused, "room.client.joined"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("hook?token=***"), "{stderr}");
+    assert!(!stderr.contains(PASSWORD), "{stderr}");
+}
+
+/// A proxy that tunnels (`CONNECT`) every connection to a receiver of its
+/// own that answers `204`; it keeps the first line of each `CONNECT`.
+struct TunnelProxy {
+    port: u16,
+    tunnels: std::sync::mpsc::Receiver<String>,
+}
+
+impl TunnelProxy {
+    fn start() -> TunnelProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (tell, tunnels) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                let connect = read_request(&mut stream);
+                let _ = tell.send(connect.lines().next().unwrap_or("").to_owned());
+                let _ = stream.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                read_request(&mut stream);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        TunnelProxy { port, tunnels }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// Reads one request, head and body (by its `Content-Length`); its head.
+fn read_request(stream: &mut TcpStream) -> String {
+    let mut request = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let read = std::io::Read::read(stream, &mut chunk).unwrap_or(0);
+        if read == 0 {
+            return String::from_utf8_lossy(&request).into_owned();
+        }
+        request.extend_from_slice(&chunk[..read]);
+        let text = String::from_utf8_lossy(&request);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|line| {
+                    let (name, value) = line.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if request.len() >= end + 4 + length {
+                return text[..end].to_owned();
+            }
+        }
+    }
+}
+
+/// The proxy for a URL is the one its scheme names, as curl chooses:
+/// `HTTPS_PROXY` is not used for an http URL, `http_proxy` is, and
+/// `NO_PROXY` exempts a host. Before, the first of `ALL_PROXY`,
+/// `HTTPS_PROXY` and `HTTP_PROXY` that was set was used, whatever the
+/// scheme.
+#[test]
+fn the_proxy_used_is_the_one_for_the_url_scheme() {
+    // A name that never resolves: reached only through the proxy.
+    let url = "http://receiver.invalid/hook";
+    let send = |vars: &[(&str, &str)]| {
+        let mut command = bin();
+        for name in [
+            "http_proxy",
+            "HTTP_PROXY",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+            "no_proxy",
+            "NO_PROXY",
+        ] {
+            command.env_remove(name);
+        }
+        let output = command
+            .env(SECRET_ENV, SECRET)
+            .envs(vars.iter().copied())
+            .args(["send", "--timeout", "5", url, "room.client.joined"])
+            .timeout(Duration::from_secs(60))
+            .output()
+            .expect("runs");
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr),
+        )
+    };
+
+    let proxy = TunnelProxy::start();
+    let (code, output) = send(&[("HTTPS_PROXY", &proxy.url())]);
+    assert_eq!(code, Some(2), "{output}");
+    assert!(
+        proxy
+            .tunnels
+            .recv_timeout(Duration::from_millis(200))
+            .is_err(),
+        "an https proxy carried an http delivery: {output}"
+    );
+
+    let (code, output) = send(&[
+        ("http_proxy", &proxy.url()),
+        ("HTTPS_PROXY", "http://127.0.0.1:1"),
+    ]);
+    assert_eq!(code, Some(0), "{output}");
+    assert!(output.starts_with("204 No Content"), "{output}");
+    let tunnel = proxy
+        .tunnels
+        .recv_timeout(Duration::from_secs(5))
+        .expect("the http proxy carried it");
+    assert_eq!(tunnel, "CONNECT receiver.invalid:80 HTTP/1.1");
+
+    let (code, output) = send(&[
+        ("ALL_PROXY", &proxy.url()),
+        ("NO_PROXY", "example.com, receiver.invalid"),
+    ]);
+    assert_eq!(code, Some(2), "{output}");
+    assert!(
+        proxy
+            .tunnels
+            .recv_timeout(Duration::from_millis(200))
+            .is_err(),
+        "NO_PROXY was not honoured: {output}"
+    );
+}

@@ -267,9 +267,10 @@ fn timing(deliveries: &[Delivery], outcomes: &[Outcome]) -> CheckResult {
     }
 }
 
-/// `12.3 ms` or `5.20 s`.
+/// `12.3 ms` or `5.20 s`. A time that would round to `1000.0 ms` is
+/// written `1.00 s`.
 pub fn duration(elapsed: Duration) -> String {
-    if elapsed < Duration::from_secs(1) {
+    if elapsed < Duration::from_micros(999_950) {
         format!("{:.1} ms", elapsed.as_secs_f64() * 1000.0)
     } else {
         format!("{:.2} s", elapsed.as_secs_f64())
@@ -373,6 +374,14 @@ mod tests {
         );
     }
 
+    #[test]
+    fn durations_are_written_in_the_unit_they_round_to() {
+        assert_eq!(duration(Duration::from_micros(12_340)), "12.3 ms");
+        assert_eq!(duration(Duration::from_micros(999_940)), "999.9 ms");
+        assert_eq!(duration(Duration::from_micros(999_960)), "1.00 s");
+        assert_eq!(duration(Duration::from_millis(5_200)), "5.20 s");
+    }
+
     /// A connection held 9 s and then broken got no answer, but it was no
     /// faster than Whereby's 5 s: before, it was left out of the timing,
     /// and a run whose other answers were fast passed. A time-out is not
@@ -385,6 +394,7 @@ mod tests {
             reason: "connection reset".to_owned(),
             elapsed: Duration::from_secs(seconds),
             timed_out,
+            unreachable: false,
             hint: "",
         };
         outcomes[2] = broken(9, false);
