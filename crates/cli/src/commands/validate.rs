@@ -36,7 +36,7 @@ as too large without being read further.
 Exit status: 0 all valid, 1 some sample invalid, unparsable or too large, 2 usage or I/O error, \
 or no samples found (results of the readable inputs are still reported).")]
 pub struct Args {
-    /// Files, directories or `-` (standard input, NDJSON)
+    /// Files, directories or `-` (standard input: one JSON document or NDJSON)
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
 
