@@ -28,47 +28,124 @@ pub const MAX_ANSWER: u64 = 64 * 1024;
 pub const MAX_TIMEOUT_SECS: u64 = 86_400;
 
 /// The longest a connection may take to open (TLS and any proxy included),
-/// when `--timeout` is longer: Whereby's whole budget for an answer. A
+/// when `--timeout` is longer (see [`connect_within`]): Whereby's whole
+/// budget for an answer. A
 /// receiver that cannot be connected to in that time loses every delivery,
 /// and telling that apart from a slow answer is what lets a command say
 /// "cannot reach" rather than "no answer in time".
 pub const CONNECT_WITHIN: Duration = Duration::from_secs(5);
 
-/// A client for `url` whose requests each take at most `timeout`, from
-/// connecting to reading the answer.
-pub fn agent(url: &str, timeout: Duration) -> ureq::Agent {
-    let mut config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(timeout))
-        .timeout_connect(Some(timeout.min(CONNECT_WITHIN)))
-        // A fresh connection for each delivery: a receiver may close an idle
-        // one just as the next delivery goes out on it, and a POST that
-        // broke that way is not retried, so a correct receiver failed.
-        .max_idle_connections(0)
-        .max_idle_connections_per_host(0)
-        .user_agent(USER_AGENT);
-    let proxy = if is_loopback(url) {
-        None
+/// How long a connection may take to open, for requests of `timeout`:
+/// [`CONNECT_WITHIN`], or nine tenths of a shorter `timeout`. Strictly
+/// shorter than `timeout`, so that a connection that never opens is told
+/// apart from an answer that never comes (the HTTP library reports the
+/// whole time-out when both end at once).
+pub fn connect_within(timeout: Duration) -> Duration {
+    if timeout > CONNECT_WITHIN {
+        CONNECT_WITHIN
     } else {
-        proxy_for(url, |name| std::env::var(name).ok()).and_then(|(name, value)| {
-            let proxy = ureq::Proxy::new(&value).ok();
-            if proxy.is_none() {
-                eprintln!("warning: {name} is not a proxy URL; connecting directly");
-            }
-            proxy
+        timeout.mul_f64(0.9)
+    }
+}
+
+/// Where a command sends: the client, and what goes with every request.
+pub struct Target {
+    /// The client, with its time-outs and proxy.
+    pub agent: ureq::Agent,
+    /// The `Authorization` header for the URL's user name and password, if
+    /// it has any: each percent-decoded first (`%40` sends `@`), which the
+    /// HTTP library does not do.
+    pub authorization: Option<String>,
+    /// The environment variable whose proxy carries the requests, if any.
+    pub proxy: Option<&'static str>,
+}
+
+impl Target {
+    /// A client for `url` whose requests each take at most `timeout`, from
+    /// connecting to reading the answer.
+    ///
+    /// # Errors
+    ///
+    /// When the proxy variable that applies does not hold a proxy URL: the
+    /// requests would otherwise bypass a proxy that may be required.
+    pub fn new(url: &str, timeout: Duration) -> anyhow::Result<Target> {
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(connect_within(timeout)))
+            // A fresh connection for each delivery: a receiver may close an
+            // idle one just as the next delivery goes out on it, and a POST
+            // that broke that way is not retried, so a correct receiver
+            // failed.
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
+            .user_agent(USER_AGENT);
+        let chosen = if is_loopback(url) {
+            None
+        } else {
+            proxy_for(url, |name| std::env::var(name).ok())
+        };
+        let (proxy, name) = match chosen {
+            None => (None, None),
+            // The value is never quoted: it may hold the proxy's password.
+            Some((name, value)) => match ureq::Proxy::new(value.trim()) {
+                Ok(proxy) => (Some(proxy), Some(name)),
+                Err(_) => anyhow::bail!(
+                    "{name} does not hold a proxy URL (http://, https://, socks4://, socks5:// or socks5h://, then the host): fix it, or unset it to connect directly"
+                ),
+            },
+        };
+        config = config.proxy(proxy);
+        Ok(Target {
+            agent: config.build().into(),
+            authorization: authorization(url),
+            proxy: name,
         })
-    };
-    config = config.proxy(proxy);
-    config.build().into()
+    }
+
+    /// A POST to `url` (the URL this target was made for), with the
+    /// `Authorization` header of its credentials, if it has any.
+    pub fn post(&self, url: &str) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
+        let request = self.agent.post(url);
+        match &self.authorization {
+            Some(value) => request.header("authorization", value),
+            None => request,
+        }
+    }
+
+    /// ` (through the proxy in NAME)`, or nothing, for messages.
+    pub fn through(&self) -> String {
+        self.proxy
+            .map(|name| format!(" (through the proxy in {name})"))
+            .unwrap_or_default()
+    }
+}
+
+/// `Basic` credentials for the user name and password in `url`, each
+/// percent-decoded, as browsers and curl send them.
+fn authorization(url: &str) -> Option<String> {
+    use base64::Engine as _;
+    let uri = url.parse::<ureq::http::Uri>().ok()?;
+    let authority = uri.authority()?.as_str();
+    let (userinfo, _) = authority.rsplit_once('@')?;
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let mut credentials: Vec<u8> = percent_encoding::percent_decode_str(user).collect();
+    credentials.push(b':');
+    credentials.extend(percent_encoding::percent_decode_str(password));
+    Some(format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(credentials)
+    ))
 }
 
 /// The proxy to reach `url` through, from the environment as `env` reads
 /// it: the variable named for the URL's scheme (`http_proxy` for http,
 /// `https_proxy` for https, lower case first, then upper case), else
-/// `all_proxy` (or `ALL_PROXY`), as curl chooses; none when `no_proxy` (or
-/// `NO_PROXY`) names the host, or when the variable is empty. The variable's
-/// name and value.
+/// `all_proxy` (or `ALL_PROXY`), as curl chooses (curl itself does not
+/// read `HTTP_PROXY`, which most other tools do); none when `no_proxy` (or
+/// `NO_PROXY`) exempts the host (see [`no_proxy_exempts`]), or when the
+/// variable is empty. The variable's name and value.
 fn proxy_for(url: &str, env: impl Fn(&str) -> Option<String>) -> Option<(&'static str, String)> {
     let uri = url.parse::<ureq::http::Uri>().ok()?;
     let https = uri
@@ -85,30 +162,75 @@ fn proxy_for(url: &str, env: impl Fn(&str) -> Option<String>) -> Option<(&'stati
             .map(|value| (name, value))
     })?;
     let exceptions = env("no_proxy").or_else(|| env("NO_PROXY"));
-    if let Some(exceptions) = exceptions {
-        // The HTTP library's reading of each entry (`host`, `.domain`,
-        // `*.domain`, `*`), spaces around entries allowed.
-        let matcher = exceptions
-            .split(',')
-            .map(str::trim)
-            .filter(|entry| !entry.is_empty())
-            .fold(
-                ureq::Proxy::builder(ureq::ProxyProtocol::Http),
-                ureq::ProxyBuilder::no_proxy,
-            )
-            .build();
-        if matcher.is_ok_and(|matcher| matcher.is_no_proxy(&uri)) {
-            return None;
-        }
+    if let (Some(exceptions), Some(host)) = (exceptions, uri.host())
+        && no_proxy_exempts(&exceptions, host)
+    {
+        return None;
     }
     Some((name, value))
 }
 
+/// Whether the `NO_PROXY` list `list` exempts `host`, read as curl reads
+/// it: entries separated by commas, spaces around them ignored, case
+/// ignored; `*` exempts every host; a name exempts itself and every name
+/// under it (`example.com` and `.example.com` both exempt
+/// `api.example.com`), a final dot on either side ignored; an IP address
+/// exempts itself, and `address/bits` every address in that range.
+fn no_proxy_exempts(list: &str, host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+    let address = host.parse::<std::net::IpAddr>().ok();
+    list.split(',').map(str::trim).any(|entry| {
+        if entry == "*" {
+            return true;
+        }
+        let entry = entry.trim_start_matches('[').trim_end_matches(']');
+        if let Some((network, bits)) = entry.split_once('/') {
+            return address.is_some_and(|address| in_range(address, network, bits));
+        }
+        if let (Some(address), Ok(entry)) = (address, entry.parse::<std::net::IpAddr>()) {
+            return address == entry;
+        }
+        let entry = entry.strip_prefix("*.").unwrap_or(entry);
+        let entry = entry.strip_prefix('.').unwrap_or(entry);
+        let entry = entry
+            .strip_suffix('.')
+            .unwrap_or(entry)
+            .to_ascii_lowercase();
+        !entry.is_empty()
+            && (host == entry
+                || host
+                    .strip_suffix(entry.as_str())
+                    .is_some_and(|rest| rest.ends_with('.')))
+    })
+}
+
+/// Whether `address` is in `network/bits`.
+fn in_range(address: std::net::IpAddr, network: &str, bits: &str) -> bool {
+    use std::net::IpAddr;
+    let (Ok(network), Ok(bits)) = (network.parse::<IpAddr>(), bits.parse::<u32>()) else {
+        return false;
+    };
+    match (address, network) {
+        (IpAddr::V4(address), IpAddr::V4(network)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(address) & mask == u32::from(network) & mask
+        }
+        (IpAddr::V6(address), IpAddr::V6(network)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(address) & mask == u128::from(network) & mask
+        }
+        _ => false,
+    }
+}
+
 /// Checks that `text` is a URL a webhook can be POSTed to: http or https,
-/// with a host. For clap: the error quotes `text` made terminal-safe.
+/// with a host. For clap: the error quotes `text` made terminal-safe, its
+/// credentials and query values replaced by `***`.
 pub fn parse_url(text: &str) -> Result<String, String> {
     let example = "as in http://127.0.0.1:8787/webhooks";
-    let shown = terminal_safe(text);
+    // Quoted without credentials or query values, which may hold a token.
+    let shown = terminal_safe(&redact_argument(text)).into_owned();
     let Some((scheme, rest)) = text.split_once("://") else {
         return Err(format!(
             "`{shown}` has no scheme: write http://{shown} (or https:// for TLS)"
@@ -163,7 +285,8 @@ pub fn parse_url(text: &str) -> Result<String, String> {
 /// `text` (a message that may quote URLs) with the user name and password of
 /// every URL in it replaced by `***`: from `://` to the last `@` before the
 /// end of the quoted value (a space, a quote or a backtick), so that a
-/// password holding `#`, `?` or `/` is hidden too.
+/// password holding `#`, `?` or `/` is hidden too; the values of its query
+/// parameters are `***` as well, and a fragment is left out.
 pub fn redact_credentials(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -173,35 +296,33 @@ pub fn redact_credentials(text: &str) -> String {
         let end = after
             .find(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '`'))
             .unwrap_or(after.len());
-        match after[..end].rfind('@') {
+        let value = match after[..end].rfind('@') {
             Some(at) => {
                 out.push_str("***");
-                rest = &after[at..];
+                &after[at..end]
             }
-            None => rest = after,
-        }
+            None => &after[..end],
+        };
+        out.push_str(&redact_query(value));
+        rest = &after[end..];
     }
     out.push_str(rest);
     out
 }
 
-/// `url` as it may be shown or recorded: any user name and password in it
-/// replaced by `***`, and so is the value of every query parameter (some
-/// endpoints take their token there, as in `?token=...`); made
-/// terminal-safe. The fragment, never sent, is left out.
-pub fn shown(url: &str) -> String {
-    let url = url.split_once('#').map_or(url, |(before, _)| before);
-    let redacted = match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let end = rest.find(['/', '?']).unwrap_or(rest.len());
-            match rest[..end].rfind('@') {
-                Some(at) => Cow::Owned(format!("{scheme}://***{}", &rest[at..])),
-                None => Cow::Borrowed(url),
-            }
-        }
-        None => Cow::Borrowed(url),
-    };
-    let redacted = match redacted.split_once('?') {
+/// A command-line argument that may be a URL, with or without a scheme, as
+/// it may be quoted: its credentials and query values replaced by `***`
+/// (see [`redact_credentials`]).
+pub fn redact_argument(text: &str) -> String {
+    redact_query(&redact_credentials(text)).into_owned()
+}
+
+/// `text` with the value of every query parameter after its first `?`
+/// replaced by `***` (and a parameter without `=` as a whole), up to a
+/// `#`, after which nothing is kept.
+fn redact_query(text: &str) -> Cow<'_, str> {
+    let text = text.split_once('#').map_or(text, |(before, _)| before);
+    match text.split_once('?') {
         Some((before, query)) => {
             let parameters: Vec<String> = query
                 .split('&')
@@ -214,8 +335,31 @@ pub fn shown(url: &str) -> String {
                 .collect();
             Cow::Owned(format!("{before}?{}", parameters.join("&")))
         }
-        None => redacted,
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// `url` as it may be shown or recorded: any user name and password in it
+/// (everything up to the last `@` before the query) replaced by `***`, and
+/// so is the value of every query parameter (some
+/// endpoints take their token there, as in `?token=...`); made
+/// terminal-safe. The fragment, never sent, is left out.
+pub fn shown(url: &str) -> String {
+    let url = url.split_once('#').map_or(url, |(before, _)| before);
+    let redacted = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            // Up to the last `@` before the query, not only before the
+            // path: a `/` in a password (`alice:2024/s3cret@host`, which
+            // reads as host `alice`, port 2024) must not show the rest.
+            let end = rest.find('?').unwrap_or(rest.len());
+            match rest[..end].rfind('@') {
+                Some(at) => Cow::Owned(format!("{scheme}://***{}", &rest[at..])),
+                None => Cow::Borrowed(url),
+            }
+        }
+        None => Cow::Borrowed(url),
     };
+    let redacted = redact_query(&redacted);
     terminal_safe(&redacted).into_owned()
 }
 
@@ -334,25 +478,44 @@ pub fn is_timeout(error: &ureq::Error) -> bool {
     }
 }
 
-/// Whether the request failed before a connection to the receiver (or its
-/// proxy) was open: the name does not resolve, nothing listens on the
-/// port, the network has no route to it, or connecting took longer than
-/// [`CONNECT_WITHIN`] (a firewall dropping the packets). Nothing was sent.
-pub fn never_connected(error: &ureq::Error) -> bool {
+/// Whether the request failed before reaching the receiver: the name does
+/// not resolve, nothing listens on the port, the network has no route to
+/// it, connecting took longer than [`CONNECT_WITHIN`] (a firewall dropping
+/// the packets), the proxy would not tunnel to it, or the TLS handshake
+/// failed. Nothing was delivered.
+pub fn unreachable(error: &ureq::Error) -> bool {
     use std::io::ErrorKind;
     match error {
-        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => true,
+        ureq::Error::HostNotFound
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::ConnectProxyFailed(_)
+        | ureq::Error::InvalidProxyUrl
+        | ureq::Error::Tls(_)
+        | ureq::Error::Rustls(_)
+        | ureq::Error::Pem(_)
+        | ureq::Error::TlsRequired => true,
         ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => true,
-        ureq::Error::Io(io) => matches!(
-            io.kind(),
-            ErrorKind::ConnectionRefused
-                | ErrorKind::HostUnreachable
-                | ErrorKind::NetworkUnreachable
-                | ErrorKind::NetworkDown
-                | ErrorKind::AddrNotAvailable
-        ),
+        ureq::Error::Io(io) => {
+            matches!(
+                io.kind(),
+                ErrorKind::ConnectionRefused
+                    | ErrorKind::HostUnreachable
+                    | ErrorKind::NetworkUnreachable
+                    | ErrorKind::NetworkDown
+                    | ErrorKind::AddrNotAvailable
+            ) || is_lookup_failure(io)
+                || tls_error(io).is_some()
+        }
         _ => false,
     }
+}
+
+/// Whether `io` is the system resolver's failure to look a name up, which
+/// the standard library reports with a kind of its own that cannot be
+/// named, and this message.
+fn is_lookup_failure(io: &std::io::Error) -> bool {
+    io.to_string()
+        .starts_with("failed to lookup address information")
 }
 
 /// The TLS error inside an I/O error, if it is one: the TLS library reports
@@ -364,8 +527,20 @@ fn tls_error(io: &std::io::Error) -> Option<&rustls::Error> {
 /// What to check when a request got no answer, from why it got none.
 pub fn hint(error: &ureq::Error) -> &'static str {
     use std::io::ErrorKind;
-    if let ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) = error {
-        return "no connection in time: is the host right, and does a firewall let the connection through?";
+    match error {
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+            return "no connection in time (a TLS handshake included): is the host right, does a firewall let the connection through, and does the receiver serve the URL's scheme?";
+        }
+        ureq::Error::ConnectProxyFailed(_) => {
+            return "the proxy would not carry the request to the receiver: check the proxy variables (http_proxy, https_proxy, all_proxy) and NO_PROXY";
+        }
+        ureq::Error::HostNotFound => {
+            return "the host name does not resolve: is it spelt right?";
+        }
+        ureq::Error::Io(io) if is_lookup_failure(io) => {
+            return "the host name does not resolve: is it spelt right?";
+        }
+        _ => {}
     }
     if is_timeout(error) {
         return "no answer in time: is the receiver stuck, or is --timeout too short?";
@@ -495,6 +670,19 @@ mod tests {
             "error: invalid value 'http://***@127.0.0.1:1/x' for '<URL>': `http://***@h/` and http://***@q"
         );
         assert_eq!(redact_credentials("no url here"), "no url here");
+        assert_eq!(
+            redact_credentials(
+                "error: `http://127.0.0.1:99999/x?token=SEKRIT&a=b#frag` has no usable port"
+            ),
+            "error: `http://127.0.0.1:99999/x?token=***&a=***` has no usable port"
+        );
+        let refused = parse_url("http://127.0.0.1:0/x?token=SEKRIT").expect_err("port 0");
+        assert!(
+            refused.contains("?token=***") && !refused.contains("SEKRIT"),
+            "{refused}"
+        );
+        let refused = parse_url("127.0.0.1/x?token=SEKRIT").expect_err("no scheme");
+        assert!(!refused.contains("SEKRIT"), "{refused}");
     }
 
     #[test]
@@ -506,7 +694,12 @@ mod tests {
             ),
             ("https://TOKEN@example.com", "https://***@example.com"),
             ("http://a:b@c@host/p?q=x@y", "http://***@host/p?q=***"),
-            ("http://host/p@q", "http://host/p@q"),
+            // A `/` in a password: the rest of it is in the path.
+            (
+                "http://alice:2024/s3cret@127.0.0.1:18001/x",
+                "http://***@127.0.0.1:18001/x",
+            ),
+            ("http://host/p@q", "http://***@q"),
             ("http://host?x=a@b", "http://host?x=***"),
             // A token in the query is a credential too.
             (
@@ -533,7 +726,9 @@ mod tests {
         assert!(hint(&reset).contains("closed the connection"));
         let refused = ureq::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
         assert!(hint(&refused).contains("is the receiver running"));
-        assert!(hint(&ureq::Error::HostNotFound).contains("is the URL right"));
+        assert!(hint(&ureq::Error::HostNotFound).contains("does not resolve"));
+        let proxy = ureq::Error::ConnectProxyFailed("403".to_owned());
+        assert!(hint(&proxy).contains("the proxy would not carry"));
         assert!(hint(&ureq::Error::LargeResponseHeader(1, 2)).contains("not in HTTP/1.1"));
         assert!(hint(&ureq::Error::TlsRequired).contains("TLS handshake failed"));
         let timed_out = ureq::Error::Io(std::io::Error::from(std::io::ErrorKind::TimedOut));
@@ -607,15 +802,101 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_gets_less_time_than_the_answer() {
+        let second = Duration::from_secs(1);
+        assert_eq!(connect_within(second * 10), CONNECT_WITHIN);
+        assert_eq!(connect_within(second), Duration::from_millis(900));
+        assert!(connect_within(CONNECT_WITHIN) < CONNECT_WITHIN);
+    }
+
+    #[test]
+    fn no_proxy_is_read_as_curl_reads_it() {
+        for (list, host) in [
+            ("*", "anything.example"),
+            ("example.com", "example.com"),
+            ("example.com", "api.example.com"),
+            (".example.com", "api.example.com"),
+            ("*.example.com", "api.example.com"),
+            ("vm.", "vm"),
+            ("vm", "vm."),
+            ("VM", "vm"),
+            (" other , vm ", "vm"),
+            ("2001:db8::1", "[2001:db8::1]"),
+            ("[2001:db8::1]", "[2001:0db8::1]"),
+            ("192.0.2.0/24", "192.0.2.55"),
+            ("10.0.0.0/8", "10.1.2.3"),
+            ("2001:db8::/32", "[2001:db8:1::5]"),
+            ("0.0.0.0/0", "203.0.113.9"),
+        ] {
+            assert!(
+                no_proxy_exempts(list, host),
+                "{list:?} should exempt {host}"
+            );
+        }
+        for (list, host) in [
+            ("example.com", "notexample.com"),
+            ("example.com", "example.com.evil.test"),
+            ("10.", "10.1.2.3"),
+            ("intra.", "intra.evil.test"),
+            ("192.0.2.0/24", "192.0.3.1"),
+            ("192.0.2.0/33", "192.0.2.1"),
+            ("192.0.2.0/24", "example.com"),
+            ("vm:8080", "vm"),
+            ("", "vm"),
+            (",", "vm"),
+        ] {
+            assert!(
+                !no_proxy_exempts(list, host),
+                "{list:?} should not exempt {host}"
+            );
+        }
+    }
+
+    #[test]
+    fn credentials_are_sent_percent_decoded() {
+        use base64::Engine as _;
+        let decoded = |url: &str| {
+            let header = authorization(url).expect("credentials");
+            let encoded = header.strip_prefix("Basic ").expect("basic");
+            String::from_utf8(
+                base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .expect("base64"),
+            )
+            .expect("UTF-8")
+        };
+        assert_eq!(decoded("http://alice:S3cr%40t%23%2F@h/x"), "alice:S3cr@t#/");
+        assert_eq!(decoded("http://TOKEN@h/"), "TOKEN:");
+        assert_eq!(decoded("http://a%3Ab:@h/"), "a:b:");
+        assert_eq!(authorization("http://h/x@y"), None);
+    }
+
+    #[test]
     fn failures_before_a_connection_are_told_apart() {
         use std::io::{Error, ErrorKind};
+        // What the system resolver gives for a name that cannot resolve.
+        let lookup = std::net::ToSocketAddrs::to_socket_addrs(&("receiver.invalid", 80))
+            .expect_err("a .invalid name never resolves");
+        assert!(
+            hint(&ureq::Error::Io(Error::new(
+                lookup.kind(),
+                lookup.to_string()
+            )))
+            .contains("does not resolve")
+        );
         for error in [
             ureq::Error::Io(Error::from(ErrorKind::ConnectionRefused)),
             ureq::Error::Io(Error::from(ErrorKind::NetworkUnreachable)),
+            ureq::Error::Io(lookup),
             ureq::Error::HostNotFound,
             ureq::Error::Timeout(ureq::Timeout::Connect),
+            ureq::Error::ConnectProxyFailed("403".to_owned()),
+            ureq::Error::Io(Error::new(
+                ErrorKind::InvalidData,
+                rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+            )),
         ] {
-            assert!(never_connected(&error), "{error}");
+            assert!(unreachable(&error), "{error}");
         }
         for error in [
             ureq::Error::Io(Error::from(ErrorKind::ConnectionReset)),
@@ -623,7 +904,7 @@ mod tests {
             ureq::Error::Timeout(ureq::Timeout::Global),
             ureq::Error::Timeout(ureq::Timeout::RecvResponse),
         ] {
-            assert!(!never_connected(&error), "{error}");
+            assert!(!unreachable(&error), "{error}");
         }
     }
 }

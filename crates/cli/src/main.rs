@@ -114,8 +114,13 @@ fn run() -> anyhow::Result<Exit> {
             // sequences) and escaped.
             // A URL's password, which clap would quote as given, is
             // redacted, at the cost of the colours.
-            if err.use_stderr() && (arguments_hold_controls() || arguments_hold_credentials()) {
-                let plain = client::redact_credentials(&err.render().to_string());
+            let redacted = arguments_holding_credentials();
+            if err.use_stderr() && (arguments_hold_controls() || !redacted.is_empty()) {
+                let mut plain = err.render().to_string();
+                for (argument, shown) in &redacted {
+                    plain = plain.replace(argument.as_str(), shown);
+                }
+                let plain = client::redact_credentials(&plain);
                 eprint!("{}", escape::message_safe(&plain));
                 return Ok(Exit::Usage);
             }
@@ -142,13 +147,16 @@ fn run() -> anyhow::Result<Exit> {
     }
 }
 
-/// Whether any command-line argument looks like a URL with a user name or
-/// password in it.
-fn arguments_hold_credentials() -> bool {
-    std::env::args_os().any(|argument| {
-        let argument = argument.to_string_lossy();
-        client::redact_credentials(&argument) != argument
-    })
+/// The command-line arguments that look like a URL with a user name or
+/// password, or a query, in it, each with how it may be quoted.
+fn arguments_holding_credentials() -> Vec<(String, String)> {
+    std::env::args_os()
+        .filter_map(|argument| {
+            let argument = argument.to_string_lossy().into_owned();
+            let shown = client::redact_argument(&argument);
+            (shown != argument).then_some((argument, shown))
+        })
+        .collect()
 }
 
 /// Whether any command-line argument holds a character that could drive a

@@ -277,7 +277,7 @@ fn select(only: &[CheckId], skip: &[CheckId]) -> anyhow::Result<Vec<CheckId>> {
 /// On a terminal, stderr shows which delivery is under way: a receiver
 /// that never answers makes a run long.
 fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Result<Vec<Outcome>> {
-    let agent = client::agent(&args.url, Duration::from_secs(args.timeout));
+    let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
     let mut outcomes = Vec::with_capacity(deliveries.len());
     let progress =
         ProgressBar::with_draw_target(Some(deliveries.len() as u64), ProgressDrawTarget::hidden());
@@ -295,7 +295,7 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
             std::thread::sleep(Duration::from_millis(args.interval));
         }
         progress.set_message(delivery.label.clone());
-        let outcome = send(&agent, &args.url, secret, delivery);
+        let outcome = send(&target, &args.url, secret, delivery);
         progress.inc(1);
         if index == 0
             && let Outcome::NoAnswer {
@@ -309,8 +309,9 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
         {
             progress.finish_and_clear();
             return Err(anyhow!(
-                "cannot reach {}: {}: {hint}",
+                "cannot reach {}{}: {}: {hint}",
                 client::shown(&args.url),
+                target.through(),
                 report::printable(reason)
             ));
         }
@@ -321,8 +322,8 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
 }
 
 /// Sends one delivery, signed now.
-fn send(agent: &ureq::Agent, url: &str, secret: &Secret, delivery: &Delivery) -> Outcome {
-    let mut request = agent
+fn send(target: &client::Target, url: &str, secret: &Secret, delivery: &Delivery) -> Outcome {
+    let mut request = target
         .post(url)
         .header("Content-Type", "application/json")
         .header(TEST_HEADER.0, TEST_HEADER.1);
@@ -341,7 +342,7 @@ fn send(agent: &ureq::Agent, url: &str, secret: &Secret, delivery: &Delivery) ->
         },
         Err(error) => Outcome::NoAnswer {
             timed_out: client::is_timeout(&error),
-            unreachable: client::never_connected(&error),
+            unreachable: client::unreachable(&error),
             hint: client::hint(&error),
             reason: error.to_string(),
             elapsed: started.elapsed(),

@@ -205,7 +205,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let record = args.record.as_deref().map(open_record).transpose()?;
     let forward = args
         .forward_to
-        .map(|url| Forwarder::new(url, ANSWER_WITHIN));
+        .map(|url| Forwarder::new(url, ANSWER_WITHIN))
+        .transpose()?;
     let tolerance = args.tolerance.tolerance();
     let max_connections = connection_limit(args.max_connections);
 

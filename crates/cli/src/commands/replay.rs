@@ -97,7 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         _ => u64::MAX,
     };
     let mut reader = BufReader::new(file.take(length));
-    let agent = client::agent(&args.url, Duration::from_secs(args.timeout));
+    let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
     let mut stdout = crate::exit::ReaderMayLeave::new(std::io::stdout().lock());
     let (mut sent, mut failed, mut skipped) = (0u64, 0u64, 0u64);
     let mut tally = Tally::default();
@@ -202,7 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         }
         let signature = sign(&secrets[0], now_unix(), &body);
         let started = Instant::now();
-        let answer = agent
+        let answer = target
             .post(&args.url)
             .header("content-type", content_type)
             .header(HEADER_NAME, &signature)
@@ -213,12 +213,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         // `send` does, that is an error, not a failing answer.
         if sent == 1
             && let Err(error) = &answer
-            && client::never_connected(error)
+            && client::unreachable(error)
         {
             stdout.flush()?;
             bail!(
-                "cannot reach {}: {}: {}",
+                "cannot reach {}{}: {}: {}",
                 client::shown(&args.url),
+                target.through(),
                 terminal_safe(&error.to_string()),
                 client::hint(error)
             );

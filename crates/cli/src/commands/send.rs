@@ -170,8 +170,17 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let timestamp = args.timestamp.unwrap_or_else(now_unix);
     let signature = sign(&secrets[0], timestamp, &body);
 
-    let agent = client::agent(&args.url, Duration::from_secs(args.timeout));
-    let mut request = agent.post(&args.url);
+    let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
+    // An `Authorization` given with --header wins over the URL's
+    // credentials.
+    let mut request = if headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("authorization"))
+    {
+        target.agent.post(&args.url)
+    } else {
+        target.post(&args.url)
+    };
     for (name, value) in with_defaults(headers, signature) {
         request = request.header(name, value);
     }
@@ -181,8 +190,9 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         .and_then(client::read_answer)
         .map_err(|error| {
             anyhow!(
-                "cannot send to {}: {}: {}",
+                "cannot send to {}{}: {}: {}",
                 client::shown(&args.url),
+                target.through(),
                 terminal_safe(&error.to_string()),
                 client::hint(&error)
             )

@@ -725,3 +725,159 @@ fn the_proxy_used_is_the_one_for_the_url_scheme() {
         "NO_PROXY was not honoured: {output}"
     );
 }
+
+/// Runs the binary with `vars` (and the test secret), every proxy variable
+/// of the caller removed: exit code and stdout + stderr.
+fn run_with(vars: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String) {
+    let mut command = bin();
+    for name in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+        "no_proxy",
+        "NO_PROXY",
+    ] {
+        command.env_remove(name);
+    }
+    let output = command
+        .env(SECRET_ENV, SECRET)
+        .envs(vars.iter().copied())
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr),
+    )
+}
+
+/// What a second attack on the sending commands found:
+/// - a SOCKS proxy in the environment made every sending command panic
+///   (exit 101), and `listen --forward-to` put the panic in its 502;
+/// - a proxy variable that held no proxy URL was skipped with a warning,
+///   and the delivery went out directly, past a proxy that may be
+///   required;
+/// - a name that does not resolve did not stop `replay` (exit 1 after
+///   trying every record);
+/// - a query token was quoted as given in usage errors.
+#[test]
+fn proxies_names_and_tokens_fail_cleanly() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let record_arg = record.to_str().expect("UTF-8");
+    let listener = Listener::start(&["--record", record_arg]);
+    for _ in 0..2 {
+        let (status, _) = signed_post(listener.port, crate::attacks::example().as_bytes());
+        assert_eq!(status, 200);
+    }
+    listener.interrupt();
+
+    let socks = format!("socks5h://u:{PASSWORD}@127.0.0.1:{}", closed_port());
+    let far = "http://receiver.invalid/hook";
+    for args in [
+        vec!["send", far, "room.client.joined"],
+        vec!["replay", record_arg, far],
+        vec!["check-receiver", far, "--interval", "0"],
+    ] {
+        let (code, output) = run_with(&[("ALL_PROXY", &socks)], &args);
+        assert_eq!(code, Some(2), "{args:?}: {output}");
+        assert!(
+            output.contains("through the proxy in ALL_PROXY") && !output.contains("panicked"),
+            "{args:?}: {output}"
+        );
+        assert!(!output.contains(PASSWORD), "{args:?}: {output}");
+
+        let broken = format!("http://u:{PASSWORD} x@127.0.0.1:1");
+        let (code, output) = run_with(&[("http_proxy", &broken)], &args);
+        assert_eq!(code, Some(2), "{args:?}: {output}");
+        assert!(
+            output.contains("http_proxy does not hold a proxy URL"),
+            "{args:?}: {output}"
+        );
+        assert!(!output.contains(PASSWORD), "{args:?}: {output}");
+
+        let (code, output) = run_with(&[], &args);
+        assert_eq!(code, Some(2), "{args:?}: {output}");
+        assert!(
+            output.contains("cannot") && output.contains("does not resolve"),
+            "{args:?}: {output}"
+        );
+        assert!(!output.contains(" no answer"), "{args:?}: {output}");
+    }
+
+    // Forwarding through the SOCKS proxy fails as any unreachable
+    // application does: 502, no panic in its body.
+    let mut command = Listener::command(&["--forward-to", far]);
+    command.env("ALL_PROXY", &socks);
+    let listener = Listener::spawn(command);
+    let (status, body) = signed_post(listener.port, crate::attacks::example().as_bytes());
+    assert_eq!(status, 502, "{body}");
+    assert!(
+        !body.contains("panicked") && !body.contains(PASSWORD),
+        "{body}"
+    );
+    listener.interrupt();
+    let broken = format!("http://u:{PASSWORD} x@127.0.0.1:1");
+    let (code, output) = run_with(
+        &[("http_proxy", &broken)],
+        &["listen", "--addr", "127.0.0.1:0", "--forward-to", far],
+    );
+    assert_eq!(code, Some(2), "{output}");
+    assert!(
+        output.contains("http_proxy does not hold a proxy URL") && !output.contains(PASSWORD),
+        "{output}"
+    );
+
+    let (code, output) = run_with(
+        &[],
+        &[
+            "send",
+            &format!("http://127.0.0.1:99999/x?token={PASSWORD}"),
+            "room.client.joined",
+        ],
+    );
+    assert_eq!(code, Some(2), "{output}");
+    assert!(output.contains("?token=***"), "{output}");
+    assert!(!output.contains(PASSWORD), "{output}");
+}
+
+/// A password written percent-encoded, as the usage error asks for a `#`,
+/// `?` or `/` in one, is sent decoded; before, `S3cr%40t` was sent as those
+/// eight characters.
+#[test]
+fn percent_encoded_credentials_are_sent_decoded() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tell, heads) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let _ = tell.send(read_request(&mut stream));
+            let _ = stream.write_all(
+                b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    let url = format!("http://alice:S3cr%40t%2F{PASSWORD}@127.0.0.1:{port}/hook");
+    let (code, output) = run_with(&[], &["send", &url, "room.client.joined"]);
+    assert_eq!(code, Some(0), "{output}");
+    let head = heads
+        .recv_timeout(Duration::from_secs(5))
+        .expect("a request");
+    use base64::Engine as _;
+    let expected =
+        base64::engine::general_purpose::STANDARD.encode(format!("alice:S3cr@t/{PASSWORD}"));
+    assert!(
+        head.to_ascii_lowercase().contains(&format!(
+            "authorization: basic {}",
+            expected.to_ascii_lowercase()
+        )),
+        "{head}"
+    );
+}

@@ -47,17 +47,21 @@ pub struct Forwarder {
     url: String,
     /// `url` as it may be shown and recorded (without credentials).
     shown: String,
-    agent: ureq::Agent,
+    target: client::Target,
 }
 
 impl Forwarder {
     /// A forwarder to `url`, whose requests never outlive `budget`.
-    pub fn new(url: String, budget: Duration) -> Forwarder {
-        Forwarder {
-            agent: client::agent(&url, budget),
+    ///
+    /// # Errors
+    ///
+    /// When the proxy variable that applies to `url` holds no proxy URL.
+    pub fn new(url: String, budget: Duration) -> anyhow::Result<Forwarder> {
+        Ok(Forwarder {
+            target: client::Target::new(&url, budget)?,
             shown: client::shown(&url),
             url,
-        }
+        })
     }
 
     /// The target URL as it may be shown and recorded: any credentials in
@@ -80,16 +84,23 @@ impl Forwarder {
                 request = request.header(name, value);
             }
         }
+        // The URL's credentials, unless the delivery brought its own.
+        if let Some(authorization) = &self.target.authorization
+            && !headers.contains_key(header::AUTHORIZATION)
+        {
+            request = request.header(header::AUTHORIZATION, authorization);
+        }
         let request = match request.body(body.to_vec()) {
             Ok(request) => request,
             Err(error) => return Forwarded::Failed(format!("cannot build the request: {error}")),
         };
         let request = self
+            .target
             .agent
             .configure_request(request)
             .timeout_global(Some(remaining))
             .build();
-        let agent = self.agent.clone();
+        let agent = self.target.agent.clone();
         let call = tokio::task::spawn_blocking(move || client::read_answer(agent.run(request)?));
         // ureq stops at `remaining` by itself; this bounds the wait should
         // it not, with a little slack for it to report its own time-out.
