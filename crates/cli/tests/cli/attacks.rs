@@ -1452,3 +1452,40 @@ fn an_unusable_spec_is_reported_in_one_short_line() {
         assert!(stderr.len() < 2000, "{} bytes", stderr.len());
     }
 }
+
+/// An unauthentic delivery keeps the first 256 bytes of its body in the
+/// record, whatever was wrong with its signature. Before, one whose
+/// `Whereby-Signature` could not be read (answered 400) kept none: its body
+/// was only hashed as it streamed past, and the prefix was then cut from
+/// the empty buffer.
+#[test]
+fn every_unauthentic_delivery_keeps_the_start_of_its_body() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    let body = format!("{{\"padding\":\"{}\"}}", "x".repeat(1000));
+    let forged = format!(
+        "t={},v1={}",
+        whereby_webhooks_signature::now_unix(),
+        "0".repeat(64)
+    );
+    let mut statuses = Vec::new();
+    for header in ["garbage", "t=1,v1=zz", forged.as_str()] {
+        let (status, _) = crate::send_listen::raw(
+            listener.port,
+            "POST",
+            &[("Whereby-Signature", header.as_bytes())],
+            body.as_bytes(),
+        );
+        statuses.push(status);
+    }
+    assert_eq!(statuses, [400, 400, 401]);
+    listener.interrupt();
+    let lines = read_record(&record);
+    assert_eq!(lines.len(), 3);
+    for line in &lines {
+        assert_eq!(line["raw_body"].as_str(), Some(&body[..256]), "{line}");
+        assert_eq!(line["body_bytes"], body.len(), "{line}");
+        assert_eq!(line["body_truncated"], true, "{line}");
+    }
+}

@@ -522,9 +522,15 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         .and_then(|parsed| parsed.verify(&bytes, &state.secrets, state.tolerance, now_unix()));
     let timestamp = match verified {
         Err(error) => {
-            let kept = Kept::Prefix {
-                prefix: Bytes::copy_from_slice(&bytes[..bytes.len().min(PREFIX)]),
-                sha256: sha256.unwrap_or_else(|| hex::encode(Sha256::digest(&bytes))),
+            // A body whose header could not verify was not buffered, only
+            // its first bytes kept as it streamed past.
+            let kept = if buffer {
+                Kept::Prefix {
+                    prefix: Bytes::copy_from_slice(&bytes[..bytes.len().min(PREFIX)]),
+                    sha256: sha256.unwrap_or_else(|| hex::encode(Sha256::digest(&bytes))),
+                }
+            } else {
+                prefix()
             };
             return Judged {
                 verdict: Verdict::Unauthentic { error, timestamp },
