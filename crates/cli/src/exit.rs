@@ -34,7 +34,8 @@ pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
 }
 
 /// Standard output for a command whose exit status is its verdict (`send`,
-/// `replay`, `check-receiver`): once its reader has gone (`… | head -1`),
+/// `replay`, `check-receiver`, `validate`, `verify`, `diff`): once its
+/// reader has gone (`… | head -1`),
 /// what is left to print is dropped, and the command still ends with its
 /// verdict. A closed stdout is otherwise reported as success (see
 /// [`is_broken_pipe`]), which would turn a failing answer into exit 0.

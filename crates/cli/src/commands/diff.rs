@@ -65,7 +65,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     // Errors name webhooks and references from the documents.
     let changes =
         diff::diff(&old, &new).map_err(|e| anyhow::anyhow!(escape_controls(&e.to_string())))?;
-    let mut out = BufWriter::new(io::stdout().lock());
+    // The exit status is the verdict, even once stdout's reader has gone.
+    let mut out = BufWriter::new(crate::exit::ReaderMayLeave::new(io::stdout().lock()));
     match args.format {
         Format::Human => human(&mut out, &changes)?,
         Format::Json => {

@@ -57,7 +57,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         now,
         args.tolerance.no_tolerance,
     );
-    writeln!(std::io::stdout().lock(), "{line}")?;
+    // The exit status is the verdict, even once stdout's reader has gone.
+    writeln!(
+        crate::exit::ReaderMayLeave::new(std::io::stdout().lock()),
+        "{line}"
+    )?;
     Ok(exit)
 }
 

@@ -235,3 +235,59 @@ fn errors_exit_2() {
         assert!(err.starts_with(expected), "{args:?}: {err}");
     }
 }
+
+/// Runs the binary with `args` from the repository root, its stdout closed
+/// before anything is printed: the exit code.
+fn exit_with_stdout_closed(args: &[&str]) -> Option<i32> {
+    let mut child = std::process::Command::new(crate::send_listen::binary())
+        .current_dir(repo_root())
+        .env(crate::sign_verify::SECRET_ENV, "a-secret")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the command starts");
+    drop(child.stdout.take());
+    child.wait().expect("the command ends").code()
+}
+
+/// A command whose exit status is its verdict keeps it when the reader of
+/// its stdout has gone (`… | head -1`). Before, `validate` of invalid
+/// samples and `diff --format markdown` of a breaking change exited 0 (a
+/// closed stdout was taken for success), and `diff --format json` exited 2.
+#[test]
+fn a_closed_stdout_keeps_the_verdict_of_every_judging_command() {
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &changed_spec());
+    for format in ["human", "json", "markdown"] {
+        assert_eq!(
+            exit_with_stdout_closed(&["diff", "--format", format, "spec/openapi.json", &new]),
+            Some(1),
+            "diff --format {format}"
+        );
+    }
+    // Enough invalid samples that their report fills the pipe.
+    let samples = dir.path().join("invalid.ndjson");
+    std::fs::write(&samples, "{\"x\":1}\n".repeat(5000)).expect("write the samples");
+    let samples = samples.to_str().expect("UTF-8");
+    for format in ["human", "json"] {
+        assert_eq!(
+            exit_with_stdout_closed(&["validate", "--format", format, samples]),
+            Some(1),
+            "validate --format {format}"
+        );
+    }
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, "{}").expect("write the body");
+    assert_eq!(
+        exit_with_stdout_closed(&[
+            "verify",
+            "--header",
+            "t=1,v1=00",
+            "--body",
+            body.to_str().expect("UTF-8"),
+        ]),
+        Some(1),
+        "verify"
+    );
+}

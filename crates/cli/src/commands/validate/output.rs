@@ -55,7 +55,9 @@ pub struct Printer {
     format: Format,
     quiet: bool,
     colour: bool,
-    out: BufWriter<Stdout>,
+    /// Once stdout's reader has gone (`… | head`), the rest is dropped and
+    /// the exit status still says whether every sample was valid.
+    out: BufWriter<crate::exit::ReaderMayLeave<Stdout>>,
     valid: usize,
     invalid: usize,
 }
@@ -67,7 +69,7 @@ impl Printer {
             format,
             quiet,
             colour: colour_stdout(),
-            out: BufWriter::with_capacity(1 << 16, io::stdout()),
+            out: BufWriter::with_capacity(1 << 16, crate::exit::ReaderMayLeave::new(io::stdout())),
             valid: 0,
             invalid: 0,
         }
