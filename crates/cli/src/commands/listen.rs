@@ -92,8 +92,9 @@ pub struct Args {
     #[command(flatten)]
     tolerance: ToleranceArgs,
 
-    /// The largest body accepted, in bytes; larger ones get 413
-    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    /// The largest body accepted, in bytes or with KiB, MiB or GiB (as validate's --max-size);
+    /// larger ones get 413
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = parse_max_body)]
     max_body: usize,
 
     /// The most connections open at once [default: from the open-files
@@ -198,6 +199,12 @@ fn open_record(path: &Path) -> anyhow::Result<File> {
     Ok(file)
 }
 
+/// `--max-body`: a size as `validate --max-size` takes it.
+fn parse_max_body(text: &str) -> Result<usize, String> {
+    let size = super::validate::input::parse_size(text)?;
+    usize::try_from(size).map_err(|_| format!("`{text}` is too large a size"))
+}
+
 /// Runs `listen` until Ctrl-C or SIGTERM.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve()?;
@@ -271,9 +278,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     if stopped == Stopped::GraceExpired {
         eprintln!("warning: some connections were still busy after the grace period and were cut");
     }
+    let all = totals.accepted + totals.rejected;
     eprintln!(
-        "stopped: {} deliveries ({} accepted, {} refused)",
-        totals.accepted + totals.rejected,
+        "stopped: {all} {} ({} accepted, {} refused)",
+        if all == 1 { "delivery" } else { "deliveries" },
         totals.accepted,
         totals.rejected
     );

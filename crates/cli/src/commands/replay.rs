@@ -37,14 +37,18 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 #[command(after_help = "\
 Examples:
   whereby-webhooks replay deliveries.ndjson http://localhost:3000/webhooks --only-accepted
-  whereby-webhooks replay deliveries.ndjson http://localhost:3000/webhooks --type room.client.joined --dry-run
+  whereby-webhooks replay deliveries.ndjson http://localhost:3000/webhooks --type room.session.ended
+  whereby-webhooks replay --dry-run deliveries.ndjson http://localhost:3000/webhooks
 
 A line that is not a record (a torn line left by a crash) is listed as skipped, and the records \
 after it are still replayed.
 
+Without --only-accepted, deliveries listen refused for their body (422, a duplicate key \
+included) are replayed too, since their signature held.
+
 Exit status: 0 every answer 2xx, 1 some answer not 2xx (or no answer) or some line not a record, \
-2 usage or I/O error (an unreadable record file, a file with no record in it, a receiver that \
-cannot be connected to on the first delivery).")]
+2 usage or I/O error (an unreadable record file, a file with no record in it, filters that \
+match no record, a receiver that cannot be reached on the first delivery).")]
 pub struct Args {
     /// A file written by `listen --record`
     #[arg(value_name = "RECORD")]
@@ -148,6 +152,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         if !selected(&args, &record) {
             continue;
         }
+        tally.selected += 1;
         let what = format!(
             "{at} {} {}",
             terminal_safe(record.event_type.as_deref().unwrap_or("-")),
@@ -255,6 +260,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     if tally.records == 0 && tally.unreadable > 0 {
         bail!("{shown} holds no line written by `listen --record`");
     }
+    // A filter that matches nothing is most likely a typo: sending nothing
+    // is not a success.
+    let filtered = args.only_accepted || !args.types.is_empty() || !args.ids.is_empty();
+    if filtered && tally.records > 0 && tally.selected == 0 {
+        bail!(
+            "none of the {} records of {shown} matches --type, --id and --only-accepted as given: nothing sent",
+            tally.records
+        );
+    }
     if tally.unreadable > 0 {
         eprintln!(
             "warning: {} line(s) of {shown} are not records and were skipped",
@@ -276,10 +290,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     })
 }
 
-/// Lines read so far that are records, and that are not.
+/// Lines read so far that are records (and of them, those the filters
+/// select), and that are not.
 #[derive(Default)]
 struct Tally {
     records: u64,
+    selected: u64,
     unreadable: u64,
 }
 

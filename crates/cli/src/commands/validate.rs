@@ -5,7 +5,7 @@
 //! all cores, so results come out in input order while memory stays bounded
 //! by the chunk size, not the input size.
 
-mod input;
+pub(crate) mod input;
 mod output;
 
 use std::io::IsTerminal as _;

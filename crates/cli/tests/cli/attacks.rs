@@ -1489,3 +1489,50 @@ fn every_unauthentic_delivery_keeps_the_start_of_its_body() {
         assert_eq!(line["body_truncated"], true, "{line}");
     }
 }
+
+/// Filters that match no record are an error (exit 2), not an empty
+/// success: before, a typo in `--id` printed "replayed 0 deliveries" and
+/// exited 0. `--max-body` takes the units `validate --max-size` takes;
+/// before, `1KiB` was refused as "invalid digit".
+#[test]
+fn replay_filters_matching_nothing_and_max_body_units() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&[
+        "--record",
+        record.to_str().expect("UTF-8"),
+        "--max-body",
+        "1KiB",
+    ]);
+    let (status, _) = signed_post(listener.port, example().as_bytes());
+    assert_eq!(status, 200);
+    let (status, _) = signed_post(listener.port, &[b' '; 1025]);
+    assert_eq!(status, 413);
+    listener.interrupt();
+
+    let run = |extra: &[&str]| {
+        bin()
+            .env(SECRET_ENV, SECRET)
+            .arg("replay")
+            .arg(&record)
+            .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
+            .args(extra)
+            .output()
+            .expect("replay runs")
+    };
+    let output = run(&["--id", "no-such-id"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("none of the 2 records") && stderr.contains("nothing sent"),
+        "{stderr}"
+    );
+    let output = run(&["--type", "room.client.joined"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout)
+            .matches(" would send ")
+            .count(),
+        1
+    );
+}
