@@ -662,31 +662,7 @@ fn the_proxy_used_is_the_one_for_the_url_scheme() {
     // A name that never resolves: reached only through the proxy.
     let url = "http://receiver.invalid/hook";
     let send = |vars: &[(&str, &str)]| {
-        let mut command = bin();
-        for name in [
-            "http_proxy",
-            "HTTP_PROXY",
-            "https_proxy",
-            "HTTPS_PROXY",
-            "all_proxy",
-            "ALL_PROXY",
-            "no_proxy",
-            "NO_PROXY",
-        ] {
-            command.env_remove(name);
-        }
-        let output = command
-            .env(SECRET_ENV, SECRET)
-            .envs(vars.iter().copied())
-            .args(["send", "--timeout", "5", url, "room.client.joined"])
-            .timeout(Duration::from_secs(60))
-            .output()
-            .expect("runs");
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout).into_owned()
-                + &String::from_utf8_lossy(&output.stderr),
-        )
+        run_with(vars, &["send", "--timeout", "5", url, "room.client.joined"])
     };
 
     let proxy = TunnelProxy::start();
