@@ -235,7 +235,8 @@ pub enum Outcome {
         elapsed: Duration,
         /// Whether it was a time-out.
         timed_out: bool,
-        /// Whether no connection could be opened (nothing was sent).
+        /// Whether the request reached no receiver (see
+        /// [`client::unreachable`]): nothing was delivered.
         unreachable: bool,
         /// What to check, from why there was no answer.
         hint: &'static str,
