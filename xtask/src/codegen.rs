@@ -88,9 +88,17 @@ impl Report {
     }
 }
 
-/// The repository root.
+/// The repository root: the parent of this package's directory, as `cargo
+/// run` (which `cargo xtask` is) gives it when the task runs, else as it
+/// was when the task was built. The one given at run time comes first: cargo
+/// reuses a build made in another copy of the repository (the README check
+/// runs its blocks in a scratch copy, `cargo xtask generate` among them),
+/// and the directory that build was made in may be gone.
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let package = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    package
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
