@@ -456,6 +456,20 @@ fn a_receiver_closing_an_idle_connection_is_not_failed() {
     assert_eq!(code, 0, "{stdout}{stderr}");
 }
 
+/// A record file in `dir` holding two authentic deliveries, written by
+/// `listen --record`.
+fn record_two_deliveries(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    for _ in 0..2 {
+        let (status, _) = signed_post(listener.port, crate::attacks::example().as_bytes());
+        assert_eq!(status, 200);
+    }
+    listener.interrupt();
+    assert_eq!(read_record(&record).len(), 2);
+    record
+}
+
 /// A listening socket whose queue of connections is full, so that the
 /// system drops every new connection's first packet, as a firewall that
 /// drops packets does: connecting to it hangs. The streams keep the queue
@@ -495,15 +509,8 @@ fn blackholed() -> (TcpListener, u16, Vec<TcpStream>) {
 #[test]
 fn a_receiver_that_cannot_be_reached_ends_every_sending_command() {
     let dir = crate::temp_dir();
-    let record = dir.path().join("record.ndjson");
+    let record = record_two_deliveries(&dir);
     let record_arg = record.to_str().expect("UTF-8");
-    let listener = Listener::start(&["--record", record_arg]);
-    for _ in 0..2 {
-        let (status, _) = signed_post(listener.port, crate::attacks::example().as_bytes());
-        assert_eq!(status, 200);
-    }
-    listener.interrupt();
-    assert_eq!(read_record(&record).len(), 2);
 
     let refused = format!("http://127.0.0.1:{}/hook", closed_port());
     for args in [
@@ -744,14 +751,8 @@ fn run_with(vars: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String) {
 #[test]
 fn proxies_names_and_tokens_fail_cleanly() {
     let dir = crate::temp_dir();
-    let record = dir.path().join("record.ndjson");
+    let record = record_two_deliveries(&dir);
     let record_arg = record.to_str().expect("UTF-8");
-    let listener = Listener::start(&["--record", record_arg]);
-    for _ in 0..2 {
-        let (status, _) = signed_post(listener.port, crate::attacks::example().as_bytes());
-        assert_eq!(status, 200);
-    }
-    listener.interrupt();
 
     let socks = format!("socks5h://u:{PASSWORD}@127.0.0.1:{}", closed_port());
     let far = "http://receiver.invalid/hook";
