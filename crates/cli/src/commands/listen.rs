@@ -11,18 +11,21 @@
 //! (see [`forward`]).
 //!
 //! The spec is compiled once, at startup. Ctrl-C (SIGINT) or SIGTERM stops
-//! accepting connections, lets in-flight requests finish (up to 5 s), writes
-//! out every queued line and exits 0.
+//! accepting connections, lets in-flight requests finish (each is answered
+//! within 4 s of arriving), writes out every queued line and exits 0,
+//! within 5 s of the signal whatever its outputs do (see
+//! [`output::Writer::close`]).
 
+mod budget;
 mod forward;
 mod output;
+mod record_file;
 mod server;
 mod verdict;
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::io::Write as _;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs as _};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -40,12 +43,23 @@ use crate::secrets::SecretArgs;
 /// Arguments of `listen`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
-Answers, all within 4 s: 200 accepted (with --forward-to: the application's answer); 400 malformed \
-or non-UTF-8 Whereby-Signature header; 401 missing or non-matching signature, or a timestamp out \
-of tolerance; 405 not a POST; 408 body too slow; 413 body over --max-body; 422 authentic but not \
-conforming to the spec (or holding a duplicate key); 502 or 504 the --forward-to application \
-unreachable, too slow, or giving no final answer; 503 (with Retry-After) output not keeping up. \
-Only 5xx answers make Whereby retry.
+Answers, all within 4 s: 200 accepted (with --forward-to: the application's answer), including \
+an authentic event of a type the spec does not describe, reported as unknown (the contract tells \
+receivers to acknowledge those; --strict refuses them); 400 malformed or non-UTF-8 \
+Whereby-Signature header; 401 missing or non-matching signature, or a timestamp out of tolerance; \
+405 not a POST; 408 body too slow; 413 body over --max-body; 422 authentic but not conforming to \
+the spec (or holding a duplicate key); 502 or 504 the --forward-to application unreachable, too \
+slow, or giving no final answer; 503 (with Retry-After) output or the record not keeping up; 508 \
+a --forward-to loop back to this listen. Only 5xx answers make Whereby retry.
+
+Requests without a valid signature are printed and recorded one by one up to 12 KiB a second \
+(bursts of 192 KiB), their path and header values cut at 256 bytes; past that, one summary line a \
+second counts them.
+
+--record refuses a symbolic link, a file of another user or one others may write, and anything \
+but a regular file or a pipe of yours: the record is replayed and signed, so it must be yours alone. \
+`--record -` writes the record lines on stdout instead of the usual lines (the address then goes \
+to stderr); `--record >(command)` and /dev/fd/N are taken as given.
 
 --forward-to passes on every authentic delivery, conforming or not (Whereby never retries a 4xx, so \
 refusing would lose it); add --reject-invalid to answer 422 instead and not forward.
@@ -80,7 +94,7 @@ pub struct Args {
     format: Format,
 
     /// Append every delivery, accepted or refused, to FILE as one JSON line
-    /// (created private to you, mode 0600)
+    /// (created private to you, mode 0600; `-` for stdout)
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
 
@@ -147,58 +161,6 @@ fn connection_limit(asked: Option<u32>) -> usize {
     }
 }
 
-/// Opens the record file for appending: created 0600; when it ends in a
-/// torn line (a crash mid-write in an earlier run), a newline is written
-/// first so that the new records start on their own lines.
-fn open_record(path: &Path) -> anyhow::Result<File> {
-    let mut options = OpenOptions::new();
-    options.create(true).append(true).read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).with_context(|| {
-        format!(
-            "cannot open the record file {}: check the directory exists and is writable",
-            crate::escape::path(path)
-        )
-    })?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        if let Ok(meta) = file.metadata()
-            && meta.is_file()
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            eprintln!(
-                "warning: the record file {} is readable by others (mode {:o}): `chmod 600` it; records hold delivery bodies",
-                crate::escape::path(path),
-                meta.permissions().mode() & 0o777
-            );
-        }
-    }
-    if file
-        .metadata()
-        .is_ok_and(|meta| meta.is_file() && meta.len() > 0)
-    {
-        let mut last = [0u8];
-        let torn = file
-            .seek(SeekFrom::End(-1))
-            .and_then(|_| file.read_exact(&mut last))
-            .is_ok_and(|()| last[0] != b'\n');
-        if torn {
-            eprintln!(
-                "warning: the record file {} ended in an incomplete line (an earlier run was cut short); new records start on the next line",
-                crate::escape::path(path)
-            );
-            file.write_all(b"\n")
-                .context("cannot append to the record file")?;
-        }
-    }
-    Ok(file)
-}
-
 /// `--max-body`: a size as `validate --max-size` takes it.
 fn parse_max_body(text: &str) -> Result<usize, String> {
     let size = super::validate::input::parse_size(text)?;
@@ -209,10 +171,17 @@ fn parse_max_body(text: &str) -> Result<usize, String> {
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve()?;
     let validator = args.spec.validator()?;
-    let record = args.record.as_deref().map(open_record).transpose()?;
+    let record = args.record.as_deref().map(record_file::open).transpose()?;
+    let record_kind = record.as_ref().map(|record| record.kind);
+    if args.fsync && record_kind.is_some_and(|kind| kind != record_file::Kind::Regular) {
+        anyhow::bail!(
+            "--fsync needs the record to be a regular file: a pipe or a terminal cannot be synced to a disk"
+        );
+    }
+    let mark = format!("whereby-webhooks-{}", random_hex());
     let forward = args
         .forward_to
-        .map(|url| Forwarder::new(url, ANSWER_WITHIN))
+        .map(|url| Forwarder::new(url, ANSWER_WITHIN, mark.clone()))
         .transpose()?;
     let tolerance = args.tolerance.tolerance();
     let max_connections = connection_limit(args.max_connections);
@@ -233,11 +202,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         strict: args.spec.strict,
         spec: args.spec.describe(),
         record: args.record.as_deref().map(crate::escape::path),
+        record_to_stdout: record_kind == Some(record_file::Kind::Stdout),
         forward: forward.as_ref().map(|f| f.shown_url().to_owned()),
         reject_invalid: args.reject_invalid,
         max_connections,
     };
-    let detached = forward.is_some() || args.fsync;
+    let detached = forward.is_some() || args.record.is_some();
     let state = Arc::new(State {
         secrets,
         tolerance,
@@ -251,6 +221,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         bodies: State::body_budget(args.max_body),
         shed: AtomicU64::new(0),
         unlogged: AtomicU64::new(0),
+        mark,
+        format: args.format,
     });
     let served = runtime.block_on(async {
         // Signal handlers go in before the address is printed, so a signal
@@ -265,11 +237,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                 )
             })?;
         let addr = listener.local_addr()?;
+        if let Some(forward) = &state.forward {
+            refuse_forwarding_to_self(forward, addr)?;
+        }
         announce(addr, args.format, &describe)?;
         anyhow::Ok(server::serve(listener, Arc::clone(&state), max_connections, shutdown).await)
     });
     // Forwarding calls that outlived the grace period are abandoned.
-    runtime.shutdown_timeout(Duration::from_secs(1));
+    runtime.shutdown_timeout(Duration::from_millis(300));
     let shed = state.shed.load(Ordering::Relaxed);
     let unlogged = state.unlogged.load(Ordering::Relaxed);
     drop(state);
@@ -295,6 +270,23 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             "warning: {unlogged} refused requests were answered but neither printed nor recorded because output was not keeping up"
         );
     }
+    if totals.refusals_unrecorded > 0 {
+        eprintln!(
+            "warning: {} refused requests were answered but not recorded because the record was not keeping up",
+            totals.refusals_unrecorded
+        );
+    }
+    if totals.unprinted > 0 {
+        eprintln!(
+            "warning: {} deliveries were answered but not printed: stdout was not being read",
+            totals.unprinted
+        );
+    }
+    if totals.record_stuck {
+        eprintln!(
+            "error: the record was still taking lines when listen stopped (a pipe nobody reads?): every delivery answered 2xx was written, the others were answered 503"
+        );
+    }
     if totals.record_failures > 0 {
         eprintln!(
             "error: {} deliveries could not be recorded (each was answered 503): the record file is incomplete",
@@ -305,6 +297,47 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// 16 random hex digits.
+fn random_hex() -> String {
+    let mut bytes = [0u8; 8];
+    // Without randomness, the time still tells runs apart.
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        bytes = (nanos as u64 ^ u64::from(std::process::id())).to_le_bytes();
+    }
+    hex::encode(bytes)
+}
+
+/// Refuses a `--forward-to` that names `listen`'s own address: every
+/// delivery would come back to it, round and round.
+fn refuse_forwarding_to_self(forward: &Forwarder, bound: SocketAddr) -> anyhow::Result<()> {
+    let Some((host, port)) = forward.host_and_port() else {
+        return Ok(());
+    };
+    if port != bound.port() {
+        return Ok(());
+    }
+    let resolved: Vec<IpAddr> = (host.as_str(), port)
+        .to_socket_addrs()
+        .map(|addrs| addrs.map(|addr| addr.ip()).collect())
+        .unwrap_or_default();
+    let reaches_us = |ip: &IpAddr| {
+        *ip == bound.ip()
+            || (bound.ip().is_unspecified() && (ip.is_loopback() || ip.is_unspecified()))
+            || (ip.is_unspecified() && bound.ip().is_loopback())
+    };
+    if resolved.iter().any(reaches_us) {
+        anyhow::bail!(
+            "--forward-to {} is this listen's own address ({}): every delivery would come back here; give the application's address",
+            forward.shown_url(),
+            server::url(bound)
+        );
+    }
+    Ok(())
+}
+
 /// What the receiver checks, for the startup message.
 struct Description {
     secrets: usize,
@@ -312,6 +345,7 @@ struct Description {
     strict: bool,
     spec: String,
     record: Option<String>,
+    record_to_stdout: bool,
     forward: Option<String>,
     reject_invalid: bool,
     max_connections: usize,
@@ -321,13 +355,18 @@ struct Description {
 /// stderr.
 fn announce(addr: SocketAddr, format: Format, describe: &Description) -> anyhow::Result<()> {
     let url = server::url(addr);
-    let mut stdout = std::io::stdout().lock();
-    match format {
-        Format::Human => writeln!(stdout, "listening on {url}")?,
-        Format::Json => writeln!(stdout, "{}", serde_json::json!({ "listening": url }))?,
+    let line = match format {
+        Format::Human => format!("listening on {url}"),
+        Format::Json => serde_json::json!({ "listening": url }).to_string(),
+    };
+    if describe.record_to_stdout {
+        // Stdout carries only record lines.
+        eprintln!("{line}");
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{line}")?;
+        stdout.flush()?;
     }
-    stdout.flush()?;
-    drop(stdout);
     if !addr.ip().is_loopback() {
         eprintln!(
             "warning: listening on {addr}, reachable from other machines: deliveries still need a valid signature"

@@ -151,6 +151,10 @@ fn unsigned_flood_does_not_fill_the_record() {
     );
     for line in &lines {
         assert_ne!(line["status"], 200, "{line}");
+        if line["verdict"] == "suppressed" {
+            // Past the budget for unauthenticated requests: a count.
+            continue;
+        }
         assert!(line["body_sha256"].is_string(), "{line}");
         assert_eq!(line["body_bytes"], 1024 * 1024);
         assert!(line["raw_body"].as_str().is_some_and(|b| b.len() <= 256));

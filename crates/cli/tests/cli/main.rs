@@ -6,6 +6,7 @@ mod attacks;
 mod check_receiver;
 mod diff;
 mod first_use;
+mod hardening;
 mod help;
 mod hostile_receivers;
 mod load;

@@ -608,7 +608,7 @@ fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     Some((head, data[head_end..head_end + length].to_vec()))
 }
 
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+pub fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     head.lines().find_map(|line| {
         let (n, value) = line.split_once(':')?;
         n.eq_ignore_ascii_case(name).then(|| value.trim())

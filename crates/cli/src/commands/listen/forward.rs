@@ -1,9 +1,21 @@
 //! `listen --forward-to`: pass an authentic delivery on to the application,
 //! unchanged, and answer with the application's answer.
 //!
-//! The body goes on byte for byte with the request's headers (less the
-//! hop-by-hop ones, `Host` and `Content-Length`, which belong to each
-//! connection), so the application can verify the signature itself. The
+//! The body goes on byte for byte with the request's headers, so the
+//! application can verify the signature itself; less those that describe
+//! one connection, not the message (RFC 9110 §7.6.1): `Connection` and every
+//! header it names, `Keep-Alive`, `TE`, `Trailer`, `Transfer-Encoding`,
+//! `Upgrade`, `Proxy-*`, and `Expect` (`listen` has read the whole body
+//! already; passed on, `Expect: 100-continue` would make the client wait
+//! for a `100` before sending it), and `Host` and `Content-Length`, which
+//! the client sets for its own connection.
+//!
+//! Each forwarded request carries `Via: 1.1 <mark>`, after any `Via` the
+//! delivery brought, where the mark is a pseudonym random for each run of
+//! `listen`: a request that comes back with its own mark has gone round a
+//! loop, and is answered 508 (see [`super::server`]), so one delivery can
+//! never turn into an endless chain. A `--forward-to` that names
+//! `listen`'s own address is refused at start. The
 //! blocking client runs on tokio's blocking pool and is given only the time
 //! left before `listen` must answer; when the application does not answer in
 //! time `listen` answers 504, and when it cannot be reached, 502. Both are
@@ -30,8 +42,9 @@ use hyper::StatusCode;
 use super::verdict::Forwarded;
 use crate::client;
 
-/// Headers that describe one connection, not the message.
-const HOP_BY_HOP: [HeaderName; 8] = [
+/// Headers that describe one connection, not the message (and `Via`, to
+/// which the mark is added).
+const HOP_BY_HOP: [HeaderName; 9] = [
     header::CONNECTION,
     header::HOST,
     header::CONTENT_LENGTH,
@@ -39,29 +52,80 @@ const HOP_BY_HOP: [HeaderName; 8] = [
     header::TE,
     header::TRAILER,
     header::UPGRADE,
-    header::PROXY_AUTHORIZATION,
+    header::EXPECT,
+    header::VIA,
 ];
+
+/// Whether `name` is not passed on: one of [`HOP_BY_HOP`], `Keep-Alive`, a
+/// `Proxy-*` header, or a header the `Connection` header names.
+fn hop_by_hop(name: &HeaderName, connection: &[String]) -> bool {
+    HOP_BY_HOP.contains(name)
+        || name.as_str() == "keep-alive"
+        || name.as_str().starts_with("proxy-")
+        || connection.iter().any(|named| named == name.as_str())
+}
+
+/// The header names a `Connection` header lists, in lowercase.
+fn named_by_connection(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|name| name.trim().to_ascii_lowercase())
+        .filter(|name| !name.is_empty())
+        .collect()
+}
+
+/// The `Via` header to send: what the delivery brought, then our mark.
+fn via(headers: &HeaderMap, mark: &str) -> String {
+    let mut via: Vec<&str> = headers
+        .get_all(header::VIA)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    let ours = format!("1.1 {mark}");
+    via.push(&ours);
+    via.join(", ")
+}
 
 /// Where to forward deliveries, and the client to do it with.
 pub struct Forwarder {
     url: String,
+    /// This `listen`'s `Via` mark.
+    mark: String,
     /// `url` as it may be shown and recorded (without credentials).
     shown: String,
     target: client::Target,
 }
 
 impl Forwarder {
-    /// A forwarder to `url`, whose requests never outlive `budget`.
+    /// A forwarder to `url`, whose requests never outlive `budget` and
+    /// carry `mark` in their `Via` header.
     ///
     /// # Errors
     ///
     /// When the proxy variable that applies to `url` holds no proxy URL.
-    pub fn new(url: String, budget: Duration) -> anyhow::Result<Forwarder> {
+    pub fn new(url: String, budget: Duration, mark: String) -> anyhow::Result<Forwarder> {
         Ok(Forwarder {
             target: client::Target::new(&url, budget)?,
             shown: client::shown(&url),
             url,
+            mark,
         })
+    }
+
+    /// The host and port the URL names (the port its scheme implies when
+    /// it names none).
+    pub fn host_and_port(&self) -> Option<(String, u16)> {
+        let uri: ureq::http::Uri = self.url.parse().ok()?;
+        let port = uri.port_u16().or(match uri.scheme_str() {
+            Some("https") => Some(443),
+            Some("http") => Some(80),
+            _ => None,
+        })?;
+        let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+        Some((host.to_owned(), port))
     }
 
     /// The target URL as it may be shown and recorded: any credentials in
@@ -79,11 +143,13 @@ impl Forwarder {
         let mut request = ureq::http::Request::builder()
             .method(ureq::http::Method::POST)
             .uri(&self.url);
+        let connection = named_by_connection(headers);
         for (name, value) in headers {
-            if !HOP_BY_HOP.contains(name) {
+            if !hop_by_hop(name, &connection) {
                 request = request.header(name, value);
             }
         }
+        request = request.header(header::VIA, via(headers, &self.mark));
         // The URL's credentials, unless the delivery brought its own.
         if let Some(authorization) = &self.target.authorization
             && !headers.contains_key(header::AUTHORIZATION)
@@ -124,5 +190,44 @@ impl Forwarder {
             Ok(Err(join)) => Forwarded::Failed(format!("the forwarding task failed: {join}")),
             Err(_) => Forwarded::TimedOut("no answer in time".to_owned()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderValue;
+
+    #[test]
+    fn connection_headers_stay_and_via_grows() {
+        let mut headers = HeaderMap::new();
+        for (name, value) in [
+            ("connection", "keep-alive, X-Hop"),
+            ("connection", "x-other"),
+            ("x-hop", "1"),
+            ("x-other", "2"),
+            ("keep-alive", "timeout=5"),
+            ("proxy-connection", "keep-alive"),
+            ("expect", "100-continue"),
+            ("te", "trailers"),
+            ("via", "1.1 proxy.example"),
+            ("whereby-signature", "t=1,v1=00"),
+        ] {
+            headers.append(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        let connection = named_by_connection(&headers);
+        let passed: Vec<&str> = headers
+            .keys()
+            .filter(|name| !hop_by_hop(name, &connection))
+            .map(HeaderName::as_str)
+            .collect();
+        assert_eq!(passed, ["whereby-signature"]);
+        assert_eq!(
+            via(&headers, "whereby-webhooks-abc"),
+            "1.1 proxy.example, 1.1 whereby-webhooks-abc"
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! | check | refused with |
 //! |---|---|
 //! | method is `POST` | 405, with `Allow: POST` |
+//! | no `Via` mark of this `listen` (a `--forward-to` loop) | 508 |
 //! | the body arrives within the time limit | 408 |
 //! | the body is at most `--max-body` bytes | 413 |
 //! | one `Whereby-Signature` header, UTF-8, well formed | 400 (401 when missing) |
@@ -35,8 +36,16 @@
 //! arriving, well inside Whereby's 5 s: reading the body, waiting for room
 //! in the output queue and forwarding share that budget.
 //!
+//! An authentic body whose `type` the spec does not describe, and that
+//! breaks nothing else, is answered 200 and reported as unknown: the
+//! contract tells receivers to acknowledge event types they do not know,
+//! since Whereby adds them (in `--strict` mode it is refused with 422).
+//!
 //! Bounds, whatever unauthenticated clients send:
 //!
+//! * lines about requests without a valid signature take at most the byte
+//!   budget of [`super::budget`], with their path and header values cut at
+//!   [`UNAUTHENTIC_VALUE_MAX`] bytes;
 //! * a body is buffered only when its signature header is well formed; the
 //!   buffers of all requests together take at most [`BODY_BUDGET`] (or
 //!   twice `--max-body`, if more), and a request that cannot get room in
@@ -69,7 +78,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use sha2::{Digest as _, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
-use whereby_webhooks_conformance::{Report, Validator, parse_payload};
+use whereby_webhooks_conformance::{IssueKind, Report, Validator, parse_payload};
 use whereby_webhooks_model::{Event, UnknownEventType};
 use whereby_webhooks_signature::{HEADER_NAME, Secret, SignatureHeader, Tolerance, now_unix};
 
@@ -78,6 +87,10 @@ use super::forward::Forwarder;
 use super::output::Output;
 use super::verdict::{Conformance, Delivery, Forwarded, Kept, RETRY_AFTER_SECS, Refusal, Verdict};
 use crate::record::{HEADER_VALUE_MAX, KEPT_HEADERS, PREFIX};
+
+/// The most of a path or header value kept for a request without a valid
+/// signature.
+pub const UNAUTHENTIC_VALUE_MAX: usize = 256;
 
 /// Every answer is given within this long of the request's head arriving.
 pub const ANSWER_WITHIN: Duration = Duration::from_secs(4);
@@ -93,7 +106,7 @@ pub const MAX_HEAD: usize = 32 * 1024;
 const DRAIN_FACTOR: u64 = 16;
 
 /// After a shutdown signal, in-flight requests get this long to finish.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(4);
 
 /// The memory all buffered bodies may take together, at least.
 pub const BODY_BUDGET: usize = 64 * 1024 * 1024;
@@ -130,6 +143,11 @@ pub struct State {
     /// Refused deliveries answered but not printed or recorded, for want of
     /// room in the queue.
     pub unlogged: AtomicU64,
+    /// This `listen`'s mark in the `Via` header of what it forwards (a
+    /// pseudonym of its own, random for each run).
+    pub mark: String,
+    /// How deliveries are printed on stdout.
+    pub format: super::output::Format,
 }
 
 impl State {
@@ -228,8 +246,8 @@ pub async fn serve(
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _peer)) => stream,
+                let (stream, peer) = match accepted {
+                    Ok(accepted) => accepted,
                     Err(error) => {
                         // Out of file descriptors and the like: shed an idle
                         // connection, and wait rather than spin.
@@ -254,6 +272,7 @@ pub async fn serve(
                 next_id += 1;
                 spawn_connection(
                     stream,
+                    peer.ip(),
                     next_id,
                     slot,
                     Arc::clone(&state),
@@ -275,6 +294,7 @@ pub async fn serve(
 
 fn spawn_connection(
     stream: tokio::net::TcpStream,
+    peer: std::net::IpAddr,
     id: u64,
     slot: OwnedSemaphorePermit,
     state: Arc<State>,
@@ -292,14 +312,13 @@ fn spawn_connection(
         async move {
             seen.busy.store(true, Ordering::Relaxed);
             // A client that hangs up drops this future. While forwarding
-            // (or syncing a record line), that would leave a delivery the
-            // application has, or a line on the disk, unprinted: such
-            // requests are judged in a task of their own. Otherwise the
-            // record line is written without an `await` in between, and a
-            // hang-up can only cut the judging short before anything was
-            // kept; a task per request would cost more than the judging.
+            // or recording, that would leave a delivery the application
+            // has, or a line in the record, unprinted: such requests are
+            // judged in a task of their own. Otherwise a hang-up can only
+            // cut the judging short before anything was kept; a task per
+            // request would cost more than the judging.
             let response = if state.detached {
-                tokio::spawn(handle(state, request))
+                tokio::spawn(handle(state, request, peer))
                     .await
                     .unwrap_or_else(|_| {
                         plain(
@@ -308,7 +327,7 @@ fn spawn_connection(
                         )
                     })
             } else {
-                handle(state, request).await
+                handle(state, request, peer).await
             };
             seen.idle_since.store(clock.now_ms(), Ordering::Relaxed);
             seen.busy.store(false, Ordering::Relaxed);
@@ -398,8 +417,22 @@ fn answer(verdict: &Verdict) -> Response<Full<Bytes>> {
     response
 }
 
-/// The allow-listed headers, values cut to size.
-fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
+/// `text` cut at `max` bytes (on a character boundary), with `...` when
+/// cut.
+fn cut(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str("...");
+    }
+    text
+}
+
+/// The allow-listed headers, values cut at `max` bytes.
+fn kept_headers(headers: &HeaderMap, max: usize) -> Vec<(String, String)> {
     KEPT_HEADERS
         .iter()
         .filter_map(|name| {
@@ -410,42 +443,40 @@ fn kept_headers(headers: &HeaderMap) -> Vec<(String, String)> {
                 value.push_str(", ");
                 value.push_str(&String::from_utf8_lossy(more.as_bytes()));
             }
-            if value.len() > HEADER_VALUE_MAX {
-                let mut cut = HEADER_VALUE_MAX;
-                while !value.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                value.truncate(cut);
-                value.push_str("...");
-            }
-            Some(((*name).to_owned(), value))
+            Some(((*name).to_owned(), cut(value, max)))
         })
         .collect()
 }
 
 /// Judges one request, queues its delivery for output, and answers.
-async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    state: Arc<State>,
+    request: Request<Incoming>,
+    peer: std::net::IpAddr,
+) -> Response<Full<Bytes>> {
     let started = Instant::now();
     let received_at = SystemTime::now();
     let deadline = started + ANSWER_WITHIN;
     let (parts, body) = request.into_parts();
     let judged = judge(&state, &parts, body, deadline).await;
     let authentic = matches!(judged.verdict, Verdict::Authentic { .. });
-    // An authentic delivery waits for room in the queue within its budget;
-    // anything else takes room only if there is some, so that floods of
-    // refused requests never hold answers back.
-    let slot = match judged.slot {
-        Some(slot) => Some(slot),
-        None if authentic => None,
-        None => state.output.reserve(Instant::now()).await,
+    // Anyone can send what is not authentic: only its start is kept.
+    let value_max = if authentic {
+        HEADER_VALUE_MAX
+    } else {
+        UNAUTHENTIC_VALUE_MAX
     };
     let mut delivery = Delivery {
         received_at,
         method: parts.method.clone(),
         // Not the query: some endpoints carry a token there.
-        path: parts.uri.path().to_owned(),
+        path: if authentic {
+            parts.uri.path().to_owned()
+        } else {
+            cut(parts.uri.path().to_owned(), UNAUTHENTIC_VALUE_MAX)
+        },
         headers: if state.recording {
-            kept_headers(&parts.headers)
+            kept_headers(&parts.headers, value_max)
         } else {
             Vec::new()
         },
@@ -454,6 +485,34 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<
         verdict: judged.verdict,
         elapsed: Duration::ZERO,
         unrecorded: false,
+        printed: None,
+    };
+    // An authentic delivery waits for room in the queue within its budget;
+    // anything else is written only within the budget of unauthenticated
+    // requests, and takes room only if there is some, so that floods of
+    // them never hold answers back nor fill the disk.
+    let mut line = None;
+    let slot = match judged.slot {
+        Some(slot) => Some(slot),
+        None if authentic => None,
+        None => {
+            delivery.elapsed = started.elapsed();
+            let mut printed = Vec::new();
+            delivery.stdout_line(state.format, &mut printed);
+            let mut recorded = Vec::new();
+            if state.recording {
+                delivery.write_record(&mut recorded);
+            }
+            if !state
+                .output
+                .may_write_unauthenticated(printed.len() + recorded.len(), peer)
+            {
+                return answer(&delivery.verdict);
+            }
+            delivery.printed = Some(printed);
+            line = state.recording.then_some(recorded);
+            state.output.reserve(Instant::now()).await
+        }
     };
     let Some(slot) = slot else {
         if authentic {
@@ -463,9 +522,11 @@ async fn handle(state: Arc<State>, request: Request<Incoming>) -> Response<Full<
         state.unlogged.fetch_add(1, Ordering::Relaxed);
         return answer(&delivery.verdict);
     };
-    delivery.elapsed = started.elapsed();
+    if line.is_none() {
+        delivery.elapsed = started.elapsed();
+    }
     let response = answer(&delivery.verdict);
-    if slot.send(delivery, started + ANSWER_WITHIN).await {
+    if slot.send(delivery, line, started + ANSWER_WITHIN).await {
         response
     } else {
         answer(&Verdict::Refused(Refusal::NotRecorded))
@@ -491,6 +552,9 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
     };
     if parts.method != Method::POST {
         return refused(Refusal::Method(parts.method.clone()), Kept::Unread, 0);
+    }
+    if carries_mark(&parts.headers, &state.mark) {
+        return refused(Refusal::Loop, Kept::Unread, 0);
     }
     let header = signature_header(parts).map(SignatureHeader::parse);
     // Only a body whose header could possibly verify is kept whole.
@@ -622,6 +686,20 @@ fn conform(validator: &Validator, bytes: &[u8]) -> Conformance {
         .and_then(serde_json::Value::as_str)
         .map(str::to_owned);
     if !report.is_valid() {
+        // Unknown event types are acknowledged, unless strict mode asks to
+        // refuse whatever the spec does not describe.
+        let unknown = !validator.options().strict
+            && report
+                .errors
+                .iter()
+                .all(|issue| issue.kind == IssueKind::UnknownEventType);
+        if let (true, Some(event_type)) = (unknown, value.get("type").and_then(|t| t.as_str())) {
+            return Conformance::Unknown {
+                event_type: event_type.to_owned(),
+                report,
+                id,
+            };
+        }
         return Conformance::Invalid { report, id };
     }
     // Valid, though the quick reading did not say so.
@@ -653,6 +731,20 @@ fn typed_by_the_model(
 #[derive(serde::Deserialize)]
 struct IdOnly {
     id: Option<String>,
+}
+
+/// Whether a `Via` header of `headers` names `mark` (as one of its
+/// comma-separated entries' received-by part).
+fn carries_mark(headers: &HeaderMap, mark: &str) -> bool {
+    headers.get_all(header::VIA).iter().any(|value| {
+        value.to_str().is_ok_and(|value| {
+            value.split(',').any(|entry| {
+                let mut words = entry.split_whitespace();
+                let _protocol = words.next();
+                words.next() == Some(mark)
+            })
+        })
+    })
 }
 
 /// The one `Whereby-Signature` header's value, or why it is refused.

@@ -20,6 +20,26 @@ use crate::record::{
 /// How many seconds a sender told to retry should wait.
 pub const RETRY_AFTER_SECS: u64 = 5;
 
+/// The most of a method's name that is shown or recorded: standard ones are
+/// at most 7 letters, and a client may send any token up to the head limit.
+const METHOD_MAX: usize = 32;
+
+/// How `listen` prints each delivery on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One line for people: time, status, type, id and the verdicts
+    Human,
+    /// One JSON object per line: the record line without headers and body
+    Json,
+}
+
+/// A method as shown and recorded: cut at [`METHOD_MAX`] bytes (a method
+/// is ASCII, so any cut is a character boundary).
+fn method_shown(method: &Method) -> &str {
+    let name = method.as_str();
+    name.get(..METHOD_MAX.min(name.len())).unwrap_or(name)
+}
+
 /// Why a request was turned down before its signature was checked (or,
 /// for the last two, after, for want of room to record it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +68,9 @@ pub enum Refusal {
     /// The record line could not be written: answered 503 so that Whereby
     /// retries.
     NotRecorded,
+    /// The request carries this `listen`'s own `Via` mark: `--forward-to`
+    /// leads back to it, directly or through other hops.
+    Loop,
 }
 
 impl Refusal {
@@ -62,6 +85,7 @@ impl Refusal {
             }
             Refusal::MissingSignature => StatusCode::UNAUTHORIZED,
             Refusal::Busy | Refusal::NotRecorded => StatusCode::SERVICE_UNAVAILABLE,
+            Refusal::Loop => StatusCode::LOOP_DETECTED,
         }
     }
 
@@ -69,7 +93,7 @@ impl Refusal {
         match self {
             Refusal::Method(method) => format!(
                 "method {} not allowed: Whereby delivers webhooks with POST",
-                terminal_safe(method.as_str())
+                terminal_safe(method_shown(method))
             ),
             Refusal::TooSlow => format!(
                 "the body did not arrive within {} s: send it at once",
@@ -96,6 +120,7 @@ impl Refusal {
             Refusal::NotRecorded => {
                 format!("the delivery could not be recorded; retry in {RETRY_AFTER_SECS} s")
             }
+            Refusal::Loop => "loop detected: this request was already forwarded by this listen (its Via header carries our mark): point --forward-to at the application, not back at listen".to_owned(),
         }
     }
 }
@@ -118,6 +143,18 @@ pub enum Conformance {
         /// Its `id`, when it has a string one.
         id: Option<String>,
     },
+    /// Its `type` is not an event type the spec describes, and nothing
+    /// else is wrong with it as far as the spec can tell: acknowledged, as
+    /// the contract tells receivers to do (Whereby adds event types), and
+    /// reported as unknown. (In strict mode it is [`Conformance::Invalid`].)
+    Unknown {
+        /// The event type.
+        event_type: String,
+        /// The report, with its one unknown-event-type issue.
+        report: Report,
+        /// Its `id`, when it has a string one.
+        id: Option<String>,
+    },
     /// The spec accepts it, this build's event model does not: accepted,
     /// with the mismatch reported.
     Model {
@@ -135,7 +172,10 @@ impl Conformance {
     /// event model can type it: the spec is the contract, and refusing a
     /// delivery it accepts would lose it, since Whereby never retries a 4xx).
     pub fn is_valid(&self) -> bool {
-        matches!(self, Conformance::Valid { .. } | Conformance::Model { .. })
+        matches!(
+            self,
+            Conformance::Valid { .. } | Conformance::Model { .. } | Conformance::Unknown { .. }
+        )
     }
 
     /// Whether an object in the body has a key twice: such a body is never
@@ -147,7 +187,9 @@ impl Conformance {
 
     fn event_type(&self) -> Option<&str> {
         match self {
-            Conformance::Valid { event_type, .. } => Some(event_type),
+            Conformance::Valid { event_type, .. } | Conformance::Unknown { event_type, .. } => {
+                Some(event_type)
+            }
             Conformance::Invalid { report, .. } | Conformance::Model { report, .. } => {
                 report.event_type.as_deref()
             }
@@ -157,7 +199,9 @@ impl Conformance {
     fn id(&self) -> Option<&str> {
         match self {
             Conformance::Valid { id, .. } => Some(id),
-            Conformance::Invalid { id, .. } | Conformance::Model { id, .. } => id.as_deref(),
+            Conformance::Invalid { id, .. }
+            | Conformance::Model { id, .. }
+            | Conformance::Unknown { id, .. } => id.as_deref(),
         }
     }
 
@@ -169,6 +213,10 @@ impl Conformance {
             Conformance::Invalid { report, .. } => {
                 report.errors.iter().map(ToString::to_string).collect()
             }
+            Conformance::Unknown { event_type, .. } => vec![format!(
+                "unknown event type \"{}\": acknowledged, as the contract asks of receivers (Whereby adds event types); the spec does not describe it",
+                terminal_safe(event_type)
+            )],
             Conformance::Model { error, .. } => vec![format!(
                 "conforms to the spec, but this build's event model cannot type it ({}): check that the spec and this build are the same version",
                 terminal_safe(error)
@@ -265,6 +313,13 @@ impl Verdict {
                             terminal_safe(id)
                         )
                     }
+                    Conformance::Unknown { event_type, id, .. } => format!(
+                        "acknowledged {} {} ({})",
+                        terminal_safe(event_type),
+                        terminal_safe(id.as_deref().unwrap_or("-")),
+                        // Terminal-safe already.
+                        conformance.reasons().join("; ")
+                    ),
                     Conformance::Model { report, id, .. } => format!(
                         "accepted {} {} ({})",
                         terminal_safe(report.event_type.as_deref().unwrap_or("-")),
@@ -300,6 +355,11 @@ impl Verdict {
                 }
             }
         }
+    }
+
+    /// Whether the signature held.
+    pub fn is_authentic(&self) -> bool {
+        matches!(self, Verdict::Authentic { .. })
     }
 
     fn kind(&self) -> &'static str {
@@ -349,6 +409,9 @@ pub struct Delivery {
     /// Set when the record line could not be written (the answer is then
     /// 503).
     pub unrecorded: bool,
+    /// The stdout line, when it was written out already (to weigh it
+    /// against the budget of unauthenticated requests).
+    pub printed: Option<Vec<u8>>,
 }
 
 fn rfc3339(time: SystemTime) -> String {
@@ -429,7 +492,7 @@ impl Delivery {
         };
         let mut line = RecordLine {
             received_at: rfc3339(self.received_at),
-            method: self.method.as_str(),
+            method: method_shown(&self.method),
             path: &self.path,
             status: self.status().as_u16(),
             verdict: self.verdict.kind(),
@@ -473,6 +536,14 @@ impl Delivery {
         }
     }
 
+    /// The stdout line in `format`, newline included.
+    pub fn stdout_line(&self, format: Format, out: &mut Vec<u8>) {
+        match format {
+            Format::Human => self.human_line(out),
+            Format::Json => self.summary_line(out),
+        }
+    }
+
     /// The JSON stdout line: the record without headers and body.
     pub fn summary_line(&self, out: &mut Vec<u8>) {
         let mut line = self.line();
@@ -513,10 +584,10 @@ impl Delivery {
                     conformance.event_type(),
                     conformance.id(),
                     "signature ok".into(),
-                    if conformance.is_valid() {
-                        "schema ok"
-                    } else {
-                        "schema INVALID"
+                    match conformance {
+                        Conformance::Unknown { .. } => "schema UNKNOWN TYPE",
+                        _ if conformance.is_valid() => "schema ok",
+                        _ => "schema INVALID",
                     },
                     match forward {
                         None => "".into(),
@@ -550,7 +621,7 @@ impl Delivery {
             format_args!(
                 "{} {} {} {}{refused} {} {} {signature} {schema}{forward} ({} ms)\n",
                 humantime::format_rfc3339_millis(self.received_at),
-                terminal_safe(self.method.as_str()),
+                terminal_safe(method_shown(&self.method)),
                 terminal_safe(&self.path),
                 status.as_u16(),
                 terminal_safe(event_type.unwrap_or("-")),
@@ -569,7 +640,7 @@ fn schema_record(conformance: &Conformance) -> SchemaRecord {
             errors: RawJson::default(),
             model_error: None,
         },
-        Conformance::Invalid { report, .. } => SchemaRecord {
+        Conformance::Invalid { report, .. } | Conformance::Unknown { report, .. } => SchemaRecord {
             valid: false,
             event_type: report.event_type.clone(),
             // The conformance crate's one JSON form of an issue, as
@@ -602,6 +673,7 @@ mod tests {
             verdict,
             elapsed: Duration::from_micros(1500),
             unrecorded: false,
+            printed: None,
         }
     }
 
