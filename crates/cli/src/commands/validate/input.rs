@@ -17,6 +17,8 @@ use std::sync::Arc;
 
 use whereby_webhooks_conformance::{Issue, IssueKind};
 
+use crate::ndjson::{BOM, read_line_bounded};
+
 /// One input: a file, or standard input.
 #[derive(Debug)]
 pub enum Input {
@@ -438,9 +440,6 @@ impl Reader {
     }
 }
 
-/// The UTF-8 byte order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 fn bom_warning(source: &Source) -> Entry {
     Entry::Warning(format!(
         "{} starts with a UTF-8 byte order mark (EF BB BF): skipped it and read the rest; \
@@ -664,40 +663,6 @@ fn next_line(lines: &mut Lines, bytes: &mut Vec<u8>, max: usize) -> io::Result<L
             source,
             range: start..bytes.len(),
         }));
-    }
-}
-
-/// Appends the next line, with its `\n`, to `bytes`, but at most `max`
-/// bytes of it. Returns whether the line ended (at `\n` or at the end of
-/// the input) within `max` bytes.
-fn read_line_bounded(
-    reader: &mut dyn BufRead,
-    bytes: &mut Vec<u8>,
-    max: usize,
-) -> io::Result<bool> {
-    let mut taken = 0;
-    loop {
-        let buffer = match reader.fill_buf() {
-            Ok(buffer) => buffer,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(err),
-        };
-        if buffer.is_empty() {
-            return Ok(true);
-        }
-        let (length, ended) = match buffer.iter().position(|&b| b == b'\n') {
-            Some(at) => (at + 1, true),
-            None => (buffer.len(), false),
-        };
-        if taken + length > max {
-            return Ok(false);
-        }
-        bytes.extend_from_slice(&buffer[..length]);
-        reader.consume(length);
-        taken += length;
-        if ended {
-            return Ok(true);
-        }
     }
 }
 
