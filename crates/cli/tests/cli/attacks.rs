@@ -586,7 +586,10 @@ fn replay_resends_recorded_deliveries_byte_for_byte() {
         serde_json::to_string_pretty(&serde_json::from_str::<Value>(&example()).expect("JSON"))
             .expect("JSON");
     assert_eq!(signed_post(staging.port, pretty.as_bytes()).0, 200);
-    assert_eq!(send(&url, &["room.session.started"], "not-the-secret").0, 1);
+    assert_eq!(
+        send(&url, &["room.session.started"], "not-the-secret-at-all").0,
+        1
+    );
     assert_eq!(
         send(
             &url,
