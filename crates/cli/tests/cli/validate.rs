@@ -1227,3 +1227,30 @@ fn a_chain_of_linked_directories_is_walked_once() {
         );
     }
 }
+
+/// Two keys that YAML reads as one (`~` and `null`, `0x1F` and `31`) were
+/// two to the check for keys written twice: `validate --spec` took the
+/// document and `diff` called the change nothing breaking (exit 0), where
+/// js-yaml refuses it. Both refuse it now, as a key twice.
+#[test]
+fn a_spec_with_a_key_twice_by_its_yaml_value_is_refused() {
+    let dir = temp_dir();
+    let yaml = std::fs::read_to_string(repo_root().join("spec/openapi.yaml")).expect("read");
+    // A file whose name does not say YAML was "neither JSON nor YAML".
+    for (name, twice) in [
+        ("null.yaml", "~: 1\nnull: 2\n"),
+        ("hex.yaml", "0x1F: 1\n31: 2\n"),
+        ("no-extension", "True: 1\ntrue: 2\n"),
+    ] {
+        let spec = dir.path().join(name);
+        std::fs::write(&spec, format!("{yaml}{twice}")).expect("write");
+        let message = "the spec has a key twice in one object (two keys of one object are the same YAML value";
+        spec_is_refused(&spec, message);
+        whereby()
+            .args(["diff", "spec/openapi.yaml"])
+            .arg(&spec)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}
