@@ -10,6 +10,7 @@ mod client;
 mod commands;
 mod escape;
 mod exit;
+mod ndjson;
 mod record;
 mod secrets;
 

@@ -10,17 +10,25 @@
 //!
 //! Several secrets exist while an endpoint's secret is being rotated: any of
 //! them verifies a signature, and the first one signs. List the current
-//! secret first.
+//! secret first:
 //!
-//! * In the environment, secrets are separated by commas and/or whitespace
-//!   (`WHEREBY_WEBHOOK_SECRET="new,old"` or `"new old"`).
-//! * In a file, there is one secret per line; surrounding whitespace
-//!   (including a Windows `\r`) is trimmed, and blank lines and lines
-//!   starting with `#` are ignored.
+//! * in the environment, separated by commas and/or whitespace
+//!   (`WHEREBY_WEBHOOK_SECRET="new,old"` or `"new old"`);
+//! * in a file, one secret per line; surrounding whitespace (including a
+//!   Windows `\r`) is trimmed, and blank lines and lines starting with `#`
+//!   are ignored; a line is one secret, commas and inner spaces included;
+//! * on the command line, `--secret new --secret old`.
 //!
-//! So a secret given through these two cannot start or end with whitespace,
-//! nor (in the environment) contain a comma or whitespace. Such a secret can
-//! only be passed with `--secret`, which is used exactly as written.
+//! Every secret is at least [`MIN_SECRET_BYTES`] bytes: a shorter one is
+//! refused (exit 2, naming where it came from) unless
+//! `--allow-short-secret` is given, for a test secret. A value is never cut
+//! into short keys: the environment variable's value is split only into
+//! secrets of [`MIN_SECRET_BYTES`] bytes or more, even with
+//! `--allow-short-secret` (which accepts a short secret given whole). Were
+//! `"Str0ng-Pass phrase,x"` split into three secrets, a delivery signed
+//! with the one-byte key `x` would be authentic; it is refused instead, and
+//! a secret holding a comma or whitespace is given with `--secret-file`,
+//! where the line is taken whole.
 //!
 //! `--secret` prints a warning: a secret on the command line ends up in the
 //! shell history and is visible to every user of the machine through `ps`.
@@ -37,22 +45,58 @@ use whereby_webhooks_signature::Secret;
 /// The environment variable holding the signing secrets.
 pub const SECRET_ENV: &str = "WHEREBY_WEBHOOK_SECRET";
 
+/// The fewest bytes a signing secret has, unless `--allow-short-secret`
+/// is given.
+pub const MIN_SECRET_BYTES: usize = 16;
+
 /// Where to take the signing secrets from.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SecretArgs {
-    /// Read signing secrets from FILE, one per line (blank lines and `#`
-    /// comments are ignored); repeatable. Without this or --secret, the
-    /// secrets come from the WHEREBY_WEBHOOK_SECRET environment variable
-    /// (several separated by commas or whitespace; list the current one
-    /// first)
+    /// Read signing secrets from FILE, one per line, each taken whole (blank
+    /// lines and `#` comments are ignored); repeatable. Without this or
+    /// --secret, the secrets come from the WHEREBY_WEBHOOK_SECRET
+    /// environment variable (several separated by commas or whitespace,
+    /// as `new,old` while rotating; list the current one first)
     #[arg(long = "secret-file", value_name = "FILE")]
     pub secret_files: Vec<PathBuf>,
 
-    /// A signing secret; repeatable. It leaks into the shell history and
-    /// `ps`: prefer WHEREBY_WEBHOOK_SECRET or --secret-file
-    #[arg(long = "secret", value_name = "SECRET")]
-    pub secrets: Vec<Secret>,
+    /// A signing secret; repeatable (`--secret new --secret old` while
+    /// rotating). It leaks into the shell history and `ps`: prefer
+    /// WHEREBY_WEBHOOK_SECRET or --secret-file
+    #[arg(long = "secret", value_name = "SECRET", value_parser = given_secret)]
+    pub secrets: Vec<GivenSecret>,
+
+    /// Accept a secret shorter than 16 bytes (a test secret) given whole: with
+    /// --secret, on a line of --secret-file, or as all of WHEREBY_WEBHOOK_SECRET.
+    /// A list in WHEREBY_WEBHOOK_SECRET is never split into secrets that short
+    #[arg(long)]
+    pub allow_short_secret: bool,
 }
+
+/// A secret given with `--secret`, and its length in bytes. Its `Debug`
+/// shows neither.
+#[derive(Clone)]
+pub struct GivenSecret {
+    secret: Secret,
+    len: usize,
+}
+
+impl std::fmt::Debug for GivenSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GivenSecret(****)")
+    }
+}
+
+/// Reads `--secret`: refused when empty or blank.
+fn given_secret(text: &str) -> Result<GivenSecret, whereby_webhooks_signature::EmptySecret> {
+    Ok(GivenSecret {
+        secret: Secret::new(text)?,
+        len: text.len(),
+    })
+}
+
+/// What to say after refusing a short secret.
+const SHORT_HINT: &str = "copy the endpoint's signing secret whole, or pass --allow-short-secret if a short test secret is meant";
 
 impl SecretArgs {
     /// The secrets to sign or verify with: never empty.
@@ -62,7 +106,9 @@ impl SecretArgs {
     /// # Errors
     ///
     /// When no source gives a secret, when a secret file cannot be read or
-    /// holds no secret, or when the environment variable is not UTF-8.
+    /// holds no secret, when the environment variable is not UTF-8, or
+    /// when a secret is shorter than [`MIN_SECRET_BYTES`] (and that was
+    /// not allowed, or it is a piece of the environment variable's list).
     pub fn resolve(&self) -> anyhow::Result<Vec<Secret>> {
         self.resolve_with(std::env::var_os(SECRET_ENV))
     }
@@ -81,12 +127,22 @@ impl SecretArgs {
                 "warning: a secret given with --secret leaks into the shell history and `ps` output: prefer {SECRET_ENV} or --secret-file"
             );
         }
+        let allow_short = self.allow_short_secret;
         if !self.secret_files.is_empty() || !self.secrets.is_empty() {
             let mut secrets = Vec::new();
             for path in &self.secret_files {
-                secrets.extend(read_secret_file(path)?);
+                secrets.extend(read_secret_file(path, allow_short)?);
             }
-            secrets.extend(self.secrets.iter().cloned());
+            for (at, given) in self.secrets.iter().enumerate() {
+                if given.len < MIN_SECRET_BYTES && !allow_short {
+                    bail!(
+                        "the secret given with --secret (number {} of {}) is shorter than {MIN_SECRET_BYTES} bytes: {SHORT_HINT}",
+                        at + 1,
+                        self.secrets.len()
+                    );
+                }
+                secrets.push(given.secret.clone());
+            }
             return Ok(secrets);
         }
         let Some(env) = env else {
@@ -97,22 +153,43 @@ impl SecretArgs {
         let Some(env) = env.to_str() else {
             bail!("{SECRET_ENV} is not valid UTF-8: set it to the endpoint's signing secret");
         };
-        let secrets = parse_env(env);
-        if secrets.is_empty() {
-            bail!(
-                "{SECRET_ENV} is set but holds no secret: set it to the endpoint's signing secret, or unset it and pass --secret-file FILE"
-            );
-        }
-        Ok(secrets)
+        parse_env(env, allow_short)
     }
 }
 
-/// Splits the environment variable's value on commas and whitespace.
-fn parse_env(value: &str) -> Vec<Secret> {
-    value
+/// Splits the environment variable's value on commas and whitespace into
+/// secrets, refusing it when it holds none, when it is one short secret
+/// (unless `allow_short`), or when it splits into several of which one is
+/// short (always: such pieces may be parts of one secret holding a comma or
+/// whitespace, and would each be a weak key).
+fn parse_env(value: &str, allow_short: bool) -> anyhow::Result<Vec<Secret>> {
+    let pieces: Vec<&str> = value
         .split(|c: char| c == ',' || c.is_whitespace())
-        .filter_map(|item| Secret::new(item).ok())
-        .collect()
+        .filter(|piece| !piece.is_empty())
+        .collect();
+    let short = pieces
+        .iter()
+        .filter(|piece| piece.len() < MIN_SECRET_BYTES)
+        .count();
+    match pieces.len() {
+        0 => bail!(
+            "{SECRET_ENV} is set but holds no secret: set it to the endpoint's signing secret, or unset it and pass --secret-file FILE"
+        ),
+        1 if short > 0 && !allow_short => {
+            bail!("{SECRET_ENV} holds a secret shorter than {MIN_SECRET_BYTES} bytes: {SHORT_HINT}")
+        }
+        1 => {}
+        n if short > 0 => bail!(
+            "{SECRET_ENV} splits at commas and whitespace into {n} secrets, {short} of them shorter than {MIN_SECRET_BYTES} bytes, so none is used: \
+             a secret holding a comma or whitespace is cut by that split, and is given with --secret-file FILE instead (one secret per line, taken whole); \
+             several secrets are listed as `new,old`, each of {MIN_SECRET_BYTES} bytes or more (--allow-short-secret accepts a short secret given whole, never one of a list)"
+        ),
+        _ => {}
+    }
+    Ok(pieces
+        .into_iter()
+        .filter_map(|piece| Secret::new(piece).ok())
+        .collect())
 }
 
 /// The largest secret file read: a few secrets, one per line, with
@@ -131,8 +208,9 @@ fn read_at_most(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>>
     Ok((bytes.len() as u64 <= max).then_some(bytes))
 }
 
-/// Reads one secret per line, skipping blank lines and `#` comments.
-fn read_secret_file(path: &Path) -> anyhow::Result<Vec<Secret>> {
+/// Reads one secret per line, skipping blank lines and `#` comments;
+/// refuses a secret shorter than [`MIN_SECRET_BYTES`] unless `allow_short`.
+fn read_secret_file(path: &Path, allow_short: bool) -> anyhow::Result<Vec<Secret>> {
     let text = std::fs::File::open(path)
         .and_then(|file| read_at_most(file, MAX_SECRET_FILE))
         .with_context(|| format!("cannot read the secret file {}", crate::escape::path(path)))?;
@@ -150,7 +228,20 @@ fn read_secret_file(path: &Path) -> anyhow::Result<Vec<Secret>> {
             crate::escape::path(path)
         );
     };
-    let secrets = parse_file(text);
+    let lines = parse_file(text);
+    if let Some((line, _)) = lines
+        .iter()
+        .find(|(_, secret)| secret.len() < MIN_SECRET_BYTES && !allow_short)
+    {
+        bail!(
+            "line {line} of the secret file {} holds a secret shorter than {MIN_SECRET_BYTES} bytes: {SHORT_HINT}",
+            crate::escape::path(path)
+        );
+    }
+    let secrets: Vec<Secret> = lines
+        .into_iter()
+        .filter_map(|(_, secret)| Secret::new(secret).ok())
+        .collect();
     if secrets.is_empty() {
         bail!(
             "the secret file {} holds no secret: write one signing secret per line (blank lines and `#` comments are ignored)",
@@ -160,11 +251,12 @@ fn read_secret_file(path: &Path) -> anyhow::Result<Vec<Secret>> {
     Ok(secrets)
 }
 
-fn parse_file(text: &str) -> Vec<Secret> {
+/// The secrets of a secret file, each with its line number (from 1).
+fn parse_file(text: &str) -> Vec<(usize, &str)> {
     text.lines()
-        .map(str::trim)
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(|line| Secret::new(line).ok())
+        .enumerate()
+        .map(|(at, line)| (at + 1, line.trim()))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
         .collect()
 }
 
@@ -203,6 +295,9 @@ mod tests {
     use super::*;
     use whereby_webhooks_signature::sign;
 
+    const NEW: &str = "new-secret-0123456789";
+    const OLD: &str = "old-secret-0123456789";
+
     /// Which of `secrets` produce the same signature as `expected`.
     fn same(secrets: &[Secret], expected: &[&str]) {
         assert_eq!(secrets.len(), expected.len());
@@ -212,40 +307,86 @@ mod tests {
         }
     }
 
+    fn env(value: &str) -> Vec<Secret> {
+        parse_env(value, false).expect("secrets")
+    }
+
+    fn args(secret_files: Vec<PathBuf>, secrets: &[&str], allow_short_secret: bool) -> SecretArgs {
+        SecretArgs {
+            secret_files,
+            secrets: secrets
+                .iter()
+                .map(|secret| given_secret(secret).expect("non-empty"))
+                .collect(),
+            allow_short_secret,
+        }
+    }
+
     #[test]
     fn env_splits_on_commas_and_whitespace() {
-        same(&parse_env("new"), &["new"]);
-        same(&parse_env("new,old"), &["new", "old"]);
-        same(&parse_env(" new , old\n"), &["new", "old"]);
-        same(&parse_env("new old\tolder"), &["new", "old", "older"]);
-        same(&parse_env(",,"), &[]);
+        same(&env(NEW), &[NEW]);
+        same(&env(&format!("{NEW},{OLD}")), &[NEW, OLD]);
+        same(&env(&format!(" {NEW} , {OLD}\n")), &[NEW, OLD]);
+        same(
+            &env(&format!("{NEW} {OLD}\t{NEW}x")),
+            &[NEW, OLD, &format!("{NEW}x")],
+        );
+    }
+
+    /// A value whose pieces would be short keys is refused, allowed or
+    /// not, without quoting it; a short value alone only when allowed.
+    #[test]
+    fn env_is_never_cut_into_short_keys() {
+        for allow_short in [false, true] {
+            for value in ["Str0ng-Pass phrase,x", "a,b", &format!("{NEW},x")] {
+                let error = parse_env(value, allow_short).expect_err(value).to_string();
+                assert!(error.contains("--secret-file"), "{error}");
+                assert!(
+                    !error.contains("Str0ng") && !error.contains(",x"),
+                    "{error}"
+                );
+            }
+        }
+        let error = parse_env(" sh0rt ", false).expect_err("short").to_string();
+        assert!(error.contains("shorter than 16 bytes"), "{error}");
+        assert!(!error.contains("sh0rt"), "{error}");
+        same(&parse_env(" sh0rt ", true).expect("allowed"), &["sh0rt"]);
     }
 
     #[test]
     fn file_skips_blank_lines_and_comments() {
-        same(
-            &parse_file("# current\nnew\r\n\n  old  \n#old: gone\n"),
-            &["new", "old"],
+        assert_eq!(
+            parse_file("# current\nnew\r\n\n  old one, too  \n#old: gone\n"),
+            [(2, "new"), (4, "old one, too")]
         );
-        same(&parse_file("\n# nothing\n"), &[]);
+        assert_eq!(parse_file("\n# nothing\n"), []);
     }
 
     #[test]
     fn flags_win_over_the_environment() {
-        let args = SecretArgs {
-            secret_files: vec![],
-            secrets: vec![Secret::new("flag").expect("non-empty")],
-        };
-        let secrets = args.resolve_with(Some("env".into())).expect("flag secret");
-        same(&secrets, &["flag"]);
+        let secrets = args(vec![], &[NEW], false)
+            .resolve_with(Some(OLD.into()))
+            .expect("flag secret");
+        same(&secrets, &[NEW]);
+    }
+
+    #[test]
+    fn short_flags_are_refused_unless_allowed() {
+        let error = args(vec![], &[NEW, "sh0rt"], false)
+            .resolve_with(None)
+            .expect_err("short");
+        let error = error.to_string();
+        assert!(error.contains("--secret (number 2 of 2)"), "{error}");
+        assert!(!error.contains("sh0rt"), "{error}");
+        let secrets = args(vec![], &[NEW, "sh0rt"], true)
+            .resolve_with(None)
+            .expect("allowed");
+        same(&secrets, &[NEW, "sh0rt"]);
     }
 
     #[test]
     fn missing_and_empty_sources_are_errors() {
-        let args = SecretArgs {
-            secret_files: vec![],
-            secrets: vec![],
-        };
+        let args = args(vec![], &[], false);
         let error = args.resolve_with(None).expect_err("no secret");
         assert!(error.to_string().contains(SECRET_ENV), "{error}");
         let error = args.resolve_with(Some(" , ".into())).expect_err("empty");
@@ -258,18 +399,34 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join("comments-only");
         std::fs::write(&path, "# sup3r-s3cret-comment\n").expect("write");
-        let args = SecretArgs {
-            secret_files: vec![path],
-            secrets: vec![],
-        };
-        let error = format!("{:#}", args.resolve_with(None).expect_err("no secret"));
+        let error = format!(
+            "{:#}",
+            args(vec![path], &[], false)
+                .resolve_with(None)
+                .expect_err("no secret")
+        );
         assert!(error.contains("holds no secret"), "{error}");
         assert!(!error.contains("sup3r"), "{error}");
-        let args = SecretArgs {
-            secret_files: vec![dir.join("missing")],
-            secrets: vec![],
-        };
-        let error = format!("{:#}", args.resolve_with(None).expect_err("unreadable"));
+        let path = dir.join("short");
+        std::fs::write(&path, format!("{NEW}\n\n sup3r \n")).expect("write");
+        let error = format!(
+            "{:#}",
+            args(vec![path.clone()], &[], false)
+                .resolve_with(None)
+                .expect_err("short")
+        );
+        assert!(error.contains("line 3 of the secret file"), "{error}");
+        assert!(!error.contains("sup3r"), "{error}");
+        let secrets = args(vec![path], &[], true)
+            .resolve_with(None)
+            .expect("allowed");
+        same(&secrets, &[NEW, "sup3r"]);
+        let error = format!(
+            "{:#}",
+            args(vec![dir.join("missing")], &[], false)
+                .resolve_with(None)
+                .expect_err("unreadable")
+        );
         assert!(error.contains("cannot read the secret file"), "{error}");
         let _ = std::fs::remove_dir_all(&dir);
     }

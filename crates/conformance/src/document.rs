@@ -88,7 +88,11 @@ pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
     // object.
     match crate::yaml::read(text) {
         Ok(document) if document.is_object() => Ok(document),
-        Err(refused @ (SpecError::Expanded { .. } | SpecError::YamlNotJson { .. })) => Err(refused),
+        Err(
+            refused @ (SpecError::Expanded { .. }
+            | SpecError::YamlNotJson { .. }
+            | SpecError::DuplicateKey { .. }),
+        ) => Err(refused),
         Ok(document) => Err(SpecError::NotADocument {
             path: path.to_owned(),
             reason: format!("it is {}", crate::report::type_name(&document)),

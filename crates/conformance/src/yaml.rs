@@ -26,6 +26,17 @@
 //! budget (JSON has no aliases). In both, an object with a key twice is
 //! refused: serde_json and `yaml_serde` keep the last value, other parsers
 //! the first, so such a spec means different things to different tools.
+//!
+//! In YAML, a key is twice in a mapping when two keys are written the same
+//! (`a` and `"a"` are one string), and also when two keys written
+//! differently resolve to the same value: `~`, `null` and an empty key are
+//! all null; `True` and `true` one boolean; `0x1F`, `0o37` and `31` one
+//! integer; `1.0` and `1` one number; `.inf` and `.Inf` one float. The
+//! value read keeps each key as written (`yaml_serde` reads it so), so the
+//! keys are resolved in a second pass over the document ([`twice_by_value`]),
+//! by the same resolver `yaml_serde` applies to plain scalars (YAML 1.2's
+//! core schema). js-yaml refuses such a document; other tools keep one
+//! value or the other.
 
 use std::fmt;
 
@@ -58,7 +69,16 @@ pub(crate) fn read(text: &str) -> Result<Value, SpecError> {
     }
     .deserialize(yaml_serde::Deserializer::from_str(text));
     match (read, budget.stopped) {
-        (Ok(value), _) => Ok(value),
+        (Ok(value), _) => match twice_by_value(text) {
+            None => Ok(value),
+            Some((error, key)) => Err(SpecError::DuplicateKey {
+                reason: with_line(&error, || {
+                    second_top_level_line_where(text, |written| {
+                        resolve_key(written).as_ref() == Some(&key)
+                    })
+                }),
+            }),
+        },
         // `yaml_serde` places a key twice at its object's start, and says
         // nothing of a place at the start of the document: at the top
         // level (column 1), the line of the second is added, when the
@@ -111,6 +131,286 @@ fn second_top_level_line(text: &str, key: &str) -> Option<usize> {
         .filter(|(_, line)| starts_member(line))
         .nth(1)
         .map(|(at, _)| at + 1)
+}
+
+/// The error's text, with the line of the second key added when
+/// `yaml_serde` placed it at the top level (see [`read`]) and `line` finds
+/// it.
+fn with_line(error: &yaml_serde::Error, line: impl FnOnce() -> Option<usize>) -> String {
+    match error
+        .location()
+        .is_none_or(|at| at.column() == 1)
+        .then(line)
+    {
+        Some(Some(line)) => format!("{error}, the second at line {line}"),
+        _ => error.to_string(),
+    }
+}
+
+/// The line (from 1) where a member of the top-level block mapping of
+/// `text` whose key, written plain or as `? key`, satisfies `matches`
+/// starts for the second time.
+fn second_top_level_line_where(text: &str, matches: impl Fn(&str) -> bool) -> Option<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| plain_key(line).is_some_and(&matches))
+        .nth(1)
+        .map(|(at, _)| at + 1)
+}
+
+/// The key a line of a top-level block mapping starts, when written plain
+/// or as `? key`.
+fn plain_key(line: &str) -> Option<&str> {
+    if let Some(rest) = line.strip_prefix("? ") {
+        return Some(rest.trim_end());
+    }
+    // A line starting with `:` is the value of a `? key` above it.
+    if line.starts_with([
+        ' ', '\t', '#', '-', ':', '"', '\'', '{', '[', '%', '&', '*', '!',
+    ]) {
+        return None;
+    }
+    let colon = line
+        .match_indices(':')
+        .map(|(at, _)| at)
+        .find(|&at| line[at + 1..].is_empty() || line[at + 1..].starts_with([' ', '\t']))?;
+    Some(line[..colon].trim_end())
+}
+
+/// A mapping key that is not a string, as YAML resolves it. Numbers that
+/// are equal are one key, an integer and a float alike (`1` and `1.0`, as
+/// js-yaml reads them); strings are left out, since two keys that resolve
+/// to the same string are written the same, which [`read`] finds itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Resolved {
+    Null,
+    Bool(bool),
+    /// An integer, or a float without a fraction in range.
+    Int(i128),
+    /// An integer past `i128`.
+    Big(u128),
+    /// Any other float, by its bits (every NaN the same one).
+    Float(u64),
+}
+
+impl Resolved {
+    fn float(value: f64) -> Resolved {
+        #[expect(clippy::cast_precision_loss, reason = "only the range is compared")]
+        let in_range = (i128::MIN as f64..i128::MAX as f64).contains(&value);
+        if value.fract() == 0.0 && in_range {
+            #[expect(clippy::cast_possible_truncation, reason = "a whole number in range")]
+            return Resolved::Int(value as i128);
+        }
+        if value.is_nan() {
+            return Resolved::Float(f64::NAN.to_bits());
+        }
+        Resolved::Float(value.to_bits())
+    }
+}
+
+impl fmt::Display for Resolved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Resolved::Null => f.write_str("null"),
+            Resolved::Bool(value) => write!(f, "{value}"),
+            Resolved::Int(value) => write!(f, "{value}"),
+            Resolved::Big(value) => write!(f, "{value}"),
+            Resolved::Float(bits) => {
+                let value = f64::from_bits(bits);
+                match value {
+                    f64::INFINITY => f.write_str(".inf"),
+                    f64::NEG_INFINITY => f.write_str("-.inf"),
+                    _ if value.is_nan() => f.write_str(".nan"),
+                    _ => write!(f, "{value}"),
+                }
+            }
+        }
+    }
+}
+
+/// How a key written `written` on its own, as a plain scalar, resolves;
+/// `None` for a string (or what is not one scalar).
+fn resolve_key(written: &str) -> Option<Resolved> {
+    KeyValue
+        .deserialize(yaml_serde::Deserializer::from_str(written))
+        .ok()
+        .flatten()
+}
+
+/// The first mapping of `text` with two keys that resolve to the same
+/// value though written differently: the error placing it, and the value.
+/// `text` has been read whole already, within its budgets, so this second
+/// pass over it is bounded as the first was. An error other than such a
+/// key (none is expected) ends the pass without a finding.
+fn twice_by_value(text: &str) -> Option<(yaml_serde::Error, Resolved)> {
+    let mut twice = None;
+    let error = KeyCheck { twice: &mut twice }
+        .deserialize(yaml_serde::Deserializer::from_str(text))
+        .err()?;
+    twice.map(|key| (error, key))
+}
+
+/// Walks a value, checking the keys of each mapping by their resolved
+/// value; keeps nothing else.
+struct KeyCheck<'t> {
+    twice: &'t mut Option<Resolved>,
+}
+
+impl<'de> DeserializeSeed<'de> for KeyCheck<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyCheck<'_> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq
+            .next_element_seed(KeyCheck {
+                twice: &mut *self.twice,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        while let Some(key) = map.next_key_seed(KeyValue)? {
+            if let Some(key) = key
+                && !keys.insert(key)
+            {
+                *self.twice = Some(key);
+                return Err(de::Error::custom(format_args!(
+                    "two keys of one object are the same YAML value, {key}, written differently (as ~ and null, True and true, or 0x1F and 31 are)"
+                )));
+            }
+            map.next_value_seed(KeyCheck {
+                twice: &mut *self.twice,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads a mapping key as YAML resolves it: `None` for a string.
+struct KeyValue;
+
+impl<'de> DeserializeSeed<'de> for KeyValue {
+    type Value = Option<Resolved>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Option<Resolved>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyValue {
+    type Value = Option<Resolved>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a mapping key")
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(Some(Resolved::Bool(value)))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(Some(Resolved::Int(value.into())))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(Some(Resolved::Int(value.into())))
+    }
+
+    fn visit_i128<E: de::Error>(self, value: i128) -> Result<Self::Value, E> {
+        Ok(Some(Resolved::Int(value)))
+    }
+
+    fn visit_u128<E: de::Error>(self, value: u128) -> Result<Self::Value, E> {
+        Ok(Some(
+            i128::try_from(value).map_or(Resolved::Big(value), Resolved::Int),
+        ))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(Some(Resolved::float(value)))
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Some(Resolved::Null))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Some(Resolved::Null))
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        self.deserialize(deserializer)
+    }
+
+    // A tagged key (`!name key`) is read as its scalar by the first pass,
+    // whatever the tag: it counts as a string here.
+    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
+        de::IgnoredAny.visit_enum(data).map(|_| None)
+    }
 }
 
 /// Reads `text` as one JSON document, as `serde_json::from_str::<Value>`
@@ -616,6 +916,62 @@ mod tests {
                 }
                 other => panic!("{other:?}"),
             }
+        }
+    }
+
+    /// YAML compares keys by the value they resolve to, not as written:
+    /// `~` and `null`, `True` and `true`, `0x1F` and `31`, `1.0` and `1`,
+    /// `0o17` and `15`, `.inf` and `.Inf` are one key each. They passed as
+    /// two, where js-yaml refuses the document; they are refused now, with
+    /// the value and where it is. Keys that only look alike (a quoted
+    /// `"null"` is a string, `017` too) are still two keys.
+    #[test]
+    fn keys_equal_once_resolved_are_refused() {
+        for (text, value, placed) in [
+            ("~: 1\nnull: 2\n", "null", "the second at line 2"),
+            (
+                "a: 0\nTrue: 1\nb: 2\ntrue: 2\n",
+                "true",
+                "the second at line 4",
+            ),
+            ("0x1F: 1\n31: 2\n", "31", "the second at line 2"),
+            ("1.0: 1\n1: 2\n", "1", "the second at line 2"),
+            ("0o17: 1\n+15: 2\n", "15", "the second at line 2"),
+            (".inf: 1\n.Inf: 2\n", ".inf", "the second at line 2"),
+            ("? ~\n: 1\nNULL: 2\n", "null", "the second at line 3"),
+            // Inside, `yaml_serde` places the object.
+            (
+                "x:\n  y:\n    FALSE: 1\n    false: 2\n",
+                "false",
+                "x.y: two keys",
+            ),
+            ("x: {Null: 1, ~: 2}\n", "null", "x: two keys"),
+        ] {
+            match read(text) {
+                Err(SpecError::DuplicateKey { reason }) => {
+                    assert!(
+                        reason.contains(&format!("the same YAML value, {value},")),
+                        "{text:?}: {reason}"
+                    );
+                    assert!(
+                        reason.contains(placed) && reason.contains("line"),
+                        "{text:?}: {reason}"
+                    );
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+        for text in [
+            "'null': 1\n~: 2\n",
+            "\"0x1F\": 1\n31: 2\n",
+            "'1': 1\n1.0: 2\n",
+            "017: 1\n15: 2\n",
+            "017: 1\n0o17: 2\n",
+            "a:\n  ~: 1\nb:\n  null: 2\n",
+            "1: 1\n2: 2\n'3': 3\ntrue: 4\nfalse: 5\n~: 6\n",
+        ] {
+            let expected = yaml_serde::from_str::<Value>(text).expect("YAML");
+            assert_eq!(read(text).ok(), Some(expected), "{text:?}");
         }
     }
 

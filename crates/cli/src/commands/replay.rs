@@ -12,8 +12,10 @@
 //! not kept whole, are listed as skipped. One line per delivery, with the
 //! receiver's answer. A line that is not a record (a torn line left by a
 //! crash) is listed as skipped too, and the records after it are replayed.
+//! A line longer than any record (64 MiB) stops the run at once with its
+//! place: what follows it may never end (`/dev/zero`, a pipe).
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{BufReader, Read as _, Write as _};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -23,14 +25,12 @@ use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
 use crate::client::{self, MAX_TIMEOUT_SECS};
 use crate::escape::terminal_safe;
 use crate::exit::Exit;
+use crate::ndjson::{BOM, read_line_bounded};
 use crate::record::{Record, RecordedBody};
 use crate::secrets::SecretArgs;
 
-/// The longest line read from a record file.
-const MAX_LINE: u64 = 64 * 1024 * 1024;
-
-/// A UTF-8 byte order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The longest line read from a record file, its line break included.
+const MAX_LINE: usize = 64 * 1024 * 1024;
 
 /// Arguments of `replay`.
 #[derive(Debug, clap::Args)]
@@ -47,8 +47,8 @@ Without --only-accepted, deliveries listen refused for their body (422, a duplic
 included) are replayed too, since their signature held.
 
 Exit status: 0 every answer 2xx, 1 some answer not 2xx (or no answer) or some line not a record, \
-2 usage or I/O error (an unreadable record file, a file with no record in it, filters that \
-match no record, a receiver that cannot be reached on the first delivery).")]
+2 usage or I/O error (an unreadable record file, a file with no record in it, a line over 64 MiB, \
+filters that match no record, a receiver that cannot be reached on the first delivery).")]
 pub struct Args {
     /// A file written by `listen --record`
     #[arg(value_name = "RECORD")]
@@ -109,24 +109,22 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let mut number = 0u64;
     loop {
         line.clear();
-        let read = (&mut reader)
-            .take(MAX_LINE)
-            .read_until(b'\n', &mut line)
+        let ended = read_line_bounded(&mut reader, &mut line, MAX_LINE)
             .with_context(|| format!("cannot read {shown}"))?;
-        if read == 0 {
+        if ended && line.is_empty() {
             break;
         }
         number += 1;
         let at = format!("{shown}:{number}");
-        if read as u64 == MAX_LINE && !line.ends_with(b"\n") {
-            skip_rest_of_line(&mut reader).with_context(|| format!("cannot read {shown}"))?;
-            unreadable(
-                &mut stdout,
-                &mut tally,
-                &at,
-                &format!("it is longer than {} MiB", MAX_LINE >> 20),
-            )?;
-            continue;
+        // No record is that long. The rest of the line is not read: it may
+        // never end (`/dev/zero`, a pipe), and the lines after it cannot be
+        // told apart from it in bounded memory.
+        if !ended {
+            stdout.flush()?;
+            bail!(
+                "{at}: the line is longer than {} MiB, longer than any line `listen --record` writes: is this a record file? Nothing after it was read",
+                MAX_LINE >> 20
+            );
         }
         if number == 1 && line.starts_with(BOM) {
             eprintln!(
@@ -325,26 +323,6 @@ fn unreadable(
         );
     }
     Ok(())
-}
-
-/// Reads and drops what is left of a line, up to and including its newline.
-fn skip_rest_of_line(reader: &mut impl std::io::BufRead) -> std::io::Result<()> {
-    loop {
-        let buffer = reader.fill_buf()?;
-        if buffer.is_empty() {
-            return Ok(());
-        }
-        match buffer.iter().position(|&byte| byte == b'\n') {
-            Some(end) => {
-                reader.consume(end + 1);
-                return Ok(());
-            }
-            None => {
-                let all = buffer.len();
-                reader.consume(all);
-            }
-        }
-    }
 }
 
 /// Whether the filters select `record`.

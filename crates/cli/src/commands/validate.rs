@@ -26,7 +26,8 @@ use self::output::{Format, Printer, Progress};
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Inputs: a `*.json` file is one event; a `*.ndjson` or `*.jsonl` file is one event per line \
-(blank lines skipped); directories are searched recursively for both, in name order; `-` reads \
+(blank lines skipped); directories are searched recursively for both, in name order, skipping \
+the symbolic links inside them unless --follow-symlinks is given; `-` reads \
 standard input as one JSON document when it starts with `{` and is one (a pretty-printed event), \
 as NDJSON otherwise, and the summary says which. Lines recorded by `listen --record` are \
 recognised and their `body` is validated. Only JSON is read: convert YAML first. A UTF-8 byte \
@@ -57,6 +58,11 @@ pub struct Args {
     /// raise this for bodies near listen's --max-body
     #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = input::parse_size)]
     max_size: u64,
+
+    /// Follow the symbolic links inside directories, wherever they point (outside the directory
+    /// too), reading each file and directory once. Without it they are skipped, with a note
+    #[arg(long)]
+    follow_symlinks: bool,
 }
 
 /// How many samples are read before they are validated together.
@@ -69,10 +75,21 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let validator = args.spec.validator()?;
 
     let mut io_failed = false;
-    let expanded = input::expand(&args.paths, &mut |message| {
+    let expanded = input::expand(&args.paths, args.follow_symlinks, &mut |message| {
         io_failed = true;
         eprintln!("error: {}", message_safe(&message));
     });
+    if let Some((count, first)) = &expanded.links_skipped {
+        let (links, them) = if *count == 1 {
+            ("symbolic link", "it points")
+        } else {
+            ("symbolic links", "they point")
+        };
+        eprintln!(
+            "note: skipped {count} {links} inside the directories read (the first {}): pass --follow-symlinks to read what {them} to",
+            crate::escape::path(first)
+        );
+    }
     let inputs = expanded.inputs;
     if inputs
         .iter()

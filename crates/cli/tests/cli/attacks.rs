@@ -590,7 +590,10 @@ fn replay_resends_recorded_deliveries_byte_for_byte() {
         serde_json::to_string_pretty(&serde_json::from_str::<Value>(&example()).expect("JSON"))
             .expect("JSON");
     assert_eq!(signed_post(staging.port, pretty.as_bytes()).0, 200);
-    assert_eq!(send(&url, &["room.session.started"], "not-the-secret").0, 1);
+    assert_eq!(
+        send(&url, &["room.session.started"], "not-the-secret-at-all").0,
+        1
+    );
     assert_eq!(
         send(
             &url,
@@ -982,10 +985,11 @@ fn replay_reads_record_lines_in_memory_proportional_to_them() {
 
 /// A line that is not a record is skipped with the reason it does not
 /// read (before, every such line was called "a torn line"); a line over
-/// 64 MiB is skipped whole (before, it was read as two lines, and when
-/// its first 64 MiB made a record, replayed as two deliveries); a file
-/// without a record is an error; a byte order mark at the start of the
-/// file is skipped with a warning, as `validate` skips it.
+/// 64 MiB stops the run with exit 2 and its place (before, it was read as
+/// two lines, and when its first 64 MiB made a record, replayed as two
+/// deliveries; then it was skipped, which on endless input never ended); a
+/// file without a record is an error; a byte order mark at the start of
+/// the file is skipped with a warning, as `validate` skips it.
 #[test]
 fn replay_says_why_a_line_is_not_a_record() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -1033,17 +1037,63 @@ fn replay_says_why_a_line_is_not_a_record() {
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stdout, "", "nothing after the long line is replayed");
     assert!(
-        lines[0].contains("long.ndjson:1 skipped: ") && lines[0].contains("longer than 64 MiB"),
-        "{stdout}"
+        stderr.contains("long.ndjson:1: the line is longer than 64 MiB"),
+        "{stderr}"
     );
-    assert!(
-        lines[1].contains("long.ndjson:2 ") && lines[1].contains(" would send 2 bytes"),
-        "{stdout}"
-    );
+}
+
+/// A record "file" that never ends and holds no line break (`/dev/zero`,
+/// a pipe a program keeps writing to) stops at once with exit 2 and the
+/// line's place, as `validate` stops on it: before, `replay` read it to
+/// the end of the line, that is forever, and printed nothing.
+#[test]
+fn replay_stops_at_once_on_a_line_without_end() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("endless.ndjson");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    // Writes `{` without end into the pipe, until the reader is gone (the
+    // thread is left behind if replay never opens the pipe).
+    {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut pipe = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&fifo)
+                .expect("open the pipe");
+            let block = vec![b'{'; 1 << 16];
+            while pipe.write_all(&block).is_ok() {}
+        });
+    }
+    for (record, shown) in [
+        (
+            std::path::PathBuf::from("/dev/zero"),
+            "/dev/zero".to_owned(),
+        ),
+        (fifo.clone(), fifo.display().to_string()),
+    ] {
+        let output = bin()
+            .env(SECRET_ENV, SECRET)
+            .arg("replay")
+            .arg(&record)
+            .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("replay runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{shown}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{shown}:1: the line is longer than 64 MiB")),
+            "{stderr}"
+        );
+        assert!(output.stdout.is_empty());
+    }
 }
 
 /// `replay --dry-run` of `record`, with the test secret.
@@ -1299,14 +1349,22 @@ fn a_file_name_cannot_forge_output_lines() {
         String::from_utf8_lossy(&warned.stderr)
     );
 
-    let validate = bin().arg("validate").arg(&samples).output().expect("runs");
-    crate::assert_exit(&validate, 2);
-    clean(&validate);
-    assert!(
-        String::from_utf8_lossy(&validate.stderr).contains("x\\u{a}ok"),
-        "{}",
-        String::from_utf8_lossy(&validate.stderr)
-    );
+    // The link is skipped with a note naming it, or followed to nowhere.
+    for (follow, code) in [(false, 0), (true, 2)] {
+        let validate = bin()
+            .arg("validate")
+            .args(follow.then_some("--follow-symlinks"))
+            .arg(&samples)
+            .output()
+            .expect("runs");
+        crate::assert_exit(&validate, code);
+        clean(&validate);
+        assert!(
+            String::from_utf8_lossy(&validate.stderr).contains("x\\u{a}ok"),
+            "{}",
+            String::from_utf8_lossy(&validate.stderr)
+        );
+    }
 
     let spec = bin()
         .arg("validate")

@@ -241,7 +241,7 @@ fn errors_exit_2() {
 fn exit_with_stdout_closed(args: &[&str]) -> Option<i32> {
     let mut child = std::process::Command::new(crate::send_listen::binary())
         .current_dir(repo_root())
-        .env(crate::sign_verify::SECRET_ENV, "a-secret")
+        .env(crate::sign_verify::SECRET_ENV, "a-test-secret-0123")
         .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -94,7 +94,7 @@ fn sign_known_answer() {
 #[test]
 fn sign_defaults_to_now() {
     let out = run(bin()
-        .env(SECRET_ENV, "s")
+        .env(SECRET_ENV, "a-test-secret-0123")
         .arg("sign")
         .write_stdin(&b"{}"[..]));
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -113,9 +113,9 @@ fn round_trip_and_tampering() {
     let dir = tempfile::tempdir().expect("temp dir");
     let body = write(dir.path(), "body.json", BODY);
     let now = whereby_webhooks_signature::now_unix();
-    let header = sign("s3cret", now, &body);
+    let header = sign("s3cret-s3cret-s3cret", now, &body);
 
-    let ok = verify("s3cret", &header, &body, &[]);
+    let ok = verify("s3cret-s3cret-s3cret", &header, &body, &[]);
     assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
     assert!(
         ok.stdout.starts_with(&format!("valid: signed at {now} (")),
@@ -125,7 +125,7 @@ fn round_trip_and_tampering() {
 
     // The header name copied along with the value is fine.
     let named = verify(
-        "s3cret",
+        "s3cret-s3cret-s3cret",
         &format!("Whereby-Signature: {header}"),
         &body,
         &[],
@@ -136,18 +136,18 @@ fn round_trip_and_tampering() {
     let mut changed = BODY.to_vec();
     changed.push(b' ');
     let tampered = write(dir.path(), "tampered.json", &changed);
-    let bad = verify("s3cret", &header, &tampered, &[]);
+    let bad = verify("s3cret-s3cret-s3cret", &header, &tampered, &[]);
     assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
     assert!(bad.stdout.starts_with("invalid: "), "{}", bad.stdout);
     assert!(bad.stdout.contains("raw request body"), "{}", bad.stdout);
 
     // The wrong secret.
-    let wrong = verify("other", &header, &body, &[]);
+    let wrong = verify("other-secret-0123456", &header, &body, &[]);
     assert_eq!(wrong.code, 1);
     assert!(wrong.stdout.contains("right secret"), "{}", wrong.stdout);
 
     // A malformed header.
-    let malformed = verify("s3cret", "t=now,v1=abc", &body, &[]);
+    let malformed = verify("s3cret-s3cret-s3cret", "t=now,v1=abc", &body, &[]);
     assert_eq!(malformed.code, 1);
     assert!(
         malformed
@@ -163,12 +163,12 @@ fn timestamps_too_old_or_in_the_future() {
     let dir = tempfile::tempdir().expect("temp dir");
     let body = write(dir.path(), "body.json", BODY);
     let t = 1_700_000_000u64;
-    let header = sign("s", t, &body);
+    let header = sign("a-test-secret-0123", t, &body);
     let at = |now: u64, extra: &[&str]| {
         let now = now.to_string();
         let mut args = vec!["--now", now.as_str()];
         args.extend_from_slice(extra);
-        verify("s", &header, &body, &args)
+        verify("a-test-secret-0123", &header, &body, &args)
     };
 
     // The default window is 300 s either way, bounds included.
@@ -205,7 +205,12 @@ fn timestamps_too_old_or_in_the_future() {
     let mut changed = BODY.to_vec();
     changed[0] = b' ';
     let tampered = write(dir.path(), "tampered.json", &changed);
-    let out = verify("s", &header, &tampered, &["--no-tolerance"]);
+    let out = verify(
+        "a-test-secret-0123",
+        &header,
+        &tampered,
+        &["--no-tolerance"],
+    );
     assert_eq!(out.code, 1);
 
     // Both at once is a usage error.
@@ -236,7 +241,7 @@ fn missing_secret_and_unreadable_files_are_usage_errors() {
     assert!(out.stderr.contains("holds no secret"), "{}", out.stderr);
 
     let out = run(bin()
-        .env(SECRET_ENV, "s")
+        .env(SECRET_ENV, "a-test-secret-0123")
         .args(["verify", "--header", "t=1,v1=00", "--body"])
         .arg(dir.path().join("missing.json")));
     assert_eq!(out.code, 2);
@@ -297,29 +302,32 @@ fn rotation_through_the_environment() {
     let dir = tempfile::tempdir().expect("temp dir");
     let body = write(dir.path(), "body.json", BODY);
     let t = 1_700_000_000u64;
-    let by_old = sign("old-secret", t, &body);
-    let by_new = sign("new-secret", t, &body);
+    let by_old = sign("old-secret-0123456", t, &body);
+    let by_new = sign("new-secret-0123456", t, &body);
     let now = ["--now", "1700000001"];
 
     for env in [
-        "new-secret,old-secret",
-        "new-secret old-secret",
-        " new-secret ,\nold-secret ",
+        "new-secret-0123456,old-secret-0123456",
+        "new-secret-0123456 old-secret-0123456",
+        " new-secret-0123456 ,\nold-secret-0123456 ",
     ] {
         assert_eq!(verify(env, &by_old, &body, &now).code, 0, "{env:?}");
         assert_eq!(verify(env, &by_new, &body, &now).code, 0, "{env:?}");
     }
     // Once the old secret is retired, its signatures fail.
-    assert_eq!(verify("new-secret", &by_old, &body, &now).code, 1);
+    assert_eq!(verify("new-secret-0123456", &by_old, &body, &now).code, 1);
 
     // `sign` signs with the first secret listed.
-    assert_eq!(sign("new-secret,old-secret", t, &body), by_new);
+    assert_eq!(
+        sign("new-secret-0123456,old-secret-0123456", t, &body),
+        by_new
+    );
 
     // Flags win over the environment, and several files add up.
-    let old = write(dir.path(), "old", b"old-secret\n");
-    let new = write(dir.path(), "new", b"\n# rotated in\nnew-secret\r\n");
+    let old = write(dir.path(), "old", b"old-secret-0123456\n");
+    let new = write(dir.path(), "new", b"\n# rotated in\nnew-secret-0123456\r\n");
     let out = run(bin()
-        .env(SECRET_ENV, "unrelated")
+        .env(SECRET_ENV, "unrelated-secret-0123")
         .args([
             "verify",
             "--now",
@@ -378,7 +386,7 @@ fn secrets_are_never_printed() {
             ])
             .arg(&body)),
         run(bin()
-            .env(SECRET_ENV, format!("{SECRET},other"))
+            .env(SECRET_ENV, format!("{SECRET},other-secret-0123456"))
             .args(["verify", "--header", "t=1,v1=zz", "--body"])
             .arg(&body)),
         run(bin()
@@ -419,4 +427,157 @@ fn secrets_are_never_printed() {
     assert_eq!(runs[7].code, 2);
     assert_eq!(runs[8].code, 2);
     assert_eq!(runs[9].code, 2);
+}
+
+/// `verify` of `header` over `body` with the secret(s) in the environment
+/// and `args` (`--allow-short-secret`, say).
+fn verify_with(env: Option<&str>, header: &str, body: &Path, args: &[&str]) -> Run {
+    let mut command = bin();
+    if let Some(env) = env {
+        command.env(SECRET_ENV, env);
+    }
+    run(command
+        .args([
+            "verify",
+            "--now",
+            "1700000001",
+            "--header",
+            header,
+            "--body",
+        ])
+        .arg(body)
+        .args(args))
+}
+
+/// A header for `body` at 1700000000, signed with `key` by the library.
+fn signed_with(key: &str, body: &[u8]) -> String {
+    let secret = whereby_webhooks_signature::Secret::new(key).expect("a key");
+    whereby_webhooks_signature::sign(&secret, 1_700_000_000, body)
+}
+
+/// A secret holding a comma or a space was cut into pieces, each an
+/// accepted key: with `WHEREBY_WEBHOOK_SECRET='Str0ng-Pass phrase,x'`, a
+/// delivery signed with the one-byte key `x` was authentic. No way of
+/// giving secrets turns a fragment of one value into a key now: such a
+/// value is refused (exit 2, naming the variable, never quoting it), even
+/// with --allow-short-secret, and a file takes it whole.
+#[test]
+fn a_secret_is_never_cut_into_short_keys() {
+    const VALUE: &str = "Str0ng-Pass phrase,x";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = write(dir.path(), "body.json", BODY);
+    let by_fragment = signed_with("x", BODY);
+    let by_whole = signed_with(VALUE, BODY);
+
+    for args in [&[][..], &["--allow-short-secret"][..]] {
+        for header in [&by_fragment, &by_whole] {
+            let out = verify_with(Some(VALUE), header, &body, args);
+            assert_eq!(out.code, 2, "{args:?}: {}{}", out.stdout, out.stderr);
+            assert!(out.stderr.contains(SECRET_ENV), "{}", out.stderr);
+            assert!(out.stderr.contains("--secret-file"), "{}", out.stderr);
+            for piece in ["Str0ng", "phrase", ",x"] {
+                assert!(!out.stderr.contains(piece), "{}", out.stderr);
+                assert!(!out.stdout.contains(piece), "{}", out.stdout);
+            }
+        }
+    }
+
+    // In a file, the line is one secret, spaces and comma included.
+    let file = write(dir.path(), "secret", format!("{VALUE}\n").as_bytes());
+    let from_file = |header: &str| {
+        run(bin()
+            .args([
+                "verify",
+                "--now",
+                "1700000001",
+                "--header",
+                header,
+                "--body",
+            ])
+            .arg(&body)
+            .arg("--secret-file")
+            .arg(&file))
+    };
+    let out = from_file(&by_whole);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let out = from_file(&by_fragment);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+}
+
+/// Every secret accepted is at least 16 bytes, however it is given,
+/// unless --allow-short-secret says a short one is meant (a test secret):
+/// a short one is refused with exit 2, naming where it came from and never
+/// quoting it. Several secrets for a rotation are given as `new,old` in the
+/// environment, one per line in a file, or with --secret repeated.
+#[test]
+fn short_secrets_are_refused_unless_allowed() {
+    const SHORT: &str = "sh0rt-k3y";
+    const NEW: &str = "new-secret-0123456789";
+    const OLD: &str = "old-secret-0123456789";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = write(dir.path(), "body.json", BODY);
+    let by_short = signed_with(SHORT, BODY);
+    let file = write(
+        dir.path(),
+        "secrets",
+        format!("# rotating\n{NEW}\n{SHORT}\n").as_bytes(),
+    );
+    let file_arg = file.to_str().expect("UTF-8");
+    let refused_then_allowed = |env: Option<&str>, args: &[&str], named: &[&str]| {
+        let out = verify_with(env, &by_short, &body, args);
+        assert_eq!(
+            out.code, 2,
+            "{env:?} {args:?}: {}{}",
+            out.stdout, out.stderr
+        );
+        assert!(out.stderr.contains("16 bytes"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("--allow-short-secret"),
+            "{}",
+            out.stderr
+        );
+        for name in named {
+            assert!(out.stderr.contains(name), "{name}: {}", out.stderr);
+        }
+        assert!(!out.stderr.contains(SHORT), "{}", out.stderr);
+        let args = [args, &["--allow-short-secret"]].concat();
+        let out = verify_with(env, &by_short, &body, &args);
+        assert_eq!(
+            out.code, 0,
+            "{env:?} {args:?}: {}{}",
+            out.stdout, out.stderr
+        );
+    };
+    refused_then_allowed(Some(SHORT), &[], &[SECRET_ENV]);
+    refused_then_allowed(None, &["--secret", NEW, "--secret", SHORT], &["--secret"]);
+    refused_then_allowed(None, &["--secret-file", file_arg], &[file_arg, "line 3"]);
+
+    // Rotation: every way of listing two secrets verifies with either.
+    let with_old = signed_with(OLD, BODY);
+    let with_new = signed_with(NEW, BODY);
+    let both = write(dir.path(), "both", format!("{NEW}\n{OLD}\n").as_bytes());
+    for header in [&with_old, &with_new] {
+        for (env, args) in [
+            (Some(format!("{NEW},{OLD}")), vec![]),
+            (Some(format!("{NEW} {OLD}")), vec![]),
+            (None, vec!["--secret-file", both.to_str().expect("UTF-8")]),
+            (None, vec!["--secret", NEW, "--secret", OLD]),
+        ] {
+            let out = verify_with(env.as_deref(), header, &body, &args);
+            assert_eq!(
+                out.code, 0,
+                "{env:?} {args:?}: {}{}",
+                out.stdout, out.stderr
+            );
+        }
+    }
+    // Short secrets in a list of the environment are never accepted: they
+    // may as well be pieces of one secret holding a comma.
+    let out = verify_with(
+        Some("a,b"),
+        &signed_with("a", BODY),
+        &body,
+        &["--allow-short-secret"],
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
 }

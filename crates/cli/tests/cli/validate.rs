@@ -1091,3 +1091,166 @@ fn stdin_on_a_terminal_is_said_and_ends_at_the_first_end_of_input() {
     );
     assert!(text.contains("error: no samples found"), "{text}");
 }
+
+/// A valid event, compact.
+fn a_valid_event() -> String {
+    let text = std::fs::read_to_string(
+        repo_root().join("tests/samples/valid/recording.finished.default.json"),
+    )
+    .expect("read a sample");
+    let value: Value = serde_json::from_str(&text).expect("JSON");
+    value.to_string()
+}
+
+/// `validate DIR` followed symbolic links out of DIR: a link to a file
+/// elsewhere was read, and a secret in it printed in the error
+/// (`unknown event type "sk_live_..."`). Links inside a directory are
+/// skipped now, with a note saying how many; a file or directory named on
+/// the command line is still read, link or not.
+#[test]
+fn a_directory_walk_reads_nothing_outside_it() {
+    use std::os::unix::fs::symlink;
+    let root = temp_dir();
+    let outside = root.path().join("outside");
+    let dir = root.path().join("samples");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let secret = r#"{"type":"sk_live_51HxQzL0ngS3cr3t"}"#;
+    std::fs::write(outside.join("secret.json"), secret).expect("write");
+    std::fs::write(dir.join("ok.json"), a_valid_event()).expect("write");
+    symlink(outside.join("secret.json"), dir.join("linked.json")).expect("symlink");
+    symlink(&outside, dir.join("linked-dir")).expect("symlink");
+    symlink(&dir, root.path().join("samples-link")).expect("symlink");
+
+    for walked in [dir.clone(), root.path().join("samples-link")] {
+        let output = whereby()
+            .args(["validate", "--format", "json"])
+            .arg(&walked)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            !stdout.contains("sk_live") && !stderr.contains("sk_live"),
+            "{stdout}{stderr}"
+        );
+        assert_exit(&output, 0);
+        let results = json_lines(&output.stdout);
+        assert_eq!(results.len(), 1, "{stdout}");
+        assert!(
+            results[0]["source"]
+                .as_str()
+                .expect("a source")
+                .ends_with("ok.json")
+        );
+        assert!(
+            stderr.contains("skipped 2 symbolic links") && stderr.contains("--follow-symlinks"),
+            "{stderr}"
+        );
+    }
+
+    // Named on the command line, a link is read: the user chose it.
+    let output = whereby()
+        .args(["validate", "--format", "json"])
+        .arg(dir.join("linked.json"))
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    // Escaped and cut short, like every value an error quotes.
+    let long = format!(r#"{{"type":"\u001b[2J{}"}}"#, "x".repeat(200));
+    std::fs::write(dir.join("long.json"), long).expect("write");
+    let output = whereby()
+        .args(["validate"])
+        .arg(dir.join("long.json"))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains('\u{1b}'), "{stdout}");
+    assert!(!stdout.contains(&"x".repeat(100)), "{stdout}");
+}
+
+/// A chain of directories each holding two links to the next was walked
+/// 2^depth times (13 s at depth 17, hours at 25). The chain of 31 levels
+/// here is read once by default (the links are skipped), and once with
+/// --follow-symlinks too, which follows them but visits each directory and
+/// file once.
+#[test]
+fn a_chain_of_linked_directories_is_walked_once() {
+    use std::os::unix::fs::symlink;
+    const DEPTH: usize = 31;
+    let root = temp_dir();
+    let event = a_valid_event();
+    for level in 0..=DEPTH {
+        let here = root.path().join(format!("l{level:02}"));
+        std::fs::create_dir(&here).expect("mkdir");
+        std::fs::write(here.join("event.json"), &event).expect("write");
+        if level < DEPTH {
+            let next = format!("../l{:02}", level + 1);
+            symlink(&next, here.join("a")).expect("symlink");
+            symlink(&next, here.join("b")).expect("symlink");
+        }
+    }
+    for follow in [false, true] {
+        let output = whereby()
+            .args(["validate", "--format", "json"])
+            .args(follow.then_some("--follow-symlinks"))
+            .arg(root.path())
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_exit(&output, 0);
+        let results = json_lines(&output.stdout);
+        assert_eq!(results.len(), DEPTH + 1, "follow {follow}: {stderr}");
+        assert!(results.iter().all(|result| result["valid"] == true));
+        // Each level's file once, whatever path it was reached by.
+        let mut levels: Vec<String> = results
+            .iter()
+            .map(|result| {
+                let source = result["source"].as_str().expect("a source");
+                let real = std::fs::canonicalize(source).expect("the file exists");
+                real.parent()
+                    .and_then(Path::file_name)
+                    .expect("a level")
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        levels.sort();
+        levels.dedup();
+        assert_eq!(levels.len(), DEPTH + 1, "follow {follow}: {levels:?}");
+        assert_eq!(
+            stderr.contains(&format!("skipped {} symbolic links", 2 * DEPTH)),
+            !follow,
+            "{stderr}"
+        );
+    }
+}
+
+/// Two keys that YAML reads as one (`~` and `null`, `0x1F` and `31`) were
+/// two to the check for keys written twice: `validate --spec` took the
+/// document and `diff` called the change nothing breaking (exit 0), where
+/// js-yaml refuses it. Both refuse it now, as a key twice.
+#[test]
+fn a_spec_with_a_key_twice_by_its_yaml_value_is_refused() {
+    let dir = temp_dir();
+    let yaml = std::fs::read_to_string(repo_root().join("spec/openapi.yaml")).expect("read");
+    // A file whose name does not say YAML was "neither JSON nor YAML".
+    for (name, twice) in [
+        ("null.yaml", "~: 1\nnull: 2\n"),
+        ("hex.yaml", "0x1F: 1\n31: 2\n"),
+        ("no-extension", "True: 1\ntrue: 2\n"),
+    ] {
+        let spec = dir.path().join(name);
+        std::fs::write(&spec, format!("{yaml}{twice}")).expect("write");
+        let message = "the spec has a key twice in one object (two keys of one object are the same YAML value";
+        spec_is_refused(&spec, message);
+        whereby()
+            .args(["diff", "spec/openapi.yaml"])
+            .arg(&spec)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
+    }
+}

@@ -7,7 +7,7 @@
 //! the bytes of a file rather than about JSON is said here too: a UTF-8
 //! byte order mark is skipped with a warning, and UTF-16 is named.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use whereby_webhooks_conformance::{Issue, IssueKind};
+
+use crate::ndjson::{BOM, read_line_bounded};
 
 /// One input: a file, or standard input.
 #[derive(Debug)]
@@ -59,19 +61,33 @@ fn has_extension(path: &Path, extensions: &[&str]) -> bool {
         .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
-/// The inputs the paths name, in order, and how many YAML files the
-/// directories held (they are not read).
+/// The inputs the paths name, in order, and how many YAML files and
+/// symbolic links the directories held (they are not read).
 #[derive(Debug, Default)]
 pub struct Expanded {
     /// The inputs, in order: each directory's files sorted by name.
     pub inputs: Vec<Input>,
     /// YAML files found in directories and skipped.
     pub yaml_skipped: usize,
+    /// Symbolic links found in directories and skipped (not following
+    /// them), and the first of them.
+    pub links_skipped: Option<(usize, PathBuf)>,
 }
 
 /// The inputs the paths name, in order: each directory's files sorted by
 /// name. Paths that cannot be read are reported to `failed` and skipped.
-pub fn expand(paths: &[PathBuf], failed: &mut dyn FnMut(String)) -> Expanded {
+///
+/// A path named is read even when it is a symbolic link. The symbolic
+/// links found inside a directory are skipped (and counted), so that
+/// nothing outside the directory is read, unless `follow_symlinks`; then
+/// they are followed wherever they lead, but each file and directory is
+/// visited once (a chain of directories each holding two links to the next
+/// would otherwise be walked two to the power of its depth times).
+pub fn expand(
+    paths: &[PathBuf],
+    follow_symlinks: bool,
+    failed: &mut dyn FnMut(String),
+) -> Expanded {
     let mut expanded = Expanded::default();
     let inputs = &mut expanded.inputs;
     for path in paths {
@@ -94,13 +110,29 @@ pub fn expand(paths: &[PathBuf], failed: &mut dyn FnMut(String)) -> Expanded {
             });
             continue;
         }
-        let walk = walkdir::WalkDir::new(path)
-            .follow_links(true)
-            .sort_by_file_name();
-        for entry in walk {
+        let mut walk = walkdir::WalkDir::new(path)
+            .follow_links(follow_symlinks)
+            .sort_by_file_name()
+            .into_iter();
+        // What was visited, when following links.
+        let mut seen = HashSet::new();
+        while let Some(entry) = walk.next() {
             match entry {
                 Ok(entry) => {
                     let path = entry.path();
+                    if entry.path_is_symlink() && entry.depth() > 0 && !follow_symlinks {
+                        let (count, _) = expanded
+                            .links_skipped
+                            .get_or_insert_with(|| (0, path.to_owned()));
+                        *count += 1;
+                        continue;
+                    }
+                    if follow_symlinks && identity(&entry).is_some_and(|id| !seen.insert(id)) {
+                        if entry.file_type().is_dir() {
+                            walk.skip_current_dir();
+                        }
+                        continue;
+                    }
                     if !entry.file_type().is_file() {
                         continue;
                     }
@@ -131,6 +163,23 @@ pub fn expand(paths: &[PathBuf], failed: &mut dyn FnMut(String)) -> Expanded {
         }
     }
     expanded
+}
+
+/// What tells a file or directory apart from every other, whatever the
+/// path it is reached by: its device and inode.
+#[cfg(unix)]
+fn identity(entry: &walkdir::DirEntry) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt as _;
+    // Of what a link points to, when links are followed.
+    let metadata = entry.metadata().ok()?;
+    Some((metadata.dev(), metadata.ino()))
+}
+
+/// What tells a file or directory apart from every other, whatever the
+/// path it is reached by: its canonical path.
+#[cfg(not(unix))]
+fn identity(entry: &walkdir::DirEntry) -> Option<PathBuf> {
+    std::fs::canonicalize(entry.path()).ok()
 }
 
 /// Where a sample comes from: a file, or a line of an NDJSON input.
@@ -438,9 +487,6 @@ impl Reader {
     }
 }
 
-/// The UTF-8 byte order mark.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 fn bom_warning(source: &Source) -> Entry {
     Entry::Warning(format!(
         "{} starts with a UTF-8 byte order mark (EF BB BF): skipped it and read the rest; \
@@ -664,40 +710,6 @@ fn next_line(lines: &mut Lines, bytes: &mut Vec<u8>, max: usize) -> io::Result<L
             source,
             range: start..bytes.len(),
         }));
-    }
-}
-
-/// Appends the next line, with its `\n`, to `bytes`, but at most `max`
-/// bytes of it. Returns whether the line ended (at `\n` or at the end of
-/// the input) within `max` bytes.
-fn read_line_bounded(
-    reader: &mut dyn BufRead,
-    bytes: &mut Vec<u8>,
-    max: usize,
-) -> io::Result<bool> {
-    let mut taken = 0;
-    loop {
-        let buffer = match reader.fill_buf() {
-            Ok(buffer) => buffer,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => return Err(err),
-        };
-        if buffer.is_empty() {
-            return Ok(true);
-        }
-        let (length, ended) = match buffer.iter().position(|&b| b == b'\n') {
-            Some(at) => (at + 1, true),
-            None => (buffer.len(), false),
-        };
-        if taken + length > max {
-            return Ok(false);
-        }
-        bytes.extend_from_slice(&buffer[..length]);
-        reader.consume(length);
-        taken += length;
-        if ended {
-            return Ok(true);
-        }
     }
 }
 

@@ -110,7 +110,7 @@ impl Printer {
         let event_type = report
             .event_type
             .as_deref()
-            .map_or("no event type".into(), terminal_safe);
+            .map_or("no event type".into(), shown_type);
         let source = source.to_string();
         let source = terminal_safe(&source);
         if report.is_valid() {
@@ -145,6 +145,24 @@ impl Printer {
         self.out.flush()?;
         Ok((self.valid, self.invalid))
     }
+}
+
+/// The longest event type shown whole in a result's first line (an issue
+/// quotes values cut as short).
+const MAX_SHOWN_TYPE: usize = 60;
+
+/// An event type from a payload as a result's first line shows it: cut
+/// after [`MAX_SHOWN_TYPE`] bytes (a payload's `type` may be a megabyte
+/// long) and terminal-safe.
+fn shown_type(event_type: &str) -> std::borrow::Cow<'_, str> {
+    if event_type.len() <= MAX_SHOWN_TYPE {
+        return terminal_safe(event_type);
+    }
+    let mut end = MAX_SHOWN_TYPE;
+    while !event_type.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", terminal_safe(&event_type[..end])).into()
 }
 
 /// A progress bar on stderr, drawn only on a terminal and only once a run
