@@ -994,6 +994,7 @@ mod tests {
     /// deeper is refused as nested too deep, naming the last reference on
     /// the way. A schema that refers to itself is walked once, not deeper.
     #[test]
+    #[ignore = "slow"]
     fn the_reference_walk_refuses_what_is_past_its_depth_limit() {
         let broken = || json!({ "$ref": "#/components/schemas/Gone" });
         let leaf = || json!({ "type": "string" });

@@ -763,6 +763,7 @@ mod tests {
     /// a hundred times took 1.4 GB. At most two million values, or one per
     /// byte of a larger text, are read.
     #[test]
+    #[ignore = "slow"]
     fn aliases_may_not_multiply_the_values_past_the_budget() {
         let zeros = vec!["0"; 100_000].join(", ");
         let mut text = format!("a: &zeros [{zeros}]\nlist:\n");

@@ -82,6 +82,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
 /// closed connection is no answer, for every command that sends: before,
 /// its status alone was taken as the answer.
 #[test]
+#[ignore = "slow"]
 fn an_answer_whose_body_does_not_arrive_is_no_answer() {
     for hold in [true, false] {
         let receiver = Hostile::short_body(hold);
@@ -507,6 +508,7 @@ fn blackholed() -> (TcpListener, u16, Vec<TcpStream>) {
 /// `check-receiver` wait out every delivery of its battery, then exit 1.
 /// A dry run needs no secret, since it signs nothing.
 #[test]
+#[ignore = "slow"]
 fn a_receiver_that_cannot_be_reached_ends_every_sending_command() {
     let dir = crate::temp_dir();
     let record = record_two_deliveries(&dir);

@@ -25,6 +25,7 @@ fn delivery(template: &Value, id: &str) -> Vec<u8> {
 }
 
 #[test]
+#[ignore = "slow"]
 fn two_thousand_deliveries_from_32_clients_are_all_recorded_once() {
     let dir = tempfile::tempdir().expect("temp dir");
     let record = dir.path().join("record.ndjson");

@@ -683,6 +683,7 @@ fn forward_to_relays_the_raw_delivery_and_the_answer() {
 }
 
 #[test]
+#[ignore = "slow"]
 fn forward_failures_are_5xx_so_whereby_retries() {
     // Nothing listens on a port that was just released.
     let closed = TcpListener::bind("127.0.0.1:0")

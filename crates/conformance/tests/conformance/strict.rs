@@ -208,6 +208,7 @@ fn many_unknown_properties_are_reported_in_linear_time() {
 /// one place, which looking for repeats only among the issues at the same
 /// place (as the validator did next) still compared with each other.
 #[test]
+#[ignore = "slow"]
 fn many_missing_properties_at_one_place_are_reported_in_linear_time() {
     const MANY: usize = 100_000;
     let mut document = composed();
