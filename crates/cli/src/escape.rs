@@ -74,6 +74,43 @@ pub fn path(path: &std::path::Path) -> String {
     terminal_safe(&path.display().to_string()).into_owned()
 }
 
+/// A JSON formatter that also writes as `\uXXXX` the characters JSON lets
+/// through raw but a terminal obeys: DEL, the C1 controls, the Unicode
+/// bidirectional controls and the line and paragraph separators (JSON
+/// already escapes the C0 controls). What the text means is unchanged: any
+/// JSON reader gets the same characters back.
+struct TerminalSafeJson;
+
+impl serde_json::ser::Formatter for TerminalSafeJson {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if u32::from(c) >= 0x7f && needs_escape(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                // Every such character is in the Basic Multilingual Plane.
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+/// Writes `value` as one line of compact JSON, newline included, every
+/// character a terminal would obey escaped (see [`TerminalSafeJson`]): for
+/// JSON lines that quote outside text and may be read on a terminal.
+pub fn json_line<T: serde::Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    let mut serializer = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson);
+    // Serialising to a `Vec` fails only for a map with non-string keys,
+    // which none of ours has.
+    let _ = value.serialize(&mut serializer);
+    out.push(b'\n');
+}
+
 fn needs_escape(c: char) -> bool {
     c == '\\' || whereby_webhooks_conformance::is_terminal_control(c)
 }
@@ -81,6 +118,25 @@ fn needs_escape(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_lines_escape_what_a_terminal_obeys_and_read_back_the_same() {
+        let text = "a\u{9b}2J\u{202e}b\u{2028}c\u{7f}d\u{e9}\u{1b}[0m\\";
+        let mut line = Vec::new();
+        json_line(&serde_json::json!({ "path": text }), &mut line);
+        let written = String::from_utf8(line.clone()).expect("UTF-8");
+        assert_eq!(
+            written,
+            "{\"path\":\"a\\u009b2J\\u202eb\\u2028c\\u007fd\u{e9}\\u001b[0m\\\\\"}\n"
+        );
+        assert!(
+            !written
+                .chars()
+                .any(|c| c != '\n' && needs_escape(c) && c != '\\')
+        );
+        let read: serde_json::Value = serde_json::from_slice(&line).expect("JSON");
+        assert_eq!(read["path"], text);
+    }
 
     #[test]
     fn printable_ascii_is_kept_and_every_other_byte_checked() {

@@ -364,6 +364,14 @@ impl Record {
         if self.is_accepted() {
             return None;
         }
+        if self.verdict == "suppressed" {
+            // Not one delivery: requests past the budget of unauthenticated
+            // requests, counted.
+            return Some(format!(
+                "this line counts requests without a valid signature that `listen` did not record one by one: {}",
+                self.reason
+            ));
+        }
         let what = match self.verdict.as_str() {
             "unauthentic" => "an unauthentic delivery",
             "authentic" => "an authentic delivery",
@@ -491,9 +499,8 @@ impl<'a> RecordLine<'a> {
 
     /// Appends this line, newline included.
     pub fn write_line(&self, out: &mut Vec<u8>) {
-        // As for `Record::write_line`: the line holds no newline of its own.
-        let _ = serde_json::to_writer(&mut *out, self);
-        out.push(b'\n');
+        // Outside text (path, headers, body) may be read on a terminal.
+        crate::escape::json_line(self, out);
     }
 }
 

@@ -58,8 +58,8 @@ second counts them.
 
 --record refuses a symbolic link, a file of another user or one others may write, and anything \
 but a regular file or a pipe of yours: the record is replayed and signed, so it must be yours alone. \
-`--record -` writes the record lines on stdout instead of the usual lines (the address then goes \
-to stderr); `--record >(command)` and /dev/fd/N are taken as given.
+`--record -` (or /dev/stdout) writes the record lines on stdout instead of the usual lines (the \
+address then goes to stderr); `--record >(command)` and /dev/fd/N work too.
 
 --forward-to passes on every authentic delivery, conforming or not (Whereby never retries a 4xx, so \
 refusing would lose it); add --reject-invalid to answer 422 instead and not forward.
@@ -323,10 +323,13 @@ fn refuse_forwarding_to_self(forward: &Forwarder, bound: SocketAddr) -> anyhow::
         .to_socket_addrs()
         .map(|addrs| addrs.map(|addr| addr.ip()).collect())
         .unwrap_or_default();
+    // `::ffff:127.0.0.1` is 127.0.0.1.
+    let ours = bound.ip().to_canonical();
     let reaches_us = |ip: &IpAddr| {
-        *ip == bound.ip()
-            || (bound.ip().is_unspecified() && (ip.is_loopback() || ip.is_unspecified()))
-            || (ip.is_unspecified() && bound.ip().is_loopback())
+        let ip = ip.to_canonical();
+        ip == ours
+            || (ours.is_unspecified() && (ip.is_loopback() || ip.is_unspecified()))
+            || (ip.is_unspecified() && ours.is_loopback())
     };
     if resolved.iter().any(reaches_us) {
         anyhow::bail!(

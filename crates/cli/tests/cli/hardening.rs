@@ -81,10 +81,25 @@ fn a_record_someone_else_controls_is_refused() {
     assert!(stderr.contains("may be written by others"), "{stderr}");
     assert!(stderr.contains("620"), "{stderr}");
 
-    // A device is not a record.
+    // A device is not a record, nor a socket, nor standard input, nor a
+    // descriptor that is not open.
     let (code, stderr) = refused_record(Path::new("/dev/zero"));
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("not a regular file or a pipe"), "{stderr}");
+    let socket = dir.path().join("record.sock");
+    let _bound = std::os::unix::net::UnixListener::bind(&socket).expect("a socket");
+    let (code, stderr) = refused_record(&socket);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("is a socket"), "{stderr}");
+    let (code, stderr) = refused_record(Path::new("/dev/stdin"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("standard input"), "{stderr}");
+    let (code, stderr) = refused_record(Path::new("/dev/fd/77"));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("descriptor 77, which is not open"),
+        "{stderr}"
+    );
 
     // A file of another user, where this test may make one (as root, as CI
     // runs).
@@ -94,6 +109,20 @@ fn a_record_someone_else_controls_is_refused() {
     if std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).is_ok() {
         let (code, stderr) = refused_record(&theirs);
         assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("belongs to another user"), "{stderr}");
+        // Nor through a descriptor the shell opened on it.
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(r#"exec 3>>"$1"; exec "$2" listen --addr 127.0.0.1:0 --record /dev/fd/3"#)
+            .arg("bash")
+            .arg(&theirs)
+            .arg(binary())
+            .env(SECRET_ENV, SECRET)
+            .stdin(Stdio::null())
+            .output()
+            .expect("bash runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("belongs to another user"), "{stderr}");
     } else {
         eprintln!("not root: the other-owner case is not tried");
@@ -144,6 +173,72 @@ fn the_record_may_go_to_stdout_or_a_named_descriptor() {
         "{}",
         stopped.stderr
     );
+
+    // `/dev/stdout` with stdout sent to a file: one handle, so the record
+    // lines are whole and nothing else is written there.
+    let dir = crate::temp_dir();
+    let out = dir.path().join("out.ndjson");
+    let mut child = Command::new(binary())
+        .args(["listen", "--addr", "127.0.0.1:0", "--record", "/dev/stdout"])
+        .env(SECRET_ENV, SECRET)
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&out).expect("create"))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("listen starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut first = String::new();
+    stderr.read_line(&mut first).expect("the address");
+    let port = port_of(&first);
+    for _ in 0..3 {
+        assert_eq!(signed_post(port, example().as_bytes()).0, 200);
+    }
+    stop(&mut child);
+    let lines = read_record(&out);
+    assert_eq!(lines.len(), 3);
+    assert!(lines.iter().all(|line| line["status"] == 200));
+    let replayed = bin()
+        .args(["replay", "--dry-run"])
+        .arg(&out)
+        .arg("http://127.0.0.1:9/")
+        .output()
+        .expect("replay runs");
+    assert!(
+        replayed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replayed.stdout)
+    );
+}
+
+/// Text from outside reaches the JSON lines of stdout and the record with
+/// every character a terminal obeys escaped (JSON lets C1 and bidi
+/// controls through raw).
+#[test]
+fn json_lines_escape_what_a_terminal_obeys() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&[
+        "--format",
+        "json",
+        "--record",
+        record.to_str().expect("UTF-8"),
+    ]);
+    let request = b"POST /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nUser-Agent: \xc2\x9b31mRED\xe2\x80\xae\xe2\x80\xa8\r\nContent-Length: 2\r\n\r\n{}";
+    let (status, _) = exchange(listener.port, request).expect("an answer");
+    assert_eq!(status, 401);
+    let mut event: Value = serde_json::from_str(&example()).expect("JSON");
+    event["type"] = "room.\u{202e}\u{9b}future".into();
+    assert_eq!(
+        signed_post(listener.port, event.to_string().as_bytes()).0,
+        200
+    );
+    let stopped = listener.interrupt();
+    let written = std::fs::read_to_string(&record).expect("record") + &stopped.lines.join("\n");
+    for c in ['\u{9b}', '\u{202e}', '\u{2028}'] {
+        assert!(!written.contains(c), "{c:?} written raw: {written}");
+    }
+    assert!(written.contains("\\u202e"), "{written}");
+    assert!(written.contains("\\u009b31mRED"), "{written}");
 }
 
 /// The port in a `listening on http://127.0.0.1:PORT` line.
@@ -323,6 +418,13 @@ fn an_unsigned_flood_costs_little_on_disk_and_on_screen() {
         lines.iter().any(|l| l["verdict"] == "suppressed"),
         "no summary line in the record"
     );
+    let validated = bin()
+        .arg("validate")
+        .arg(&record)
+        .output()
+        .expect("validate runs");
+    let said = String::from_utf8_lossy(&validated.stdout);
+    assert!(said.contains("did not record one by one"), "{said}");
     assert!(!summaries.is_empty(), "no summary line on stdout");
     assert!(summaries[0].contains("from 127.0.0.1"), "{}", summaries[0]);
     // What the flood may write: the burst, the rate, a summary each second
@@ -498,7 +600,7 @@ fn free_port() -> u16 {
 /// a loop through another hop ends at once with 508.
 #[test]
 fn forwarding_cannot_loop() {
-    for host in ["127.0.0.1", "localhost"] {
+    for host in ["127.0.0.1", "localhost", "[::ffff:127.0.0.1]"] {
         let port = free_port().to_string();
         let out = bin()
             .env(SECRET_ENV, SECRET)
@@ -534,6 +636,33 @@ fn forwarding_cannot_loop() {
         a.lines
     );
     assert_eq!(b.lines.len(), 1, "{:?}", b.lines);
+
+    // The mark is found whatever its case and whatever bytes the other
+    // entries hold.
+    let app = App::start(Some(200));
+    let listener = Listener::start(&["--forward-to", &format!("http://127.0.0.1:{}/", app.port)]);
+    assert_eq!(signed_post(listener.port, example().as_bytes()).0, 200);
+    let (head, _) = app
+        .requests
+        .recv_timeout(Duration::from_secs(10))
+        .expect("forwarded");
+    let mark = header(&head, "via")
+        .expect("a Via")
+        .trim_start_matches("1.1 ")
+        .to_owned();
+    let body = example();
+    let secret = Secret::new(SECRET).expect("non-empty");
+    let signature = sign(&secret, now_unix(), body.as_bytes());
+    let mut via = format!("1.1 proxy (\u{e9}), 1.1 {}", mark.to_uppercase()).into_bytes();
+    via.extend_from_slice(b" (\xff)");
+    let (status, answer) = raw(
+        listener.port,
+        "POST",
+        &[("Whereby-Signature", signature.as_bytes()), ("Via", &via)],
+        body.as_bytes(),
+    );
+    assert_eq!(status, 508, "{answer}");
+    assert!(listener.interrupt().status.success());
 }
 
 /// Fault 9: headers that describe one connection are not passed to the
@@ -550,7 +679,11 @@ fn hop_by_hop_headers_are_not_forwarded() {
         "POST",
         &[
             ("Whereby-Signature", signature.as_bytes()),
-            ("Connection", b"close, X-Hop"),
+            (
+                "Connection",
+                b"close, X-Hop, Whereby-Signature, Content-Type",
+            ),
+            ("Content-Type", b"application/json"),
             ("X-Hop", b"1"),
             ("Keep-Alive", b"timeout=5"),
             ("Proxy-Connection", b"keep-alive"),
@@ -569,6 +702,9 @@ fn hop_by_hop_headers_are_not_forwarded() {
         assert_eq!(header(&head, name), None, "{name} forwarded: {head}");
     }
     assert_eq!(header(&head, "x-trace"), Some("kept"));
+    // What the delivery was judged on is passed on, whatever `Connection` says.
+    assert_eq!(header(&head, "whereby-signature"), Some(signature.as_str()));
+    assert_eq!(header(&head, "content-type"), Some("application/json"));
     let via = header(&head, "via").expect("a Via header");
     assert!(
         via.starts_with("1.1 tunnel.example, 1.1 whereby-webhooks-"),

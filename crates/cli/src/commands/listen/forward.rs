@@ -56,13 +56,22 @@ const HOP_BY_HOP: [HeaderName; 9] = [
     header::VIA,
 ];
 
+/// Headers passed on even when `Connection` names them: what the delivery
+/// was judged on. (A sender naming them there would have the application
+/// receive, as authentic, a delivery without its signature.)
+const JUDGED: [HeaderName; 2] = [
+    header::CONTENT_TYPE,
+    HeaderName::from_static("whereby-signature"),
+];
+
 /// Whether `name` is not passed on: one of [`HOP_BY_HOP`], `Keep-Alive`, a
-/// `Proxy-*` header, or a header the `Connection` header names.
+/// `Proxy-*` header, or a header the `Connection` header names (unless it
+/// is one of [`JUDGED`]).
 fn hop_by_hop(name: &HeaderName, connection: &[String]) -> bool {
     HOP_BY_HOP.contains(name)
         || name.as_str() == "keep-alive"
         || name.as_str().starts_with("proxy-")
-        || connection.iter().any(|named| named == name.as_str())
+        || (!JUDGED.contains(name) && connection.iter().any(|named| named == name.as_str()))
 }
 
 /// The header names a `Connection` header lists, in lowercase.
@@ -77,16 +86,17 @@ fn named_by_connection(headers: &HeaderMap) -> Vec<String> {
         .collect()
 }
 
-/// The `Via` header to send: what the delivery brought, then our mark.
-fn via(headers: &HeaderMap, mark: &str) -> String {
-    let mut via: Vec<&str> = headers
-        .get_all(header::VIA)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .collect();
-    let ours = format!("1.1 {mark}");
-    via.push(&ours);
-    via.join(", ")
+/// The `Via` header to send: what the delivery brought, byte for byte
+/// (a comment may hold any byte a header may), then our mark.
+fn via(headers: &HeaderMap, mark: &str) -> Vec<u8> {
+    let mut via = Vec::new();
+    for value in &headers.get_all(header::VIA) {
+        via.extend_from_slice(value.as_bytes());
+        via.extend_from_slice(b", ");
+    }
+    via.extend_from_slice(b"1.1 ");
+    via.extend_from_slice(mark.as_bytes());
+    via
 }
 
 /// Where to forward deliveries, and the client to do it with.
@@ -149,7 +159,9 @@ impl Forwarder {
                 request = request.header(name, value);
             }
         }
-        request = request.header(header::VIA, via(headers, &self.mark));
+        if let Ok(value) = header::HeaderValue::from_bytes(&via(headers, &self.mark)) {
+            request = request.header(header::VIA, value);
+        }
         // The URL's credentials, unless the delivery brought its own.
         if let Some(authorization) = &self.target.authorization
             && !headers.contains_key(header::AUTHORIZATION)
@@ -210,6 +222,8 @@ mod tests {
             ("proxy-connection", "keep-alive"),
             ("expect", "100-continue"),
             ("te", "trailers"),
+            ("connection", "Whereby-Signature, content-type"),
+            ("content-type", "application/json"),
             ("via", "1.1 proxy.example"),
             ("whereby-signature", "t=1,v1=00"),
         ] {
@@ -224,10 +238,16 @@ mod tests {
             .filter(|name| !hop_by_hop(name, &connection))
             .map(HeaderName::as_str)
             .collect();
-        assert_eq!(passed, ["whereby-signature"]);
+        assert_eq!(passed, ["content-type", "whereby-signature"]);
         assert_eq!(
             via(&headers, "whereby-webhooks-abc"),
-            "1.1 proxy.example, 1.1 whereby-webhooks-abc"
+            b"1.1 proxy.example, 1.1 whereby-webhooks-abc"
         );
+        let mut odd = HeaderMap::new();
+        odd.append(
+            header::VIA,
+            HeaderValue::from_bytes(b"1.1 x (\xff)").expect("obs-text is allowed"),
+        );
+        assert_eq!(via(&odd, "m"), b"1.1 x (\xff), 1.1 m");
     }
 }

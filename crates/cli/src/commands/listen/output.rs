@@ -612,17 +612,19 @@ fn summarise(shared: &Shared, format: Format, sink: &mut dyn io::Write, closing:
 /// [`crate::record`]), with `verdict` `suppressed`, `status` 0 (it is no one
 /// request) and the count in `suppressed`.
 fn summary_line(summary: &Summary, at: SystemTime) -> Vec<u8> {
-    let mut line = serde_json::to_vec(&serde_json::json!({
+    let mut line = Vec::new();
+    crate::escape::json_line(
+        &serde_json::json!({
         "received_at": humantime::format_rfc3339_millis(at).to_string(),
         "method": "-",
         "path": "-",
         "status": 0,
         "verdict": "suppressed",
         "reason": summary.sentence(),
-        "suppressed": summary.count,
-    }))
-    .unwrap_or_default();
-    line.push(b'\n');
+            "suppressed": summary.count,
+        }),
+        &mut line,
+    );
     line
 }
 

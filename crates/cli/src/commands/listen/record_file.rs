@@ -14,12 +14,17 @@
 //!   with a reader already waiting); a directory, device or socket is
 //!   refused.
 //!
-//! Two spellings are taken as they are, because they name this process's
-//! own output and the shell that started it set them up: `-` (standard
-//! output; `listen` then prints the record lines there instead of its own
-//! lines, and the address on standard error) and the descriptor paths
-//! (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`), which is
-//! what a shell's `--record >(command)` passes.
+//! Two spellings name this process's own descriptors, which the shell that
+//! started it set up: `-`, and the descriptor paths `/dev/stdout`,
+//! `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N` (what a shell's
+//! `--record >(command)` passes). Standard output (`-`, `/dev/stdout`,
+//! descriptor 1) and standard error are written through the descriptor
+//! itself, never opened anew (a second handle on the file stdout was sent
+//! to would write over what stdout writes): with the record on standard
+//! output, `listen` prints the record lines there instead of its own lines,
+//! and the address on standard error. Standard input (descriptor 0) is
+//! refused. Any other descriptor is opened through its path, and a regular
+//! file behind it must pass the checks above.
 //!
 //! A new file is created with mode 0600. The file is opened for writing
 //! only: when the reader of a pipe goes away, a write fails (instead of
@@ -39,7 +44,7 @@ pub enum Kind {
     Regular,
     /// A pipe (named, or given as a descriptor path): it cannot be synced.
     Pipe,
-    /// `-`: standard output.
+    /// Standard output (`-`, `/dev/stdout`, descriptor 1).
     Stdout,
     /// A descriptor path naming something other than a file or a pipe (a
     /// terminal, `/dev/null`).
@@ -55,18 +60,22 @@ pub struct RecordFile {
     pub kind: Kind,
 }
 
-/// Whether `path` names one of this process's own descriptors.
-fn is_descriptor_path(path: &Path) -> bool {
-    let Some(text) = path.to_str() else {
-        return false;
-    };
-    let numbered = |prefix: &str| {
-        text.strip_prefix(prefix)
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-    };
-    matches!(text, "/dev/stdout" | "/dev/stderr")
-        || numbered("/dev/fd/")
-        || numbered("/proc/self/fd/")
+/// The descriptor `path` names, when it names one of this process's own.
+fn descriptor_of(path: &Path) -> Option<u32> {
+    let text = path.to_str()?;
+    match text {
+        "-" | "/dev/stdout" => return Some(1),
+        "/dev/stderr" => return Some(2),
+        "/dev/stdin" => return Some(0),
+        _ => {}
+    }
+    let number = text
+        .strip_prefix("/dev/fd/")
+        .or_else(|| text.strip_prefix("/proc/self/fd/"))?;
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    number.parse().ok()
 }
 
 /// Opens the record at `path` as described in the module documentation.
@@ -79,40 +88,107 @@ fn is_descriptor_path(path: &Path) -> bool {
 /// When the path is refused (with why and what to do) or cannot be opened.
 pub fn open(path: &Path) -> anyhow::Result<RecordFile> {
     let shown = crate::escape::path(path);
-    if path.as_os_str() == "-" {
-        return Ok(RecordFile {
-            file: stdout_file().context("cannot write the record to standard output")?,
+    match descriptor_of(path) {
+        None => open_private(path, &shown),
+        Some(0) => bail!(
+            "the record {shown} is standard input, which `listen` does not write: give a file, or `-` for standard output"
+        ),
+        Some(1) => Ok(RecordFile {
+            file: standard(Standard::Out).context("cannot write the record to standard output")?,
             kind: Kind::Stdout,
-        });
+        }),
+        Some(2) => {
+            let file =
+                standard(Standard::Err).context("cannot write the record to standard error")?;
+            let kind = kind_of(&file.metadata()?).unwrap_or(Kind::Device);
+            Ok(RecordFile { file, kind })
+        }
+        Some(number) => open_descriptor(path, number, &shown),
     }
-    if is_descriptor_path(path) {
-        let file = OpenOptions::new()
-            .append(true)
-            .open(path)
-            .with_context(|| format!("cannot open the record {shown}"))?;
-        let kind = kind_of(&file.metadata()?);
-        return Ok(RecordFile {
-            file,
-            kind: kind.unwrap_or(Kind::Device),
-        });
-    }
-    open_private(path, &shown)
 }
 
-/// A handle on standard output.
+/// Standard output or standard error.
+#[derive(Clone, Copy)]
+enum Standard {
+    Out,
+    Err,
+}
+
+/// A second handle on the same open file as standard output or error
+/// (`dup`): it shares its position, so lines written through either never
+/// overwrite each other.
 #[cfg(unix)]
-fn stdout_file() -> std::io::Result<File> {
+fn standard(which: Standard) -> std::io::Result<File> {
     use std::os::fd::AsFd as _;
-    Ok(File::from(std::io::stdout().as_fd().try_clone_to_owned()?))
+    let fd = match which {
+        Standard::Out => std::io::stdout().as_fd().try_clone_to_owned()?,
+        Standard::Err => std::io::stderr().as_fd().try_clone_to_owned()?,
+    };
+    Ok(File::from(fd))
 }
 
-/// A handle on standard output.
 #[cfg(not(unix))]
-fn stdout_file() -> std::io::Result<File> {
+fn standard(_: Standard) -> std::io::Result<File> {
     Err(std::io::Error::new(
         std::io::ErrorKind::Unsupported,
-        "`--record -` is only supported on Unix",
+        "a record on standard output or error is only supported on Unix",
     ))
+}
+
+/// Descriptor `number` (3 or more), opened anew through `path`; a regular
+/// file behind it must be the user's and not writable by others.
+#[cfg(unix)]
+fn open_descriptor(path: &Path, number: u32, shown: &str) -> anyhow::Result<RecordFile> {
+    if std::fs::symlink_metadata(format!("/proc/self/fd/{number}")).is_err()
+        && std::fs::symlink_metadata(format!("/dev/fd/{number}")).is_err()
+    {
+        bail!(
+            "the record {shown} names descriptor {number}, which is not open: start listen with it open (as `--record >(command)` does), or give a file"
+        );
+    }
+    let file = OpenOptions::new()
+        .append(true)
+        .open(path)
+        .with_context(|| format!("cannot open the record {shown} (descriptor {number})"))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("cannot read what the record {shown} is"))?;
+    let kind = kind_of(&meta).unwrap_or(Kind::Device);
+    if kind == Kind::Regular {
+        check_private(&meta, shown)?;
+    }
+    Ok(RecordFile { file, kind })
+}
+
+#[cfg(not(unix))]
+fn open_descriptor(path: &Path, _: u32, shown: &str) -> anyhow::Result<RecordFile> {
+    open_private(path, shown)
+}
+
+/// Refuses a file that is not the user's or that others may write; warns
+/// when others may read it.
+#[cfg(unix)]
+fn check_private(meta: &std::fs::Metadata, shown: &str) -> anyhow::Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    let me = nix::unistd::geteuid().as_raw();
+    if meta.uid() != me {
+        bail!(
+            "the record {shown} belongs to another user (uid {}, you are {me}): they could read and rewrite what `replay` later signs; give a file of your own",
+            meta.uid()
+        );
+    }
+    let mode = meta.mode() & 0o777;
+    if mode & 0o022 != 0 {
+        bail!(
+            "the record {shown} may be written by others (mode {mode:o}): they could add deliveries that `replay` signs; `chmod go-w` it or give another file"
+        );
+    }
+    if mode & 0o044 != 0 {
+        eprintln!(
+            "warning: the record file {shown} is readable by others (mode {mode:o}): `chmod 600` it; records hold delivery bodies"
+        );
+    }
+    Ok(())
 }
 
 /// A regular file or a pipe, from what the system says of it.
@@ -137,7 +213,7 @@ fn kind_of(meta: &std::fs::Metadata) -> Option<Kind> {
 fn open_private(path: &Path, shown: &str) -> anyhow::Result<RecordFile> {
     use nix::errno::Errno;
     use nix::fcntl::{FcntlArg, OFlag, fcntl};
-    use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
+    use std::os::unix::fs::OpenOptionsExt as _;
 
     let mut options = OpenOptions::new();
     options
@@ -155,6 +231,9 @@ fn open_private(path: &Path, shown: &str) -> anyhow::Result<RecordFile> {
                 Some(Errno::ELOOP) => format!(
                     "the record {shown} is a symbolic link, which `listen` does not follow (one planted in a shared directory would send the record elsewhere): give the path of the file itself"
                 ),
+                Some(Errno::ENXIO) if is_socket(path) => {
+                    format!("the record {shown} is a socket, not a file or a pipe: give a file")
+                }
                 Some(Errno::ENXIO) => format!(
                     "the record {shown} is a named pipe that nothing reads: start its reader first"
                 ),
@@ -176,24 +255,7 @@ fn open_private(path: &Path, shown: &str) -> anyhow::Result<RecordFile> {
             "the record {shown} is not a regular file or a pipe (a device or a socket): give a file"
         );
     };
-    let me = nix::unistd::geteuid().as_raw();
-    if meta.uid() != me {
-        bail!(
-            "the record {shown} belongs to another user (uid {}, you are {me}): they could read and rewrite what `replay` later signs; give a file of your own",
-            meta.uid()
-        );
-    }
-    let mode = meta.mode() & 0o777;
-    if mode & 0o022 != 0 {
-        bail!(
-            "the record {shown} may be written by others (mode {mode:o}): they could add deliveries that `replay` signs; `chmod go-w` it or give another file"
-        );
-    }
-    if mode & 0o044 != 0 {
-        eprintln!(
-            "warning: the record file {shown} is readable by others (mode {mode:o}): `chmod 600` it; records hold delivery bodies"
-        );
-    }
+    check_private(&meta, shown)?;
     // Writes block again, as the writing thread expects (on a pipe, a full
     // pipe then waits for its reader rather than failing at once).
     let flags = fcntl(&file, FcntlArg::F_GETFL)
@@ -206,6 +268,13 @@ fn open_private(path: &Path, shown: &str) -> anyhow::Result<RecordFile> {
         close_torn_line(&mut record.file, path, &meta, shown)?;
     }
     Ok(record)
+}
+
+/// Whether `path` is a socket (not following a symlink).
+#[cfg(unix)]
+fn is_socket(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt as _;
+    std::fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_socket())
 }
 
 #[cfg(not(unix))]
@@ -241,9 +310,10 @@ fn close_torn_line(
     use nix::fcntl::OFlag;
     use std::os::unix::fs::{FileExt as _, MetadataExt as _, OpenOptionsExt as _};
 
+    // Not blocking: the path may have been swapped for a pipe meanwhile.
     let Ok(reader) = OpenOptions::new()
         .read(true)
-        .custom_flags(OFlag::O_NOFOLLOW.bits())
+        .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits())
         .open(path)
     else {
         return Ok(());
@@ -269,29 +339,31 @@ fn close_torn_line(
 
 #[cfg(test)]
 mod tests {
-    use super::is_descriptor_path;
+    use super::descriptor_of;
     use std::path::Path;
 
     #[test]
     fn descriptor_paths_are_only_this_process_own() {
-        for path in [
-            "/dev/stdout",
-            "/dev/stderr",
-            "/dev/fd/63",
-            "/proc/self/fd/1",
+        for (path, number) in [
+            ("-", 1),
+            ("/dev/stdout", 1),
+            ("/dev/stderr", 2),
+            ("/dev/stdin", 0),
+            ("/dev/fd/63", 63),
+            ("/proc/self/fd/1", 1),
         ] {
-            assert!(is_descriptor_path(Path::new(path)), "{path}");
+            assert_eq!(descriptor_of(Path::new(path)), Some(number), "{path}");
         }
         for path in [
             "/dev/fd/",
             "/dev/fd/1/x",
             "/dev/fd/../../tmp/x",
+            "/dev/fd/99999999999999999999",
             "/proc/1/fd/1",
             "/tmp/dev/stdout",
             "record.ndjson",
-            "-",
         ] {
-            assert!(!is_descriptor_path(Path::new(path)), "{path}");
+            assert_eq!(descriptor_of(Path::new(path)), None, "{path}");
         }
     }
 }

@@ -733,16 +733,19 @@ struct IdOnly {
     id: Option<String>,
 }
 
-/// Whether a `Via` header of `headers` names `mark` (as one of its
-/// comma-separated entries' received-by part).
+/// Whether a `Via` header of `headers` names `mark` as the received-by
+/// part of one of its entries, whatever its case, and whatever bytes the
+/// entries' comments hold.
 fn carries_mark(headers: &HeaderMap, mark: &str) -> bool {
     headers.get_all(header::VIA).iter().any(|value| {
-        value.to_str().is_ok_and(|value| {
-            value.split(',').any(|entry| {
-                let mut words = entry.split_whitespace();
-                let _protocol = words.next();
-                words.next() == Some(mark)
-            })
+        value.as_bytes().split(|b| *b == b',').any(|entry| {
+            let mut words = entry
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|word| !word.is_empty());
+            let _protocol = words.next();
+            words
+                .next()
+                .is_some_and(|by| by.eq_ignore_ascii_case(mark.as_bytes()))
         })
     })
 }

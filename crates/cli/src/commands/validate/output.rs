@@ -99,8 +99,10 @@ impl Printer {
                     event_type: report.event_type.as_deref(),
                     errors: &report.errors,
                 };
-                serde_json::to_writer(&mut self.out, &line)?;
-                self.out.write_all(b"\n")
+                // Issues quote payloads, which may hold terminal controls.
+                let mut text = Vec::with_capacity(256);
+                crate::escape::json_line(&line, &mut text);
+                self.out.write_all(&text)
             }
             Format::Human => self.human(source, report),
         }
