@@ -60,11 +60,13 @@
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+mod doctor;
 mod error;
 mod header;
 mod hex;
 mod secret;
 
+pub use doctor::{Cause, Diagnosis, Found, diagnose};
 pub use error::{ErrorKind, MalformedReason, VerifyError};
 pub use header::{SignatureHeader, V1Signatures};
 pub use secret::{EmptySecret, Secret};

@@ -37,6 +37,10 @@ pub(crate) type Tag = [u8; 32];
 #[derive(Clone)]
 pub struct Secret {
     keyed: HmacSha256,
+    /// The keys a stray newline or space explains (the secret trimmed, and
+    /// with a newline added), for [`crate::diagnose`] only: keyed states,
+    /// so that no copy of the key itself is kept.
+    near: Box<[HmacSha256]>,
 }
 
 impl Secret {
@@ -64,7 +68,25 @@ impl Secret {
         // HMAC accepts keys of any length, so this never fails; if it ever
         // did, refusing the key is the safe outcome.
         let keyed = HmacSha256::new_from_slice(key).map_err(|_| EmptySecret)?;
-        Ok(Self { keyed })
+        let trimmed = key.trim_ascii();
+        let mut near = Vec::with_capacity(2);
+        if !trimmed.is_empty() && trimmed.len() != key.len() {
+            near.extend(HmacSha256::new_from_slice(trimmed).ok());
+        }
+        near.extend(HmacSha256::new_from_slice(&[key, b"\n"].concat()).ok());
+        Ok(Self {
+            keyed,
+            near: near.into_boxed_slice(),
+        })
+    }
+
+    /// The secrets a stray newline or space explains: this one trimmed (when
+    /// that changes it), and with a trailing newline.
+    pub(crate) fn near_misses(&self) -> impl Iterator<Item = Secret> + '_ {
+        self.near.iter().map(|keyed| Secret {
+            keyed: keyed.clone(),
+            near: Box::new([]),
+        })
     }
 
     /// HMAC-SHA256 of the concatenation of `parts`, keyed with this secret.

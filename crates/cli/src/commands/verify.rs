@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
-use whereby_webhooks_signature::{HEADER_NAME, Secret, Tolerance, now_unix, verify};
+use whereby_webhooks_signature::{HEADER_NAME, Secret, Tolerance, diagnose, now_unix};
 
 use crate::args::ToleranceArgs;
 use crate::body::EmptyBody;
@@ -15,7 +15,13 @@ use crate::secrets::SecretArgs;
 /// Arguments of `verify`.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Any of the secrets may match. Exit status: 0 valid, 1 invalid (the reason is printed), 2 usage or I/O error."
+    after_help = "Any of the secrets may match. When the signature does not verify, the likely cause is named \
+(body_reserialized, body_trailing_newline, secret_whitespace, secret_mismatch, timestamp_in_milliseconds, \
+stale_timestamp, future_timestamp, header_malformed) with its fix; with --computed, what the receiver's own \
+code did wrong (computed_without_timestamp, computed_over_reserialized_body, computed_with_other_secret), even \
+when the delivery itself is valid.
+
+Exit status: 0 valid, 1 invalid (the reason is printed), 2 usage or I/O error."
 )]
 pub struct Args {
     /// The header's value, `t=<unix seconds>,v1=<hex>` (a leading
@@ -35,11 +41,30 @@ pub struct Args {
     #[arg(long, value_name = "UNIX")]
     now: Option<u64>,
 
+    /// The hex signature your receiver's code computed for this delivery:
+    /// says what the code did wrong when it differs from the right one
+    #[arg(long, value_name = "HEX")]
+    computed: Option<String>,
+
+    /// Output format: `json` prints one object, `{"valid": ..., "kind":
+    /// ..., "causes": [...]}`
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
     #[command(flatten)]
     secrets: SecretArgs,
 
     #[command(flatten)]
     empty: EmptyBody,
+}
+
+/// How the verdict is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// The verdict, then each likely cause with its fix, one line each
+    Human,
+    /// One JSON object
+    Json,
 }
 
 /// Runs `verify`: exit 0 when the signature holds, 1 when it does not.
@@ -56,6 +81,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         tolerance,
         now,
         args.tolerance.no_tolerance,
+        args.computed.as_deref(),
+        args.format,
     );
     // The exit status is the verdict, even once stdout's reader has gone.
     writeln!(
@@ -65,8 +92,12 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
-/// The verdict and the line printed for it; never panics, whatever the
-/// header, tolerance and clock.
+/// The verdict and what is printed for it (without the final newline);
+/// never panics, whatever the header, tolerance and clock.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the command's inputs, in one place"
+)]
 fn outcome(
     header: &str,
     body: &[u8],
@@ -74,22 +105,65 @@ fn outcome(
     tolerance: Tolerance,
     now: u64,
     unchecked: bool,
+    computed: Option<&str>,
+    format: Format,
 ) -> (Exit, String) {
-    match verify(header, body, secrets, tolerance, now) {
+    let diagnosis = diagnose(header, body, secrets, tolerance, now, computed);
+    let exit = if diagnosis.verified.is_ok() {
+        Exit::Success
+    } else {
+        Exit::Invalid
+    };
+    let message = match &diagnosis.verified {
         Ok(timestamp) => {
-            let when = rfc3339_seconds(timestamp);
+            let when = rfc3339_seconds(*timestamp);
             let checked = if unchecked {
                 " (timestamp not checked)"
             } else {
                 ""
             };
-            (
-                Exit::Success,
-                format!("valid: signed at {timestamp} ({when}){checked}"),
-            )
+            format!("valid: signed at {timestamp} ({when}){checked}")
         }
-        Err(error) => (Exit::Invalid, format!("invalid: {error}")),
-    }
+        Err(error) => format!("invalid: {error}"),
+    };
+    let text = match format {
+        Format::Human => {
+            let mut text = message;
+            for found in &diagnosis.causes {
+                text.push_str(&format!(
+                    "\n  {}: {}\n  fix: {}",
+                    found.cause,
+                    crate::escape::terminal_safe(&found.detail),
+                    found.cause.fix()
+                ));
+            }
+            text
+        }
+        Format::Json => {
+            let causes: Vec<serde_json::Value> = diagnosis
+                .causes
+                .iter()
+                .map(|found| {
+                    serde_json::json!({
+                        "cause": found.cause.id(),
+                        "detail": found.detail,
+                        "fix": found.cause.fix(),
+                    })
+                })
+                .collect();
+            let value = serde_json::json!({
+                "valid": diagnosis.verified.is_ok(),
+                "signed_at": diagnosis.verified.as_ref().ok(),
+                "kind": diagnosis.verified.as_ref().err().map(|e| e.kind().as_str()),
+                "message": message,
+                "causes": causes,
+            });
+            let mut line = Vec::new();
+            crate::escape::json_line(&value, &mut line);
+            String::from_utf8_lossy(&line).trim_end().to_owned()
+        }
+    };
+    (exit, text)
 }
 
 /// The first second of year 10000: RFC 3339 has four-digit years, and
@@ -129,7 +203,7 @@ mod tests {
     use proptest::prelude::*;
     use whereby_webhooks_signature::{Secret, Tolerance, sign};
 
-    use super::{YEAR_10000, outcome, rfc3339_seconds, strip_header_name};
+    use super::{Format, YEAR_10000, outcome, rfc3339_seconds, strip_header_name};
     use crate::exit::Exit;
 
     proptest! {
@@ -145,9 +219,9 @@ mod tests {
             let secret = Secret::new("s").expect("non-empty");
             let header = sign(&secret, t, b"{}");
             let tolerance = if disabled { Tolerance::Disabled } else { Tolerance::seconds(window) };
-            let (exit, line) = outcome(&header, b"{}", &[secret], tolerance, now, disabled);
+            let (exit, line) = outcome(&header, b"{}", &[secret], tolerance, now, disabled, None, Format::Human);
             prop_assert!(line.starts_with("valid: ") || line.starts_with("invalid: "), "{}", line);
-            prop_assert!(!line.contains('\n'));
+            prop_assert!(line.lines().count() <= 3, "{}", line);
             if disabled {
                 prop_assert_eq!(exit, Exit::Success);
             }
@@ -158,7 +232,7 @@ mod tests {
         fn any_header_timestamp_text(t in any::<i64>(), extra in "[0-9]{0,3}") {
             let secret = Secret::new("s").expect("non-empty");
             let header = format!("t={t}{extra},v1={}", "0".repeat(64));
-            let (exit, _) = outcome(&header, b"", &[secret], Tolerance::Disabled, 0, true);
+            let (exit, _) = outcome(&header, b"", &[secret], Tolerance::Disabled, 0, true, None, Format::Human);
             prop_assert_eq!(exit, Exit::Invalid);
         }
     }

@@ -581,3 +581,119 @@ fn short_secrets_are_refused_unless_allowed() {
     );
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
 }
+
+/// `verify` names the cause and the fix: a pretty-printed copy of a body
+/// signed compact, a trailing newline, a secret with a stray newline,
+/// another secret, a timestamp in milliseconds; and with `--computed`, what
+/// a receiver that hashed `JSON.stringify` of the parsed body did wrong,
+/// though the delivery itself is valid.
+#[test]
+fn verify_explains_why_a_signature_does_not_match() {
+    const KEY: &str = "doctor-cli-secret-0123";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let compact = br#"{"id":"d1","type":"room.session.started","data":{"roomName":"/r"}}"#;
+    let body = write(dir.path(), "body.json", compact);
+    let now = whereby_webhooks_signature::now_unix();
+    let header = sign(KEY, now, &body);
+    let value: serde_json::Value = serde_json::from_slice(compact).expect("JSON");
+    let pretty = write(
+        dir.path(),
+        "pretty.json",
+        &serde_json::to_vec_pretty(&value).expect("pretty"),
+    );
+    let newline = write(dir.path(), "newline.json", &[&compact[..], b"\n"].concat());
+    let cause_of = |run: &Run| -> Vec<String> {
+        let line: serde_json::Value =
+            serde_json::from_str(run.stdout.trim()).expect("one JSON object");
+        line["causes"]
+            .as_array()
+            .expect("causes")
+            .iter()
+            .map(|c| c["cause"].as_str().expect("an id").to_owned())
+            .collect()
+    };
+    let json = ["--format", "json"];
+    for (secret, header, body, cause) in [
+        (KEY.to_owned(), header.clone(), &pretty, "body_reserialized"),
+        (
+            KEY.to_owned(),
+            header.clone(),
+            &newline,
+            "body_trailing_newline",
+        ),
+        (
+            "some-other-secret-entirely".to_owned(),
+            header.clone(),
+            &body,
+            "secret_mismatch",
+        ),
+    ] {
+        let run = verify(&secret, &header, body, &json);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert_eq!(cause_of(&run), [cause], "{}", run.stdout);
+        assert!(!run.stdout.contains(KEY));
+    }
+    // A secret file with a stray space is read trimmed, so the stray
+    // whitespace comes through --secret, written exactly.
+    let stray = run(bin()
+        .args([
+            "verify",
+            "--format",
+            "json",
+            "--secret",
+            &format!("{KEY} "),
+            "--header",
+            &header,
+            "--body",
+        ])
+        .arg(&body));
+    assert_eq!(cause_of(&stray), ["secret_whitespace"], "{}", stray.stdout);
+    let ms = sign(KEY, now * 1000, &body);
+    let run = verify(KEY, &ms, &body, &json);
+    assert_eq!(
+        cause_of(&run),
+        ["timestamp_in_milliseconds"],
+        "{}",
+        run.stdout
+    );
+
+    // Human output: the verdict, the cause with what was seen, the fix.
+    let run = verify(KEY, &header, &pretty, &[]);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[0].starts_with("invalid: "), "{}", run.stdout);
+    assert!(
+        lines[1].starts_with("  body_reserialized: the signature matches the same JSON"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        lines[2].starts_with("  fix: hash the raw request body"),
+        "{}",
+        run.stdout
+    );
+
+    // The receiver hashed `t.` + JSON.stringify(parsed body) of a delivery
+    // sent pretty-printed: the delivery is valid, the computation is not.
+    let pretty_header = sign(KEY, now, &pretty);
+    let computed = sign(KEY, now, &body);
+    let computed = computed.rsplit("v1=").next().expect("v1");
+    let run = verify(
+        KEY,
+        &pretty_header,
+        &pretty,
+        &["--format", "json", "--computed", computed],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let line: serde_json::Value = serde_json::from_str(run.stdout.trim()).expect("JSON");
+    assert_eq!(line["valid"], true);
+    assert_eq!(line["kind"], serde_json::Value::Null);
+    assert_eq!(cause_of(&run), ["computed_over_reserialized_body"]);
+    let mut shape = line.clone();
+    shape["signed_at"] = serde_json::json!(0);
+    shape["message"] = serde_json::json!("valid: signed at ...");
+    insta::assert_snapshot!(
+        "verify_computed_json",
+        serde_json::to_string_pretty(&shape).expect("JSON")
+    );
+}
