@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The example receivers pass every `whereby-webhooks check-receiver` check,
-# and every signature snippet of docs/webhooks.md agrees with
+# The example receivers pass every `whereby-webhooks check-receiver` check
+# and, started on a port in use, say so in one line and exit 2; and every
+# signature snippet of docs/webhooks.md agrees with
 # spec/test-vectors.json. Installs Go, Ruby, PHP (and Java 17 if missing)
 # from Debian when they are absent.
 set -euo pipefail
@@ -37,28 +38,65 @@ trap cleanup EXIT
 
 export WHEREBY_WEBHOOK_SECRET="ci-example-receiver-secret"
 
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# check_receiver NAME COMMAND...: starts the receiver on a free PORT, waits
-# for it to accept connections, and runs every check against it.
-check_receiver() {
-    local name="$1" port
-    port="$(free_port)"
+# start_receiver NAME COMMAND...: starts the receiver in the background with
+# PORT=0 and sets `url` from the line it prints first, once it listens:
+# `listening on URL`. Waits at most 30 s for that line, no sleep. Its other
+# output goes to $work/NAME.out and $work/NAME.err.
+start_receiver() {
+    local name="$1" fifo="$work/$1.fifo" out first="" status=0 problem=""
     shift
-    step "check-receiver against the $name example receiver"
-    PORT="$port" "$@" >"$work/$name.log" 2>&1 &
+    mkfifo "$fifo"
+    PORT=0 "$@" >"$fifo" 2>"$work/$name.err" &
     pids+=("$!")
-    for _ in $(seq 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-        sleep 0.1
-    done
-    if ! "$cli" check-receiver "http://127.0.0.1:$port/webhooks" --interval 20; then
-        echo "the $name example receiver failed a check; its output:" >&2
-        cat "$work/$name.log" >&2
+    exec {out}<"$fifo"
+    IFS= read -r -t 30 -u "$out" first || status=$?
+    # The rest of its stdout, drained so that it never blocks on a full pipe.
+    cat <&"$out" >"$work/$name.out" &
+    pids+=("$!")
+    exec {out}<&-
+    url="${first#listening on }"
+    if ((status > 128)); then
+        problem="printed no line within 30 s"
+    elif ((status != 0)) && [ -z "$first" ]; then
+        problem="stopped before it printed a line"
+    elif [[ ! $first =~ ^listening\ on\ http://127\.0\.0\.1:[1-9][0-9]*/webhooks$ ]]; then
+        problem="printed '$first' first, not 'listening on http://127.0.0.1:PORT/webhooks'"
+    fi
+    if [ -n "$problem" ]; then
+        echo "the $name example receiver $problem; its stderr:" >&2
+        cat "$work/$name.err" >&2
         exit 1
     fi
+}
+
+# check_receiver NAME COMMAND...: starts the receiver with PORT=0, runs every
+# check against the URL it prints, then starts it again on that same port,
+# still taken, where it must say so in one line and exit 2.
+check_receiver() {
+    local name="$1" port status=0
+    shift
+    step "check-receiver against the $name example receiver"
+    start_receiver "$name" "$@"
+    if ! "$cli" check-receiver "$url" --interval 20; then
+        echo "the $name example receiver failed a check; its output:" >&2
+        cat "$work/$name.out" "$work/$name.err" >&2
+        exit 1
+    fi
+
+    step "the $name example receiver on a port in use"
+    port="${url#http://127.0.0.1:}"
+    port="${port%/webhooks}"
+    PORT="$port" timeout 30 "$@" >"$work/$name.taken.out" 2>"$work/$name.taken.err" || status=$?
+    local expected="port $port is in use: set PORT to another port, or PORT=0 for a free one"
+    if [ "$status" -ne 2 ] || [ "$(cat "$work/$name.taken.err")" != "$expected" ] ||
+        [ -s "$work/$name.taken.out" ]; then
+        echo "on port $port, taken, the $name example receiver exited $status, not 2 with only" >&2
+        echo "    $expected" >&2
+        echo "on stderr; its stdout and stderr:" >&2
+        cat "$work/$name.taken.out" "$work/$name.taken.err" >&2
+        exit 1
+    fi
+    echo "exit 2: $expected"
 }
 
 check_receiver python python3 examples/receivers/python/receiver.py

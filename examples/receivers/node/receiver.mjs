@@ -3,7 +3,7 @@
 //     PORT=8000 WHEREBY_WEBHOOK_SECRET=... node receiver.mjs
 //     whereby-webhooks check-receiver http://127.0.0.1:8000/webhooks
 //
-// It serves POST /webhooks on 127.0.0.1:PORT and:
+// It serves POST /webhooks on 127.0.0.1:PORT (PORT=0: a free port) and:
 // - verifies Whereby-Signature over the raw request bytes, in constant time,
 //   with the timestamp bounded in both directions;
 // - answers 401 to a delivery that fails verification (a 5xx would make
@@ -11,6 +11,10 @@
 // - answers 200 first, then dispatches on `type`, acknowledging types it does
 //   not know;
 // - deduplicates on `id`: a redelivery gets 200 and is not handled twice.
+//
+// Its first line on stdout, once it accepts connections, is
+// `listening on http://127.0.0.1:<port>/webhooks`: a script waits for that line
+// rather than sleeping. A port in use is one line on stderr and exit status 2.
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
@@ -124,8 +128,14 @@ function serve(secret, port) {
       handle(event);
     });
   });
+  server.on("error", (error) => {
+    if (error.code !== "EADDRINUSE") throw error;
+    console.error(`port ${port} is in use: set PORT to another port, or PORT=0 for a free one`);
+    process.exit(2);
+  });
   server.listen(port, "127.0.0.1", () => {
-    console.log(`listening on http://127.0.0.1:${port}/webhooks`);
+    // Listening now; with PORT=0 the system chose the port.
+    console.log(`listening on http://127.0.0.1:${server.address().port}/webhooks`);
   });
 }
 

@@ -4,7 +4,7 @@
     PORT=8000 WHEREBY_WEBHOOK_SECRET=... python3 receiver.py
     whereby-webhooks check-receiver http://127.0.0.1:8000/webhooks
 
-It serves POST /webhooks on 127.0.0.1:PORT and:
+It serves POST /webhooks on 127.0.0.1:PORT (PORT=0: a free port) and:
 - verifies Whereby-Signature over the raw request bytes, in constant time,
   with the timestamp bounded in both directions;
 - answers 401 to a delivery that fails verification (a 5xx would make
@@ -12,8 +12,13 @@ It serves POST /webhooks on 127.0.0.1:PORT and:
 - answers 200 first, then dispatches on `type`, acknowledging types it does
   not know;
 - deduplicates on `id`: a redelivery gets 200 and is not handled twice.
+
+Its first line on stdout, once it accepts connections, is
+`listening on http://127.0.0.1:<port>/webhooks`: a script waits for that line
+rather than sleeping. A port in use is one line on stderr and exit status 2.
 """
 
+import errno
 import hashlib
 import hmac
 import json
@@ -76,6 +81,12 @@ def handle(event: dict) -> None:
         print(f"ignored: {kind!r}")
 
 
+class Server(ThreadingHTTPServer):
+    # Never share the port (SO_REUSEPORT): a second receiver started on it
+    # must fail, not silently take some of the deliveries.
+    allow_reuse_port = False
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -133,6 +144,16 @@ if __name__ == "__main__":
         sys.exit("set WHEREBY_WEBHOOK_SECRET to the endpoint's signing secret")
     SECRET = secret.encode("utf-8")
     port = int(os.environ.get("PORT", "8000"))
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-    print(f"listening on http://127.0.0.1:{port}/webhooks", flush=True)
+    try:
+        server = Server(("127.0.0.1", port), Handler)
+    except OSError as error:
+        if error.errno != errno.EADDRINUSE:
+            raise
+        print(
+            f"port {port} is in use: set PORT to another port, or PORT=0 for a free one",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    # Listening now; with PORT=0 the system chose the port.
+    print(f"listening on http://127.0.0.1:{server.server_address[1]}/webhooks", flush=True)
     server.serve_forever()

@@ -6,7 +6,7 @@
 //! whereby-webhooks check-receiver http://127.0.0.1:8000/webhooks
 //! ```
 //!
-//! It serves `POST /webhooks` on 127.0.0.1:PORT and:
+//! It serves `POST /webhooks` on 127.0.0.1:PORT (`PORT=0`: a free port) and:
 //! - verifies `Whereby-Signature` over the raw request bytes, in constant
 //!   time, with the timestamp bounded in both directions;
 //! - answers 401 to a delivery that fails verification (a 5xx would make
@@ -14,10 +14,16 @@
 //! - answers 200, then dispatches on `type`, acknowledging types it does not
 //!   know;
 //! - deduplicates on `id`: a redelivery gets 200 and is not handled twice.
+//!
+//! Its first line on stdout, once it accepts connections, is
+//! `listening on http://127.0.0.1:<port>/webhooks`: a script waits for that
+//! line rather than sleeping. A port in use is one line on stderr and exit
+//! status 2.
 
 use std::collections::HashSet;
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::io::{ErrorKind, Write as _};
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -124,6 +130,18 @@ async fn receive(
     Ok(answer(StatusCode::OK))
 }
 
+/// Listens on 127.0.0.1:`port` (0: a free port). A port in use is an error
+/// of one line that says what to do.
+fn bind(port: u16) -> Result<TcpListener, String> {
+    TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).map_err(|error| {
+        if error.kind() == ErrorKind::AddrInUse {
+            format!("port {port} is in use: set PORT to another port, or PORT=0 for a free one")
+        } else {
+            format!("cannot listen on 127.0.0.1:{port}: {error}")
+        }
+    })
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let secret = std::env::var("WHEREBY_WEBHOOK_SECRET")
@@ -135,8 +153,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         secret: Secret::new(&secret)?,
         seen_ids: Mutex::new(HashSet::new()),
     });
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    let listener = bind(port).unwrap_or_else(|message| {
+        eprintln!("{message}");
+        std::process::exit(2)
+    });
+    // Listening now; with PORT=0 the system chose the port.
+    let port = listener.local_addr()?.port();
     println!("listening on http://127.0.0.1:{port}/webhooks");
+    std::io::stdout().flush()?;
+    listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(listener)?;
     loop {
         let (stream, _) = listener.accept().await?;
         let state = Arc::clone(&state);
@@ -152,6 +178,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `PORT=0` takes a free port; a port in use is refused in one line that
+    /// names it and the way out.
+    #[test]
+    fn a_port_in_use_says_what_to_do() {
+        let taken = bind(0).expect("a free port");
+        let port = taken.local_addr().expect("an address").port();
+        assert_ne!(port, 0);
+        assert_eq!(
+            bind(port).expect_err("the port is taken"),
+            format!("port {port} is in use: set PORT to another port, or PORT=0 for a free one")
+        );
+    }
 
     /// `spec/test-vectors.json`: each vector verifies at its timestamp, and
     /// not with a changed body nor 301 s either side of it.
