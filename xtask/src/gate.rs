@@ -230,7 +230,7 @@ fn report(verdict: &Verdict) {
     let others = verdict.changes.len() - verdict.unacknowledged.len();
     if others > 0 {
         eprintln!(
-            "and {others} other change(s); `whereby-webhooks diff {RELEASED_PATH} spec/openapi.json` lists all"
+            "and {others} other change(s); `whereby-webhooks diff {RELEASED_PATH} spec/openapi.json --all` lists all"
         );
     }
     eprintln!(

@@ -87,4 +87,22 @@ mod tests {
             .expect("the workspace lists default-members");
         assert!(members.contains("\"xtask\""), "default-members{members}");
     }
+
+    /// A first `cargo xtask` compiles for minutes: the alias leaves cargo's
+    /// progress on, or the wait is silent. The task itself takes well under
+    /// a second once built.
+    #[test]
+    fn the_alias_shows_the_build_progress() {
+        let config =
+            std::fs::read_to_string(crate::codegen::project_root().join(".cargo/config.toml"))
+                .expect("read the cargo configuration");
+        let alias = config
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("xtask ="))
+            .expect("the configuration defines the xtask alias");
+        assert!(alias.contains("--package xtask"), "xtask ={alias}");
+        for quiet in ["--quiet", "-q "] {
+            assert!(!alias.contains(quiet), "xtask ={alias}");
+        }
+    }
 }

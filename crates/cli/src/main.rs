@@ -11,6 +11,7 @@ mod commands;
 mod escape;
 mod exit;
 mod ndjson;
+mod progress;
 mod record;
 mod secrets;
 

@@ -27,13 +27,13 @@ mod report;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use whereby_webhooks_signature::{HEADER_NAME, Secret, now_unix};
 
 use self::battery::Delivery;
 pub use self::report::Format;
 use crate::client::{self, MAX_TIMEOUT_SECS};
 use crate::exit::Exit;
+use crate::progress;
 use crate::secrets::SecretArgs;
 
 /// The request header every delivery of `check-receiver` carries, so that a
@@ -275,29 +275,24 @@ fn select(only: &[CheckId], skip: &[CheckId]) -> anyhow::Result<Vec<CheckId>> {
 /// receiver that cannot be reached on the first delivery (no connection,
 /// or one closed without an answer) is a usage error: a first answer that
 /// only comes too late is graded instead.
-/// On a terminal, stderr shows which delivery is under way: a receiver
-/// that never answers makes a run long.
+/// On a terminal, stderr shows which delivery is under way, one tick per
+/// delivery of the battery: a receiver that never answers makes a run long.
+/// Not with `--format json`, nor in a pipe ([`progress::wanted`]).
 fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Result<Vec<Outcome>> {
     let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
     let mut outcomes = Vec::with_capacity(deliveries.len());
-    let progress =
-        ProgressBar::with_draw_target(Some(deliveries.len() as u64), ProgressDrawTarget::hidden());
-    if let Ok(style) = ProgressStyle::with_template(
+    let ticker = progress::Ticker::new(
+        Some(deliveries.len() as u64),
         "{pos}/{len} deliveries, {elapsed} so far; waiting for the answer to {msg}",
-    ) {
-        progress.set_style(style);
-    }
-    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        progress.set_draw_target(ProgressDrawTarget::stderr());
-        progress.enable_steady_tick(Duration::from_millis(500));
-    }
+        progress::wanted(args.format == Format::Json),
+    );
     for (index, delivery) in deliveries.iter().enumerate() {
         if index > 0 {
             std::thread::sleep(Duration::from_millis(args.interval));
         }
-        progress.set_message(delivery.label.clone());
+        ticker.set_message(delivery.label.clone());
         let outcome = send(&target, &args.url, secret, delivery);
-        progress.inc(1);
+        ticker.tick();
         if index == 0
             && let Outcome::NoAnswer {
                 reason,
@@ -308,7 +303,7 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
             } = &outcome
             && (*unreachable || !*timed_out)
         {
-            progress.finish_and_clear();
+            drop(ticker);
             return Err(anyhow!(
                 "cannot reach {}{}: {}: {hint}",
                 client::shown(&args.url),
@@ -318,7 +313,7 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
         }
         outcomes.push(outcome);
     }
-    progress.finish_and_clear();
+    drop(ticker);
     Ok(outcomes)
 }
 

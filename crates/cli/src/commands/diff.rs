@@ -1,7 +1,9 @@
 //! The `diff` command: what changed between two versions of the OpenAPI
-//! document, judged from the receivers' side, for people (grouped by
-//! webhook, breaking first), for machines (one JSON object per line) or for
-//! release notes (Markdown).
+//! document, judged from the receivers' side, for people (what breaks,
+//! grouped by webhook, and a line counting the rest), for machines (one
+//! JSON object per line, breaking first) or for release notes (Markdown).
+//! A release's snapshot differs from the generated spec in hundreds of
+//! compatible ways: the few breaking changes must not drown in them.
 //!
 //! The judging is `whereby_webhooks_conformance::diff`; this module reads
 //! the two documents and prints. Text that comes from the documents has its
@@ -25,7 +27,9 @@ Both documents may be JSON or YAML (by extension, or by whether the text starts 
 them may be `-`, standard input. A change is breaking when a receiver written against OLD could \
 mishandle a delivery described by NEW: a webhook, header or property removed, a property that may \
 now be absent or null, a type widened, a value added to a closed list, a `const` changed, a \
-constraint loosened. Identical documents print nothing.
+constraint loosened. The human output lists the breaking changes, one line counting the compatible \
+ones (--all lists them), and ends with a count such as `2 breaking, 40 compatible`. Identical \
+documents print nothing.
 
 Exit status: 0 nothing breaking changed, 1 something breaking changed, 2 usage or I/O error, or a \
 document that is not an OpenAPI 3.1 webhooks document.")]
@@ -41,14 +45,24 @@ pub struct Args {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+
+    /// List the compatible changes too, after the breaking ones (human
+    /// output; json and markdown always list them)
+    #[arg(long, conflicts_with = "breaking_only")]
+    all: bool,
+
+    /// Print only the breaking changes, in every format
+    #[arg(long)]
+    breaking_only: bool,
 }
 
 /// How changes are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
-    /// Grouped by webhook, breaking changes first, and a summary.
+    /// The breaking changes grouped by webhook, a line counting the
+    /// compatible ones, and the counts.
     Human,
-    /// One JSON object per change and line.
+    /// One JSON object per change and line, breaking changes first.
     Json,
     /// Release notes: breaking changes, then the others, each change once
     /// with the webhooks it concerns.
@@ -63,12 +77,25 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let old = load(&args.old, "OLD")?;
     let new = load(&args.new, "NEW")?;
     // Errors name webhooks and references from the documents.
-    let changes =
+    let mut changes =
         diff::diff(&old, &new).map_err(|e| anyhow::anyhow!(escape_controls(&e.to_string())))?;
+    let breaking = diff::any_breaking(&changes);
+    // What breaks comes first; otherwise the engine's order (a stable sort).
+    changes.sort_by_key(|change| !change.breaking);
+    let listing = if args.breaking_only {
+        Listing::BreakingOnly
+    } else if args.all {
+        Listing::All
+    } else {
+        Listing::Summary
+    };
     // The exit status is the verdict, even once stdout's reader has gone.
     let mut out = BufWriter::new(crate::exit::ReaderMayLeave::new(io::stdout().lock()));
+    if args.breaking_only && args.format != Format::Human {
+        changes.retain(|change| change.breaking);
+    }
     match args.format {
-        Format::Human => human(&mut out, &changes)?,
+        Format::Human => human(&mut out, &changes, listing)?,
         Format::Json => {
             for change in &changes {
                 serde_json::to_writer(&mut out, change)?;
@@ -78,7 +105,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         Format::Markdown => markdown(&mut out, &changes)?,
     }
     out.flush()?;
-    Ok(if diff::any_breaking(&changes) {
+    Ok(if breaking {
         Exit::Invalid
     } else {
         Exit::Success
@@ -111,12 +138,23 @@ fn load(path: &Path, which: &str) -> anyhow::Result<Value> {
     diff::read_document(path).with_context(|| format!("cannot load {which} ({shown})"))
 }
 
-/// Changes grouped by webhook (in the order they came), breaking first
-/// within each webhook.
-fn by_webhook(changes: &[Change]) -> Vec<(&str, Vec<&Change>)> {
+/// Which changes the human output lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listing {
+    /// The breaking ones, and one line counting the compatible ones.
+    Summary,
+    /// The breaking ones, then the compatible ones.
+    All,
+    /// The breaking ones only.
+    BreakingOnly,
+}
+
+/// Changes grouped by webhook: webhooks in the order they first came, each
+/// with its changes in order.
+fn by_webhook<'a>(changes: &[&'a Change]) -> Vec<(&'a str, Vec<&'a Change>)> {
     let mut groups: Vec<(&str, Vec<&Change>)> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
-    for change in changes {
+    for &change in changes {
         match index.get(change.webhook.as_str()) {
             Some(&i) => groups[i].1.push(change),
             None => {
@@ -125,18 +163,12 @@ fn by_webhook(changes: &[Change]) -> Vec<(&str, Vec<&Change>)> {
             }
         }
     }
-    for (_, list) in &mut groups {
-        list.sort_by_key(|c| !c.breaking);
-    }
     groups
 }
 
-fn human(out: &mut impl Write, changes: &[Change]) -> io::Result<()> {
-    if changes.is_empty() {
-        return Ok(());
-    }
-    let groups = by_webhook(changes);
-    for (webhook, list) in &groups {
+/// Prints `changes` grouped by webhook, each under its webhook's name.
+fn grouped(out: &mut impl Write, changes: &[&Change]) -> io::Result<()> {
+    for (webhook, list) in by_webhook(changes) {
         writeln!(out, "{}", escape_controls(webhook))?;
         for change in list {
             let label = if change.breaking {
@@ -152,14 +184,48 @@ fn human(out: &mut impl Write, changes: &[Change]) -> io::Result<()> {
             )?;
         }
     }
-    let breaking = changes.iter().filter(|c| c.breaking).count();
+    Ok(())
+}
+
+/// The output for people: what breaks first, grouped by webhook; then the
+/// compatible changes, listed (`--all`), counted on one line, or left out
+/// (`--breaking-only`); then the counts, as `2 breaking, 40 compatible`.
+fn human(out: &mut impl Write, changes: &[Change], listing: Listing) -> io::Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let (breaking, compatible): (Vec<&Change>, Vec<&Change>) =
+        changes.iter().partition(|change| change.breaking);
+    grouped(out, &breaking)?;
+    let mut printed = !breaking.is_empty();
+    if !compatible.is_empty() && listing != Listing::BreakingOnly {
+        if printed {
+            writeln!(out)?;
+        }
+        if listing == Listing::All {
+            grouped(out, &compatible)?;
+            writeln!(out)?;
+        } else {
+            let webhooks = by_webhook(&compatible).len();
+            writeln!(
+                out,
+                "{} compatible change{} in {webhooks} webhook{} (--all lists {})",
+                compatible.len(),
+                plural(compatible.len()),
+                plural(webhooks),
+                if compatible.len() == 1 { "it" } else { "them" },
+            )?;
+        }
+        printed = false;
+    }
+    if printed {
+        writeln!(out)?;
+    }
     writeln!(
         out,
-        "\n{} change{} in {} webhook{}, {breaking} breaking",
-        changes.len(),
-        plural(changes.len()),
-        groups.len(),
-        plural(groups.len()),
+        "{} breaking, {} compatible",
+        breaking.len(),
+        compatible.len()
     )
 }
 
@@ -233,8 +299,8 @@ mod tests {
         }
     }
 
-    /// Webhooks in the order they first came, each with its changes,
-    /// breaking first and otherwise in order, however they interleave.
+    /// Webhooks in the order they first came, each with its changes in
+    /// order, however they interleave.
     #[test]
     fn changes_are_grouped_by_webhook_in_order() {
         let changes = [
@@ -245,6 +311,7 @@ mod tests {
             change("a", true, "5"),
             change("b", false, "6"),
         ];
+        let changes: Vec<&Change> = changes.iter().collect();
         let groups: Vec<(&str, Vec<&str>)> = by_webhook(&changes)
             .into_iter()
             .map(|(w, list)| (w, list.iter().map(|c| c.message.as_str()).collect()))
@@ -252,10 +319,116 @@ mod tests {
         assert_eq!(
             groups,
             [
-                ("b", vec!["3", "1", "6"]),
-                ("a", vec!["5", "2"]),
+                ("b", vec!["1", "3", "6"]),
+                ("a", vec!["2", "5"]),
                 ("c", vec!["4"]),
             ]
         );
+    }
+
+    fn human_lines(changes: &[Change], listing: Listing) -> Vec<String> {
+        let mut out = Vec::new();
+        human(&mut out, changes, listing).expect("write to memory");
+        String::from_utf8(out)
+            .expect("UTF-8")
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn interleaved() -> [Change; 4] {
+        [
+            change("b", false, "1"),
+            change("a", true, "2"),
+            change("a", false, "3"),
+            change("b", true, "4"),
+        ]
+    }
+
+    /// Every breaking change before any compatible one, whichever webhook
+    /// each belongs to.
+    #[test]
+    fn breaking_changes_lead_and_the_rest_is_one_line() {
+        assert_eq!(
+            human_lines(&interleaved(), Listing::Summary),
+            [
+                "a",
+                "  BREAKING  2  [metadata]",
+                "b",
+                "  BREAKING  4  [metadata]",
+                "",
+                "2 compatible changes in 2 webhooks (--all lists them)",
+                "2 breaking, 2 compatible",
+            ]
+        );
+    }
+
+    #[test]
+    fn all_lists_the_compatible_changes_after_the_breaking_ones() {
+        assert_eq!(
+            human_lines(&interleaved(), Listing::All),
+            [
+                "a",
+                "  BREAKING  2  [metadata]",
+                "b",
+                "  BREAKING  4  [metadata]",
+                "",
+                "b",
+                "  ok        1  [metadata]",
+                "a",
+                "  ok        3  [metadata]",
+                "",
+                "2 breaking, 2 compatible",
+            ]
+        );
+    }
+
+    #[test]
+    fn breaking_only_counts_what_it_leaves_out() {
+        assert_eq!(
+            human_lines(&interleaved(), Listing::BreakingOnly),
+            [
+                "a",
+                "  BREAKING  2  [metadata]",
+                "b",
+                "  BREAKING  4  [metadata]",
+                "",
+                "2 breaking, 2 compatible",
+            ]
+        );
+    }
+
+    /// Nothing breaking: the compatible changes and the counts, with no
+    /// empty line before them.
+    #[test]
+    fn without_a_breaking_change_the_summary_comes_first() {
+        let changes = [change("a", false, "1")];
+        assert_eq!(
+            human_lines(&changes, Listing::Summary),
+            [
+                "1 compatible change in 1 webhook (--all lists it)",
+                "0 breaking, 1 compatible",
+            ]
+        );
+        assert_eq!(
+            human_lines(&changes, Listing::All),
+            [
+                "a",
+                "  ok        1  [metadata]",
+                "",
+                "0 breaking, 1 compatible"
+            ]
+        );
+        assert_eq!(
+            human_lines(&changes, Listing::BreakingOnly),
+            ["0 breaking, 1 compatible"]
+        );
+    }
+
+    #[test]
+    fn identical_documents_print_nothing() {
+        for listing in [Listing::Summary, Listing::All, Listing::BreakingOnly] {
+            assert!(human_lines(&[], listing).is_empty(), "{listing:?}");
+        }
     }
 }

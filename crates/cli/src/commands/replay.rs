@@ -102,7 +102,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let mut reader = BufReader::new(file.take(length));
     let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
-    let mut stdout = crate::exit::ReaderMayLeave::new(std::io::stdout().lock());
+    // On a terminal, one tick per delivery sent and the one awaited.
+    let ticker = crate::progress::Ticker::new(
+        None,
+        "{spinner} {pos} sent, {elapsed}; waiting for the answer to {wide_msg}",
+        !args.dry_run && crate::progress::wanted(false),
+    );
+    let mut stdout = ticker.above(crate::exit::ReaderMayLeave::new(std::io::stdout().lock()));
     let (mut sent, mut failed, mut skipped) = (0u64, 0u64, 0u64);
     let mut tally = Tally::default();
     let mut line = Vec::new();
@@ -203,6 +209,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             )?;
             continue;
         }
+        ticker.set_message(what.clone());
         let signature = sign(&secrets[0], now_unix(), &body);
         let started = Instant::now();
         let answer = target
@@ -212,6 +219,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             .send(&body[..])
             .and_then(client::read_answer);
         sent += 1;
+        ticker.tick();
         // Nothing reached a receiver that cannot be connected to: as
         // `send` does, that is an error, not a failing answer.
         if sent == 1
@@ -255,6 +263,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     }
     stdout.flush()?;
     drop(stdout);
+    drop(ticker);
     if tally.records == 0 && tally.unreadable > 0 {
         bail!("{shown} holds no line written by `listen --record`");
     }

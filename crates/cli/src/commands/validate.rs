@@ -98,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     {
         eprintln!("reading events from standard input (end with Ctrl-D)");
     }
-    let progress = Progress::new(inputs.iter().map(input::Input::size).sum());
+    let progress = Progress::new(inputs.iter().map(input::Input::size).sum(), args.format);
     // Validating recurses through the schemas (see VALIDATION_STACK): the
     // worker threads get the stack it needs. The pool is built once; a
     // second call keeps the first.

@@ -815,7 +815,7 @@ fn an_unreadable_path_is_named_without_its_escape_sequences() {
 
 /// A record line as `listen --record` writes it, for a delivery of `body`
 /// to `/webhooks` answered `status` with `verdict`, no headers kept.
-fn record_line(verdict: &str, status: u16, body: &str) -> Value {
+pub(crate) fn record_line(verdict: &str, status: u16, body: &str) -> Value {
     serde_json::json!({
         "received_at": "2026-01-01T00:00:00.000Z",
         "method": "POST",

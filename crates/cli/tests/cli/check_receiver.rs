@@ -19,11 +19,11 @@ use whereby_webhooks_signature::{Secret, Tolerance, now_unix, verify};
 use crate::sign_verify::SECRET_ENV;
 use crate::{assert_exit, json_lines, whereby};
 
-const SECRET: &str = "check-receiver-test-secret";
+pub(crate) const SECRET: &str = "check-receiver-test-secret";
 
 /// The one thing a test receiver does wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Flaw {
+pub(crate) enum Flaw {
     /// Nothing: the receiver is correct.
     None,
     /// Parses the body and hashes its compact re-serialisation.
@@ -69,13 +69,13 @@ impl Seen {
 }
 
 /// A running test receiver.
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Receiver {
-    fn start(flaw: Flaw) -> Receiver {
+    pub(crate) fn start(flaw: Flaw) -> Receiver {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
         let url = format!(
             "http://{}/webhooks",

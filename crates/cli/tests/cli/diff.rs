@@ -49,8 +49,10 @@ fn the_same_spec_as_json_and_yaml_prints_nothing() {
     assert!(output.stderr.is_empty());
 }
 
+/// The breaking changes come first, grouped by webhook; the compatible
+/// ones are one line of summary, and the counts close the output.
 #[test]
-fn a_breaking_change_exits_1_grouped_by_webhook_breaking_first() {
+fn a_breaking_change_exits_1_and_leads_the_output() {
     let dir = temp_dir();
     let new = write(&dir, "new.json", &changed_spec());
     let output = whereby()
@@ -67,14 +69,159 @@ fn a_breaking_change_exits_1_grouped_by_webhook_breaking_first() {
         out[start + 1],
         "  BREAKING  `/data/subdomain` was required, is now optional: it may be absent  [now_optional]"
     );
-    assert_eq!(
-        out[start + 2],
-        "  ok        `/data/roomName`'s `description` changed  [metadata]"
+    assert!(
+        !out.iter().any(|l| l.starts_with("  ok ")),
+        "compatible changes are not listed without --all: {out:#?}"
     );
     assert_eq!(
-        out.last().map(String::as_str),
-        Some("10 changes in 7 webhooks, 7 breaking")
+        out[out.len() - 3..],
+        [
+            "",
+            "3 compatible changes in 3 webhooks (--all lists them)",
+            "7 breaking, 3 compatible",
+        ]
     );
+}
+
+/// The human output of a small breaking change, whole.
+#[test]
+fn human_output_of_a_breaking_change() {
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &changed_spec());
+    let output = whereby()
+        .args(["diff", "spec/openapi.json", &new])
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    insta::assert_snapshot!(String::from_utf8(output.stdout).expect("UTF-8"));
+}
+
+/// `--all` lists the compatible changes too, grouped by webhook, after
+/// every breaking one.
+#[test]
+fn all_lists_the_compatible_changes_after_the_breaking_ones() {
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &changed_spec());
+    let output = whereby()
+        .args(["diff", "--all", "spec/openapi.json", &new])
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let out = lines(&output.stdout);
+    let last_breaking = out
+        .iter()
+        .rposition(|l| l.starts_with("  BREAKING  "))
+        .expect("breaking lines");
+    let first_ok = out
+        .iter()
+        .position(|l| l.starts_with("  ok        "))
+        .expect("compatible lines");
+    assert!(last_breaking < first_ok, "{out:#?}");
+    assert_eq!(
+        out[last_breaking + 1..],
+        [
+            "",
+            "room.session.started",
+            "  ok        `/data/roomName`'s `description` changed  [metadata]",
+            "room.session.ended",
+            "  ok        `/data/roomName`'s `description` changed  [metadata]",
+            "assistant.requested",
+            "  ok        `/data/roomName`'s `description` changed  [metadata]",
+            "",
+            "7 breaking, 3 compatible",
+        ]
+    );
+}
+
+/// `--breaking-only` prints the breaking changes and the counts, in every
+/// format; JSON and Markdown leave the compatible changes out.
+#[test]
+fn breaking_only_leaves_the_compatible_changes_out() {
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &changed_spec());
+    let run = |format: &str| {
+        let output = whereby()
+            .args([
+                "diff",
+                "--breaking-only",
+                "--format",
+                format,
+                "spec/openapi.json",
+                &new,
+            ])
+            .output()
+            .expect("run");
+        assert_exit(&output, 1);
+        String::from_utf8(output.stdout).expect("UTF-8")
+    };
+    let human = run("human");
+    assert!(!human.contains("compatible change"), "{human}");
+    assert!(!human.contains("  ok "), "{human}");
+    assert!(human.ends_with("\n\n7 breaking, 3 compatible\n"), "{human}");
+    assert_eq!(human.matches("  BREAKING  ").count(), 7, "{human}");
+    let markdown = run("markdown");
+    assert!(
+        markdown.contains("### Breaking for receivers"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("Not breaking"), "{markdown}");
+    let json = run("json");
+    insta::assert_snapshot!("breaking_only_json", json);
+    assert!(
+        json_lines(json.as_bytes())
+            .iter()
+            .all(|change| change["breaking"] == true),
+        "{json}"
+    );
+}
+
+/// With nothing breaking, `--breaking-only` says so in its count line.
+#[test]
+fn breaking_only_without_a_breaking_change_prints_the_counts() {
+    let mut new = spec();
+    new["webhooks"]["room.client.joined"]["post"]["x-note"] = json!("a note");
+    let output = whereby()
+        .args(["diff", "--breaking-only", "spec/openapi.yaml", "-"])
+        .write_stdin(serde_json::to_vec(&new).expect("JSON"))
+        .output()
+        .expect("run");
+    assert_exit(&output, 0);
+    assert_eq!(lines(&output.stdout), ["0 breaking, 1 compatible"]);
+}
+
+#[test]
+fn all_and_breaking_only_exclude_each_other() {
+    let output = whereby()
+        .args([
+            "diff",
+            "--all",
+            "--breaking-only",
+            "spec/openapi.json",
+            "spec/openapi.yaml",
+        ])
+        .output()
+        .expect("run");
+    assert_exit(&output, 2);
+    let err = String::from_utf8(output.stderr).expect("UTF-8");
+    assert!(err.contains("cannot be used with"), "{err}");
+}
+
+/// JSON lists the breaking changes first, each kind otherwise in the order
+/// the engine found them.
+#[test]
+fn json_lists_the_breaking_changes_first() {
+    let dir = temp_dir();
+    let new = write(&dir, "new.json", &changed_spec());
+    let output = whereby()
+        .args(["diff", "--format", "json", "spec/openapi.json", &new])
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let breaking: Vec<bool> = json_lines(&output.stdout)
+        .iter()
+        .map(|change| change["breaking"] == true)
+        .collect();
+    assert_eq!(breaking, [[true; 7].as_slice(), &[false; 3]].concat());
 }
 
 #[test]
@@ -124,10 +271,8 @@ fn only_informational_changes_exit_0_from_standard_input() {
     assert_eq!(
         lines(&output.stdout),
         [
-            "room.client.joined",
-            "  ok        the webhook's `x-note` added  [metadata]",
-            "",
-            "1 change in 1 webhook, 0 breaking"
+            "1 compatible change in 1 webhook (--all lists it)",
+            "0 breaking, 1 compatible"
         ]
     );
 }
@@ -139,9 +284,17 @@ fn text_from_the_documents_is_escaped() {
         json!({"type": "string"});
     let dir = temp_dir();
     let new = write(&dir, "new.json", &new);
+    // `--all`: the property added is a compatible change.
     for format in ["human", "markdown"] {
         let output = whereby()
-            .args(["diff", "--format", format, "spec/openapi.json", &new])
+            .args([
+                "diff",
+                "--all",
+                "--format",
+                format,
+                "spec/openapi.json",
+                &new,
+            ])
             .output()
             .expect("run");
         assert_exit(&output, 0);
@@ -181,7 +334,7 @@ fn markdown_from_the_documents_stays_in_its_code_span() {
     );
     assert!(text.contains("`/data/lit\\\\u{1b}`"), "{text}");
     let human = whereby()
-        .args(["diff", "spec/openapi.json", &new])
+        .args(["diff", "--all", "spec/openapi.json", &new])
         .output()
         .expect("run");
     let human = String::from_utf8(human.stdout).expect("UTF-8");

@@ -10,6 +10,7 @@ mod hardening;
 mod help;
 mod hostile_receivers;
 mod load;
+mod progress;
 mod send_listen;
 mod sign_verify;
 mod spec_examples;

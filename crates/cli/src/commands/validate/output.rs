@@ -167,8 +167,9 @@ fn shown_type(event_type: &str) -> std::borrow::Cow<'_, str> {
     format!("{}…", terminal_safe(&event_type[..end])).into()
 }
 
-/// A progress bar on stderr, drawn only on a terminal and only once a run
-/// has taken long enough to need one.
+/// A progress bar on stderr, drawn only where [`crate::progress::wanted`]
+/// (a terminal, output not JSON) and only once a run has taken long enough
+/// to need one.
 pub struct Progress {
     bar: ProgressBar,
     enabled: bool,
@@ -180,9 +181,10 @@ pub struct Progress {
 const SHOW_AFTER: Duration = Duration::from_millis(700);
 
 impl Progress {
-    /// A progress bar over `total` bytes (0 when unknown).
-    pub fn new(total: u64) -> Progress {
-        let enabled = io::stderr().is_terminal();
+    /// A progress bar over `total` bytes (0 when unknown), for output in
+    /// `format`.
+    pub fn new(total: u64, format: Format) -> Progress {
+        let enabled = crate::progress::wanted(format == Format::Json);
         let (bar, template) = if total > 0 {
             (
                 ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden()),
