@@ -1300,6 +1300,11 @@ fn send_escapes_the_answer_it_prints() {
         "{stdout:?}"
     );
     assert!(stdout.contains("  \\u{8}line two"), "{stdout:?}");
+    // Escaped once: `\u{202e}` with one backslash, never `\\u{202e}`
+    // (`{stdout:?}` shows each backslash doubled; the bytes hold one).
+    let escapes = stdout.matches("\\u{").count();
+    assert_eq!(escapes, 8, "{stdout}");
+    assert!(!stdout.contains("\\\\"), "{stdout}");
 }
 
 /// A timeout too large for the clock to add is a usage error, never a
