@@ -1254,3 +1254,61 @@ fn a_spec_with_a_key_twice_by_its_yaml_value_is_refused() {
             .stderr(predicate::str::contains(message));
     }
 }
+
+/// With --follow-symlinks, a link back to a directory above it (a loop)
+/// made `validate DIR` exit 2 ("a symbolic link loop back to ...") although
+/// every file had been read once: the link is skipped with a note now, as
+/// links are without the flag. And a file reached by two hard links was
+/// read twice without the flag and once with it: it is read once either
+/// way (each device and inode once).
+#[test]
+fn loops_and_hard_links_are_read_once_with_or_without_following() {
+    use std::os::unix::fs::symlink;
+    let root = temp_dir();
+    let dir = root.path().join("vd");
+    let sub = dir.join("sub");
+    std::fs::create_dir_all(&sub).expect("mkdir");
+    std::fs::write(dir.join("a.json"), a_valid_event()).expect("write");
+    std::fs::write(sub.join("b.json"), a_valid_event()).expect("write");
+    std::fs::hard_link(dir.join("a.json"), sub.join("hard.json")).expect("hard link");
+    symlink("..", sub.join("loop")).expect("symlink");
+    for follow in [false, true] {
+        let output = whereby()
+            .args(["validate", "--format", "json"])
+            .args(follow.then_some("--follow-symlinks"))
+            .arg(&dir)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_exit(&output, 0);
+        let mut sources: Vec<String> = json_lines(&output.stdout)
+            .iter()
+            .map(|result| {
+                let source = result["source"].as_str().expect("a source");
+                Path::new(source)
+                    .strip_prefix(&dir)
+                    .expect("inside vd")
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        sources.sort();
+        assert_eq!(
+            sources,
+            ["a.json", "sub/b.json"],
+            "follow {follow}: {stderr}"
+        );
+        assert!(!stderr.contains("error"), "follow {follow}: {stderr}");
+        if follow {
+            assert!(
+                stderr.contains("note: skipped")
+                    && stderr.contains("sub/loop")
+                    && stderr.contains("loop back to"),
+                "{stderr}"
+            );
+        } else {
+            assert!(stderr.contains("skipped 1 symbolic link"), "{stderr}");
+        }
+    }
+}
