@@ -37,7 +37,7 @@ Examples:
 
 Environment:
   WHEREBY_WEBHOOK_SECRET  the endpoint's signing secret, for sign, verify, send, listen, replay and
-                          check-receiver (several separated by commas or whitespace while rotating,
+                          check-receiver (several separated by commas or spaces while rotating,
                           the current one first); --secret-file FILE reads them from a file instead
 
 Exit status: 0 success, 1 invalid input (a payload, a signature, a receiver's non-2xx answer), 2 \

@@ -12,11 +12,13 @@
 //! them verifies a signature, and the first one signs. List the current
 //! secret first:
 //!
-//! * in the environment, separated by commas and/or whitespace
-//!   (`WHEREBY_WEBHOOK_SECRET="new,old"` or `"new old"`);
-//! * in a file, one secret per line; surrounding whitespace (including a
-//!   Windows `\r`) is trimmed, and blank lines and lines starting with `#`
-//!   are ignored; a line is one secret, commas and inner spaces included;
+//! * in the environment, separated by commas and/or spaces, tabs or
+//!   newlines (`WHEREBY_WEBHOOK_SECRET="new,old"` or `"new old"`); other
+//!   spaces, such as a no-break space copied with a secret, are part of it;
+//! * in a file, one secret per line; a line ends at `\n`, `\r\n` or `\r`,
+//!   a byte order mark at the start is dropped, surrounding whitespace is
+//!   trimmed, and blank lines and lines starting with `#` are ignored; a
+//!   line is one secret, commas and inner spaces included;
 //! * on the command line, `--secret new --secret old`.
 //!
 //! Every secret is at least [`MIN_SECRET_BYTES`] bytes: a shorter one is
@@ -27,7 +29,7 @@
 //! `--allow-short-secret` (which accepts a short secret given whole). Were
 //! `"Str0ng-Pass phrase,x"` split into three secrets, a delivery signed
 //! with the one-byte key `x` would be authentic; it is refused instead, and
-//! a secret holding a comma or whitespace is given with `--secret-file`,
+//! a secret holding a comma or a space is given with `--secret-file`,
 //! where the line is taken whole.
 //!
 //! `--secret` prints a warning: a secret on the command line ends up in the
@@ -55,7 +57,7 @@ pub struct SecretArgs {
     /// Read signing secrets from FILE, one per line, each taken whole (blank
     /// lines and `#` comments are ignored); repeatable. Without this or
     /// --secret, the secrets come from the WHEREBY_WEBHOOK_SECRET
-    /// environment variable (several separated by commas or whitespace,
+    /// environment variable (several separated by commas or spaces,
     /// as `new,old` while rotating; list the current one first)
     #[arg(long = "secret-file", value_name = "FILE")]
     pub secret_files: Vec<PathBuf>,
@@ -157,14 +159,16 @@ impl SecretArgs {
     }
 }
 
-/// Splits the environment variable's value on commas and whitespace into
-/// secrets, refusing it when it holds none, when it is one short secret
-/// (unless `allow_short`), or when it splits into several of which one is
-/// short (always: such pieces may be parts of one secret holding a comma or
-/// whitespace, and would each be a weak key).
+/// Splits the environment variable's value on commas and ASCII whitespace
+/// (spaces, tabs, newlines; not a no-break space, which comes with a
+/// copied secret and belongs to it) into secrets, refusing it when it
+/// holds none, when it is one short secret (unless `allow_short`), or when
+/// it splits into several of which one is short (always: such pieces may be
+/// parts of one secret holding a comma or a space, and would each be a weak
+/// key).
 fn parse_env(value: &str, allow_short: bool) -> anyhow::Result<Vec<Secret>> {
     let pieces: Vec<&str> = value
-        .split(|c: char| c == ',' || c.is_whitespace())
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
         .filter(|piece| !piece.is_empty())
         .collect();
     let short = pieces
@@ -180,8 +184,8 @@ fn parse_env(value: &str, allow_short: bool) -> anyhow::Result<Vec<Secret>> {
         }
         1 => {}
         n if short > 0 => bail!(
-            "{SECRET_ENV} splits at commas and whitespace into {n} secrets, {short} of them shorter than {MIN_SECRET_BYTES} bytes, so none is used: \
-             a secret holding a comma or whitespace is cut by that split, and is given with --secret-file FILE instead (one secret per line, taken whole); \
+            "{SECRET_ENV} splits at commas, spaces, tabs and newlines into {n} secrets, {short} of them shorter than {MIN_SECRET_BYTES} bytes, so none is used: \
+             a secret holding a comma or a space is cut by that split, and is given with --secret-file FILE instead (one secret per line, taken whole); \
              several secrets are listed as `new,old`, each of {MIN_SECRET_BYTES} bytes or more (--allow-short-secret accepts a short secret given whole, never one of a list)"
         ),
         _ => {}
@@ -251,13 +255,39 @@ fn read_secret_file(path: &Path, allow_short: bool) -> anyhow::Result<Vec<Secret
     Ok(secrets)
 }
 
-/// The secrets of a secret file, each with its line number (from 1).
+/// The secrets of a secret file, each with its line number (from 1). A
+/// byte order mark at its start is not part of the first secret, and a
+/// line ends at `\n`, `\r\n` or a `\r` alone (old Mac line endings).
 fn parse_file(text: &str) -> Vec<(usize, &str)> {
-    text.lines()
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    lines(text)
         .enumerate()
         .map(|(at, line)| (at + 1, line.trim()))
         .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
         .collect()
+}
+
+/// The lines of `text`, ended by `\n`, `\r\n` or `\r` alone.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match text.find(['\n', '\r']) {
+            Some(end) => {
+                let next = if text[end..].starts_with("\r\n") {
+                    end + 2
+                } else {
+                    end + 1
+                };
+                rest = Some(&text[next..]).filter(|rest| !rest.is_empty());
+                Some(&text[..end])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
 }
 
 /// Reads a body: from `path`, or from standard input when `path` is `None`
@@ -331,6 +361,12 @@ mod tests {
             &env(&format!("{NEW} {OLD}\t{NEW}x")),
             &[NEW, OLD, &format!("{NEW}x")],
         );
+        // Only ASCII whitespace separates: a no-break space belongs to
+        // the secret.
+        for space in ['\u{a0}', '\u{3000}', '\u{2003}'] {
+            let whole = format!("{NEW}{space}{OLD}");
+            same(&env(&format!("{whole},{OLD}")), &[&whole, OLD]);
+        }
     }
 
     /// A value whose pieces would be short keys is refused, allowed or
@@ -360,6 +396,14 @@ mod tests {
             [(2, "new"), (4, "old one, too")]
         );
         assert_eq!(parse_file("\n# nothing\n"), []);
+        // A byte order mark is not part of the first secret, and a `\r`
+        // alone ends a line.
+        assert_eq!(parse_file("\u{feff}new\r\nold\n"), [(1, "new"), (2, "old")]);
+        assert_eq!(
+            parse_file("\u{feff}# c\rnew\r\rold\r"),
+            [(2, "new"), (4, "old")]
+        );
+        assert_eq!(parse_file("a\r\n\r\nb"), [(1, "a"), (3, "b")]);
     }
 
     #[test]

@@ -18,25 +18,28 @@
 //! YAML that JSON cannot hold is refused rather than read as something
 //! else: `.nan` and `.inf` (JSON has no such numbers) and merge keys (`<<:
 //! *name`, which YAML 1.2 does not define and other tools apply). An
-//! integer past 64 bits becomes a float, as in a JSON document. Apart from
-//! these, the value read is the one `yaml_serde::from_str::<Value>` gives;
-//! a test holds the two equal.
+//! integer past 64 bits becomes a float, as in a JSON document.
+//!
+//! A mapping key becomes the JSON key every reader (js-yaml, PyYAML) makes
+//! of it, by the value YAML 1.2's core schema resolves it to, tags
+//! (`!!int`, `!!str`, ...) honoured: a string is itself, an integer is
+//! written in decimal (`0x1F` is `"31"`, `200` is `"200"`), a boolean
+//! `"true"` or `"false"` (`True` too), null `"null"` (`~` and an empty key
+//! too). A key the readers would write differently is refused, with where
+//! it is: a float (`1.0` is `"1"` to js-yaml and `"1.0"` to PyYAML), `.nan`
+//! and `.inf`, an integer past 2^53 (JavaScript rounds it), and a plain key
+//! YAML 1.2 reads as text but YAML 1.1 as a number or a boolean (`01`,
+//! `1_000`, `1:20`, `yes`, `on`). Quoted, any of these is a string. Apart
+//! from the keys and these refusals, the value read is the one
+//! `yaml_serde::from_str::<Value>` gives; a test holds the two equal.
 //!
 //! JSON specs are read by the same visitor ([`read_json`]), without a
 //! budget (JSON has no aliases). In both, an object with a key twice is
 //! refused: serde_json and `yaml_serde` keep the last value, other parsers
 //! the first, so such a spec means different things to different tools.
-//!
-//! In YAML, a key is twice in a mapping when two keys are written the same
-//! (`a` and `"a"` are one string), and also when two keys written
-//! differently resolve to the same value: `~`, `null` and an empty key are
-//! all null; `True` and `true` one boolean; `0x1F`, `0o37` and `31` one
-//! integer; `1.0` and `1` one number; `.inf` and `.Inf` one float. The
-//! value read keeps each key as written (`yaml_serde` reads it so), so the
-//! keys are resolved in a second pass over the document ([`twice_by_value`]),
-//! by the same resolver `yaml_serde` applies to plain scalars (YAML 1.2's
-//! core schema). js-yaml refuses such a document; other tools keep one
-//! value or the other.
+//! In YAML the keys are compared as the JSON keys they become, so two keys
+//! written differently are one when they resolve to the same value: `~`,
+//! `null` and `'null'`, `True` and `true`, `0x1F`, `0o37`, `31` and `"31"`.
 
 use std::fmt;
 
@@ -63,22 +66,13 @@ pub(crate) fn max_values(text_len: usize) -> u64 {
 /// [`max_expanded`] or hold more than [`max_values`], and with
 /// [`SpecError::YamlNotJson`] when it holds what JSON cannot.
 pub(crate) fn read(text: &str) -> Result<Value, SpecError> {
-    let mut budget = Budget::for_text(text.len());
+    let mut budget = Budget::for_text(text);
     let read = Seed {
         budget: &mut budget,
     }
     .deserialize(yaml_serde::Deserializer::from_str(text));
     match (read, budget.stopped) {
-        (Ok(value), _) => match twice_by_value(text) {
-            None => Ok(value),
-            Some((error, key)) => Err(SpecError::DuplicateKey {
-                reason: with_line(&error, || {
-                    second_top_level_line_where(text, |written| {
-                        resolve_key(written).as_ref() == Some(&key)
-                    })
-                }),
-            }),
-        },
+        (Ok(value), _) => Ok(value),
         // `yaml_serde` places a key twice at its object's start, and says
         // nothing of a place at the start of the document: at the top
         // level (column 1), the line of the second is added, when the
@@ -101,8 +95,14 @@ pub(crate) fn read(text: &str) -> Result<Value, SpecError> {
             max_bytes: max_expanded(text.len()),
             max_values: max_values(text.len()),
         }),
+        // `yaml_serde` says nothing of a place at the start of the text.
         (Err(error), Some(Stop::NotJson)) => Err(SpecError::YamlNotJson {
-            reason: error.to_string(),
+            reason: match error.location() {
+                Some(at) if at.line() == 1 && at.column() == 1 => {
+                    format!("{error} at line 1 column 1")
+                }
+                _ => error.to_string(),
+            },
         }),
         (Err(error), Some(Stop::Duplicate)) => Err(SpecError::DuplicateKey {
             reason: error.to_string(),
@@ -112,8 +112,9 @@ pub(crate) fn read(text: &str) -> Result<Value, SpecError> {
 }
 
 /// The line (from 1) where `key` starts a member of the top-level block
-/// mapping of `text` for the second time, written plain, quoted or as an
-/// explicit `? key`.
+/// mapping of `text` for the second time, written plain, quoted, tagged or
+/// as an explicit `? key`, and as any YAML value that is read as that JSON
+/// key (`0x1F` for `31`).
 fn second_top_level_line(text: &str, key: &str) -> Option<usize> {
     let double = serde_json::Value::from(key).to_string();
     let single = format!("'{}'", key.replace('\'', "''"));
@@ -125,6 +126,7 @@ fn second_top_level_line(text: &str, key: &str) -> Option<usize> {
         }) || line
             .strip_prefix("? ")
             .is_some_and(|rest| [key, double.as_str(), single.as_str()].contains(&rest.trim_end()))
+            || plain_key(line).is_some_and(|written| json_key(written).as_deref() == Some(key))
     };
     text.lines()
         .enumerate()
@@ -133,41 +135,14 @@ fn second_top_level_line(text: &str, key: &str) -> Option<usize> {
         .map(|(at, _)| at + 1)
 }
 
-/// The error's text, with the line of the second key added when
-/// `yaml_serde` placed it at the top level (see [`read`]) and `line` finds
-/// it.
-fn with_line(error: &yaml_serde::Error, line: impl FnOnce() -> Option<usize>) -> String {
-    match error
-        .location()
-        .is_none_or(|at| at.column() == 1)
-        .then(line)
-    {
-        Some(Some(line)) => format!("{error}, the second at line {line}"),
-        _ => error.to_string(),
-    }
-}
-
-/// The line (from 1) where a member of the top-level block mapping of
-/// `text` whose key, written plain or as `? key`, satisfies `matches`
-/// starts for the second time.
-fn second_top_level_line_where(text: &str, matches: impl Fn(&str) -> bool) -> Option<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| plain_key(line).is_some_and(&matches))
-        .nth(1)
-        .map(|(at, _)| at + 1)
-}
-
 /// The key a line of a top-level block mapping starts, when written plain
-/// or as `? key`.
+/// (tagged or not) or as `? key`.
 fn plain_key(line: &str) -> Option<&str> {
     if let Some(rest) = line.strip_prefix("? ") {
         return Some(rest.trim_end());
     }
     // A line starting with `:` is the value of a `? key` above it.
-    if line.starts_with([
-        ' ', '\t', '#', '-', ':', '"', '\'', '{', '[', '%', '&', '*', '!',
-    ]) {
+    if line.starts_with([' ', '\t', '#', '-', ':', '"', '\'', '{', '[', '%', '&', '*']) {
         return None;
     }
     let colon = line
@@ -177,240 +152,197 @@ fn plain_key(line: &str) -> Option<&str> {
     Some(line[..colon].trim_end())
 }
 
-/// A mapping key that is not a string, as YAML resolves it. Numbers that
-/// are equal are one key, an integer and a float alike (`1` and `1.0`, as
-/// js-yaml reads them); strings are left out, since two keys that resolve
-/// to the same string are written the same, which [`read`] finds itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Resolved {
-    Null,
-    Bool(bool),
-    /// An integer, or a float without a fraction in range.
-    Int(i128),
-    /// An integer past `i128`.
-    Big(u128),
-    /// Any other float, by its bits (every NaN the same one).
-    Float(u64),
-}
-
-impl Resolved {
-    fn float(value: f64) -> Resolved {
-        #[expect(clippy::cast_precision_loss, reason = "only the range is compared")]
-        let in_range = (i128::MIN as f64..i128::MAX as f64).contains(&value);
-        if value.fract() == 0.0 && in_range {
-            #[expect(clippy::cast_possible_truncation, reason = "a whole number in range")]
-            return Resolved::Int(value as i128);
-        }
-        if value.is_nan() {
-            return Resolved::Float(f64::NAN.to_bits());
-        }
-        Resolved::Float(value.to_bits())
+/// The JSON key `written`, a mapping key on its own, is read as; `None`
+/// when it is refused or not one scalar.
+fn json_key(written: &str) -> Option<String> {
+    Key {
+        budget: &mut Budget::unlimited(written),
     }
+    .deserialize(yaml_serde::Deserializer::from_str(written))
+    .ok()
+    .map(|key| key.json)
 }
 
-impl fmt::Display for Resolved {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Resolved::Null => f.write_str("null"),
-            Resolved::Bool(value) => write!(f, "{value}"),
-            Resolved::Int(value) => write!(f, "{value}"),
-            Resolved::Big(value) => write!(f, "{value}"),
-            Resolved::Float(bits) => {
-                let value = f64::from_bits(bits);
-                match value {
-                    f64::INFINITY => f.write_str(".inf"),
-                    f64::NEG_INFINITY => f.write_str("-.inf"),
-                    _ if value.is_nan() => f.write_str(".nan"),
-                    _ => write!(f, "{value}"),
-                }
-            }
-        }
-    }
+/// The largest integer a key may be: JavaScript's YAML readers hold a
+/// number as a double, and write a larger one rounded
+/// (9007199254740993 as "9007199254740992").
+const MAX_SAFE_INTEGER: i128 = (1 << 53) - 1;
+
+/// A mapping key read: its JSON text, and whether YAML resolved it from
+/// something other than a string (so that keys written differently may be
+/// one).
+struct KeyRead {
+    json: String,
+    resolved: bool,
 }
 
-/// How a key written `written` on its own, as a plain scalar, resolves;
-/// `None` for a string (or what is not one scalar).
-fn resolve_key(written: &str) -> Option<Resolved> {
-    KeyValue
-        .deserialize(yaml_serde::Deserializer::from_str(written))
-        .ok()
-        .flatten()
+/// Reads a mapping key as the JSON key every reader writes it as (see the
+/// module's documentation), refusing one they write differently.
+struct Key<'b, 't> {
+    budget: &'b mut Budget<'t>,
 }
 
-/// The first mapping of `text` with two keys that resolve to the same
-/// value though written differently: the error placing it, and the value.
-/// `text` has been read whole already, within its budgets, so this second
-/// pass over it is bounded as the first was. An error other than such a
-/// key (none is expected) ends the pass without a finding.
-fn twice_by_value(text: &str) -> Option<(yaml_serde::Error, Resolved)> {
-    let mut twice = None;
-    let error = KeyCheck { twice: &mut twice }
-        .deserialize(yaml_serde::Deserializer::from_str(text))
-        .err()?;
-    twice.map(|key| (error, key))
-}
+impl<'de> DeserializeSeed<'de> for Key<'_, '_> {
+    type Value = KeyRead;
 
-/// Walks a value, checking the keys of each mapping by their resolved
-/// value; keeps nothing else.
-struct KeyCheck<'t> {
-    twice: &'t mut Option<Resolved>,
-}
-
-impl<'de> DeserializeSeed<'de> for KeyCheck<'_> {
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<KeyRead, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeyCheck<'_> {
-    type Value = ();
-
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("any value")
+impl Key<'_, '_> {
+    fn resolved<E: de::Error>(json: String) -> Result<KeyRead, E> {
+        Ok(KeyRead {
+            json,
+            resolved: true,
+        })
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i128<E: de::Error>(self, _: i128) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u128<E: de::Error>(self, _: u128) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        self.deserialize(deserializer)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq
-            .next_element_seed(KeyCheck {
-                twice: &mut *self.twice,
-            })?
-            .is_some()
-        {}
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut keys = std::collections::HashSet::new();
-        while let Some(key) = map.next_key_seed(KeyValue)? {
-            if let Some(key) = key
-                && !keys.insert(key)
-            {
-                *self.twice = Some(key);
-                return Err(de::Error::custom(format_args!(
-                    "two keys of one object are the same YAML value, {key}, written differently (as ~ and null, True and true, or 0x1F and 31 are)"
-                )));
-            }
-            map.next_value_seed(KeyCheck {
-                twice: &mut *self.twice,
-            })?;
+    fn int<E: de::Error>(self, value: impl Into<i128> + fmt::Display + Copy) -> Result<KeyRead, E> {
+        if value.into().abs() > MAX_SAFE_INTEGER {
+            return Err(self.budget.refuse(&format!(
+                "the key {value} is an integer past 2^53, which JavaScript's YAML readers round (as 9007199254740993 to 9007199254740992): quote it"
+            )));
         }
-        Ok(())
+        Self::resolved(value.into().to_string())
+    }
+
+    fn text<E: de::Error>(json: &str) -> Result<KeyRead, E> {
+        Ok(KeyRead {
+            json: json.to_owned(),
+            resolved: false,
+        })
     }
 }
 
-/// Reads a mapping key as YAML resolves it: `None` for a string.
-struct KeyValue;
-
-impl<'de> DeserializeSeed<'de> for KeyValue {
-    type Value = Option<Resolved>;
-
-    fn deserialize<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Option<Resolved>, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeyValue {
-    type Value = Option<Resolved>;
+impl<'de> Visitor<'de> for Key<'_, '_> {
+    type Value = KeyRead;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("a mapping key")
+        formatter.write_str("a mapping key JSON can hold")
     }
 
-    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
-        Ok(Some(Resolved::Bool(value)))
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<KeyRead, E> {
+        Self::resolved(value.to_string())
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
-        Ok(Some(Resolved::Int(value.into())))
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<KeyRead, E> {
+        self.int(value)
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
-        Ok(Some(Resolved::Int(value.into())))
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<KeyRead, E> {
+        self.int(value)
     }
 
-    fn visit_i128<E: de::Error>(self, value: i128) -> Result<Self::Value, E> {
-        Ok(Some(Resolved::Int(value)))
+    fn visit_i128<E: de::Error>(self, value: i128) -> Result<KeyRead, E> {
+        self.int(value)
     }
 
-    fn visit_u128<E: de::Error>(self, value: u128) -> Result<Self::Value, E> {
-        Ok(Some(
-            i128::try_from(value).map_or(Resolved::Big(value), Resolved::Int),
-        ))
+    fn visit_u128<E: de::Error>(self, value: u128) -> Result<KeyRead, E> {
+        match i128::try_from(value) {
+            Ok(value) => self.int(value),
+            Err(_) => Err(self.budget.refuse(&format!(
+                "the key {value} is an integer past 2^53, which JavaScript's YAML readers round: quote it"
+            ))),
+        }
     }
 
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Self::Value, E> {
-        Ok(Some(Resolved::float(value)))
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<KeyRead, E> {
+        Err(self.budget.refuse(&if value.is_finite() {
+            format!(
+                "the key {value:?} is a YAML float, which readers write differently as a JSON key (1.0 is \"1\" to js-yaml and \"1.0\" to PyYAML): quote it"
+            )
+        } else {
+            "a key is .nan or .inf, numbers JSON does not have (and readers write differently as a key): quote it".to_owned()
+        }))
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<KeyRead, E> {
+        if written_plain(self.budget.text, value)
+            && let Some(why) = read_otherwise_by_yaml_1_1(value)
+        {
+            return Err(self.budget.refuse(&format!(
+                "the key {value} is text to YAML 1.2 readers (js-yaml), but {why}: quote it"
+            )));
+        }
+        Self::text(value)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Some(Resolved::Null))
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<KeyRead, E> {
+        Self::text(value)
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Some(Resolved::Null))
+    fn visit_none<E: de::Error>(self) -> Result<KeyRead, E> {
+        Self::resolved("null".to_owned())
     }
 
-    fn visit_some<D: de::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
+    fn visit_unit<E: de::Error>(self) -> Result<KeyRead, E> {
+        self.visit_none()
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<KeyRead, D::Error> {
         self.deserialize(deserializer)
     }
+}
 
-    // A tagged key (`!name key`) is read as its scalar by the first pass,
-    // whatever the tag: it counts as a string here.
-    fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
-        de::IgnoredAny.visit_enum(data).map(|_| None)
+/// Whether `key`, a slice of the YAML `text` being read, is written there
+/// as a plain scalar without a tag: not between quotes, and not after a
+/// `!tag` (a tag says what the key is). The YAML reader hands over a plain
+/// or quoted key written without escapes as a slice of the text, and any
+/// other as a copy, which is never plain.
+fn written_plain(text: &str, key: &str) -> bool {
+    let Some(at) = (key.as_ptr() as usize).checked_sub(text.as_ptr() as usize) else {
+        return false;
+    };
+    if text.is_empty() || at.saturating_add(key.len()) > text.len() {
+        return false;
     }
+    let Some(before) = text.get(..at) else {
+        return false;
+    };
+    let before = before.trim_end_matches([' ', '\t']);
+    !before.ends_with(['"', '\''])
+        && !before
+            .rsplit(|c: char| c.is_ascii_whitespace() || matches!(c, '{' | '[' | ','))
+            .next()
+            .is_some_and(|token| token.starts_with('!'))
+}
+
+/// Why a plain key that YAML 1.2 reads as text is read as a number or a
+/// boolean by YAML 1.1 readers (PyYAML), or `None` when it is not.
+fn read_otherwise_by_yaml_1_1(key: &str) -> Option<&'static str> {
+    if matches!(
+        key,
+        "yes" | "Yes" | "YES" | "no" | "No" | "NO" | "on" | "On" | "ON" | "off" | "Off" | "OFF"
+    ) {
+        return Some("YAML 1.1 readers (PyYAML) read it as a boolean");
+    }
+    let body = key.strip_prefix(['-', '+']).unwrap_or(key);
+    if !body.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    if body.len() > 1 && body.starts_with('0') && body.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            "a number with a leading zero is octal to YAML 1.1 readers (PyYAML) and decimal to other tools",
+        );
+    }
+    let digits = |part: &str| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'_' | b'.'))
+    };
+    if body.contains('_')
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || matches!(b, b'_' | b'.' | b'x' | b'o'))
+    {
+        return Some("YAML 1.1 readers (PyYAML) read a number written with `_` as a number");
+    }
+    if body.contains(':') && body.split(':').all(digits) {
+        return Some("YAML 1.1 readers (PyYAML) read it as a base-60 number");
+    }
+    None
 }
 
 /// Reads `text` as one JSON document, as `serde_json::from_str::<Value>`
@@ -418,7 +350,7 @@ impl<'de> Visitor<'de> for KeyValue {
 /// [`SpecError::DuplicateKey`] (serde_json keeps the last value; other
 /// parsers keep the first).
 pub(crate) fn read_json(text: &str) -> Result<Value, SpecError> {
-    let mut budget = Budget::unlimited();
+    let mut budget = Budget::unlimited("");
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let read = Seed {
         budget: &mut budget,
@@ -446,32 +378,38 @@ enum Stop {
 }
 
 /// What is left of the budgets, and why reading stopped, if it did.
-struct Budget {
+struct Budget<'t> {
     bytes: u64,
     values: u64,
     stopped: Option<Stop>,
     /// The key found twice, once [`Stop::Duplicate`].
     twice: Option<String>,
+    /// The YAML text being read, to tell how a key is written there (see
+    /// [`written_plain`]); empty for JSON.
+    text: &'t str,
 }
 
-impl Budget {
-    /// The budgets of a YAML document of `text_len` bytes.
-    fn for_text(text_len: usize) -> Budget {
+impl<'t> Budget<'t> {
+    /// The budgets of the YAML document `text`.
+    fn for_text(text: &'t str) -> Budget<'t> {
         Budget {
-            bytes: max_expanded(text_len),
-            values: max_values(text_len),
+            bytes: max_expanded(text.len()),
+            values: max_values(text.len()),
             stopped: None,
             twice: None,
+            text,
         }
     }
 
-    /// No budget: JSON has no aliases, so its text bounds its value.
-    fn unlimited() -> Budget {
+    /// No budget: JSON has no aliases, so its text bounds its value; nor
+    /// does a YAML key read on its own.
+    fn unlimited(text: &'t str) -> Budget<'t> {
         Budget {
             bytes: u64::MAX,
             values: u64::MAX,
             stopped: None,
             twice: None,
+            text,
         }
     }
 
@@ -509,23 +447,29 @@ impl Budget {
         E::custom(why)
     }
 
-    /// Stops reading: an object has `key` twice.
-    fn duplicate<E: de::Error>(&mut self, key: &str) -> E {
+    /// Stops reading: an object has `key` twice, written differently in
+    /// YAML when `resolved`.
+    fn duplicate<E: de::Error>(&mut self, key: &str, resolved: bool) -> E {
         self.stopped = Some(Stop::Duplicate);
         self.twice = Some(key.to_owned());
         E::custom(format_args!(
-            "the key {} appears twice in one object",
-            serde_json::Value::from(key)
+            "the key {} appears twice in one object{}",
+            serde_json::Value::from(key),
+            if resolved {
+                ", written differently (YAML reads 0x1F and 31, ~ and null, True and true as one key)"
+            } else {
+                ""
+            }
         ))
     }
 }
 
 /// Reads one value, spending its JSON length from the budget.
-struct Seed<'b> {
-    budget: &'b mut Budget,
+struct Seed<'b, 't> {
+    budget: &'b mut Budget<'t>,
 }
 
-impl<'de> DeserializeSeed<'de> for Seed<'_> {
+impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -550,7 +494,7 @@ fn digits(n: i128) -> usize {
 /// text each (`.5,`), never counts more than three times its text.
 const FLOAT_LEN: usize = 8;
 
-impl<'de> Visitor<'de> for Seed<'_> {
+impl<'de> Visitor<'de> for Seed<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
@@ -640,7 +584,14 @@ impl<'de> Visitor<'de> for Seed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         self.budget.spend(2)?;
         let mut members = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
+        // The keys YAML resolved from another value than a string.
+        let mut resolved = std::collections::HashSet::new();
+        while let Some(KeyRead {
+            json: key,
+            resolved: from_value,
+        }) = map.next_key_seed(Key {
+            budget: &mut *self.budget,
+        })? {
             if key == "<<" {
                 return Err(self.budget.refuse(
                     "it has a merge key (<<), which this reader does not apply: write the keys out, or combine schemas with allOf",
@@ -652,7 +603,11 @@ impl<'de> Visitor<'de> for Seed<'_> {
                 budget: &mut *self.budget,
             })?;
             if members.contains_key(&key) {
-                return Err(self.budget.duplicate(&key));
+                let resolved = from_value || resolved.contains(&key);
+                return Err(self.budget.duplicate(&key, resolved));
+            }
+            if from_value {
+                resolved.insert(key.clone());
             }
             members.insert(key, value);
         }
@@ -824,7 +779,7 @@ mod tests {
 
     /// What the visitor makes of what `deserializer` hands it.
     fn visited<'de, D: de::Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
-        let mut budget = Budget::unlimited();
+        let mut budget = Budget::unlimited("");
         Seed {
             budget: &mut budget,
         }
@@ -921,14 +876,13 @@ mod tests {
     }
 
     /// YAML compares keys by the value they resolve to, not as written:
-    /// `~` and `null`, `True` and `true`, `0x1F` and `31`, `1.0` and `1`,
-    /// `0o17` and `15`, `.inf` and `.Inf` are one key each. They passed as
-    /// two, where js-yaml refuses the document; they are refused now, with
-    /// the value and where it is. Keys that only look alike (a quoted
-    /// `"null"` is a string, `017` too) are still two keys.
+    /// `~` and `null`, `True` and `true`, `0x1F` and `31`, `0o17` and `15`
+    /// are one key each. They passed as two, where js-yaml refuses the
+    /// document; they are refused now, with the key and where it is. Keys
+    /// that only look alike (`"0x1F"` is a string) are still two keys.
     #[test]
     fn keys_equal_once_resolved_are_refused() {
-        for (text, value, placed) in [
+        for (text, key, placed) in [
             ("~: 1\nnull: 2\n", "null", "the second at line 2"),
             (
                 "a: 0\nTrue: 1\nb: 2\ntrue: 2\n",
@@ -936,22 +890,22 @@ mod tests {
                 "the second at line 4",
             ),
             ("0x1F: 1\n31: 2\n", "31", "the second at line 2"),
-            ("1.0: 1\n1: 2\n", "1", "the second at line 2"),
             ("0o17: 1\n+15: 2\n", "15", "the second at line 2"),
-            (".inf: 1\n.Inf: 2\n", ".inf", "the second at line 2"),
             ("? ~\n: 1\nNULL: 2\n", "null", "the second at line 3"),
             // Inside, `yaml_serde` places the object.
             (
                 "x:\n  y:\n    FALSE: 1\n    false: 2\n",
                 "false",
-                "x.y: two keys",
+                "x.y: the key",
             ),
-            ("x: {Null: 1, ~: 2}\n", "null", "x: two keys"),
+            ("x: {Null: 1, ~: 2}\n", "null", "x: the key"),
         ] {
             match read(text) {
                 Err(SpecError::DuplicateKey { reason }) => {
                     assert!(
-                        reason.contains(&format!("the same YAML value, {value},")),
+                        reason.contains(&format!(
+                            "the key \"{key}\" appears twice in one object, written differently"
+                        )),
                         "{text:?}: {reason}"
                     );
                     assert!(
@@ -962,17 +916,113 @@ mod tests {
                 other => panic!("{text:?}: {other:?}"),
             }
         }
-        for text in [
-            "'null': 1\n~: 2\n",
-            "\"0x1F\": 1\n31: 2\n",
-            "'1': 1\n1.0: 2\n",
-            "017: 1\n15: 2\n",
-            "017: 1\n0o17: 2\n",
-            "a:\n  ~: 1\nb:\n  null: 2\n",
-            "1: 1\n2: 2\n'3': 3\ntrue: 4\nfalse: 5\n~: 6\n",
+        for (text, expected) in [
+            (
+                "\"0x1F\": 1\n30: 2\n",
+                serde_json::json!({"0x1F": 1, "30": 2}),
+            ),
+            (
+                "a:\n  ~: 1\nb:\n  null: 2\n",
+                serde_json::json!({"a": {"null": 1}, "b": {"null": 2}}),
+            ),
+            (
+                "1: 1\n2: 2\n'3': 3\ntrue: 4\nfalse: 5\nnulls: 6\n",
+                serde_json::json!({"1": 1, "2": 2, "3": 3, "true": 4, "false": 5, "nulls": 6}),
+            ),
         ] {
-            let expected = yaml_serde::from_str::<Value>(text).expect("YAML");
             assert_eq!(read(text).ok(), Some(expected), "{text:?}");
+        }
+    }
+
+    /// Each key becomes the JSON key its YAML value is written as, the
+    /// same for every reader: an integer in decimal (`0x1F` is `"31"`, as
+    /// js-yaml and PyYAML read it; it was kept as `"0x1F"`), null as
+    /// `"null"`, a boolean as `"true"` or `"false"`, and tags are honoured.
+    /// Keys the readers write differently are refused with where they are:
+    /// floats (`1.0` is `"1"` to js-yaml, `"1.0"` to PyYAML), `.nan` and
+    /// `.inf`, integers JavaScript rounds, and plain keys YAML 1.1 reads as
+    /// numbers or booleans and YAML 1.2 as text (`01`, `1_000`, `yes`).
+    /// Duplicates are found on the JSON key: `!!null ''` and `null`, or
+    /// `0x1F` and `"31"`, passed as two keys.
+    #[test]
+    fn keys_are_read_as_one_json_key_for_every_reader() {
+        for (text, expected) in [
+            ("200: ok\n", serde_json::json!({"200": "ok"})),
+            (
+                "0x1F: a\n+7: b\n0b11: c\n",
+                serde_json::json!({"31": "a", "7": "b", "3": "c"}),
+            ),
+            (
+                "~: a\nTrue: b\nFALSE: c\n",
+                serde_json::json!({"null": "a", "true": "b", "false": "c"}),
+            ),
+            (
+                "-9007199254740991: a\n",
+                serde_json::json!({"-9007199254740991": "a"}),
+            ),
+            (
+                "'01': a\n\"yes\": b\n!!str 1_000: c\n'1.0': d\n",
+                serde_json::json!({"01": "a", "yes": "b", "1_000": "c", "1.0": "d"}),
+            ),
+            (
+                "!!int '0x10': a\n!!bool 'true': b\n",
+                serde_json::json!({"16": "a", "true": "b"}),
+            ),
+            (
+                "x: {0x1F: a, y: {~: b}}\n",
+                serde_json::json!({"x": {"31": "a", "y": {"null": "b"}}}),
+            ),
+        ] {
+            assert_eq!(read(text).ok(), Some(expected), "{text:?}");
+        }
+        for (text, line) in [
+            ("0x1F: 1\n\"31\": 2\n", 2),
+            ("'null': 1\n~: 2\n", 2),
+            ("!!str 31: 1\n31: 2\n", 2),
+            ("!!int '31': 1\n0x1F: 2\n", 2),
+            ("!!bool 'true': 1\nTrue: 2\n", 2),
+        ] {
+            match read(text) {
+                Err(SpecError::DuplicateKey { reason }) => assert!(
+                    reason.contains("appears twice")
+                        && reason.ends_with(&format!("the second at line {line}")),
+                    "{text:?}: {reason}"
+                ),
+                other => panic!("{text:?}: {other:?}"),
+            }
+        }
+        // `!!null` on an empty quoted key is refused: the YAML reader
+        // takes only `~`, `null`, `Null` and `NULL` for it.
+        assert!(read("!!null \"\": 1\n~: 2\n").is_err());
+        assert!(read("!!null '': 1\nnull: 2\n").is_err());
+        for (text, what, line) in [
+            ("1.0: 1\n'1': 2\n", "float", 1),
+            ("a: 1\n1.5: 2\n", "float", 2),
+            (".nan: 1\n", ".nan", 1),
+            ("a:\n  .inf: 1\n", ".inf", 2),
+            ("x:\n  -.Inf: 1\n", ".inf", 2),
+            ("01: 1\n1: 2\n", "leading zero", 1),
+            ("a: 0\n017: 1\n", "leading zero", 2),
+            ("1_000: 1\n", "1_000", 1),
+            ("1:20: 1\n", "1:20", 1),
+            ("on: 1\n", "YAML 1.1", 1),
+            ("x: {No: 1}\n", "YAML 1.1", 1),
+            ("9007199254740993: 1\n", "2^53", 1),
+            ("-9007199254740992: 1\n", "2^53", 1),
+            ("340282366920938463463374607431768211455: 1\n", "2^53", 1),
+        ] {
+            match read(text) {
+                Err(error @ SpecError::YamlNotJson { .. }) => {
+                    let message = error.to_string();
+                    assert!(
+                        message.contains(what)
+                            && message.contains(&format!("line {line}"))
+                            && message.contains("quote it"),
+                        "{text:?}: {message}"
+                    );
+                }
+                other => panic!("{text:?}: {other:?}"),
+            }
         }
     }
 

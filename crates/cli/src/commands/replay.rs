@@ -13,10 +13,12 @@
 //! receiver's answer. A line that is not a record (a torn line left by a
 //! crash) is listed as skipped too, and the records after it are replayed.
 //! A line longer than any record (64 MiB) stops the run at once with its
-//! place: what follows it may never end (`/dev/zero`, a pipe).
+//! place: what follows it may never end (`/dev/zero`, a pipe). The record
+//! is read from standard input when given as `-`; one holding no record at
+//! all (empty, or only blank lines) is an error, as nothing was sent.
 
-use std::io::{BufReader, Read as _, Write as _};
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader, Read as _, Write as _};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -50,7 +52,7 @@ Exit status: 0 every answer 2xx, 1 some answer not 2xx (or no answer) or some li
 2 usage or I/O error (an unreadable record file, a file with no record in it, a line over 64 MiB, \
 filters that match no record, a receiver that cannot be reached on the first delivery).")]
 pub struct Args {
-    /// A file written by `listen --record`
+    /// A file written by `listen --record`, or `-` for standard input
     #[arg(value_name = "RECORD")]
     record: PathBuf,
 
@@ -91,16 +93,23 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         args.secrets.resolve()?
     };
-    let shown = crate::escape::path(&args.record);
-    let file = std::fs::File::open(&args.record)
-        .with_context(|| format!("cannot open the record file {shown}"))?;
-    // Only the lines the file has now: replaying into a `listen` that
-    // records to this same file adds a line for each one sent.
-    let length = match file.metadata() {
-        Ok(metadata) if metadata.is_file() => metadata.len(),
-        _ => u64::MAX,
+    let (mut reader, shown): (Box<dyn BufRead>, String) = if args.record == Path::new("-") {
+        (
+            Box::new(std::io::stdin().lock()),
+            "standard input".to_owned(),
+        )
+    } else {
+        let shown = crate::escape::path(&args.record);
+        let file = std::fs::File::open(&args.record)
+            .with_context(|| format!("cannot open the record file {shown}"))?;
+        // Only the lines the file has now: replaying into a `listen` that
+        // records to this same file adds a line for each one sent.
+        let length = match file.metadata() {
+            Ok(metadata) if metadata.is_file() => metadata.len(),
+            _ => u64::MAX,
+        };
+        (Box::new(BufReader::new(file.take(length))), shown)
     };
-    let mut reader = BufReader::new(file.take(length));
     let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
     // On a terminal, one tick per delivery sent and the one awaited.
     let ticker = crate::progress::Ticker::new(
@@ -115,7 +124,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let mut number = 0u64;
     loop {
         line.clear();
-        let ended = read_line_bounded(&mut reader, &mut line, MAX_LINE)
+        let ended = read_line_bounded(&mut *reader, &mut line, MAX_LINE)
             .with_context(|| format!("cannot read {shown}"))?;
         if ended && line.is_empty() {
             break;
@@ -266,6 +275,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     drop(ticker);
     if tally.records == 0 && tally.unreadable > 0 {
         bail!("{shown} holds no line written by `listen --record`");
+    }
+    // Nothing to send is not a success: the wrong file, or an empty one.
+    if tally.records == 0 {
+        bail!("{shown} holds no record: give a file written by `listen --record`");
     }
     // A filter that matches nothing is most likely a typo: sending nothing
     // is not a success.

@@ -90,6 +90,18 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             crate::escape::path(first)
         );
     }
+    if let Some((count, first, ancestor)) = &expanded.loops_skipped {
+        let links = if *count == 1 {
+            "symbolic link"
+        } else {
+            "symbolic links"
+        };
+        eprintln!(
+            "note: skipped {count} {links} back to a directory above (the first {}, a loop back to {}): its files are read once",
+            crate::escape::path(first),
+            crate::escape::path(ancestor)
+        );
+    }
     let inputs = expanded.inputs;
     if inputs
         .iter()

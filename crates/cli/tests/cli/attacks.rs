@@ -1101,6 +1101,97 @@ fn replay_stops_at_once_on_a_line_without_end() {
     }
 }
 
+/// `replay -` reads the record from standard input, as every other
+/// command reads `-`: it said "cannot open the record file -".
+#[test]
+fn replay_reads_the_record_from_standard_input() {
+    let line = serde_json::json!({
+        "received_at": "2026-01-01T00:00:00.000Z", "method": "POST", "path": "/",
+        "status": 200, "verdict": "authentic", "reason": "accepted", "body_bytes": 2,
+        "raw_body": "{}", "id": "from-stdin",
+    })
+    .to_string();
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .args(["replay", "-", "http://127.0.0.1:1/webhooks", "--dry-run"])
+        .write_stdin(format!("{line}\n{line}\n"))
+        .output()
+        .expect("replay runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "standard input:1 - from-stdin would send 2 bytes (application/json) to http://127.0.0.1:1/webhooks",
+            "standard input:2 - from-stdin would send 2 bytes (application/json) to http://127.0.0.1:1/webhooks",
+        ],
+        "{stderr}"
+    );
+    // Bounded as a file is: a line without end stops the run.
+    let output = Command::new(binary())
+        .env_remove(SECRET_ENV)
+        .args(["replay", "-", "http://127.0.0.1:1/webhooks", "--dry-run"])
+        .stdin(std::fs::File::open("/dev/zero").expect("/dev/zero"))
+        .output()
+        .expect("replay runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("standard input:1: the line is longer than 64 MiB"),
+        "{stderr}"
+    );
+}
+
+/// A record holding no line, or only blank ones, is an error (exit 2), as
+/// `validate` with no samples is: `replay /dev/null URL` said "replayed 0
+/// deliveries" and exited 0, which a script reads as all delivered.
+#[test]
+fn replay_of_a_record_holding_no_line_is_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blank = dir.path().join("blank.ndjson");
+    std::fs::write(&blank, "\n\n").expect("write");
+    let empty = dir.path().join("empty.ndjson");
+    std::fs::write(&empty, "").expect("write");
+    for (record, shown) in [
+        (std::path::Path::new("/dev/null"), "/dev/null".to_owned()),
+        (empty.as_path(), empty.display().to_string()),
+        (blank.as_path(), blank.display().to_string()),
+    ] {
+        for dry_run in [true, false] {
+            let mut command = bin();
+            command
+                .env(SECRET_ENV, SECRET)
+                .arg("replay")
+                .arg(record)
+                .arg("http://127.0.0.1:1/webhooks");
+            if dry_run {
+                command.arg("--dry-run");
+            }
+            let output = command.output().expect("replay runs");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{shown}: {stderr}");
+            assert!(
+                stderr.contains(&format!("error: {shown} holds no record")),
+                "{stderr}"
+            );
+            assert!(output.stdout.is_empty());
+        }
+    }
+    let output = bin()
+        .env(SECRET_ENV, SECRET)
+        .args(["replay", "-", "http://127.0.0.1:1/webhooks"])
+        .write_stdin("")
+        .output()
+        .expect("replay runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: standard input holds no record"),
+        "{stderr}"
+    );
+}
+
 /// `replay --dry-run` of `record`, with the test secret.
 fn replay_dry_run(record: &std::path::Path) -> std::process::Output {
     bin()
@@ -1209,6 +1300,11 @@ fn send_escapes_the_answer_it_prints() {
         "{stdout:?}"
     );
     assert!(stdout.contains("  \\u{8}line two"), "{stdout:?}");
+    // Escaped once: `\u{202e}` with one backslash, never `\\u{202e}`
+    // (`{stdout:?}` shows each backslash doubled; the bytes hold one).
+    let escapes = stdout.matches("\\u{").count();
+    assert_eq!(escapes, 8, "{stdout}");
+    assert!(!stdout.contains("\\\\"), "{stdout}");
 }
 
 /// A timeout too large for the clock to add is a usage error, never a

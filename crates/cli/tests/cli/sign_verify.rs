@@ -582,6 +582,71 @@ fn short_secrets_are_refused_unless_allowed() {
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
 }
 
+/// A secret file saved by an editor that starts it with a UTF-8 byte order
+/// mark, or ends its lines with an old Mac `\r` alone, holds the same
+/// secrets as a clean one: the mark made part of the first key (every
+/// signature silently wrong), and `secret\rold\r` was one secret.
+#[test]
+fn a_secret_file_with_a_byte_order_mark_or_lone_cr_reads_as_a_clean_one() {
+    const NEW: &str = "new-secret-0123456789";
+    const OLD: &str = "old-secret-0123456789";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = write(dir.path(), "body.json", BODY);
+    let clean = sign(NEW, 1_700_000_000, &body);
+    let by_old = sign(OLD, 1_700_000_000, &body);
+    let sign_with = |file: &Path| {
+        let out = run(bin()
+            .args(["sign", "--timestamp", "1700000000", "--body"])
+            .arg(&body)
+            .arg("--secret-file")
+            .arg(file));
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        out.stdout.trim_end().to_owned()
+    };
+    for (name, text) in [
+        ("bom", format!("\u{feff}{NEW}\n")),
+        ("bom-crlf", format!("\u{feff}{NEW}\r\n{OLD}\r\n")),
+        ("cr", format!("{NEW}\r{OLD}\r")),
+        ("cr-comment", format!("# current\r{NEW}\r\r{OLD}")),
+    ] {
+        let file = write(dir.path(), name, text.as_bytes());
+        assert_eq!(sign_with(&file), clean, "{name}");
+    }
+    // The second line of `\r` endings is a secret of its own.
+    let cr = write(dir.path(), "cr-old", format!("{NEW}\r{OLD}\r").as_bytes());
+    let out = verify_with(
+        None,
+        &by_old,
+        &body,
+        &["--secret-file", cr.to_str().expect("UTF-8")],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+/// `WHEREBY_WEBHOOK_SECRET` splits only at commas and ASCII whitespace: a
+/// no-break space (U+00A0) or an ideographic space (U+3000), which come
+/// with a copied secret, is part of the secret, not a separator between
+/// two.
+#[test]
+fn the_environment_splits_only_at_ascii_spaces() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = write(dir.path(), "body.json", BODY);
+    for secret in [
+        "new-secret-01234\u{a0}old-secret-01234",
+        "new-secret-01234\u{3000}old-secret-01234",
+    ] {
+        let header = signed_with(secret, BODY);
+        let out = verify_with(Some(secret), &header, &body, &[]);
+        assert_eq!(out.code, 0, "{secret:?}: {}{}", out.stdout, out.stderr);
+        // Were it split, `sign` would sign with the first piece.
+        assert_ne!(
+            sign(secret, 1_700_000_000, &body),
+            sign("new-secret-01234", 1_700_000_000, &body),
+            "{secret:?}"
+        );
+    }
+}
+
 /// `verify` names the cause and the fix: a pretty-printed copy of a body
 /// signed compact, a trailing newline, a secret with a stray newline,
 /// another secret, a timestamp in milliseconds; and with `--computed`, what

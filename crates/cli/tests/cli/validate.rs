@@ -1244,7 +1244,7 @@ fn a_spec_with_a_key_twice_by_its_yaml_value_is_refused() {
     ] {
         let spec = dir.path().join(name);
         std::fs::write(&spec, format!("{yaml}{twice}")).expect("write");
-        let message = "the spec has a key twice in one object (two keys of one object are the same YAML value";
+        let message = "appears twice in one object, written differently";
         spec_is_refused(&spec, message);
         whereby()
             .args(["diff", "spec/openapi.yaml"])
@@ -1252,5 +1252,121 @@ fn a_spec_with_a_key_twice_by_its_yaml_value_is_refused() {
             .assert()
             .code(2)
             .stderr(predicate::str::contains(message));
+    }
+}
+
+/// A YAML spec's key is the JSON key every reader makes of it: `0x1F`
+/// and `"31"` are one key (js-yaml and PyYAML read `0x1F` as 31; it was
+/// kept as the key "0x1F"), and a key readers write differently (a float,
+/// `.nan`, `01`) is refused with its line, by `validate --spec` and by
+/// `diff`, rather than read one way here and another elsewhere.
+#[test]
+fn a_spec_key_is_one_json_key_for_every_reader() {
+    let dir = temp_dir();
+    let yaml = std::fs::read_to_string(repo_root().join("spec/openapi.yaml")).expect("read");
+    for (name, tail, message) in [
+        (
+            "hex.yaml",
+            "0x1F: 1\n\"31\": 2\n",
+            "the key \"31\" appears twice in one object, written differently",
+        ),
+        (
+            "null.yaml",
+            "'null': 1\n~: 2\n",
+            "the key \"null\" appears twice in one object, written differently",
+        ),
+        ("float.yaml", "1.0: 1\n", "the key 1.0 is a YAML float"),
+        ("nan.yaml", ".nan: 1\n", "a key is .nan or .inf"),
+        ("zero.yaml", "01: 1\n1: 2\n", "a number with a leading zero"),
+    ] {
+        let spec = dir.path().join(name);
+        std::fs::write(&spec, format!("{yaml}{tail}")).expect("write");
+        let line = yaml.lines().count() + 1;
+        spec_is_refused(&spec, message);
+        let output = whereby()
+            .args(["diff", "spec/openapi.yaml"])
+            .arg(&spec)
+            .output()
+            .expect("run");
+        assert_exit(&output, 2);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("line {line}"))
+                || stderr.contains(&format!("line {}", line + 1)),
+            "{name}: {stderr}"
+        );
+    }
+    // Unquoted response codes, as OpenAPI documents write them, are the
+    // strings they always were.
+    let spec = dir.path().join("codes.yaml");
+    std::fs::write(
+        &spec,
+        format!("{yaml}x-responses:\n  200:\n    description: OK\n  404:\n    description: gone\n"),
+    )
+    .expect("write");
+    whereby()
+        .args(["validate", "--quiet", "--spec"])
+        .arg(&spec)
+        .arg(VALID)
+        .assert()
+        .code(0);
+}
+
+/// With --follow-symlinks, a link back to a directory above it (a loop)
+/// made `validate DIR` exit 2 ("a symbolic link loop back to ...") although
+/// every file had been read once: the link is skipped with a note now, as
+/// links are without the flag. And a file reached by two hard links was
+/// read twice without the flag and once with it: it is read once either
+/// way (each device and inode once).
+#[test]
+fn loops_and_hard_links_are_read_once_with_or_without_following() {
+    use std::os::unix::fs::symlink;
+    let root = temp_dir();
+    let dir = root.path().join("vd");
+    let sub = dir.join("sub");
+    std::fs::create_dir_all(&sub).expect("mkdir");
+    std::fs::write(dir.join("a.json"), a_valid_event()).expect("write");
+    std::fs::write(sub.join("b.json"), a_valid_event()).expect("write");
+    std::fs::hard_link(dir.join("a.json"), sub.join("hard.json")).expect("hard link");
+    symlink("..", sub.join("loop")).expect("symlink");
+    for follow in [false, true] {
+        let output = whereby()
+            .args(["validate", "--format", "json"])
+            .args(follow.then_some("--follow-symlinks"))
+            .arg(&dir)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_exit(&output, 0);
+        let mut sources: Vec<String> = json_lines(&output.stdout)
+            .iter()
+            .map(|result| {
+                let source = result["source"].as_str().expect("a source");
+                Path::new(source)
+                    .strip_prefix(&dir)
+                    .expect("inside vd")
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        sources.sort();
+        assert_eq!(
+            sources,
+            ["a.json", "sub/b.json"],
+            "follow {follow}: {stderr}"
+        );
+        assert!(!stderr.contains("error"), "follow {follow}: {stderr}");
+        if follow {
+            assert!(
+                stderr.contains("note: skipped")
+                    && stderr.contains("sub/loop")
+                    && stderr.contains("loop back to"),
+                "{stderr}"
+            );
+        } else {
+            assert!(stderr.contains("skipped 1 symbolic link"), "{stderr}");
+        }
     }
 }

@@ -72,6 +72,10 @@ pub struct Expanded {
     /// Symbolic links found in directories and skipped (not following
     /// them), and the first of them.
     pub links_skipped: Option<(usize, PathBuf)>,
+    /// With `follow_symlinks`, the links back to a directory above them
+    /// (loops) found and skipped, and the first of them with the directory
+    /// it leads back to: what they lead to is read once already.
+    pub loops_skipped: Option<(usize, PathBuf, PathBuf)>,
 }
 
 /// The inputs the paths name, in order: each directory's files sorted by
@@ -82,7 +86,9 @@ pub struct Expanded {
 /// nothing outside the directory is read, unless `follow_symlinks`; then
 /// they are followed wherever they lead, but each file and directory is
 /// visited once (a chain of directories each holding two links to the next
-/// would otherwise be walked two to the power of its depth times).
+/// would otherwise be walked two to the power of its depth times), and a
+/// link back to a directory above it is skipped (and counted). Either way,
+/// a file reached by several hard links is read once.
 pub fn expand(
     paths: &[PathBuf],
     follow_symlinks: bool,
@@ -114,7 +120,8 @@ pub fn expand(
             .follow_links(follow_symlinks)
             .sort_by_file_name()
             .into_iter();
-        // What was visited, when following links.
+        // What was visited: a file reached again (by a hard link, or a
+        // symbolic link when following them) is not read again.
         let mut seen = HashSet::new();
         while let Some(entry) = walk.next() {
             match entry {
@@ -127,7 +134,7 @@ pub fn expand(
                         *count += 1;
                         continue;
                     }
-                    if follow_symlinks && identity(&entry).is_some_and(|id| !seen.insert(id)) {
+                    if identity(&entry).is_some_and(|id| !seen.insert(id)) {
                         if entry.file_type().is_dir() {
                             walk.skip_current_dir();
                         }
@@ -147,6 +154,15 @@ pub fn expand(
                     });
                 }
                 Err(err) => {
+                    // Every file of a loop is read, once: the link back is
+                    // not an error.
+                    if let (Some(ancestor), Some(link)) = (err.loop_ancestor(), err.path()) {
+                        let (count, ..) = expanded
+                            .loops_skipped
+                            .get_or_insert_with(|| (0, link.to_owned(), ancestor.to_owned()));
+                        *count += 1;
+                        continue;
+                    }
                     let at = crate::escape::path(err.path().unwrap_or(path));
                     // The error's own text repeats the path, unescaped.
                     let why = match (err.loop_ancestor(), err.io_error()) {
