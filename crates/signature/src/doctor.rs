@@ -442,14 +442,18 @@ fn explain_mismatch(parsed: &SignatureHeader<'_>, body: &[u8], secrets: &[Secret
         };
     }
     for (variant, rewrite) in rewrites(body) {
-        if any_match(&candidates, secrets, &[t, b".", &variant]) {
-            return Found {
-                cause: Cause::BodyReserialized,
-                detail: format!(
-                    "the signature matches the same JSON {}, not the bytes given",
-                    rewrite.describe()
-                ),
-            };
+        // Tools that write JSON often end it with a newline (NDJSON, `jq`,
+        // `json.tool`): each re-serialisation is tried with one too.
+        for (newline, with) in [(&b""[..], ""), (&b"\n"[..], ", and a trailing newline")] {
+            if any_match(&candidates, secrets, &[t, b".", &variant, newline]) {
+                return Found {
+                    cause: Cause::BodyReserialized,
+                    detail: format!(
+                        "the signature matches the same JSON {}{with}, not the bytes given",
+                        rewrite.describe()
+                    ),
+                };
+            }
         }
     }
     let tried = match secrets.len() {

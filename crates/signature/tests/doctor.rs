@@ -195,6 +195,11 @@ fn each_reserialisation_is_recognised() {
         (&pretty[..], BODY, "the sender pretty-printed it"),
         (BODY, &python[..], "Python re-wrote it"),
         (sorted, BODY, "the sender sorted its keys"),
+        (
+            &[BODY, b"\n"].concat()[..],
+            &pretty[..],
+            "NDJSON, kept pretty-printed",
+        ),
     ] {
         let header = sign(&secret(), NOW, sent);
         let diagnosis = diagnose(
