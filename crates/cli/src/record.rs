@@ -259,6 +259,10 @@ pub struct SignatureRecord {
     /// Why not, as a stable name (`no_match`, `too_old`, ...).
     #[serde(default)]
     pub error_kind: Option<String>,
+    /// The likely cause (`secret_mismatch`, `body_reserialized`, ...), as
+    /// `whereby-webhooks verify` names it, when `listen` looked for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
     /// The header's timestamp, when the header could be read.
     #[serde(default)]
     pub timestamp: Option<u64>,

@@ -755,3 +755,52 @@ fn listen_passes_its_own_check_receiver() {
     assert_eq!(status, 422, "{answer}");
     assert!(listener.interrupt().status.success());
 }
+
+/// A delivery refused for its signature carries its likely cause, as
+/// `verify` names it, on its line and in its record.
+#[test]
+fn listen_names_why_a_signature_failed() {
+    let dir = crate::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
+    let body = example();
+    let value: Value = serde_json::from_str(&body).expect("JSON");
+    let pretty = serde_json::to_string_pretty(&value).expect("pretty");
+    let ours = Secret::new(SECRET).expect("non-empty");
+    let theirs = Secret::new("somebody-else-entirely").expect("non-empty");
+    let deliveries: [(String, &str, &str); 4] = [
+        (
+            sign(&theirs, now_unix(), body.as_bytes()),
+            body.as_str(),
+            "secret_mismatch",
+        ),
+        (
+            sign(&ours, now_unix() - 3600, body.as_bytes()),
+            body.as_str(),
+            "stale_timestamp",
+        ),
+        (
+            sign(&ours, now_unix(), body.as_bytes()),
+            pretty.as_str(),
+            "body_reserialized",
+        ),
+        ("t=12,v1=zz".to_owned(), body.as_str(), "header_malformed"),
+    ];
+    for (header, sent, _) in &deliveries {
+        let (status, _) = raw(
+            listener.port,
+            "POST",
+            &[("Whereby-Signature", header.as_bytes())],
+            sent.as_bytes(),
+        );
+        assert!(status == 400 || status == 401, "{status}");
+    }
+    let stopped = listener.interrupt();
+    let lines = read_record(&record);
+    assert_eq!(lines.len(), deliveries.len());
+    for ((_, _, cause), (line, printed)) in deliveries.iter().zip(lines.iter().zip(&stopped.lines))
+    {
+        assert_eq!(line["signature"]["cause"], *cause, "{line}");
+        assert!(printed.contains(&format!("; cause {cause})")), "{printed}");
+    }
+}

@@ -80,7 +80,9 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use whereby_webhooks_conformance::{IssueKind, Report, Validator, parse_payload};
 use whereby_webhooks_model::{Event, UnknownEventType};
-use whereby_webhooks_signature::{HEADER_NAME, Secret, SignatureHeader, Tolerance, now_unix};
+use whereby_webhooks_signature::{
+    Cause, HEADER_NAME, Secret, SignatureHeader, Tolerance, diagnose, now_unix,
+};
 
 use super::forward::Forwarder;
 
@@ -458,7 +460,8 @@ async fn handle(
     let received_at = SystemTime::now();
     let deadline = started + ANSWER_WITHIN;
     let (parts, body) = request.into_parts();
-    let judged = judge(&state, &parts, body, deadline).await;
+    let mut judged = judge(&state, &parts, body, deadline).await;
+    let doubted = judged.doubted.take();
     let authentic = matches!(judged.verdict, Verdict::Authentic { .. });
     // Anyone can send what is not authentic: only its start is kept.
     let value_max = if authentic {
@@ -503,12 +506,24 @@ async fn handle(
             if state.recording {
                 delivery.write_record(&mut recorded);
             }
+            let allowance = if doubted.is_some() { CAUSE_BYTES } else { 0 };
             if !state
                 .output
-                .may_write_unauthenticated(printed.len() + recorded.len(), peer)
+                .may_write_unauthenticated(printed.len() + recorded.len() + allowance, peer)
             {
                 return answer(&delivery.verdict);
             }
+            // Within the budget: the cause is worth its HMACs.
+            if let (Some(doubted), Ok(header)) = (&doubted, signature_header(&parts)) {
+                look_for_cause(&mut delivery.verdict, header, &doubted.body, &state);
+                printed.clear();
+                delivery.stdout_line(state.format, &mut printed);
+                if state.recording {
+                    recorded.clear();
+                    delivery.write_record(&mut recorded);
+                }
+            }
+            drop(doubted);
             delivery.printed = Some(printed);
             line = state.recording.then_some(recorded);
             state.output.reserve(Instant::now()).await
@@ -540,7 +555,21 @@ struct Judged {
     body_bytes: u64,
     /// The queue slot of an authentic delivery, reserved before forwarding.
     slot: Option<super::output::Slot>,
+    /// The body of a delivery whose header parsed but whose signature did
+    /// not hold, kept (with its room in the body budget) until it is known
+    /// whether its line is written, and so whether its cause is looked for.
+    doubted: Option<Doubted>,
 }
+
+/// See [`Judged::doubted`].
+struct Doubted {
+    body: Vec<u8>,
+    _room: Option<OwnedSemaphorePermit>,
+}
+
+/// What a cause adds to a delivery's lines, at most: charged to the budget
+/// of unauthenticated requests before the cause is looked for.
+const CAUSE_BYTES: usize = 96;
 
 /// The checks, in order.
 async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) -> Judged {
@@ -549,6 +578,7 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         kept,
         body_bytes,
         slot: None,
+        doubted: None,
     };
     if parts.method != Method::POST {
         return refused(Refusal::Method(parts.method.clone()), Kept::Unread, 0);
@@ -596,11 +626,22 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
             } else {
                 prefix()
             };
+            // A header that did not parse is the cause itself; any other
+            // refusal is diagnosed later, only if its line is written.
+            let cause = (!buffer).then_some(Cause::HeaderMalformed);
             return Judged {
-                verdict: Verdict::Unauthentic { error, timestamp },
+                verdict: Verdict::Unauthentic {
+                    error,
+                    timestamp,
+                    cause,
+                },
                 kept,
                 body_bytes,
                 slot: None,
+                doubted: buffer.then_some(Doubted {
+                    body: bytes,
+                    _room: permit,
+                }),
             };
         }
         Ok(timestamp) => timestamp,
@@ -619,6 +660,7 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
             kept: Kept::Whole(bytes),
             body_bytes,
             slot: None,
+            doubted: None,
         };
     };
     drop(permit);
@@ -648,6 +690,7 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         kept: Kept::Whole(bytes),
         body_bytes,
         slot: Some(slot),
+        doubted: None,
     }
 }
 
@@ -731,6 +774,22 @@ fn typed_by_the_model(
 #[derive(serde::Deserialize)]
 struct IdOnly {
     id: Option<String>,
+}
+
+/// Sets the likely cause of an unauthentic verdict, as `whereby-webhooks
+/// verify` would name it (see [`whereby_webhooks_signature::diagnose`]).
+fn look_for_cause(verdict: &mut Verdict, header: &str, body: &[u8], state: &State) {
+    if let Verdict::Unauthentic { cause, .. } = verdict {
+        let diagnosis = diagnose(
+            header,
+            body,
+            &state.secrets,
+            state.tolerance,
+            now_unix(),
+            None,
+        );
+        *cause = diagnosis.causes.first().map(|found| found.cause);
+    }
 }
 
 /// Whether a `Via` header of `headers` names `mark` as the received-by

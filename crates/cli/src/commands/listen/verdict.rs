@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use hyper::{Method, StatusCode};
 use whereby_webhooks_conformance::{IssueKind, Report};
-use whereby_webhooks_signature::{ErrorKind, HEADER_NAME, VerifyError};
+use whereby_webhooks_signature::{Cause, ErrorKind, HEADER_NAME, VerifyError};
 
 use crate::escape::terminal_safe;
 use crate::record::{
@@ -258,6 +258,9 @@ pub enum Verdict {
         error: VerifyError,
         /// The header's timestamp, when it parsed.
         timestamp: Option<u64>,
+        /// The likely cause, as `whereby-webhooks verify` names it, when it
+        /// was looked for (within the budget of unauthenticated requests).
+        cause: Option<Cause>,
     },
     /// Its signature holds.
     Authentic {
@@ -448,11 +451,16 @@ impl Delivery {
     fn line(&self) -> RecordLine<'_> {
         let (signature, schema, forward, event_type, id) = match &self.verdict {
             Verdict::Refused(_) => (None, None, None, None, None),
-            Verdict::Unauthentic { error, timestamp } => (
+            Verdict::Unauthentic {
+                error,
+                timestamp,
+                cause,
+            } => (
                 Some(SignatureRecord {
                     valid: false,
                     error: Some(error.to_string()),
                     error_kind: Some(error.kind().as_str().to_owned()),
+                    cause: cause.map(|cause| cause.id().to_owned()),
                     timestamp: *timestamp,
                 }),
                 None,
@@ -469,6 +477,7 @@ impl Delivery {
                     valid: true,
                     error: None,
                     error_kind: None,
+                    cause: None,
                     timestamp: Some(*timestamp),
                 }),
                 Some(schema_record(conformance)),
@@ -569,10 +578,13 @@ impl Delivery {
                     "schema not checked",
                     "".into(),
                 ),
-                Verdict::Unauthentic { error, .. } => (
+                Verdict::Unauthentic { error, cause, .. } => (
                     None,
                     None,
-                    format!("signature INVALID ({error})").into(),
+                    match cause {
+                        Some(cause) => format!("signature INVALID ({error}; cause {cause})").into(),
+                        None => format!("signature INVALID ({error})").into(),
+                    },
                     "schema not checked",
                     "".into(),
                 ),
@@ -690,6 +702,7 @@ mod tests {
                 Verdict::Unauthentic {
                     error: VerifyError::NoMatch,
                     timestamp: Some(1),
+                    cause: None,
                 },
                 401,
             ),
@@ -697,6 +710,7 @@ mod tests {
                 Verdict::Unauthentic {
                     error: VerifyError::MissingTimestamp,
                     timestamp: None,
+                    cause: None,
                 },
                 400,
             ),
@@ -771,10 +785,12 @@ mod tests {
             Verdict::Unauthentic {
                 error: VerifyError::NoMatch,
                 timestamp: Some(7),
+                cause: Some(Cause::SecretMismatch),
             },
             Verdict::Unauthentic {
                 error: VerifyError::MissingTimestamp,
                 timestamp: None,
+                cause: Some(Cause::HeaderMalformed),
             },
         ];
         for conformance in [valid, invalid, model] {
