@@ -170,7 +170,8 @@ pub enum Conformance {
 impl Conformance {
     /// Whether the body conforms to the spec (whether or not this build's
     /// event model can type it: the spec is the contract, and refusing a
-    /// delivery it accepts would lose it, since Whereby never retries a 4xx).
+    /// delivery it accepts would lose it: we take a 4xx as the end of a
+    /// delivery, as Whereby's docs describe retries only for failed ones).
     pub fn is_valid(&self) -> bool {
         matches!(
             self,
