@@ -325,7 +325,7 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
 pub enum Form {
     /// The refused delivery's own bytes, with a fresh `id`.
     Delivered,
-    /// Compact, as `JSON.stringify` writes it.
+    /// Compact, as `JSON.stringify` writes it (`2367`, not `2367.0`).
     Compact,
     /// As Python's `json.dumps` writes it by default.
     Python,
@@ -357,7 +357,7 @@ pub fn probes(refused: &Delivery) -> Vec<(Form, Delivery)> {
     // once kept.
     let mut forms: Vec<(Form, Vec<u8>)> = vec![(Form::Delivered, refused.sent.clone())];
     for (form, bytes) in [
-        (Form::Compact, compact(&event)),
+        (Form::Compact, stringify(&event)),
         (Form::Python, python(&event)),
     ] {
         if forms.iter().all(|(_, sent)| *sent != bytes) {
@@ -450,6 +450,35 @@ fn python(event: &Value) -> Vec<u8> {
         &String::from_utf8(out).expect("serde_json writes UTF-8"),
         false,
     )
+}
+
+/// As JavaScript's `JSON.stringify` writes it: compact, and a number with
+/// no fractional part written as an integer (`2367`, where serde_json
+/// writes `2367.0`).
+fn stringify(event: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsFormatter);
+    serde::Serialize::serialize(event, &mut serializer).expect("a JSON value serialises");
+    out
+}
+
+/// Numbers as JavaScript writes them; the rest compact.
+struct JsFormatter;
+
+impl serde_json::ser::Formatter for JsFormatter {
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e21 {
+            // `-0` is written `0`, as JavaScript does.
+            let value = if value == 0.0 { 0.0 } else { value };
+            write!(writer, "{value:.0}")
+        } else {
+            serde_json::ser::CompactFormatter.write_f64(writer, value)
+        }
+    }
 }
 
 /// The separators of Python's `json.dumps` defaults.
@@ -641,6 +670,15 @@ mod tests {
         assert!(
             python.contains("\"Zo\\u00eb \\ud83d\\ude00\", \""),
             "{python}"
+        );
+        let mut float = event.clone();
+        float["data"]["durationInSeconds"] = json!(2367.0);
+        float["data"]["negative"] = json!(-0.0);
+        float["data"]["half"] = json!(2237.5);
+        let js = String::from_utf8(stringify(&float)).expect("UTF-8");
+        assert!(
+            js.contains(r#""durationInSeconds":2367,"negative":0,"half":2237.5}"#),
+            "{js}"
         );
         // A compact delivery is probed afresh and as json.dumps writes it.
         let compact_refused = Delivery::new(
