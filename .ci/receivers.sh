@@ -103,6 +103,36 @@ check_receiver python python3 examples/receivers/python/receiver.py
 check_receiver node node examples/receivers/node/receiver.mjs
 check_receiver rust "$target/debug/examples/receiver"
 
+# Whereby's documented Node snippet, run as written: check-receiver must fail
+# it with exactly these checks, and diagnose the re-serialised body. It hashes
+# JSON.stringify(body), so it refuses the non-compact bodies and an example
+# whose 2367.0 JSON.stringify writes 2367; it never bounds a future timestamp.
+step "check-receiver against Whereby's documented Node example (must fail)"
+start_receiver whereby-docs-example node examples/receivers/whereby-docs-example/receiver.mjs
+status=0
+WHEREBY_WEBHOOK_SECRET='<WEBHOOK_SECRET>' "$cli" check-receiver "$url" --interval 20 --format json \
+    >"$work/docs-example.json" || status=$?
+if [ "$status" -ne 1 ]; then
+    echo "check-receiver exited $status against Whereby's documented example, not 1" >&2
+    cat "$work/docs-example.json" >&2
+    exit 1
+fi
+python3 - "$work/docs-example.json" <<'PY'
+import json, sys
+
+results = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+failed = {r["check"]: (r.get("diagnosis") or {}).get("id") for r in results if not r["passed"]}
+expected = {
+    "accepts-every-event": "receiver_reserializes_body",
+    "raw-body-signature": "receiver_reserializes_body",
+    "rejects-future-timestamp": None,
+}
+if failed != expected:
+    print(f"against Whereby's documented example, failed (check: diagnosis) {failed}, not {expected}", file=sys.stderr)
+    sys.exit(1)
+print("failed as expected:", ", ".join(f"{c} ({d})" if d else c for c, d in sorted(failed.items())))
+PY
+
 step "signature snippets against spec/test-vectors.json"
 go build -o "$work/verify-go" examples/snippets/verify.go
 javac -d "$work/java" examples/snippets/Verify.java

@@ -17,10 +17,17 @@
 //! `createdAt`, except the redelivery, so the checks do not interfere
 //! through a receiver's deduplication.
 //!
+//! When an authentic delivery is refused, a few more authentic probes of
+//! the same event, in other serialisations, tell why ([`diagnosis`]): they
+//! are marked like every delivery, and counted. A receiver that refuses no
+//! authentic delivery gets the battery alone.
+//!
 //! [`battery`] builds the deliveries, [`grade`] judges the answers into one
-//! result per check, and [`report`] prints the results.
+//! result per check, [`diagnosis`] reads the probes, and [`report`] prints
+//! the results.
 
 mod battery;
+mod diagnosis;
 mod grade;
 mod report;
 
@@ -172,6 +179,8 @@ accepts-unknown-event-type, accepts-unknown-properties, accepts-unknown-enum-val
 accepts-redelivery, answers-within-5s. Authentic deliveries must get 2xx; forged or replayed ones \
 4xx (a 5xx makes Whereby retry, a 2xx accepts a forgery); every answer must come within 5 s.
 
+When authentic deliveries are refused, a few authentic probes of the same event follow (its bytes afresh, compact as JSON.stringify writes it, as Python's json.dumps writes it), marked and counted like every delivery; the failing check then carries a diagnosis: receiver_reserializes_body, receiver_secret_mismatch, receiver_wrong_path or receiver_not_listening, with its fix.
+
 Exit status: 0 when every check passes, 1 when any fails, 2 for a usage error or an unreachable URL.")]
 pub struct Args {
     /// The receiver's URL (http or https)
@@ -248,9 +257,18 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let selected = select(&args.only, &args.skip)?;
     let secrets = args.secrets.resolve()?;
     let deliveries = battery::build(&selected);
-    let outcomes = send_all(&args, &secrets[0], &deliveries)?;
-    let results = grade::grade(&selected, &deliveries, &outcomes);
-    report::print(args.format, &args.url, deliveries.len(), &results)?;
+    let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
+    let outcomes = send_all(&args, &target, &secrets[0], &deliveries)?;
+    let mut results = grade::grade(&selected, &deliveries, &outcomes);
+    let probes = probe_refusals(
+        &args,
+        &target,
+        &secrets[0],
+        &deliveries,
+        &outcomes,
+        &mut results,
+    );
+    report::print(args.format, &args.url, deliveries.len() + probes, &results)?;
     Ok(if results.iter().all(|result| result.passed) {
         Exit::Success
     } else {
@@ -278,8 +296,12 @@ fn select(only: &[CheckId], skip: &[CheckId]) -> anyhow::Result<Vec<CheckId>> {
 /// On a terminal, stderr shows which delivery is under way, one tick per
 /// delivery of the battery: a receiver that never answers makes a run long.
 /// Not with `--format json`, nor in a pipe ([`progress::wanted`]).
-fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Result<Vec<Outcome>> {
-    let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
+fn send_all(
+    args: &Args,
+    target: &client::Target,
+    secret: &Secret,
+    deliveries: &[Delivery],
+) -> anyhow::Result<Vec<Outcome>> {
     let mut outcomes = Vec::with_capacity(deliveries.len());
     let ticker = progress::Ticker::new(
         Some(deliveries.len() as u64),
@@ -291,7 +313,7 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
             std::thread::sleep(Duration::from_millis(args.interval));
         }
         ticker.set_message(delivery.label.clone());
-        let outcome = send(&target, &args.url, secret, delivery);
+        let outcome = send(target, &args.url, secret, delivery);
         ticker.tick();
         if index == 0
             && let Outcome::NoAnswer {
@@ -315,6 +337,41 @@ fn send_all(args: &Args, secret: &Secret, deliveries: &[Delivery]) -> anyhow::Re
     }
     drop(ticker);
     Ok(outcomes)
+}
+
+/// For every failed check whose authentic deliveries were refused with a
+/// `4xx` or a `5xx`, sends authentic probes of the first refused event
+/// ([`battery::probes`]), `--interval` apart, and sets the check's
+/// diagnosis from what they got. Returns how many probes it sent.
+fn probe_refusals(
+    args: &Args,
+    target: &client::Target,
+    secret: &Secret,
+    deliveries: &[Delivery],
+    outcomes: &[Outcome],
+    results: &mut [grade::CheckResult],
+) -> usize {
+    let mut sent = 0;
+    for result in results.iter_mut().filter(|result| !result.passed) {
+        let refused = diagnosis::refused(
+            deliveries
+                .iter()
+                .zip(outcomes)
+                .filter(|(delivery, _)| delivery.check == result.check),
+        );
+        let Some(refused) = refused else { continue };
+        let probes = battery::probes(refused);
+        let mut got = Vec::with_capacity(probes.len());
+        for (form, probe) in &probes {
+            std::thread::sleep(Duration::from_millis(args.interval));
+            got.push((*form, send(target, &args.url, secret, probe)));
+            sent += 1;
+        }
+        let got: Vec<(battery::Form, &Outcome)> =
+            got.iter().map(|(form, outcome)| (*form, outcome)).collect();
+        result.diagnosis = diagnosis::diagnose(&got);
+    }
+    sent
 }
 
 /// Sends one delivery, signed now.

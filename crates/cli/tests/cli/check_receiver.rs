@@ -26,8 +26,17 @@ pub(crate) const SECRET: &str = "check-receiver-test-secret";
 pub(crate) enum Flaw {
     /// Nothing: the receiver is correct.
     None,
-    /// Parses the body and hashes its compact re-serialisation.
+    /// Parses the body and hashes its compact re-serialisation, as
+    /// `JSON.stringify` writes it.
     HashesReserialisedJson,
+    /// Parses the body and hashes it as Python's `json.dumps` writes it by
+    /// default (`", "` and `": "`, non-ASCII as `\uXXXX`).
+    HashesPythonJson,
+    /// Configured with a secret that is not the endpoint's.
+    OtherSecret,
+    /// Configured with the endpoint's secret and the newline a file read
+    /// leaves after it.
+    SecretWithNewline,
     /// Answers 500 to every delivery whose signature does not hold.
     Answers500ToForgeries,
     /// Never looks at the signature.
@@ -55,6 +64,7 @@ pub(crate) enum Flaw {
 #[derive(Debug, Clone)]
 struct Seen {
     arrived: Instant,
+    path: String,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
 }
@@ -120,20 +130,31 @@ impl State {
         } else {
             401
         };
+        // Nothing is served anywhere else.
+        if request.path != "/webhooks" {
+            return 404;
+        }
         if self.flaw == Flaw::VerifiesNothing {
             return 200;
         }
         let Some(header) = request.header("Whereby-Signature") else {
             return forged;
         };
-        let secrets = [Secret::new(SECRET).expect("secret")];
-        let body = if self.flaw == Flaw::HashesReserialisedJson {
-            match serde_json::from_slice::<Value>(&request.body) {
-                Ok(value) => serde_json::to_vec(&value).expect("serialise"),
-                Err(_) => return 400,
+        let key = match self.flaw {
+            Flaw::OtherSecret => "not-the-endpoint-secret".to_owned(),
+            Flaw::SecretWithNewline => format!("{SECRET}\n"),
+            _ => SECRET.to_owned(),
+        };
+        let secrets = [Secret::new(&key).expect("secret")];
+        let body = match self.flaw {
+            Flaw::HashesReserialisedJson | Flaw::HashesPythonJson => {
+                match serde_json::from_slice::<Value>(&request.body) {
+                    Ok(value) if self.flaw == Flaw::HashesPythonJson => python_dumps(&value),
+                    Ok(value) => serde_json::to_vec(&value).expect("serialise"),
+                    Err(_) => return 400,
+                }
             }
-        } else {
-            request.body.clone()
+            _ => request.body.clone(),
         };
         let tolerance = match self.flaw {
             Flaw::SkipsTimestamp | Flaw::ChecksOnlyAge => Tolerance::Disabled,
@@ -203,6 +224,53 @@ impl State {
     }
 }
 
+/// `value` as Python's `json.dumps(value)` writes it: `", "` between items,
+/// `": "` after keys, every non-ASCII character as a `\uXXXX` escape
+/// (surrogate pairs beyond the BMP).
+fn python_dumps(value: &Value) -> Vec<u8> {
+    fn write(value: &Value, out: &mut String) {
+        match value {
+            Value::Object(object) => {
+                out.push('{');
+                for (index, (key, value)) in object.iter().enumerate() {
+                    if index > 0 {
+                        out.push_str(", ");
+                    }
+                    write(&Value::String(key.clone()), out);
+                    out.push_str(": ");
+                    write(value, out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (index, item) in items.iter().enumerate() {
+                    if index > 0 {
+                        out.push_str(", ");
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            other => {
+                for c in other.to_string().chars() {
+                    if c.is_ascii() {
+                        out.push(c);
+                    } else {
+                        let mut units = [0u16; 2];
+                        for unit in c.encode_utf16(&mut units) {
+                            out.push_str(&format!("\\u{unit:04x}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out.into_bytes()
+}
+
 fn known_roles() -> BTreeSet<String> {
     RoleName::ALL
         .iter()
@@ -243,6 +311,7 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
+    let path = line.split(' ').nth(1).unwrap_or_default().to_owned();
     let mut headers = Vec::new();
     loop {
         line.clear();
@@ -263,6 +332,7 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
     reader.read_exact(&mut body).ok()?;
     Some(Seen {
         arrived,
+        path,
         headers,
         body,
     })
@@ -340,6 +410,153 @@ fn a_correct_receiver_passes_every_check() {
 #[test]
 fn hashing_reserialised_json_fails_raw_body_signature() {
     fails_exactly(Flaw::HashesReserialisedJson, &["raw-body-signature"]);
+}
+
+/// The checks that send authentic deliveries, all refused by a receiver
+/// that verifies no authentic delivery.
+const EVERY_AUTHENTIC_CHECK: [&str; 6] = [
+    "accepts-every-event",
+    "raw-body-signature",
+    "accepts-unknown-event-type",
+    "accepts-unknown-properties",
+    "accepts-unknown-enum-value",
+    "accepts-redelivery",
+];
+
+/// Runs check-receiver against a receiver with `flaw` at `path` (its own is
+/// `/webhooks`), in JSON and then as a report card: exactly the `failing`
+/// checks fail, each with the diagnosis `id`, no other check has one, the
+/// card says it under each failing check with `fix`, and every probe is
+/// marked and counted.
+fn diagnosed(flaw: Flaw, path: &str, failing: &[&str], id: &str, fix: &str) {
+    let receiver = Receiver::start(flaw);
+    let url = receiver.url.replace("/webhooks", path);
+    let (code, failed, results) = check(&url, &[]);
+    assert_eq!(code, 1, "{flaw:?}");
+    let expected: BTreeSet<String> = failing.iter().map(|s| (*s).to_owned()).collect();
+    assert_eq!(failed, expected, "{flaw:?}: {results:#?}");
+    for result in &results {
+        if result["passed"] == false {
+            assert_eq!(result["diagnosis"]["id"], id, "{flaw:?}: {result:#}");
+            assert_eq!(result["diagnosis"]["fix"], fix, "{flaw:?}: {result:#}");
+            assert!(
+                result["diagnosis"]["detail"]
+                    .as_str()
+                    .is_some_and(|detail| !detail.is_empty()),
+                "{result:#}"
+            );
+        } else {
+            assert!(result.get("diagnosis").is_none(), "{result:#}");
+        }
+    }
+
+    let before = receiver.seen.lock().expect("log").len();
+    let output = whereby()
+        .args(["check-receiver", &url, "--interval", "0"])
+        .env(SECRET_ENV, SECRET)
+        .output()
+        .expect("run");
+    assert_exit(&output, 1);
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    let line = format!("      diagnosis: {id}: ");
+    assert_eq!(text.matches(&line).count(), failing.len(), "{text}");
+    let fix_line = format!("; fix: {fix}\n");
+    assert_eq!(text.matches(&fix_line).count(), failing.len(), "{text}");
+    let seen = receiver.seen.lock().expect("log")[before..].to_vec();
+    assert!(
+        text.starts_with(&format!("{} deliveries to ", seen.len())),
+        "{} seen: {text}",
+        seen.len()
+    );
+    for request in &seen {
+        assert_eq!(
+            request.header("Whereby-Webhooks-Test"),
+            Some("check-receiver")
+        );
+    }
+}
+
+const HASH_THE_RAW_BODY: &str = "hash the raw request body, byte for byte, before any JSON parsing (in Express: express.raw(); in Flask: request.get_data())";
+
+const CHECK_THE_SECRET: &str = "check the secret (this endpoint's signing secret, exactly as Whereby shows it, with no newline or space read along with it) and that the receiver reads the Whereby-Signature header";
+
+const CHECK_THE_PATH: &str =
+    "check the URL's path: the receiver answers 404, so nothing handles webhooks there";
+
+#[test]
+fn reserialising_as_json_stringify_is_diagnosed() {
+    diagnosed(
+        Flaw::HashesReserialisedJson,
+        "/webhooks",
+        &["raw-body-signature"],
+        "receiver_reserializes_body",
+        HASH_THE_RAW_BODY,
+    );
+}
+
+#[test]
+fn reserialising_as_python_json_dumps_is_diagnosed() {
+    diagnosed(
+        Flaw::HashesPythonJson,
+        "/webhooks",
+        &EVERY_AUTHENTIC_CHECK,
+        "receiver_reserializes_body",
+        HASH_THE_RAW_BODY,
+    );
+}
+
+#[test]
+fn another_secret_is_diagnosed() {
+    diagnosed(
+        Flaw::OtherSecret,
+        "/webhooks",
+        &EVERY_AUTHENTIC_CHECK,
+        "receiver_secret_mismatch",
+        CHECK_THE_SECRET,
+    );
+}
+
+#[test]
+fn a_secret_with_a_trailing_newline_is_diagnosed() {
+    diagnosed(
+        Flaw::SecretWithNewline,
+        "/webhooks",
+        &EVERY_AUTHENTIC_CHECK,
+        "receiver_secret_mismatch",
+        CHECK_THE_SECRET,
+    );
+}
+
+#[test]
+fn a_wrong_path_is_diagnosed() {
+    diagnosed(
+        Flaw::None,
+        "/hooks",
+        &EVERY_AUTHENTIC_CHECK,
+        "receiver_wrong_path",
+        CHECK_THE_PATH,
+    );
+}
+
+/// A correct receiver gets exactly the battery, and no diagnosis.
+#[test]
+fn a_correct_receiver_gets_no_probe() {
+    let receiver = Receiver::start(Flaw::None);
+    let output = whereby()
+        .args(["check-receiver", &receiver.url, "--interval", "0"])
+        .env(SECRET_ENV, SECRET)
+        .output()
+        .expect("run");
+    assert_exit(&output, 0);
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    assert!(!text.contains("diagnosis"), "{text}");
+    let seen = receiver.seen.lock().expect("log").len();
+    assert!(
+        text.starts_with(&format!("{seen} deliveries to ")),
+        "{seen}: {text}"
+    );
+    let battery = all_examples().len() + 17;
+    assert_eq!(seen, battery);
 }
 
 #[test]
@@ -498,8 +715,15 @@ fn only_and_skip_select_checks() {
     assert_eq!(code, 1);
     assert_eq!(results.len(), 1);
     assert!(failed.contains("accepts-redelivery"));
+    // The redelivery check's two deliveries, then probes of the refused
+    // redelivery (afresh with a new id, and as json.dumps writes it): both
+    // accepted, so the refusal is the id's, and nothing is diagnosed.
     let seen = receiver.seen.lock().expect("log").len();
-    assert_eq!(seen, 2, "only the redelivery check's two deliveries");
+    assert_eq!(
+        seen, 4,
+        "the redelivery check's two deliveries and two probes"
+    );
+    assert!(results[0].get("diagnosis").is_none(), "{results:#?}");
 }
 
 #[test]

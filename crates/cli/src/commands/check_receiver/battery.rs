@@ -320,6 +320,80 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
     }
 }
 
+/// A form in which a probe writes a refused authentic delivery again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// The refused delivery's own bytes, with a fresh `id`.
+    Delivered,
+    /// Compact, as `JSON.stringify` writes it (`2367`, not `2367.0`).
+    Compact,
+    /// As Python's `json.dumps` writes it by default.
+    Python,
+}
+
+impl Form {
+    /// What the form is, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Form::Delivered => "the bytes as delivered",
+            Form::Compact => "compact, as JSON.stringify writes it",
+            Form::Python => "as Python's json.dumps writes it",
+        }
+    }
+}
+
+/// Authentic probes of the event `refused` carried, each with a fresh `id`:
+/// its own bytes again, then the re-serialisations a receiver may hash
+/// instead of the raw body, each only when its bytes differ from those
+/// before it. None when the body is not a JSON object with an `id`.
+pub fn probes(refused: &Delivery) -> Vec<(Form, Delivery)> {
+    let Ok(event) = serde_json::from_slice::<Value>(&refused.sent) else {
+        return Vec::new();
+    };
+    let Some(old) = event.get("id").and_then(Value::as_str).map(str::to_owned) else {
+        return Vec::new();
+    };
+    // Every form with the refused id, to compare; each gets its own id
+    // once kept.
+    let mut forms: Vec<(Form, Vec<u8>)> = vec![(Form::Delivered, refused.sent.clone())];
+    for (form, bytes) in [
+        (Form::Compact, stringify(&event)),
+        (Form::Python, python(&event)),
+    ] {
+        if forms.iter().all(|(_, sent)| *sent != bytes) {
+            forms.push((form, bytes));
+        }
+    }
+    forms
+        .into_iter()
+        .filter_map(|(form, bytes)| {
+            let sent = replace_once(&bytes, old.as_bytes(), fresh_id().as_bytes())?;
+            let label = format!("probe of {}: {}", refused.label, form.describe());
+            Some((
+                form,
+                Delivery::new(refused.check, label, sent, Expect::Accept),
+            ))
+        })
+        .collect()
+}
+
+/// `bytes` with the one occurrence of `old` replaced by `new`; `None` when
+/// `old` does not occur exactly once.
+fn replace_once(bytes: &[u8], old: &[u8], new: &[u8]) -> Option<Vec<u8>> {
+    let at: Vec<usize> = bytes
+        .windows(old.len())
+        .enumerate()
+        .filter(|(_, window)| *window == old)
+        .map(|(at, _)| at)
+        .collect();
+    let [at] = at[..] else { return None };
+    let mut out = Vec::with_capacity(bytes.len() - old.len() + new.len());
+    out.extend_from_slice(&bytes[..at]);
+    out.extend_from_slice(new);
+    out.extend_from_slice(&bytes[at + old.len()..]);
+    Some(out)
+}
+
 /// The first example of `ty`, with a fresh `id` and `createdAt`.
 fn example_value(ty: EventType) -> Value {
     let example = examples(ty)
@@ -366,6 +440,83 @@ fn compact(event: &Value) -> Vec<u8> {
     serde_json::to_vec(event).expect("a JSON value serialises")
 }
 
+/// As Python's `json.dumps` writes it by default: `", "` between items,
+/// `": "` after a key, and every non-ASCII character as a `\uXXXX` escape.
+fn python(event: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
+    serde::Serialize::serialize(event, &mut serializer).expect("a JSON value serialises");
+    ascii_only(
+        &String::from_utf8(out).expect("serde_json writes UTF-8"),
+        false,
+    )
+}
+
+/// As JavaScript's `JSON.stringify` writes it: compact, and a number with
+/// no fractional part written as an integer (`2367`, where serde_json
+/// writes `2367.0`).
+fn stringify(event: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsFormatter);
+    serde::Serialize::serialize(event, &mut serializer).expect("a JSON value serialises");
+    out
+}
+
+/// Numbers as JavaScript writes them; the rest compact.
+struct JsFormatter;
+
+impl serde_json::ser::Formatter for JsFormatter {
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e21 {
+            // `-0` is written `0`, as JavaScript does.
+            let value = if value == 0.0 { 0.0 } else { value };
+            write!(writer, "{value:.0}")
+        } else {
+            serde_json::ser::CompactFormatter.write_f64(writer, value)
+        }
+    }
+}
+
+/// The separators of Python's `json.dumps` defaults.
+struct PythonFormatter;
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if first {
+            Ok(())
+        } else {
+            writer.write_all(b", ")
+        }
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+}
+
 /// Indented with two spaces.
 fn pretty(event: &Value) -> Vec<u8> {
     serde_json::to_vec_pretty(event).expect("a JSON value serialises")
@@ -391,9 +542,16 @@ fn reversed(value: Value) -> Value {
 /// `json_encode` does by default. Both only occur inside strings.
 fn escaped(event: &Value) -> Vec<u8> {
     let text = serde_json::to_string(event).expect("a JSON value serialises");
+    ascii_only(&text, true)
+}
+
+/// `text` (JSON) with every non-ASCII character written as a `\uXXXX`
+/// escape (surrogate pairs beyond the BMP), and every `/` as `\/` when
+/// `slash`. Both only occur inside strings.
+fn ascii_only(text: &str, slash: bool) -> Vec<u8> {
     let mut out = String::with_capacity(text.len() + 32);
     for c in text.chars() {
-        if c == '/' {
+        if slash && c == '/' {
             out.push_str("\\/");
         } else if c.is_ascii() {
             out.push(c);
@@ -480,6 +638,60 @@ mod tests {
             let report = validator.validate_bytes(&delivery.sent);
             assert!(report.is_valid(), "{}: {report:?}", delivery.label);
         }
+    }
+
+    #[test]
+    fn probes_write_the_refused_event_again_with_a_fresh_id() {
+        let mut event = joined();
+        event["data"]["displayName"] = json!("Zoë 😀");
+        let refused = Delivery::new(
+            CheckId::RawBodySignature,
+            "indented",
+            pretty(&event),
+            Expect::Accept,
+        );
+        let probes = probes(&refused);
+        let forms: Vec<Form> = probes.iter().map(|(form, _)| *form).collect();
+        assert_eq!(forms, [Form::Delivered, Form::Compact, Form::Python]);
+        let old_id = event["id"].as_str().expect("id");
+        let mut ids = std::collections::BTreeSet::new();
+        for (_, probe) in &probes {
+            let mut value = parse(&probe.sent);
+            let id = value["id"].as_str().expect("id").to_owned();
+            assert_ne!(id, old_id);
+            value["id"] = json!(old_id);
+            assert_eq!(value, event, "the same event");
+            assert_eq!(probe.expect, Expect::Accept);
+            ids.insert(id);
+        }
+        assert_eq!(ids.len(), 3, "a fresh id for each probe");
+        let python = String::from_utf8(probes[2].1.sent.clone()).expect("ASCII");
+        assert!(python.starts_with("{\"id\": \""), "{python}");
+        assert!(
+            python.contains("\"Zo\\u00eb \\ud83d\\ude00\", \""),
+            "{python}"
+        );
+        let mut float = event.clone();
+        float["data"]["durationInSeconds"] = json!(2367.0);
+        float["data"]["negative"] = json!(-0.0);
+        float["data"]["half"] = json!(2237.5);
+        let js = String::from_utf8(stringify(&float)).expect("UTF-8");
+        assert!(
+            js.contains(r#""durationInSeconds":2367,"negative":0,"half":2237.5}"#),
+            "{js}"
+        );
+        // A compact delivery is probed afresh and as json.dumps writes it.
+        let compact_refused = Delivery::new(
+            CheckId::AcceptsEveryEvent,
+            "x",
+            compact(&event),
+            Expect::Accept,
+        );
+        let forms: Vec<Form> = super::probes(&compact_refused)
+            .iter()
+            .map(|(form, _)| *form)
+            .collect();
+        assert_eq!(forms, [Form::Delivered, Form::Python]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::battery::{Delivery, Expect};
+use super::diagnosis::Diagnosis;
 use super::report::printable;
 use super::{CheckId, Outcome, WHEREBY_TIMEOUT};
 
@@ -34,6 +35,10 @@ pub struct CheckResult {
     /// What was sent, or what went wrong and how to fix it. Text from the
     /// receiver is escaped.
     pub detail: String,
+    /// Why the receiver refused authentic deliveries, when probes tell
+    /// (see [`super::diagnosis`]); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
 }
 
 impl Serialize for CheckId {
@@ -171,6 +176,7 @@ fn statuses(check: CheckId, sent: &[(&Delivery, &Outcome)]) -> CheckResult {
         expected,
         got,
         detail,
+        diagnosis: None,
     }
 }
 
@@ -277,6 +283,7 @@ fn timing(deliveries: &[Delivery], outcomes: &[Outcome]) -> CheckResult {
         expected,
         got,
         detail,
+        diagnosis: None,
     }
 }
 

@@ -12,7 +12,8 @@ pub enum Format {
     /// hint under each failure.
     Human,
     /// One `{"check","passed","expected","got","detail"}` object per check
-    /// and line.
+    /// and line, with a `diagnosis` `{"id","detail","fix"}` on a failing
+    /// check when probes tell why authentic deliveries were refused.
     Json,
 }
 
@@ -66,6 +67,12 @@ fn card(url: &str, deliveries: usize, results: &[CheckResult]) -> String {
             out.push_str(&format!("      {what}\n"));
             if !fix.is_empty() {
                 out.push_str(&format!("      fix: {fix}\n"));
+            }
+            if let Some(diagnosis) = &result.diagnosis {
+                out.push_str(&format!(
+                    "      diagnosis: {}: {}; fix: {}\n",
+                    diagnosis.id, diagnosis.detail, diagnosis.fix
+                ));
             }
         }
     }
@@ -122,6 +129,7 @@ mod tests {
                 expected: "2xx both times".into(),
                 got: "200 both times".into(),
                 detail: "sent first delivery".into(),
+                diagnosis: None,
             },
             CheckResult {
                 check: CheckId::RejectsBadSignature,
@@ -129,6 +137,7 @@ mod tests {
                 expected: "4xx".into(),
                 got: "500".into(),
                 detail: "signed with another secret: 500; fix: answer 401".into(),
+                diagnosis: None,
             },
         ];
         let card = card("http://x/\u{1b}", 3, &results);
