@@ -225,6 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         unlogged: AtomicU64::new(0),
         mark,
         format: args.format,
+        diagnoses: server::DiagnosisRate::new(),
     });
     let served = runtime.block_on(async {
         // Signal handlers go in before the address is printed, so a signal

@@ -150,6 +150,9 @@ pub struct State {
     pub mark: String,
     /// How deliveries are printed on stdout.
     pub format: super::output::Format,
+    /// How many unauthentic deliveries may still have their cause looked
+    /// for this second.
+    pub diagnoses: DiagnosisRate,
 }
 
 impl State {
@@ -513,9 +516,16 @@ async fn handle(
             {
                 return answer(&delivery.verdict);
             }
-            // Within the budget: the cause is worth its HMACs.
-            if let (Some(doubted), Ok(header)) = (&doubted, signature_header(&parts)) {
-                look_for_cause(&mut delivery.verdict, header, &doubted.body, &state);
+            // Within the budget: the cause is worth its HMACs, for a body of
+            // an event's size, a few times a second, off the async workers.
+            if let (Some(doubted), Ok(header)) = (doubted, signature_header(&parts))
+                && doubted.body.len() <= DIAGNOSED_BODY_MAX
+                && state.diagnoses.allow(Instant::now())
+            {
+                let cause = look_for_cause(header.to_owned(), doubted, &state).await;
+                if let Verdict::Unauthentic { cause: found, .. } = &mut delivery.verdict {
+                    *found = cause;
+                }
                 printed.clear();
                 delivery.stdout_line(state.format, &mut printed);
                 if state.recording {
@@ -523,7 +533,6 @@ async fn handle(
                     delivery.write_record(&mut recorded);
                 }
             }
-            drop(doubted);
             delivery.printed = Some(printed);
             line = state.recording.then_some(recorded);
             state.output.reserve(Instant::now()).await
@@ -776,19 +785,65 @@ struct IdOnly {
     id: Option<String>,
 }
 
-/// Sets the likely cause of an unauthentic verdict, as `whereby-webhooks
-/// verify` would name it (see [`whereby_webhooks_signature::diagnose`]).
-fn look_for_cause(verdict: &mut Verdict, header: &str, body: &[u8], state: &State) {
-    if let Verdict::Unauthentic { cause, .. } = verdict {
+/// The likely cause of an unauthentic delivery, as `whereby-webhooks verify`
+/// would name it (see [`whereby_webhooks_signature::diagnose`]), looked for
+/// on tokio's blocking pool: it takes a few dozen HMACs and JSON
+/// re-serialisations of the body.
+async fn look_for_cause(header: String, doubted: Doubted, state: &State) -> Option<Cause> {
+    let secrets = state.secrets.clone();
+    let tolerance = state.tolerance;
+    tokio::task::spawn_blocking(move || {
         let diagnosis = diagnose(
-            header,
-            body,
-            &state.secrets,
-            state.tolerance,
+            &header,
+            &doubted.body,
+            &secrets,
+            tolerance,
             now_unix(),
             None,
         );
-        *cause = diagnosis.causes.first().map(|found| found.cause);
+        diagnosis.causes.first().map(|found| found.cause)
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// The largest body whose cause is looked for: Whereby's events are a few
+/// KiB, and a larger body is more likely a flood than a mistake.
+const DIAGNOSED_BODY_MAX: usize = 64 * 1024;
+
+/// How many deliveries a second may have their cause looked for.
+const DIAGNOSES_PER_SECOND: u32 = 10;
+
+/// Counts the causes looked for in the current second.
+#[derive(Debug)]
+pub struct DiagnosisRate(Mutex<(Instant, u32)>);
+
+impl DiagnosisRate {
+    /// None looked for yet.
+    pub fn new() -> DiagnosisRate {
+        DiagnosisRate(Mutex::new((Instant::now(), 0)))
+    }
+
+    /// Whether one more may be looked for at `now`.
+    fn allow(&self, now: Instant) -> bool {
+        let Ok(mut window) = self.0.lock() else {
+            return false;
+        };
+        if now.saturating_duration_since(window.0) >= Duration::from_secs(1) {
+            *window = (now, 0);
+        }
+        if window.1 >= DIAGNOSES_PER_SECOND {
+            return false;
+        }
+        window.1 += 1;
+        true
+    }
+}
+
+impl Default for DiagnosisRate {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
@@ -924,4 +979,32 @@ async fn read_body(mut body: Incoming, state: &State, buffer: bool, deadline: In
 /// The address in the form printed at startup.
 pub fn url(addr: SocketAddr) -> String {
     format!("http://{addr}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_few_causes_a_second_are_looked_for() {
+        let rate = DiagnosisRate::new();
+        let start = Instant::now();
+        let allowed = (0..100).filter(|_| rate.allow(start)).count();
+        assert_eq!(allowed, DIAGNOSES_PER_SECOND as usize);
+        assert!(!rate.allow(start + Duration::from_millis(999)));
+        assert!(rate.allow(start + Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn the_mark_is_found_in_any_case_among_other_entries() {
+        let mut headers = HeaderMap::new();
+        headers.append(
+            header::VIA,
+            HeaderValue::from_bytes(b"1.1 proxy (\xff), 1.1 WHEREBY-WEBHOOKS-AB12")
+                .expect("a value"),
+        );
+        assert!(carries_mark(&headers, "whereby-webhooks-ab12"));
+        assert!(!carries_mark(&headers, "whereby-webhooks-ab1"));
+        assert!(!carries_mark(&HeaderMap::new(), "whereby-webhooks-ab12"));
+    }
 }
