@@ -8,6 +8,9 @@
 //! code expected. [`diagnose`] tries the variants that explain those
 //! mistakes and names the one that matches.
 //!
+//! Re-serialisations are tried for bodies of at most [`REWRITE_MAX`] bytes,
+//! so that a hostile body costs bounded time and memory.
+//!
 //! It never accepts what [`crate::verify`] refuses: its verdict is
 //! [`crate::verify`]'s, and the variants only explain a refusal. With the
 //! signature a receiver's own code computed, it also says what that code
@@ -324,8 +327,17 @@ fn newline_variants(body: &[u8]) -> Vec<(Vec<u8>, &'static str)> {
     variants
 }
 
-/// The re-serialisations of `body` that differ from it, if it is JSON.
+/// The largest body tried re-serialised: a parsed value can take many
+/// times its text (a megabyte of small numbers, tens of megabytes), and a
+/// webhook body is a few KiB.
+pub const REWRITE_MAX: usize = 1024 * 1024;
+
+/// The re-serialisations of `body` that differ from it, if it is JSON of
+/// at most [`REWRITE_MAX`] bytes.
 fn rewrites(body: &[u8]) -> Vec<(Vec<u8>, Rewrite)> {
+    if body.len() > REWRITE_MAX {
+        return Vec::new();
+    }
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return Vec::new();
     };
@@ -460,10 +472,15 @@ fn explain_mismatch(parsed: &SignatureHeader<'_>, body: &[u8], secrets: &[Secret
         1 => "the one secret given".to_owned(),
         n => format!("each of the {n} secrets given"),
     };
+    let reserialised = if body.len() > REWRITE_MAX {
+        "(re-serialisations not tried: the body is over 1 MiB)"
+    } else {
+        "nor with the body re-serialised"
+    };
     Found {
         cause: Cause::SecretMismatch,
         detail: format!(
-            "no v1 matches with {tried}, nor with the body re-serialised, nor with a trailing newline changed"
+            "no v1 matches with {tried}, nor with a trailing newline changed, {reserialised}"
         ),
     }
 }

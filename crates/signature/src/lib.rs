@@ -66,7 +66,7 @@ mod header;
 mod hex;
 mod secret;
 
-pub use doctor::{Cause, Diagnosis, Found, diagnose};
+pub use doctor::{Cause, Diagnosis, Found, REWRITE_MAX, diagnose};
 pub use error::{ErrorKind, MalformedReason, VerifyError};
 pub use header::{SignatureHeader, V1Signatures};
 pub use secret::{EmptySecret, Secret};

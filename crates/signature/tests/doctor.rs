@@ -336,3 +336,29 @@ proptest! {
         prop_assert_eq!(causes(&header, &with_newline, &[secret()], None), vec![Cause::BodyTrailingNewline]);
     }
 }
+
+/// A body past `REWRITE_MAX` is not parsed: a megabyte of small numbers
+/// would take tens of megabytes as a value, for a cause no webhook has.
+#[test]
+fn a_huge_body_is_not_reserialised() {
+    let mut huge = b"[".to_vec();
+    while huge.len() <= whereby_webhooks_signature::REWRITE_MAX {
+        huge.extend_from_slice(b"1,");
+    }
+    huge.extend_from_slice(b"1]");
+    let pretty: Vec<u8> = huge
+        .iter()
+        .flat_map(|b| {
+            if *b == b',' {
+                vec![b',', b' ']
+            } else {
+                vec![*b]
+            }
+        })
+        .collect();
+    let header = sign(&secret(), NOW, &huge);
+    assert_eq!(
+        causes(&header, &pretty, &[secret()], None),
+        [Cause::SecretMismatch]
+    );
+}
