@@ -474,6 +474,8 @@ fn explain_mismatch(parsed: &SignatureHeader<'_>, body: &[u8], secrets: &[Secret
     };
     let reserialised = if body.len() > REWRITE_MAX {
         "(re-serialisations not tried: the body is over 1 MiB)"
+    } else if serde_json::from_slice::<serde::de::IgnoredAny>(body).is_err() {
+        "(re-serialisations not tried: the body is not JSON)"
     } else {
         "nor with the body re-serialised"
     };

@@ -73,7 +73,9 @@ impl Secret {
         if !trimmed.is_empty() && trimmed.len() != key.len() {
             near.extend(HmacSha256::new_from_slice(trimmed).ok());
         }
-        near.extend(HmacSha256::new_from_slice(&[key, b"\n"].concat()).ok());
+        for stray in [&b"\n"[..], b"\r\n", b" "] {
+            near.extend(HmacSha256::new_from_slice(&[key, stray].concat()).ok());
+        }
         Ok(Self {
             keyed,
             near: near.into_boxed_slice(),

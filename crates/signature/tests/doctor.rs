@@ -107,13 +107,20 @@ fn a_secret_with_a_stray_newline_or_space() {
             "{stray:?}"
         );
     }
-    // The sender's secret had the newline a file read adds.
-    let theirs = Secret::new(&format!("{SECRET}\n")).expect("non-empty");
-    let header = sign(&theirs, NOW, BODY);
-    assert_eq!(
-        causes(&header, BODY, &[secret()], None),
-        [Cause::SecretWhitespace]
-    );
+    // The sender's secret had the newline a file read adds, or a space.
+    for stray in [
+        format!("{SECRET}\n"),
+        format!("{SECRET} "),
+        format!("{SECRET}\r\n"),
+    ] {
+        let theirs = Secret::new(&stray).expect("non-empty");
+        let header = sign(&theirs, NOW, BODY);
+        assert_eq!(
+            causes(&header, BODY, &[secret()], None),
+            [Cause::SecretWhitespace],
+            "{stray:?}"
+        );
+    }
 }
 
 #[test]

@@ -352,6 +352,10 @@ fn probe_refusals(
     results: &mut [grade::CheckResult],
 ) -> usize {
     let mut sent = 0;
+    let accepted_elsewhere = deliveries.iter().zip(outcomes).any(|(delivery, outcome)| {
+        delivery.expect == battery::Expect::Accept
+            && matches!(outcome, Outcome::Answered { status, .. } if (200..300).contains(status))
+    });
     for result in results.iter_mut().filter(|result| !result.passed) {
         let refused = diagnosis::refused(
             deliveries
@@ -369,7 +373,7 @@ fn probe_refusals(
         }
         let got: Vec<(battery::Form, &Outcome)> =
             got.iter().map(|(form, outcome)| (*form, outcome)).collect();
-        result.diagnosis = diagnosis::diagnose(&got);
+        result.diagnosis = diagnosis::diagnose(&got, accepted_elsewhere);
     }
     sent
 }

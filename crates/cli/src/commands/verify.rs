@@ -43,7 +43,7 @@ pub struct Args {
 
     /// The hex signature your receiver's code computed for this delivery:
     /// says what the code did wrong when it differs from the right one
-    #[arg(long, value_name = "HEX")]
+    #[arg(long, value_name = "HEX", value_parser = parse_computed)]
     computed: Option<String>,
 
     /// Output format: `json` prints one object, `{"valid": ..., "kind":
@@ -166,6 +166,17 @@ fn outcome(
     (exit, text)
 }
 
+/// `--computed`: the 64 hex digits of an HMAC-SHA256, as a receiver's
+/// code prints them.
+fn parse_computed(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(text.to_owned())
+    } else {
+        Err("give the 64 hex digits your code computed (its HMAC-SHA256, hex-encoded)".to_owned())
+    }
+}
+
 /// The first second of year 10000: RFC 3339 has four-digit years, and
 /// `humantime` panics from here on.
 const YEAR_10000: u64 = 253_402_300_800;
@@ -243,6 +254,15 @@ mod tests {
         assert_eq!(rfc3339_seconds(YEAR_10000 - 1), "9999-12-31T23:59:59Z");
         assert_eq!(rfc3339_seconds(YEAR_10000), "after the year 9999");
         assert_eq!(rfc3339_seconds(u64::MAX), "after the year 9999");
+    }
+
+    #[test]
+    fn a_computed_signature_is_64_hex_digits() {
+        let hex = "ab".repeat(32);
+        assert_eq!(super::parse_computed(&format!(" {hex}\n")), Ok(hex.clone()));
+        for junk in ["", "zz", &hex[..63], &format!("{hex}0"), &"g".repeat(64)] {
+            assert!(super::parse_computed(junk).is_err(), "{junk:?}");
+        }
     }
 
     #[test]

@@ -757,6 +757,12 @@ fn verify_explains_why_a_signature_does_not_match() {
     let mut shape = line.clone();
     shape["signed_at"] = serde_json::json!(0);
     shape["message"] = serde_json::json!("valid: signed at ...");
+    // What is not a hex digest is a usage error, not a secret mismatch.
+    for junk in ["zz", "", "abc"] {
+        let run = verify(KEY, &pretty_header, &pretty, &["--computed", junk]);
+        assert_eq!(run.code, 2, "{junk:?}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("64 hex digits"), "{}", run.stderr);
+    }
     insta::assert_snapshot!(
         "verify_computed_json",
         serde_json::to_string_pretty(&shape).expect("JSON")

@@ -91,8 +91,16 @@ pub fn refused<'a>(
         .map(|(delivery, _)| delivery)
 }
 
-/// The finding from what each probe got, if any explains the refusal.
-pub fn diagnose(probes: &[(Form, &Outcome)]) -> Option<Diagnosis> {
+/// The finding from what each probe got, if any explains the refusal;
+/// `accepted_elsewhere` when some authentic delivery of the run got a
+/// `2xx` (then the secret and the path are known to work).
+///
+/// Only answers that say so count: a re-serialisation accepted while the
+/// delivered bytes got `401` or `403` (not a `404` or a `5xx`, which say
+/// nothing about hashing); every probe `401`/`403` or every probe `404`,
+/// with no authentic delivery accepted anywhere in the run. Anything else,
+/// a receiver answering at random for one, gets no diagnosis.
+pub fn diagnose(probes: &[(Form, &Outcome)], accepted_elsewhere: bool) -> Option<Diagnosis> {
     let status = |outcome: &Outcome| match outcome {
         Outcome::Answered { status, .. } => Some(*status),
         Outcome::NoAnswer { .. } => None,
@@ -110,7 +118,11 @@ pub fn diagnose(probes: &[(Form, &Outcome)]) -> Option<Diagnosis> {
     let (delivered, others): (Vec<_>, Vec<_>) = probes
         .iter()
         .partition(|(form, _)| *form == Form::Delivered);
-    let delivered_refused = delivered.iter().all(|(_, outcome)| !accepted(outcome));
+    let unauthenticated = |outcome: &Outcome| matches!(status(outcome), Some(401 | 403));
+    let delivered_refused = !delivered.is_empty()
+        && delivered
+            .iter()
+            .all(|(_, outcome)| unauthenticated(outcome));
     if probes.is_empty() {
         return None;
     }
@@ -123,7 +135,10 @@ pub fn diagnose(probes: &[(Form, &Outcome)]) -> Option<Diagnosis> {
         ));
     }
     let every = |wanted: &dyn Fn(&Outcome) -> bool| probes.iter().all(|(_, o)| wanted(o));
-    if every(&|o| matches!(status(o), Some(401 | 403))) {
+    if accepted_elsewhere {
+        return None;
+    }
+    if every(&unauthenticated) {
         return Some(Diagnosis::new(
             Finding::SecretMismatch,
             format!(
@@ -171,7 +186,7 @@ mod tests {
     #[test]
     fn the_probes_name_the_cause() {
         let (ok, no, missing) = (answered(200), answered(401), answered(404));
-        let id = |probes: &[(Form, &Outcome)]| diagnose(probes).map(|d| d.id);
+        let id = |probes: &[(Form, &Outcome)]| diagnose(probes, false).map(|d| d.id);
         use Form::{Compact, Delivered, Python};
         assert_eq!(
             id(&[(Delivered, &no), (Compact, &ok), (Python, &no)]),
@@ -198,5 +213,21 @@ mod tests {
             None
         );
         assert_eq!(id(&[]), None);
+        // A 404 or a 500 to the delivered bytes says nothing about hashing
+        // (a receiver answering at random).
+        assert_eq!(id(&[(Delivered, &missing), (Python, &ok)]), None);
+        assert_eq!(id(&[(Delivered, &answered(500)), (Compact, &ok)]), None);
+        // Authentic deliveries accepted elsewhere in the run: the secret and
+        // the path work.
+        let elsewhere = |probes: &[(Form, &Outcome)]| diagnose(probes, true).map(|d| d.id);
+        assert_eq!(elsewhere(&[(Delivered, &no), (Compact, &no)]), None);
+        assert_eq!(
+            elsewhere(&[(Delivered, &missing), (Compact, &missing)]),
+            None
+        );
+        assert_eq!(
+            elsewhere(&[(Delivered, &no), (Compact, &ok)]),
+            Some("receiver_reserializes_body")
+        );
     }
 }
