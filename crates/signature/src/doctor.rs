@@ -214,9 +214,7 @@ impl Rewrite {
                 serde_json::to_writer(&mut out, &value).ok()?
             }
             Rewrite::Python | Rewrite::SortedPython => {
-                let mut serializer =
-                    serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
-                value.serialize(&mut serializer).ok()?;
+                out = crate::reserialize::python_dumps(&value)
             }
             Rewrite::Pretty2 => serde_json::to_writer_pretty(&mut out, &value).ok()?,
             Rewrite::Pretty4 => {
@@ -246,62 +244,6 @@ fn sorted(value: &serde_json::Value) -> serde_json::Value {
             serde_json::Value::Array(items.iter().map(sorted).collect())
         }
         other => other.clone(),
-    }
-}
-
-/// Python's `json.dumps` defaults: `", "` between items, `": "` after keys,
-/// every character past ASCII as `\uXXXX` (a surrogate pair past the
-/// Basic Multilingual Plane).
-struct PythonFormatter;
-
-impl serde_json::ser::Formatter for PythonFormatter {
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            writer.write_all(b", ")
-        }
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            writer.write_all(b", ")
-        }
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-    ) -> std::io::Result<()> {
-        writer.write_all(b": ")
-    }
-
-    fn write_string_fragment<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        for c in fragment.chars() {
-            if c.is_ascii() {
-                writer.write_all(&[c as u8])?;
-            } else {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    write!(writer, "\\u{unit:04x}")?;
-                }
-            }
-        }
-        Ok(())
     }
 }
 

@@ -64,6 +64,7 @@ mod doctor;
 mod error;
 mod header;
 mod hex;
+pub mod reserialize;
 mod secret;
 
 pub use doctor::{Cause, Diagnosis, Found, REWRITE_MAX, diagnose};

@@ -440,81 +440,14 @@ fn compact(event: &Value) -> Vec<u8> {
     serde_json::to_vec(event).expect("a JSON value serialises")
 }
 
-/// As Python's `json.dumps` writes it by default: `", "` between items,
-/// `": "` after a key, and every non-ASCII character as a `\uXXXX` escape.
+/// As Python's `json.dumps` writes it by default.
 fn python(event: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, PythonFormatter);
-    serde::Serialize::serialize(event, &mut serializer).expect("a JSON value serialises");
-    ascii_only(
-        &String::from_utf8(out).expect("serde_json writes UTF-8"),
-        false,
-    )
+    whereby_webhooks_signature::reserialize::python_dumps(event)
 }
 
-/// As JavaScript's `JSON.stringify` writes it: compact, and a number with
-/// no fractional part written as an integer (`2367`, where serde_json
-/// writes `2367.0`).
+/// As JavaScript's `JSON.stringify` writes it (numbers included).
 fn stringify(event: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, JsFormatter);
-    serde::Serialize::serialize(event, &mut serializer).expect("a JSON value serialises");
-    out
-}
-
-/// Numbers as JavaScript writes them; the rest compact.
-struct JsFormatter;
-
-impl serde_json::ser::Formatter for JsFormatter {
-    fn write_f64<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        value: f64,
-    ) -> std::io::Result<()> {
-        if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e21 {
-            // `-0` is written `0`, as JavaScript does.
-            let value = if value == 0.0 { 0.0 } else { value };
-            write!(writer, "{value:.0}")
-        } else {
-            serde_json::ser::CompactFormatter.write_f64(writer, value)
-        }
-    }
-}
-
-/// The separators of Python's `json.dumps` defaults.
-struct PythonFormatter;
-
-impl serde_json::ser::Formatter for PythonFormatter {
-    fn begin_array_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            writer.write_all(b", ")
-        }
-    }
-
-    fn begin_object_key<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-        first: bool,
-    ) -> std::io::Result<()> {
-        if first {
-            Ok(())
-        } else {
-            writer.write_all(b", ")
-        }
-    }
-
-    fn begin_object_value<W: ?Sized + std::io::Write>(
-        &mut self,
-        writer: &mut W,
-    ) -> std::io::Result<()> {
-        writer.write_all(b": ")
-    }
+    whereby_webhooks_signature::reserialize::json_stringify(event)
 }
 
 /// Indented with two spaces.
@@ -542,16 +475,9 @@ fn reversed(value: Value) -> Value {
 /// `json_encode` does by default. Both only occur inside strings.
 fn escaped(event: &Value) -> Vec<u8> {
     let text = serde_json::to_string(event).expect("a JSON value serialises");
-    ascii_only(&text, true)
-}
-
-/// `text` (JSON) with every non-ASCII character written as a `\uXXXX`
-/// escape (surrogate pairs beyond the BMP), and every `/` as `\/` when
-/// `slash`. Both only occur inside strings.
-fn ascii_only(text: &str, slash: bool) -> Vec<u8> {
     let mut out = String::with_capacity(text.len() + 32);
     for c in text.chars() {
-        if slash && c == '/' {
+        if c == '/' {
             out.push_str("\\/");
         } else if c.is_ascii() {
             out.push(c);
