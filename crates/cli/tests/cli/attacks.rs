@@ -2,7 +2,7 @@
 //! is one attack, driven against the binary as an attacker would, on
 //! 127.0.0.1 only, and stopping by itself.
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::net::{Shutdown, TcpStream};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use whereby_webhooks_signature::{Secret, now_unix, sign};
 
-use crate::send_listen::{App, Listener, SECRET, binary, raw, read_record, send, signed_post};
+use crate::send_listen::{
+    App, Listener, SECRET, binary, raw, read_record, send, signed_post, spawn_unread,
+};
 use crate::sign_verify::{SECRET_ENV, bin};
 
 /// The first example event of the spec, compact.
@@ -107,22 +109,8 @@ fn flood(port: u16, pid: u32, time: Duration) -> (u64, u64) {
 #[test]
 #[ignore = "slow"]
 fn unsigned_flood_with_stdout_unread_stays_under_256_mib() {
-    let mut child = Listener::command(&[])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("listen starts");
     // Read the address, then never read stdout again.
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("the address");
-    let port: u16 = first
-        .trim()
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("a port");
+    let (mut child, stdout, port) = spawn_unread(Listener::command(&[]));
     let (sent, peak) = flood(port, child.id(), Duration::from_secs(8));
     let _ = child.kill();
     let _ = child.wait();
@@ -660,21 +648,10 @@ fn replay_resends_recorded_deliveries_byte_for_byte() {
 fn blocked_output_gives_503_in_time_and_never_loses_an_accepted_record() {
     let dir = crate::temp_dir();
     let record = dir.path().join("record.ndjson");
-    let mut child = Listener::command(&["--record", record.to_str().expect("UTF-8")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("listen starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("the address");
-    let port: u16 = first
-        .trim()
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .expect("a port");
+    let (mut child, stdout, port) = spawn_unread(Listener::command(&[
+        "--record",
+        record.to_str().expect("UTF-8"),
+    ]));
     let body = Arc::new(example());
     let stop = Arc::new(AtomicBool::new(false));
     let clients: Vec<_> = (0..16)

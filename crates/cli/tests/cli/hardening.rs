@@ -17,7 +17,9 @@ use serde_json::Value;
 use whereby_webhooks_signature::{Secret, now_unix, sign};
 
 use crate::attacks::example;
-use crate::send_listen::{App, Listener, SECRET, binary, header, raw, read_record, signed_post};
+use crate::send_listen::{
+    App, Listener, SECRET, binary, header, raw, read_record, signed_post, spawn_unread,
+};
 use crate::sign_verify::{SECRET_ENV, bin};
 
 /// `listen --record PATH` as it starts: its exit code and stderr, when it
@@ -544,16 +546,7 @@ fn outputs_that_stop_taking_bytes_never_block_the_server() {
     );
 
     // A stdout nobody reads.
-    let mut child = Listener::command(&[])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("listen starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("the address");
-    let port = port_of(&first);
+    let (mut child, stdout, port) = spawn_unread(Listener::command(&[]));
     // 64 KiB of pipe and a queue of 1024 lines, then 503s.
     let stop_flag = Arc::new(AtomicBool::new(false));
     let shed = Arc::new(AtomicU64::new(0));

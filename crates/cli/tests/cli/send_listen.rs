@@ -160,6 +160,28 @@ impl Drop for Listener {
     }
 }
 
+/// Spawns `command` (a `listen`) with stdout piped, reads the address from
+/// its first line, and hands back the process, its stdout (read no further:
+/// the caller decides whether anyone reads it) and the port.
+pub fn spawn_unread(mut command: Command) -> (Child, BufReader<ChildStdout>, u16) {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("listen starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("the address");
+    let port = first
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("a port");
+    (child, stdout, port)
+}
+
 /// Sends the first line on `first`, and returns the others once stdout closes.
 fn drain(stdout: ChildStdout, first: &mpsc::Sender<String>) -> Vec<String> {
     let mut lines = BufReader::new(stdout).lines();
