@@ -61,9 +61,9 @@ but a regular file or a pipe of yours: the record is replayed and signed, so it 
 `--record -` (or /dev/stdout) writes the record lines on stdout instead of the usual lines (the \
 address then goes to stderr); `--record >(command)` and /dev/fd/N work too.
 
---forward-to passes on every authentic delivery, conforming or not (Whereby's docs describe retries \
-only for failed deliveries, so we take a 4xx as the end of one, and refusing would lose it); add \
---reject-invalid to answer 422 instead and not forward.
+--forward-to passes on every authentic delivery, conforming or not (Whereby documents retries only \
+for a 5xx or a time-out, so we take a 4xx as the end of a delivery, and refusing would lose it); \
+add --reject-invalid to answer 422 instead and not forward.
 
 Ctrl-C or SIGTERM stops accepting, finishes in-flight requests and writes out the record.
 
@@ -83,8 +83,8 @@ pub struct Args {
 
     /// With --forward-to: answer 422 to an authentic body that does not
     /// conform, and do not forward it (by default it is forwarded: we take
-    /// a 4xx as the end of a delivery, as Whereby's docs describe retries
-    /// only for failed ones)
+    /// a 4xx as the end of a delivery, as Whereby documents retries only
+    /// for a 5xx or a time-out)
     #[arg(long, requires = "forward_to")]
     reject_invalid: bool,
 

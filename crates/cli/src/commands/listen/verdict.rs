@@ -171,7 +171,7 @@ impl Conformance {
     /// Whether the body conforms to the spec (whether or not this build's
     /// event model can type it: the spec is the contract, and refusing a
     /// delivery it accepts would lose it: we take a 4xx as the end of a
-    /// delivery, as Whereby's docs describe retries only for failed ones).
+    /// delivery, as Whereby documents retries only for a 5xx or a time-out).
     pub fn is_valid(&self) -> bool {
         matches!(
             self,
