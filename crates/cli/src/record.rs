@@ -41,6 +41,7 @@
 //! take over a hundred times its size), and of `headers` only the names in
 //! [`KEPT_HEADERS`] are read, the others skipped.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
@@ -66,23 +67,26 @@ pub const KEPT_HEADERS: [&str; 6] = [
     "transfer-encoding",
 ];
 
-/// One delivery as `listen --record` writes it.
+/// One delivery as `listen --record` writes it, and as `validate` and
+/// `replay` read it back: `listen` builds it borrowing the request's path,
+/// headers and body (`Record<'_>`), a reader gets it owned
+/// (`Record<'static>`, from [`Record::from_slice`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Record {
+pub struct Record<'a> {
     /// When the request's head arrived, RFC 3339 with milliseconds.
-    pub received_at: String,
+    pub received_at: Cow<'a, str>,
     /// The request method.
-    pub method: String,
+    pub method: Cow<'a, str>,
     /// The request path, without the query.
-    pub path: String,
+    pub path: Cow<'a, str>,
     /// The status answered.
     pub status: u16,
     /// `refused`, `unauthentic` or `authentic`.
     #[serde(default)]
-    pub verdict: String,
+    pub verdict: Cow<'a, str>,
     /// The reason given with the status.
     #[serde(default)]
-    pub reason: String,
+    pub reason: Cow<'a, str>,
     /// How long the answer took, in milliseconds.
     #[serde(default)]
     pub elapsed_ms: f64,
@@ -97,25 +101,26 @@ pub struct Record {
     pub forward: Option<ForwardRecord>,
     /// The event type of an authentic body, as validated.
     #[serde(default)]
-    pub event_type: Option<String>,
+    pub event_type: Option<Cow<'a, str>>,
     /// The event id of an authentic body.
     #[serde(default)]
-    pub id: Option<String>,
-    /// The allow-listed headers (any other name in the line is skipped).
+    pub id: Option<Cow<'a, str>>,
+    /// The allow-listed headers, by lowercase name (any other name in the
+    /// line is skipped).
     #[serde(default, deserialize_with = "kept_headers")]
-    pub headers: BTreeMap<String, String>,
+    pub headers: BTreeMap<&'static str, Cow<'a, str>>,
     /// How many body bytes arrived.
     #[serde(default)]
     pub body_bytes: u64,
     /// The SHA-256 of the body, in hex, when only a prefix is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body_sha256: Option<String>,
+    pub body_sha256: Option<Cow<'a, str>>,
     /// Whether `raw_body`/`raw_body_base64` is only the body's start.
     #[serde(default, skip_serializing_if = "is_false")]
     pub body_truncated: bool,
     /// The body bytes, when they are UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raw_body: Option<String>,
+    pub raw_body: Option<Cow<'a, str>>,
     /// The body bytes in base64, when they are not UTF-8.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_body_base64: Option<String>,
@@ -172,9 +177,9 @@ impl<'de> Deserialize<'de> for RawJson {
 /// (compared without case, kept in lowercase), each value cut at
 /// [`HEADER_VALUE_MAX`] bytes: a line cannot make the map grow past them,
 /// nor cost memory for the names it skips.
-fn kept_headers<'de, D: Deserializer<'de>>(
+fn kept_headers<'de, 'a, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<BTreeMap<String, String>, D::Error> {
+) -> Result<BTreeMap<&'static str, Cow<'a, str>>, D::Error> {
     /// One name: which of [`KEPT_HEADERS`] it is, if any.
     struct Name;
 
@@ -203,10 +208,10 @@ fn kept_headers<'de, D: Deserializer<'de>>(
         }
     }
 
-    struct Headers;
+    struct Headers<'a>(std::marker::PhantomData<&'a ()>);
 
-    impl<'de> Visitor<'de> for Headers {
-        type Value = BTreeMap<String, String>;
+    impl<'de, 'a> Visitor<'de> for Headers<'a> {
+        type Value = BTreeMap<&'static str, Cow<'a, str>>;
 
         fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
             formatter.write_str("an object of header names and values")
@@ -226,7 +231,7 @@ fn kept_headers<'de, D: Deserializer<'de>>(
                                 .unwrap_or(0);
                             value.truncate(end);
                         }
-                        headers.insert(name.to_owned(), value);
+                        headers.insert(name, Cow::Owned(value));
                     }
                     None => {
                         map.next_value::<IgnoredAny>()?;
@@ -237,7 +242,7 @@ fn kept_headers<'de, D: Deserializer<'de>>(
         }
     }
 
-    deserializer.deserialize_map(Headers)
+    deserializer.deserialize_map(Headers(std::marker::PhantomData))
 }
 
 #[expect(
@@ -312,11 +317,11 @@ pub enum RecordedBody {
     Missing,
 }
 
-impl Record {
+impl Record<'_> {
     /// Reads a line that may be a record: `None` when it is not shaped like
     /// one (not an object, a top-level `type`, no `received_at`), otherwise
     /// the record or why it does not read as one.
-    pub fn from_slice(line: &[u8]) -> Option<Result<Record, String>> {
+    pub fn from_slice(line: &[u8]) -> Option<Result<Record<'static>, String>> {
         let shape = serde_json::from_slice::<Shape>(line).ok()?;
         if shape.event_type || !shape.received_at {
             return None;
@@ -346,7 +351,7 @@ impl Record {
             return RecordedBody::Missing;
         }
         if let Some(text) = &self.raw_body {
-            return RecordedBody::Exact(text.clone().into_bytes());
+            return RecordedBody::Exact(text.as_bytes().to_vec());
         }
         if let Some(encoded) = &self.raw_body_base64 {
             return base64::engine::general_purpose::STANDARD
@@ -376,7 +381,7 @@ impl Record {
                 self.reason
             ));
         }
-        let what = match self.verdict.as_str() {
+        let what = match &*self.verdict {
             "unauthentic" => "an unauthentic delivery",
             "authentic" => "an authentic delivery",
             _ => "a delivery",
@@ -402,56 +407,7 @@ fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error>
     IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
-/// A record line built from borrowed parts: what `listen` writes for each
-/// delivery, without copying its body and headers into a [`Record`] first.
-/// It serialises exactly as the [`Record`] with the same content (same keys,
-/// same order, same omissions); `listen`'s tests hold the two together.
-#[derive(Debug, Serialize)]
-pub struct RecordLine<'a> {
-    /// See [`Record::received_at`].
-    pub received_at: String,
-    /// See [`Record::method`].
-    pub method: &'a str,
-    /// See [`Record::path`].
-    pub path: &'a str,
-    /// See [`Record::status`].
-    pub status: u16,
-    /// See [`Record::verdict`].
-    pub verdict: &'a str,
-    /// See [`Record::reason`].
-    pub reason: String,
-    /// See [`Record::elapsed_ms`].
-    pub elapsed_ms: f64,
-    /// See [`Record::signature`].
-    pub signature: Option<SignatureRecord>,
-    /// See [`Record::schema`].
-    pub schema: Option<SchemaRecord>,
-    /// See [`Record::forward`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub forward: Option<ForwardRecord>,
-    /// See [`Record::event_type`].
-    pub event_type: Option<&'a str>,
-    /// See [`Record::id`].
-    pub id: Option<&'a str>,
-    /// See [`Record::headers`]: written sorted by name, as a map.
-    pub headers: SortedHeaders<'a>,
-    /// See [`Record::body_bytes`].
-    pub body_bytes: u64,
-    /// See [`Record::body_sha256`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body_sha256: Option<&'a str>,
-    /// See [`Record::body_truncated`].
-    #[serde(skip_serializing_if = "is_false")]
-    pub body_truncated: bool,
-    /// See [`Record::raw_body`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub raw_body: Option<&'a str>,
-    /// See [`Record::raw_body_base64`].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub raw_body_base64: Option<String>,
-}
-
-impl<'a> RecordLine<'a> {
+impl<'a> Record<'a> {
     /// Keeps `bytes` as the line's body: all of them, or (`exact == false`)
     /// their first [`PREFIX`] bytes; as text when they are UTF-8, in base64
     /// otherwise.
@@ -463,11 +419,13 @@ impl<'a> RecordLine<'a> {
             &bytes[..bytes.len().min(PREFIX)]
         };
         match std::str::from_utf8(kept) {
-            Ok(text) => self.raw_body = Some(text),
+            Ok(text) => self.raw_body = Some(Cow::Borrowed(text)),
             // A prefix may end inside a character: keep its valid part as
             // text rather than switch encodings.
             Err(error) if !exact && error.error_len().is_none() => {
-                self.raw_body = std::str::from_utf8(&kept[..error.valid_up_to()]).ok();
+                self.raw_body = std::str::from_utf8(&kept[..error.valid_up_to()])
+                    .ok()
+                    .map(Cow::Borrowed);
             }
             Err(_) => {
                 self.raw_body_base64 = Some(base64::engine::general_purpose::STANDARD.encode(kept));
@@ -475,49 +433,11 @@ impl<'a> RecordLine<'a> {
         }
     }
 
-    /// The same line, owned.
-    #[cfg(test)]
-    pub fn to_record(&self) -> Record {
-        Record {
-            received_at: self.received_at.clone(),
-            method: self.method.to_owned(),
-            path: self.path.to_owned(),
-            status: self.status,
-            verdict: self.verdict.to_owned(),
-            reason: self.reason.clone(),
-            elapsed_ms: self.elapsed_ms,
-            signature: self.signature.clone(),
-            schema: self.schema.clone(),
-            forward: self.forward.clone(),
-            event_type: self.event_type.map(str::to_owned),
-            id: self.id.map(str::to_owned),
-            headers: self.headers.0.iter().cloned().collect(),
-            body_bytes: self.body_bytes,
-            body_sha256: self.body_sha256.map(str::to_owned),
-            body_truncated: self.body_truncated,
-            raw_body: self.raw_body.map(str::to_owned),
-            raw_body_base64: self.raw_body_base64.clone(),
-            body: None,
-        }
-    }
-
-    /// Appends this line, newline included.
+    /// Appends this record as one line, newline included, every character
+    /// a terminal would act on escaped (see [`crate::escape::json_line`]).
     pub fn write_line(&self, out: &mut Vec<u8>) {
         // Outside text (path, headers, body) may be read on a terminal.
         crate::escape::json_line(self, out);
-    }
-}
-
-/// Header names and values, serialised as a map sorted by name (the order a
-/// [`Record`]'s `BTreeMap` gives). The names are distinct.
-#[derive(Debug)]
-pub struct SortedHeaders<'a>(pub &'a [(String, String)]);
-
-impl Serialize for SortedHeaders<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut sorted: Vec<&(String, String)> = self.0.iter().collect();
-        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        serializer.collect_map(sorted.into_iter().map(|(name, value)| (name, value)))
     }
 }
 
@@ -527,26 +447,27 @@ mod tests {
 
     use super::*;
 
-    fn line() -> RecordLine<'static> {
-        RecordLine {
-            received_at: "2026-03-31T09:00:04.700Z".to_owned(),
-            method: "POST",
-            path: "/",
+    fn line() -> Record<'static> {
+        Record {
+            received_at: "2026-03-31T09:00:04.700Z".into(),
+            method: "POST".into(),
+            path: "/".into(),
             status: 200,
-            verdict: "authentic",
-            reason: "accepted".to_owned(),
+            verdict: "authentic".into(),
+            reason: "accepted".into(),
             elapsed_ms: 0.4,
             signature: None,
             schema: None,
             forward: None,
             event_type: None,
             id: None,
-            headers: SortedHeaders(&[]),
+            headers: BTreeMap::new(),
             body_bytes: 0,
             body_sha256: None,
             body_truncated: false,
             raw_body: None,
             raw_body_base64: None,
+            body: None,
         }
     }
 
@@ -575,8 +496,8 @@ mod tests {
         let body = "é".repeat(PREFIX);
         line.keep_body(body.as_bytes(), false);
         assert!(line.body_truncated);
-        assert!(line.raw_body.is_some_and(|t| t.len() <= PREFIX));
-        assert_eq!(line.to_record().body(), RecordedBody::Missing);
+        assert!(line.raw_body.as_ref().is_some_and(|t| t.len() <= PREFIX));
+        assert_eq!(line.body(), RecordedBody::Missing);
     }
 
     #[test]
@@ -649,8 +570,8 @@ mod tests {
         assert_eq!(
             record.headers.into_iter().collect::<Vec<_>>(),
             [
-                ("content-type".to_owned(), "text/plain".to_owned()),
-                ("user-agent".to_owned(), "é".repeat(HEADER_VALUE_MAX / 2)),
+                ("content-type", "text/plain".into()),
+                ("user-agent", "é".repeat(HEADER_VALUE_MAX / 2).into()),
             ]
         );
     }

@@ -54,9 +54,10 @@
 //! every property the document does not describe is reported, without
 //! changing the document itself.
 //!
-//! A receiver checks the signature before anything else:
-//! [`signed::verify_then_parse`] verifies, validates and types a delivery in
-//! that order.
+//! A receiver checks the signature before anything else: a
+//! [`judge::Judge`] verifies, validates and types a delivery in that order,
+//! and returns one [`judge::Verdict`] (the judgement `whereby-webhooks listen`
+//! answers with).
 //!
 //! [`diff`] compares two versions of the document from the receivers' side:
 //! which changes can break a receiver written against the old one.
@@ -70,7 +71,7 @@ mod validator;
 mod yaml;
 
 pub mod diff;
-pub mod signed;
+pub mod judge;
 
 pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN, MAX_IN_PLACE_SCHEMAS};
 

@@ -20,6 +20,7 @@ mod budget;
 mod forward;
 mod output;
 mod record_file;
+mod render;
 mod server;
 mod verdict;
 
@@ -39,6 +40,7 @@ use self::server::{ANSWER_WITHIN, State, Stopped};
 use crate::args::{SpecArgs, ToleranceArgs};
 use crate::exit::Exit;
 use crate::secrets::SecretArgs;
+use whereby_webhooks_conformance::judge::Judge;
 
 /// Arguments of `listen`.
 #[derive(Debug, clap::Args)]
@@ -211,9 +213,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let detached = forward.is_some() || args.record.is_some();
     let state = Arc::new(State {
-        secrets,
-        tolerance,
-        validator,
+        judge: Judge::new(validator, secrets).with_tolerance(tolerance),
         max_body: args.max_body,
         forward,
         reject_invalid: args.reject_invalid,

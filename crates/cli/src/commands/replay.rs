@@ -196,7 +196,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         let content_type = record
             .headers
             .get("content-type")
-            .map_or("application/json", String::as_str);
+            .map_or("application/json", |value| value);
         // `listen` records only what arrived in a header; an altered record
         // may hold a line break or another control character.
         if hyper::header::HeaderValue::from_str(content_type).is_err() {
@@ -354,6 +354,10 @@ fn selected(args: &Args, record: &Record) -> bool {
             || record
                 .event_type
                 .as_ref()
-                .is_some_and(|t| args.types.contains(t)))
-        && (args.ids.is_empty() || record.id.as_ref().is_some_and(|id| args.ids.contains(id)))
+                .is_some_and(|t| args.types.iter().any(|wanted| wanted == t)))
+        && (args.ids.is_empty()
+            || record
+                .id
+                .as_ref()
+                .is_some_and(|id| args.ids.iter().any(|wanted| wanted == id)))
 }

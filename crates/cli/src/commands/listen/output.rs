@@ -50,8 +50,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 use super::budget::{Budget, SUMMARY_EVERY, Summary};
 use super::record_file::{Kind, RecordFile};
+pub use super::render::Format;
 use super::verdict::Delivery;
-pub use super::verdict::Format;
 
 /// How many judged deliveries may wait for the output thread.
 pub const QUEUE: usize = 1024;

@@ -78,24 +78,19 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use sha2::{Digest as _, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
-use whereby_webhooks_conformance::{IssueKind, Report, Validator, parse_payload};
-use whereby_webhooks_model::{Event, UnknownEventType};
-use whereby_webhooks_signature::{
-    Cause, HEADER_NAME, Secret, SignatureHeader, Tolerance, diagnose, now_unix,
-};
+use whereby_webhooks_conformance::judge::{self, Judge, Signature};
+use whereby_webhooks_signature::{Cause, HEADER_NAME, now_unix};
 
 use super::forward::Forwarder;
 
 use super::output::Output;
-use super::verdict::{Conformance, Delivery, Forwarded, Kept, RETRY_AFTER_SECS, Refusal, Verdict};
+pub use super::verdict::ANSWER_WITHIN;
+use super::verdict::{Delivery, Forwarded, Kept, RETRY_AFTER_SECS, Refusal, Verdict};
 use crate::record::{HEADER_VALUE_MAX, KEPT_HEADERS, PREFIX};
 
 /// The most of a path or header value kept for a request without a valid
 /// signature.
 pub const UNAUTHENTIC_VALUE_MAX: usize = 256;
-
-/// Every answer is given within this long of the request's head arriving.
-pub const ANSWER_WITHIN: Duration = Duration::from_secs(4);
 
 /// How long a client may take to send a request's head.
 const HEAD_WITHIN: Duration = Duration::from_secs(4);
@@ -118,12 +113,9 @@ const BUDGET_UNIT: usize = 1024;
 
 /// What every request is judged with, shared by all connections.
 pub struct State {
-    /// The signing secrets.
-    pub secrets: Vec<Secret>,
-    /// How far a signature's timestamp may be from now.
-    pub tolerance: Tolerance,
-    /// The compiled spec.
-    pub validator: Validator,
+    /// What every delivery is judged with: the secrets, the tolerance and
+    /// the compiled spec.
+    pub judge: Judge,
     /// The largest body accepted, in bytes.
     pub max_body: usize,
     /// Where to forward authentic deliveries, if anywhere.
@@ -390,7 +382,7 @@ fn plain(status: StatusCode, mut reason: String) -> Response<Full<Bytes>> {
 
 /// The answer a verdict gives.
 fn answer(verdict: &Verdict) -> Response<Full<Bytes>> {
-    if let Verdict::Authentic {
+    if let Verdict::Judged {
         forward:
             Some((
                 _,
@@ -437,7 +429,7 @@ fn cut(mut text: String, max: usize) -> String {
 }
 
 /// The allow-listed headers, values cut at `max` bytes.
-fn kept_headers(headers: &HeaderMap, max: usize) -> Vec<(String, String)> {
+fn kept_headers(headers: &HeaderMap, max: usize) -> Vec<(&'static str, String)> {
     KEPT_HEADERS
         .iter()
         .filter_map(|name| {
@@ -448,7 +440,7 @@ fn kept_headers(headers: &HeaderMap, max: usize) -> Vec<(String, String)> {
                 value.push_str(", ");
                 value.push_str(&String::from_utf8_lossy(more.as_bytes()));
             }
-            Some(((*name).to_owned(), cut(value, max)))
+            Some((*name, cut(value, max)))
         })
         .collect()
 }
@@ -465,7 +457,7 @@ async fn handle(
     let (parts, body) = request.into_parts();
     let mut judged = judge(&state, &parts, body, deadline).await;
     let doubted = judged.doubted.take();
-    let authentic = matches!(judged.verdict, Verdict::Authentic { .. });
+    let authentic = judged.verdict.is_authentic();
     // Anyone can send what is not authentic: only its start is kept.
     let value_max = if authentic {
         HEADER_VALUE_MAX
@@ -518,12 +510,16 @@ async fn handle(
             }
             // Within the budget: the cause is worth its HMACs, for a body of
             // an event's size, a few times a second, off the async workers.
-            if let (Some(doubted), Ok(header)) = (doubted, signature_header(&parts))
+            if let Some(doubted) = doubted
                 && doubted.body.len() <= DIAGNOSED_BODY_MAX
                 && state.diagnoses.allow(Instant::now())
             {
-                let cause = look_for_cause(header.to_owned(), doubted, &state).await;
-                if let Verdict::Unauthentic { cause: found, .. } = &mut delivery.verdict {
+                let cause = look_for_cause(doubted, &state).await;
+                if let Verdict::Judged {
+                    verdict: judge::Verdict::Unauthentic { cause: found, .. },
+                    ..
+                } = &mut delivery.verdict
+                {
                     *found = cause;
                 }
                 printed.clear();
@@ -572,6 +568,7 @@ struct Judged {
 
 /// See [`Judged::doubted`].
 struct Doubted {
+    header: String,
     body: Vec<u8>,
     _room: Option<OwnedSemaphorePermit>,
 }
@@ -580,7 +577,8 @@ struct Doubted {
 /// of unauthenticated requests before the cause is looked for.
 const CAUSE_BYTES: usize = 96;
 
-/// The checks, in order.
+/// The checks, in order: the HTTP layer's (method, loop, time, size), then
+/// the library's [`Judge`] on the signature header and the body.
 async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) -> Judged {
     let refused = |refusal, kept, body_bytes| Judged {
         verdict: Verdict::Refused(refusal),
@@ -595,13 +593,15 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
     if carries_mark(&parts.headers, &state.mark) {
         return refused(Refusal::Loop, Kept::Unread, 0);
     }
-    let header = signature_header(parts).map(SignatureHeader::parse);
+    let signature = state.judge.signature(
+        parts
+            .headers
+            .get_all(HEADER_NAME)
+            .iter()
+            .map(HeaderValue::as_bytes),
+    );
     // Only a body whose header could possibly verify is kept whole.
-    let timestamp = match &header {
-        Ok(Ok(parsed)) => Some(parsed.timestamp()),
-        _ => None,
-    };
-    let buffer = timestamp.is_some();
+    let buffer = signature.needs_body();
     let Read {
         outcome,
         received: body_bytes,
@@ -617,53 +617,50 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         Err(refusal) => return refused(refusal, prefix(), body_bytes),
         Ok(bytes) => bytes,
     };
-    let header = match header {
-        Err(refusal) => return refused(refusal, prefix(), body_bytes),
-        Ok(header) => header,
+    let header = match &signature {
+        Signature::Parsed { header, .. } => Some(header.clone()),
+        _ => None,
     };
-    let verified = header
-        .and_then(|parsed| parsed.verify(&bytes, &state.secrets, state.tolerance, now_unix()));
-    let timestamp = match verified {
-        Err(error) => {
-            // A body whose header could not verify was not buffered, only
-            // its first bytes kept as it streamed past.
-            let kept = if buffer {
-                Kept::Prefix {
-                    prefix: Bytes::copy_from_slice(&bytes[..bytes.len().min(PREFIX)]),
-                    sha256: sha256.unwrap_or_else(|| hex::encode(Sha256::digest(&bytes))),
-                }
-            } else {
-                prefix()
-            };
-            // A header that did not parse is the cause itself; any other
-            // refusal is diagnosed later, only if its line is written.
-            let cause = (!buffer).then_some(Cause::HeaderMalformed);
-            return Judged {
-                verdict: Verdict::Unauthentic {
-                    error,
-                    timestamp,
-                    cause,
-                },
-                kept,
-                body_bytes,
-                slot: None,
-                doubted: buffer.then_some(Doubted {
-                    body: bytes,
-                    _room: permit,
-                }),
-            };
-        }
-        Ok(timestamp) => timestamp,
+    let verdict = state.judge.conclude(signature, &bytes, now_unix());
+    let kept = match &verdict {
+        judge::Verdict::Authentic { .. } => None,
+        // A body whose header could not verify was not buffered, only its
+        // first bytes kept as it streamed past.
+        _ if buffer => Some(Kept::Prefix {
+            prefix: Bytes::copy_from_slice(&bytes[..bytes.len().min(PREFIX)]),
+            sha256: sha256.unwrap_or_else(|| hex::encode(Sha256::digest(&bytes))),
+        }),
+        _ => Some(prefix()),
     };
-    let conformance = conform(&state.validator, &bytes);
+    if let Some(kept) = kept {
+        // The cause of a signature that did not hold is looked for later,
+        // only if its line is written.
+        let doubted = match (&verdict, header) {
+            (judge::Verdict::Unauthentic { cause: None, .. }, Some(header)) => Some(Doubted {
+                header,
+                body: bytes,
+                _room: permit,
+            }),
+            _ => None,
+        };
+        return Judged {
+            verdict: Verdict::Judged {
+                verdict,
+                forward: None,
+            },
+            kept,
+            body_bytes,
+            slot: None,
+            doubted,
+        };
+    }
     let bytes = Bytes::from(bytes);
     // Room in the queue first: a delivery that cannot be recorded is not
     // forwarded either.
     let Some(slot) = state.output.reserve(deadline).await else {
         return Judged {
-            verdict: Verdict::Authentic {
-                timestamp,
-                conformance,
+            verdict: Verdict::Judged {
+                verdict,
                 forward: None,
             },
             kept: Kept::Whole(bytes),
@@ -673,17 +670,17 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         };
     };
     drop(permit);
-    let forward = match &state.forward {
-        None => None,
+    let forward = match (&state.forward, &verdict) {
+        (None, _) => None,
         // A body with a key twice is never passed on: the application's
         // parser may read it differently from the one that judged it.
-        Some(forwarder)
+        (Some(forwarder), judge::Verdict::Authentic { conformance, .. })
             if conformance.has_duplicate_key()
                 || (state.reject_invalid && !conformance.is_valid()) =>
         {
             Some((forwarder.shown_url().to_owned(), Forwarded::Withheld))
         }
-        Some(forwarder) => Some((
+        (Some(forwarder), _) => Some((
             forwarder.shown_url().to_owned(),
             forwarder
                 .forward(&parts.headers, bytes.clone(), deadline)
@@ -691,11 +688,7 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         )),
     };
     Judged {
-        verdict: Verdict::Authentic {
-            timestamp,
-            conformance,
-            forward,
-        },
+        verdict: Verdict::Judged { verdict, forward },
         kept: Kept::Whole(bytes),
         body_bytes,
         slot: Some(slot),
@@ -703,105 +696,16 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
     }
 }
 
-/// Judges an authentic body: a valid one without building a value (see
-/// [`Validator::accepts`]), any other read once as `validate` reads it.
-fn conform(validator: &Validator, bytes: &[u8]) -> Conformance {
-    if let Some(event_type) = validator.accepts(bytes) {
-        let typed = event_type
-            .parse()
-            .map_err(|error: UnknownEventType| error.to_string())
-            .and_then(|ty| Event::from_slice_as(ty, bytes).map_err(|error| error.to_string()));
-        let report = Report {
-            event_type: Some(event_type.to_owned()),
-            errors: Vec::new(),
-        };
-        return typed_by_the_model(typed, report, || {
-            serde_json::from_slice::<IdOnly>(bytes)
-                .ok()
-                .and_then(|only| only.id)
-        });
-    }
-    // Read as `validate` reads a payload (duplicate keys refused), so
-    // that both report the same issues for the same bytes.
-    let value = match parse_payload(bytes) {
-        Ok(value) => value,
-        Err(issue) => {
-            return Conformance::Invalid {
-                report: Report::failed(None, *issue),
-                id: None,
-            };
-        }
-    };
-    let report = validator.validate_value(&value);
-    let id = value
-        .get("id")
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned);
-    if !report.is_valid() {
-        // Unknown event types are acknowledged, unless strict mode asks to
-        // refuse whatever the spec does not describe.
-        let unknown = !validator.options().strict
-            && report
-                .errors
-                .iter()
-                .all(|issue| issue.kind == IssueKind::UnknownEventType);
-        if let (true, Some(event_type)) = (unknown, value.get("type").and_then(|t| t.as_str())) {
-            return Conformance::Unknown {
-                event_type: event_type.to_owned(),
-                report,
-                id,
-            };
-        }
-        return Conformance::Invalid { report, id };
-    }
-    // Valid, though the quick reading did not say so.
-    let typed = Event::from_value(value).map_err(|error| error.to_string());
-    typed_by_the_model(typed, report, || id)
-}
-
-/// A body the spec accepts, as the event model typed it (or why it could
-/// not: the mismatch is reported, the delivery accepted).
-fn typed_by_the_model(
-    typed: Result<Event, String>,
-    report: Report,
-    id: impl FnOnce() -> Option<String>,
-) -> Conformance {
-    match typed {
-        Ok(event) => Conformance::Valid {
-            event_type: event.event_type().to_string(),
-            id: event.id().to_owned(),
-        },
-        Err(error) => Conformance::Model {
-            report,
-            error,
-            id: id(),
-        },
-    }
-}
-
-/// A payload's `id`, when it is a string.
-#[derive(serde::Deserialize)]
-struct IdOnly {
-    id: Option<String>,
-}
-
 /// The likely cause of an unauthentic delivery, as `whereby-webhooks verify`
 /// would name it (see [`whereby_webhooks_signature::diagnose`]), looked for
 /// on tokio's blocking pool: it takes a few dozen HMACs and JSON
 /// re-serialisations of the body.
-async fn look_for_cause(header: String, doubted: Doubted, state: &State) -> Option<Cause> {
-    let secrets = state.secrets.clone();
-    let tolerance = state.tolerance;
+async fn look_for_cause(doubted: Doubted, state: &Arc<State>) -> Option<Cause> {
+    let state = Arc::clone(state);
     tokio::task::spawn_blocking(move || {
-        let diagnosis = diagnose(
-            &header,
-            &doubted.body,
-            &secrets,
-            tolerance,
-            now_unix(),
-            None,
-        );
-        diagnosis.causes.first().map(|found| found.cause)
+        state
+            .judge
+            .cause(&doubted.header, &doubted.body, now_unix())
     })
     .await
     .ok()
@@ -862,18 +766,6 @@ fn carries_mark(headers: &HeaderMap, mark: &str) -> bool {
                 .is_some_and(|by| by.eq_ignore_ascii_case(mark.as_bytes()))
         })
     })
-}
-
-/// The one `Whereby-Signature` header's value, or why it is refused.
-fn signature_header(parts: &Parts) -> Result<&str, Refusal> {
-    let mut values = parts.headers.get_all(HEADER_NAME).iter();
-    let Some(value) = values.next() else {
-        return Err(Refusal::MissingSignature);
-    };
-    if values.next().is_some() {
-        return Err(Refusal::SeveralSignatures);
-    }
-    std::str::from_utf8(value.as_bytes()).map_err(|_| Refusal::SignatureNotUtf8)
 }
 
 /// What reading a body gave.

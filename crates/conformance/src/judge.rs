@@ -1,0 +1,866 @@
+//! The judgement of one delivery: its signature, then its contract, then
+//! its type, in one value.
+//!
+//! A webhook body is untrusted until its `Whereby-Signature` holds: anyone
+//! can POST to a public endpoint. A [`Judge`] holds what a receiver judges
+//! with (the secrets, the tolerance, the compiled document) and turns a
+//! request's signature header and raw body into one [`Verdict`]:
+//!
+//! 1. [`Verdict::Refused`]: the signature header is missing, given twice or
+//!    not UTF-8, so there is nothing to verify;
+//! 2. [`Verdict::Unauthentic`]: the signature does not hold (or is stale),
+//!    with the signature doctor's likely cause; the body was never parsed,
+//!    so a forged request costs one HMAC and never reaches the JSON parser;
+//! 3. [`Verdict::Authentic`]: the signature holds, with how the body fared
+//!    against the document ([`Conformance`]) and, when it conforms, the
+//!    typed [`Event`].
+//!
+//! `whereby-webhooks listen` answers every request from this verdict,
+//! `check-receiver` derives what a receiver must answer to each of its
+//! deliveries from it, and an application embedding this crate gets the same
+//! judgement in one call:
+//!
+//! ```
+//! use whereby_webhooks_conformance::judge::{Conformance, Judge, Verdict};
+//! use whereby_webhooks_conformance::{Options, Validator};
+//! use whereby_webhooks_signature::{HEADER_NAME, Secret, sign};
+//!
+//! let secret = Secret::new("endpoint-signing-secret")?;
+//! let judge = Judge::new(Validator::embedded(Options::default())?, vec![secret.clone()]);
+//! let body = br#"{"id":"e1","apiVersion":"1.0","createdAt":"2026-03-31T09:00:04.700Z",
+//!     "type":"room.session.started",
+//!     "data":{"roomName":"/demo","roomSessionId":"d5e8","subdomain":"acme"}}"#;
+//! let header = sign(&secret, 1_700_000_000, body);
+//! let now = 1_700_000_005; // in production: whereby_webhooks_signature::now_unix()
+//!
+//! let verdict = judge.judge(&[(HEADER_NAME, header.as_bytes())], body, now);
+//! let Verdict::Authentic { conformance: Conformance::Valid { event }, .. } = &verdict else {
+//!     panic!("{verdict:?}");
+//! };
+//! assert_eq!(event.id(), "e1");
+//! assert_eq!(verdict.status(), 200);
+//!
+//! // One changed byte: the signature no longer holds, and the body is not parsed.
+//! let verdict = judge.judge(&[(HEADER_NAME, header.as_bytes())], b"{}", now);
+//! assert!(matches!(verdict, Verdict::Unauthentic { .. }));
+//! assert_eq!(verdict.status(), 401);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A server that streams bodies judges in two steps, so that it knows from
+//! the headers alone whether a body is worth buffering: [`Judge::signature`]
+//! reads the header, [`Judge::conclude`] judges the body. Looking for the
+//! cause of a signature that does not hold takes a few dozen HMACs and JSON
+//! re-serialisations of the body: [`Judge::judge`] does it, the two-step
+//! path leaves it to [`Judge::cause`], so that a server can bound how often
+//! it pays for it.
+
+use whereby_webhooks_model::{Event, UnknownEventType};
+use whereby_webhooks_signature::{
+    Cause, ErrorKind, HEADER_NAME, Secret, SignatureHeader, Tolerance, VerifyError, diagnose,
+};
+
+use crate::{IssueKind, Report, Validator, parse_payload};
+
+/// What a receiver judges deliveries with: its secrets, how far a
+/// timestamp may be from now, and the compiled document. Build it once and
+/// share it: it is `Send + Sync`, and judging takes `&self`.
+pub struct Judge {
+    validator: Validator,
+    secrets: Vec<Secret>,
+    tolerance: Tolerance,
+}
+
+/// Why a request is refused before its signature can be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No `Whereby-Signature` header.
+    MissingSignature,
+    /// Several `Whereby-Signature` headers.
+    SeveralSignatures,
+    /// A `Whereby-Signature` header that is not UTF-8.
+    SignatureNotUtf8,
+}
+
+impl Refusal {
+    /// The status a receiver answers: 401 when there is no signature, 400
+    /// when the header is unusable.
+    #[must_use]
+    pub fn status(self) -> u16 {
+        match self {
+            Refusal::MissingSignature => 401,
+            Refusal::SeveralSignatures | Refusal::SignatureNotUtf8 => 400,
+        }
+    }
+
+    /// One sentence: what is wrong and what a sender should do instead.
+    #[must_use]
+    pub fn reason(self) -> String {
+        match self {
+            Refusal::MissingSignature => format!(
+                "missing {HEADER_NAME} header: sign the raw body and send `{HEADER_NAME}: t=<unix seconds>,v1=<hex>`"
+            ),
+            Refusal::SeveralSignatures => format!(
+                "several {HEADER_NAME} headers: send exactly one, with every v1 signature in it"
+            ),
+            Refusal::SignatureNotUtf8 => format!(
+                "the {HEADER_NAME} header is not UTF-8: send `t=<unix seconds>,v1=<hex>` in ASCII"
+            ),
+        }
+    }
+}
+
+/// How an authentic body fared against the document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conformance {
+    /// It conforms, and the event model types it.
+    Valid {
+        /// The event, typed.
+        event: Box<Event>,
+    },
+    /// It does not conform (a body with a key twice among them, with an
+    /// [`IssueKind::DuplicateKey`] issue).
+    Invalid {
+        /// What is wrong.
+        report: Report,
+        /// Its `id`, when it has a string one.
+        id: Option<String>,
+    },
+    /// Its `type` is not an event type the document describes, and nothing
+    /// else is wrong with it as far as the document can tell. The contract
+    /// tells receivers to acknowledge such deliveries (Whereby adds event
+    /// types). With [`Options::strict`](crate::Options) it is
+    /// [`Conformance::Invalid`] instead.
+    Unknown {
+        /// The event type.
+        event_type: String,
+        /// The report, with its one unknown-event-type issue.
+        report: Report,
+        /// Its `id`, when it has a string one.
+        id: Option<String>,
+    },
+    /// The document accepts it, this build's event model does not (a
+    /// document newer than the build, a count past `u32`, `2.0` for `2`).
+    Model {
+        /// The (valid) report.
+        report: Report,
+        /// The model's complaint.
+        error: String,
+        /// Its `id`, when it has a string one.
+        id: Option<String>,
+    },
+}
+
+impl Conformance {
+    /// Whether the document accepts the body (whether or not this build's
+    /// event model types it, and including unknown event types, which
+    /// receivers acknowledge): the document is the contract.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        !matches!(self, Conformance::Invalid { .. })
+    }
+
+    /// Whether an object in the body has a key twice: a body that parsers
+    /// may read differently, which a relay should not pass on.
+    #[must_use]
+    pub fn has_duplicate_key(&self) -> bool {
+        matches!(self, Conformance::Invalid { report, .. }
+            if report.errors.iter().any(|issue| issue.kind == IssueKind::DuplicateKey))
+    }
+
+    /// The event type, as validated.
+    #[must_use]
+    pub fn event_type(&self) -> Option<&str> {
+        match self {
+            Conformance::Valid { event } => Some(event.event_type().as_str()),
+            Conformance::Unknown { event_type, .. } => Some(event_type),
+            Conformance::Invalid { report, .. } | Conformance::Model { report, .. } => {
+                report.event_type.as_deref()
+            }
+        }
+    }
+
+    /// The event's `id`, when it has a string one.
+    #[must_use]
+    pub fn id(&self) -> Option<&str> {
+        match self {
+            Conformance::Valid { event } => Some(event.id()),
+            Conformance::Invalid { id, .. }
+            | Conformance::Model { id, .. }
+            | Conformance::Unknown { id, .. } => id.as_deref(),
+        }
+    }
+
+    /// The report: empty for a valid body.
+    #[must_use]
+    pub fn report(&self) -> Option<&Report> {
+        match self {
+            Conformance::Valid { .. } => None,
+            Conformance::Invalid { report, .. }
+            | Conformance::Unknown { report, .. }
+            | Conformance::Model { report, .. } => Some(report),
+        }
+    }
+}
+
+/// The judgement of one delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Refused before its signature could be checked.
+    Refused(Refusal),
+    /// Its signature does not hold: the body was not parsed.
+    Unauthentic {
+        /// Why.
+        error: VerifyError,
+        /// The header's timestamp, when it parsed.
+        timestamp: Option<u64>,
+        /// The likely cause, as the signature doctor names it
+        /// ([`whereby_webhooks_signature::diagnose`]), when it was looked
+        /// for and found.
+        cause: Option<Cause>,
+    },
+    /// Its signature holds.
+    Authentic {
+        /// The signature's timestamp, in unix seconds.
+        timestamp: u64,
+        /// How the body fared against the document.
+        conformance: Conformance,
+    },
+}
+
+impl Verdict {
+    /// The status a receiver answers: 200 for an authentic body the
+    /// document accepts (unknown event types included), 422 for an
+    /// authentic body that does not conform, 401 for a signature that does
+    /// not match or is out of tolerance (or is missing), 400 for a header
+    /// that cannot be read. Each refusal is a 4xx: a retry would send the
+    /// same request again.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        match self {
+            Verdict::Refused(refusal) => refusal.status(),
+            Verdict::Unauthentic { error, .. } => match error.kind() {
+                ErrorKind::NoMatch | ErrorKind::TooOld | ErrorKind::InFuture => 401,
+                _ => 400,
+            },
+            Verdict::Authentic { conformance, .. } if conformance.is_valid() => 200,
+            Verdict::Authentic { .. } => 422,
+        }
+    }
+
+    /// Whether the signature held.
+    #[must_use]
+    pub fn is_authentic(&self) -> bool {
+        matches!(self, Verdict::Authentic { .. })
+    }
+
+    /// `refused`, `unauthentic` or `authentic`: the name a record line
+    /// gives the verdict.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Verdict::Refused(_) => "refused",
+            Verdict::Unauthentic { .. } => "unauthentic",
+            Verdict::Authentic { .. } => "authentic",
+        }
+    }
+}
+
+/// A request's signature header, read: the first step of
+/// [`Judge::signature`] and [`Judge::conclude`].
+#[derive(Debug, Clone)]
+pub enum Signature {
+    /// Nothing to verify.
+    Refused(Refusal),
+    /// A header that does not parse: the body need not be read.
+    Malformed {
+        /// The header, as sent.
+        header: String,
+        /// Why it does not parse.
+        error: VerifyError,
+    },
+    /// A header that parsed: the body is worth reading whole.
+    Parsed {
+        /// The header, as sent.
+        header: String,
+        /// Its timestamp.
+        timestamp: u64,
+    },
+}
+
+impl Signature {
+    /// Whether the signature could hold, and so the body should be read
+    /// whole to verify it.
+    #[must_use]
+    pub fn needs_body(&self) -> bool {
+        matches!(self, Signature::Parsed { .. })
+    }
+
+    /// The header, when there is one.
+    #[must_use]
+    pub fn header(&self) -> Option<&str> {
+        match self {
+            Signature::Refused(_) => None,
+            Signature::Malformed { header, .. } | Signature::Parsed { header, .. } => Some(header),
+        }
+    }
+}
+
+impl Judge {
+    /// A judge of deliveries signed with any of `secrets` (oldest last
+    /// during a rotation, or in any order), with the default tolerance.
+    #[must_use]
+    pub fn new(validator: Validator, secrets: Vec<Secret>) -> Judge {
+        Judge {
+            validator,
+            secrets,
+            tolerance: Tolerance::default(),
+        }
+    }
+
+    /// The same judge with another tolerance for the signature's timestamp.
+    #[must_use]
+    pub fn with_tolerance(self, tolerance: Tolerance) -> Judge {
+        Judge { tolerance, ..self }
+    }
+
+    /// The compiled document.
+    #[must_use]
+    pub fn validator(&self) -> &Validator {
+        &self.validator
+    }
+
+    /// The header names the judge reads, lowercase.
+    #[must_use]
+    pub fn headers(&self) -> &'static [&'static str] {
+        &[HEADER_NAME_LOWER]
+    }
+
+    /// Judges a delivery in one call: `headers` are the request's headers
+    /// (any, in any case; only [`Judge::headers`] are read), `body` its raw
+    /// bytes, `now` the time in unix seconds. The cause of a signature that
+    /// does not hold is looked for.
+    #[must_use]
+    pub fn judge(&self, headers: &[(&str, &[u8])], body: &[u8], now: u64) -> Verdict {
+        let values = headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(HEADER_NAME))
+            .map(|(_, value)| *value);
+        let signature = self.signature(values);
+        let header = signature.header().map(str::to_owned);
+        let mut verdict = self.conclude(signature, body, now);
+        if let (Verdict::Unauthentic { cause, .. }, Some(header)) = (&mut verdict, header)
+            && cause.is_none()
+        {
+            *cause = self.cause(&header, body, now);
+        }
+        verdict
+    }
+
+    /// Reads the values of a request's `Whereby-Signature` headers (all of
+    /// them, in the order received).
+    #[must_use]
+    pub fn signature<'v>(&self, values: impl IntoIterator<Item = &'v [u8]>) -> Signature {
+        let mut values = values.into_iter();
+        let Some(value) = values.next() else {
+            return Signature::Refused(Refusal::MissingSignature);
+        };
+        if values.next().is_some() {
+            return Signature::Refused(Refusal::SeveralSignatures);
+        }
+        let Ok(header) = std::str::from_utf8(value) else {
+            return Signature::Refused(Refusal::SignatureNotUtf8);
+        };
+        match SignatureHeader::parse(header) {
+            Ok(parsed) => Signature::Parsed {
+                timestamp: parsed.timestamp(),
+                header: header.to_owned(),
+            },
+            Err(error) => Signature::Malformed {
+                header: header.to_owned(),
+                error,
+            },
+        }
+    }
+
+    /// Judges a request whose header [`Judge::signature`] read: `body` is
+    /// its raw bytes (not looked at unless [`Signature::needs_body`]). The
+    /// cause of a signature that does not hold is not looked for, except
+    /// for a header that does not parse, which is its own cause.
+    #[must_use]
+    pub fn conclude(&self, signature: Signature, body: &[u8], now: u64) -> Verdict {
+        let (header, timestamp) = match signature {
+            Signature::Refused(refusal) => return Verdict::Refused(refusal),
+            Signature::Malformed { error, .. } => {
+                return Verdict::Unauthentic {
+                    error,
+                    timestamp: None,
+                    cause: Some(Cause::HeaderMalformed),
+                };
+            }
+            Signature::Parsed { header, timestamp } => (header, timestamp),
+        };
+        let verified = SignatureHeader::parse(&header)
+            .and_then(|parsed| parsed.verify(body, &self.secrets, self.tolerance, now));
+        match verified {
+            Err(error) => Verdict::Unauthentic {
+                error,
+                timestamp: Some(timestamp),
+                cause: None,
+            },
+            Ok(timestamp) => Verdict::Authentic {
+                timestamp,
+                conformance: self.conform(body),
+            },
+        }
+    }
+
+    /// The likely cause of a signature `header` that does not hold over
+    /// `body`, as `whereby-webhooks verify` names it (see
+    /// [`whereby_webhooks_signature::diagnose`]): a few dozen HMACs and
+    /// JSON re-serialisations of the body.
+    #[must_use]
+    pub fn cause(&self, header: &str, body: &[u8], now: u64) -> Option<Cause> {
+        diagnose(header, body, &self.secrets, self.tolerance, now, None)
+            .causes
+            .first()
+            .map(|found| found.cause)
+    }
+
+    /// Judges an authentic body: a valid one without building a value (see
+    /// [`Validator::accepts`]), any other read once as
+    /// [`Validator::validate_bytes`] reads it, so that both report the same
+    /// issues for the same bytes.
+    #[must_use]
+    pub fn conform(&self, bytes: &[u8]) -> Conformance {
+        let validator = &self.validator;
+        if let Some(event_type) = validator.accepts(bytes) {
+            let typed = event_type
+                .parse()
+                .map_err(|error: UnknownEventType| error.to_string())
+                .and_then(|ty| Event::from_slice_as(ty, bytes).map_err(|error| error.to_string()));
+            let report = Report {
+                event_type: Some(event_type.to_owned()),
+                errors: Vec::new(),
+            };
+            return typed_by_the_model(typed, report, || {
+                serde_json::from_slice::<IdOnly>(bytes)
+                    .ok()
+                    .and_then(|only| only.id)
+            });
+        }
+        let value = match parse_payload(bytes) {
+            Ok(value) => value,
+            Err(issue) => {
+                return Conformance::Invalid {
+                    report: Report::failed(None, *issue),
+                    id: None,
+                };
+            }
+        };
+        let report = validator.validate_value(&value);
+        let id = value
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        if !report.is_valid() {
+            let unknown = !validator.options().strict
+                && report
+                    .errors
+                    .iter()
+                    .all(|issue| issue.kind == IssueKind::UnknownEventType);
+            if let (true, Some(event_type)) = (unknown, value.get("type").and_then(|t| t.as_str()))
+            {
+                return Conformance::Unknown {
+                    event_type: event_type.to_owned(),
+                    report,
+                    id,
+                };
+            }
+            return Conformance::Invalid { report, id };
+        }
+        // Valid, though the quick reading did not say so.
+        let typed = Event::from_value(value).map_err(|error| error.to_string());
+        typed_by_the_model(typed, report, || id)
+    }
+}
+
+impl std::fmt::Debug for Judge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Judge")
+            .field("secrets", &self.secrets.len())
+            .field("tolerance", &self.tolerance)
+            .finish_non_exhaustive()
+    }
+}
+
+/// [`HEADER_NAME`] in lowercase, as HTTP libraries name headers.
+const HEADER_NAME_LOWER: &str = "whereby-signature";
+
+/// A body the document accepts, as the event model typed it (or why it
+/// could not).
+fn typed_by_the_model(
+    typed: Result<Event, String>,
+    report: Report,
+    id: impl FnOnce() -> Option<String>,
+) -> Conformance {
+    match typed {
+        Ok(event) => Conformance::Valid {
+            event: Box::new(event),
+        },
+        Err(error) => Conformance::Model {
+            report,
+            error,
+            id: id(),
+        },
+    }
+}
+
+/// A payload's `id`, when it is a string.
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use serde_json::{Value, json};
+    use whereby_webhooks_model::EventType;
+    use whereby_webhooks_signature::sign;
+
+    use super::*;
+    use crate::Options;
+
+    const T: u64 = 1_700_000_000;
+
+    fn judge() -> &'static Judge {
+        static JUDGE: OnceLock<Judge> = OnceLock::new();
+        JUDGE.get_or_init(|| {
+            let validator = Validator::embedded(Options::default()).expect("embedded spec");
+            Judge::new(validator, vec![secret("s")])
+        })
+    }
+
+    fn secret(key: &str) -> Secret {
+        Secret::new(key).expect("non-empty")
+    }
+
+    fn validator() -> Validator {
+        Validator::embedded(Options::default()).expect("embedded spec")
+    }
+
+    fn example() -> Value {
+        let example = whereby_webhooks_model::examples(EventType::RoomClientJoined)
+            .into_iter()
+            .next()
+            .expect("an example");
+        serde_json::to_value(&example.event).expect("serialisable")
+    }
+
+    fn check(header: &str, body: &[u8]) -> Verdict {
+        judge().judge(&[("whereby-signature", header.as_bytes())], body, T + 1)
+    }
+
+    fn signed(body: &[u8]) -> Verdict {
+        check(&sign(&secret("s"), T, body), body)
+    }
+
+    fn conformance(verdict: Verdict) -> Conformance {
+        match verdict {
+            Verdict::Authentic {
+                conformance,
+                timestamp,
+            } => {
+                assert_eq!(timestamp, T);
+                conformance
+            }
+            other => panic!("not authentic: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_model_example_is_typed() {
+        for example in whereby_webhooks_model::all_examples() {
+            let body = serde_json::to_vec(&example.event).expect("json");
+            let verdict = signed(&body);
+            assert_eq!(verdict.status(), 200, "{}", example.file_stem());
+            let Conformance::Valid { event } = conformance(verdict) else {
+                panic!("{}: not valid", example.file_stem());
+            };
+            assert_eq!(*event, example.event);
+        }
+    }
+
+    /// A bad signature is reported even when the body is not JSON at all:
+    /// the body is never parsed before the signature holds.
+    #[test]
+    fn the_signature_is_checked_before_the_body() {
+        let body = b"{not json";
+        let forged = sign(&secret("attacker"), T, body);
+        let verdict = check(&forged, body);
+        assert!(
+            matches!(
+                verdict,
+                Verdict::Unauthentic {
+                    error: VerifyError::NoMatch,
+                    timestamp: Some(T),
+                    cause: Some(Cause::SecretMismatch),
+                }
+            ),
+            "{verdict:?}"
+        );
+        assert_eq!(verdict.status(), 401);
+
+        // A stale signature over a valid payload.
+        let body = serde_json::to_vec(&example()).expect("json");
+        let verdict = check(&sign(&secret("s"), T - 3600, &body), &body);
+        let Verdict::Unauthentic { error, cause, .. } = &verdict else {
+            panic!("{verdict:?}");
+        };
+        assert_eq!(error.kind(), ErrorKind::TooOld);
+        assert_eq!(*cause, Some(Cause::StaleTimestamp));
+        assert_eq!(verdict.status(), 401);
+    }
+
+    #[test]
+    fn a_reserialised_body_is_named_as_the_cause() {
+        let value = example();
+        let sent = serde_json::to_vec_pretty(&value).expect("json");
+        let compact = serde_json::to_vec(&value).expect("json");
+        let verdict = check(&sign(&secret("s"), T, &sent), &compact);
+        assert!(
+            matches!(
+                verdict,
+                Verdict::Unauthentic {
+                    cause: Some(Cause::BodyReserialized),
+                    ..
+                }
+            ),
+            "{verdict:?}"
+        );
+        // The two-step path leaves the cause to the caller.
+        let judge = judge();
+        let header = sign(&secret("s"), T, &sent);
+        let signature = judge.signature([header.as_bytes()]);
+        assert!(signature.needs_body());
+        let verdict = judge.conclude(signature, &compact, T + 1);
+        assert!(
+            matches!(verdict, Verdict::Unauthentic { cause: None, .. }),
+            "{verdict:?}"
+        );
+        assert_eq!(
+            judge.cause(&header, &compact, T + 1),
+            Some(Cause::BodyReserialized)
+        );
+    }
+
+    #[test]
+    fn headers_that_cannot_be_verified_are_refused_or_malformed() {
+        let judge = judge();
+        let body = b"{}";
+        type Headers<'a> = &'a [(&'a str, &'a [u8])];
+        let cases: [(Headers<'_>, u16, &str); 5] = [
+            (&[], 401, "refused"),
+            (&[("content-type", b"application/json")], 401, "refused"),
+            (
+                &[
+                    ("Whereby-Signature", b"t=1,v1=00"),
+                    ("whereby-signature", b"t=1,v1=00"),
+                ],
+                400,
+                "refused",
+            ),
+            (&[("WHEREBY-SIGNATURE", b"t=1,v1=\xff")], 400, "refused"),
+            (&[("whereby-signature", b"v1=00")], 400, "unauthentic"),
+        ];
+        for (headers, status, kind) in cases {
+            let verdict = judge.judge(headers, body, T);
+            assert_eq!(
+                (verdict.status(), verdict.kind()),
+                (status, kind),
+                "{headers:?}"
+            );
+        }
+        let verdict = judge.judge(&[("whereby-signature", b"v1=00")], body, T);
+        assert!(
+            matches!(
+                verdict,
+                Verdict::Unauthentic {
+                    cause: Some(Cause::HeaderMalformed),
+                    ..
+                }
+            ),
+            "{verdict:?}"
+        );
+        assert!(!judge.signature([&b"v1=00"[..]]).needs_body());
+    }
+
+    #[test]
+    fn signed_but_not_json_is_invalid() {
+        for (body, kind) in [
+            (&b"{not json"[..], IssueKind::Syntax),
+            (&b""[..], IssueKind::Empty),
+            (&[0x7b, 0xff][..], IssueKind::Encoding),
+            (&b"[]"[..], IssueKind::NotAnObject),
+        ] {
+            let verdict = signed(body);
+            assert_eq!(verdict.status(), 422, "{kind:?}");
+            let Conformance::Invalid { report, id: None } = conformance(verdict) else {
+                panic!("{kind:?}: not invalid");
+            };
+            let kinds: Vec<IssueKind> = report.errors.iter().map(|issue| issue.kind).collect();
+            assert_eq!(kinds, [kind]);
+        }
+    }
+
+    /// Parsing once gives the same report as `validate_bytes`, whatever the
+    /// bytes.
+    #[test]
+    fn reports_match_validate_bytes() {
+        let mut bodies: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b" \n\t".to_vec(),
+            b"{".to_vec(),
+            b"{\"id\": \"\xff\"}".to_vec(),
+            b"\xef\xbb\xbf{}".to_vec(),
+            b"null".to_vec(),
+            b"{}".to_vec(),
+            b"{\"type\": 1}".to_vec(),
+            b"{\"a\": 1, \"a\": 2, \"type\": \"room.session.started\"}".to_vec(),
+            b"{} trailing".to_vec(),
+        ];
+        let mut invalid = example();
+        invalid["createdAt"] = json!("yesterday");
+        bodies.push(serde_json::to_vec(&invalid).expect("json"));
+        for body in bodies {
+            let conformance = conformance(signed(&body));
+            assert!(!conformance.is_valid());
+            let expected = judge().validator().validate_bytes(&body);
+            assert_eq!(
+                conformance.report(),
+                Some(&expected),
+                "{}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+    }
+
+    #[test]
+    fn schema_errors_are_reported_with_the_id() {
+        let mut value = example();
+        value["data"]["numClients"] = json!(-1);
+        value["data"]
+            .as_object_mut()
+            .expect("data")
+            .remove("displayName");
+        let body = serde_json::to_vec(&value).expect("json");
+        let conformance = conformance(signed(&body));
+        assert_eq!(conformance.event_type(), Some("room.client.joined"));
+        assert_eq!(conformance.id(), value["id"].as_str());
+        let report = conformance.report().expect("a report");
+        let kinds: Vec<IssueKind> = report.errors.iter().map(|issue| issue.kind).collect();
+        assert_eq!(kinds, [IssueKind::Required, IssueKind::Minimum]);
+    }
+
+    /// Whereby adds event types: an authentic one the document does not
+    /// describe is acknowledged, unless strict mode asks otherwise.
+    #[test]
+    fn unknown_event_types_are_acknowledged_unless_strict() {
+        let mut value = example();
+        value["type"] = json!("room.client.teleported");
+        let body = serde_json::to_vec(&value).expect("json");
+        let verdict = signed(&body);
+        assert_eq!(verdict.status(), 200);
+        let conformance = conformance(verdict);
+        assert!(
+            matches!(&conformance, Conformance::Unknown { event_type, .. } if event_type == "room.client.teleported"),
+            "{conformance:?}"
+        );
+        assert_eq!(conformance.id(), value["id"].as_str());
+
+        let strict = Judge::new(
+            Validator::embedded(Options { strict: true }).expect("strict"),
+            vec![secret("s")],
+        );
+        let header = sign(&secret("s"), T, &body);
+        let verdict = strict.judge(&[("whereby-signature", header.as_bytes())], &body, T);
+        assert_eq!(verdict.status(), 422);
+    }
+
+    #[test]
+    fn strict_mode_reports_unknown_properties() {
+        let mut value = example();
+        value["data"]["newlyAdded"] = json!(true);
+        let body = serde_json::to_vec(&value).expect("json");
+        assert!(matches!(
+            conformance(signed(&body)),
+            Conformance::Valid { .. }
+        ));
+        let strict = Judge::new(
+            Validator::embedded(Options { strict: true }).expect("strict"),
+            vec![secret("s")],
+        );
+        let header = sign(&secret("s"), T, &body);
+        let verdict = strict.judge(&[("whereby-signature", header.as_bytes())], &body, T);
+        let report = match &verdict {
+            Verdict::Authentic { conformance, .. } => conformance.report().expect("a report"),
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            report
+                .errors
+                .iter()
+                .any(|issue| issue.kind == IssueKind::UnknownProperty),
+            "{report:?}"
+        );
+    }
+
+    /// A body the document accepts but the model cannot type is accepted,
+    /// with the model's complaint.
+    #[test]
+    fn the_document_is_the_contract_not_the_model() {
+        let mut value = example();
+        value["data"]["numClients"] = json!(2.0);
+        let body = serde_json::to_vec(&value).expect("json");
+        let verdict = signed(&body);
+        assert_eq!(verdict.status(), 200);
+        let conformance = conformance(verdict);
+        assert!(
+            matches!(&conformance, Conformance::Model { .. }),
+            "{conformance:?}"
+        );
+        assert_eq!(conformance.event_type(), Some("room.client.joined"));
+        assert_eq!(conformance.id(), value["id"].as_str());
+    }
+
+    #[test]
+    fn rotation_accepts_either_secret() {
+        let (old, new) = (secret("old"), secret("new"));
+        let judge = Judge::new(validator(), vec![new.clone(), old.clone()]);
+        let body = serde_json::to_vec(&example()).expect("json");
+        for (signer, authentic) in [(&old, true), (&new, true), (&secret("retired"), false)] {
+            let header = sign(signer, T, &body);
+            let verdict = judge.judge(&[("whereby-signature", header.as_bytes())], &body, T);
+            assert_eq!(verdict.is_authentic(), authentic, "{verdict:?}");
+        }
+    }
+
+    #[test]
+    fn no_secrets_is_a_signature_error() {
+        let judge = Judge::new(validator(), Vec::new());
+        let header = sign(&secret("s"), T, b"{}");
+        let verdict = judge.judge(&[("whereby-signature", header.as_bytes())], b"{}", T);
+        assert!(
+            matches!(
+                verdict,
+                Verdict::Unauthentic {
+                    error: VerifyError::NoSecrets,
+                    ..
+                }
+            ),
+            "{verdict:?}"
+        );
+    }
+}
