@@ -42,6 +42,8 @@ use crate::client::{self, MAX_TIMEOUT_SECS};
 use crate::exit::Exit;
 use crate::progress;
 use crate::secrets::SecretArgs;
+use whereby_webhooks_conformance::judge::Judge;
+use whereby_webhooks_conformance::{Options, Validator};
 
 /// The request header every delivery of `check-receiver` carries, so that a
 /// receiver can recognise test traffic.
@@ -256,13 +258,19 @@ pub enum Outcome {
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let selected = select(&args.only, &args.skip)?;
     let secrets = args.secrets.resolve()?;
-    let deliveries = battery::build(&selected);
+    // What each delivery must get is what `listen` would make of it.
+    let judge = Judge::new(
+        Validator::embedded(Options::default())?,
+        vec![secrets[0].clone()],
+    );
+    let deliveries = battery::build(&selected, &judge, &secrets[0]);
     let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
     let outcomes = send_all(&args, &target, &secrets[0], &deliveries)?;
     let mut results = grade::grade(&selected, &deliveries, &outcomes);
     let probes = probe_refusals(
         &args,
         &target,
+        &judge,
         &secrets[0],
         &deliveries,
         &outcomes,
@@ -346,6 +354,7 @@ fn send_all(
 fn probe_refusals(
     args: &Args,
     target: &client::Target,
+    judge: &Judge,
     secret: &Secret,
     deliveries: &[Delivery],
     outcomes: &[Outcome],
@@ -364,7 +373,7 @@ fn probe_refusals(
                 .filter(|(delivery, _)| delivery.check == result.check),
         );
         let Some(refused) = refused else { continue };
-        let probes = battery::probes(refused);
+        let probes = battery::probes(refused, judge, secret);
         let mut got = Vec::with_capacity(probes.len());
         for (form, probe) in &probes {
             std::thread::sleep(Duration::from_millis(args.interval));

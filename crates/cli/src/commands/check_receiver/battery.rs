@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
+use whereby_webhooks_conformance::judge::{self, Judge};
 use whereby_webhooks_model::{EventType, all_examples, examples};
-use whereby_webhooks_signature::{Secret, sign};
+use whereby_webhooks_signature::{HEADER_NAME, Secret, now_unix, sign};
 
 use super::CheckId;
 
@@ -46,6 +47,33 @@ pub enum Expect {
     Reject,
 }
 
+impl Expect {
+    /// What a receiver must answer to a delivery the judge gave `verdict`:
+    /// a 2xx where the judge answers one, a 4xx otherwise.
+    pub fn of(verdict: &judge::Verdict) -> Expect {
+        if (200..300).contains(&verdict.status()) {
+            Expect::Accept
+        } else {
+            Expect::Reject
+        }
+    }
+}
+
+/// `deliveries`, each with what it must get set from the judge's verdict on
+/// it, signed now with `secret` as it will be sent.
+fn judged(mut deliveries: Vec<Delivery>, judge: &Judge, secret: &Secret) -> Vec<Delivery> {
+    let now = now_unix();
+    for delivery in &mut deliveries {
+        let header = delivery.signature(secret, now);
+        let headers: Vec<(&str, &[u8])> = header
+            .iter()
+            .map(|header| (HEADER_NAME, header.as_bytes()))
+            .collect();
+        delivery.expect = Expect::of(&judge.judge(&headers, &delivery.sent, now));
+    }
+    deliveries
+}
+
 /// One request of the battery.
 #[derive(Debug, Clone)]
 pub struct Delivery {
@@ -57,20 +85,23 @@ pub struct Delivery {
     pub sent: Vec<u8>,
     /// How it is signed.
     pub signing: Signing,
-    /// What it must get.
+    /// What it must get: what the library's judge (`listen`'s judgement)
+    /// makes of it, signed as it will be sent.
     pub expect: Expect,
     /// Its place among its check's deliveries.
     order: usize,
 }
 
 impl Delivery {
-    fn new(check: CheckId, label: impl Into<String>, sent: Vec<u8>, expect: Expect) -> Self {
+    /// A delivery signed now; [`Delivery::expect`] is set when it is
+    /// judged ([`judged`]).
+    fn new(check: CheckId, label: impl Into<String>, sent: Vec<u8>) -> Self {
         Delivery {
             check,
             label: label.into(),
             sent,
             signing: Signing::Now,
-            expect,
+            expect: Expect::Accept,
             order: 0,
         }
     }
@@ -111,7 +142,7 @@ pub const UNKNOWN_ROLE: &str = "future_role";
 
 /// The deliveries of the selected checks, in order. When `answers-within-5s`
 /// is the only check, it sends one authentic delivery of its own to time.
-pub fn build(selected: &[CheckId]) -> Vec<Delivery> {
+pub fn build(selected: &[CheckId], judge: &Judge, secret: &Secret) -> Vec<Delivery> {
     let mut deliveries = Vec::new();
     for &check in selected {
         deliveries.extend(
@@ -126,11 +157,10 @@ pub fn build(selected: &[CheckId]) -> Vec<Delivery> {
             CheckId::AnswersWithin5s,
             "room.client.joined.host",
             compact(&joined()),
-            Expect::Accept,
         ));
     }
     shuffle(&mut deliveries);
-    deliveries
+    judged(deliveries, judge, secret)
 }
 
 /// Puts `deliveries` in a random order, each check's own still in the order
@@ -169,61 +199,35 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
             .map(|example| {
                 let event =
                     fresh(serde_json::to_value(&example.event).expect("examples serialise"));
-                Delivery::new(check, example.file_stem(), compact(&event), Expect::Accept)
+                Delivery::new(check, example.file_stem(), compact(&event))
             })
             .collect(),
         C::RawBodySignature => {
             let mut accented = joined();
             accented["data"]["displayName"] = json!("Zoë Ångström");
             vec![
-                Delivery::new(
-                    check,
-                    "indented with 2 spaces",
-                    pretty(&joined()),
-                    Expect::Accept,
-                ),
-                Delivery::new(
-                    check,
-                    "keys in reverse order",
-                    compact(&reversed(joined())),
-                    Expect::Accept,
-                ),
+                Delivery::new(check, "indented with 2 spaces", pretty(&joined())),
+                Delivery::new(check, "keys in reverse order", compact(&reversed(joined()))),
                 Delivery::new(
                     check,
                     "non-ASCII and `/` written as \\u00e9-style and \\/ escapes",
                     escaped(&accented),
-                    Expect::Accept,
                 ),
-                Delivery::new(
-                    check,
-                    "a trailing newline",
-                    {
-                        let mut bytes = compact(&joined());
-                        bytes.push(b'\n');
-                        bytes
-                    },
-                    Expect::Accept,
-                ),
+                Delivery::new(check, "a trailing newline", {
+                    let mut bytes = compact(&joined());
+                    bytes.push(b'\n');
+                    bytes
+                }),
             ]
         }
         C::RejectsMissingSignature => vec![
-            Delivery::new(
-                check,
-                "no Whereby-Signature header",
-                compact(&joined()),
-                Expect::Reject,
-            )
-            .signed(Signing::Unsigned),
+            Delivery::new(check, "no Whereby-Signature header", compact(&joined()))
+                .signed(Signing::Unsigned),
         ],
         C::RejectsBadSignature => {
             let mut deliveries = vec![
-                Delivery::new(
-                    check,
-                    "signed with another secret",
-                    compact(&joined()),
-                    Expect::Reject,
-                )
-                .signed(Signing::OtherSecret),
+                Delivery::new(check, "signed with another secret", compact(&joined()))
+                    .signed(Signing::OtherSecret),
             ];
             // Headers anyone can write: a receiver that checks "every v1
             // matches" over an empty list accepts them.
@@ -236,8 +240,7 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
                 ),
             ] {
                 deliveries.push(
-                    Delivery::new(check, label, compact(&joined()), Expect::Reject)
-                        .signed(Signing::Forged(rest)),
+                    Delivery::new(check, label, compact(&joined())).signed(Signing::Forged(rest)),
                 );
             }
             deliveries
@@ -251,28 +254,17 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
                     check,
                     "numClients changed after signing",
                     compact(&tampered),
-                    Expect::Reject,
                 )
                 .signed(Signing::OtherBytes(compact(&original))),
             ]
         }
         C::RejectsStaleTimestamp => vec![
-            Delivery::new(
-                check,
-                "signed 10 minutes ago",
-                compact(&joined()),
-                Expect::Reject,
-            )
-            .signed(Signing::Offset(-TEN_MINUTES)),
+            Delivery::new(check, "signed 10 minutes ago", compact(&joined()))
+                .signed(Signing::Offset(-TEN_MINUTES)),
         ],
         C::RejectsFutureTimestamp => vec![
-            Delivery::new(
-                check,
-                "signed 10 minutes ahead",
-                compact(&joined()),
-                Expect::Reject,
-            )
-            .signed(Signing::Offset(TEN_MINUTES)),
+            Delivery::new(check, "signed 10 minutes ahead", compact(&joined()))
+                .signed(Signing::Offset(TEN_MINUTES)),
         ],
         C::AcceptsUnknownEventType => {
             let mut event = example_value(EventType::AssistantRequested);
@@ -281,7 +273,6 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
                 check,
                 format!("type {UNKNOWN_EVENT_TYPE}"),
                 compact(&event),
-                Expect::Accept,
             )]
         }
         C::AcceptsUnknownProperties => {
@@ -292,7 +283,6 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
                 check,
                 "futureEnvelopeProperty and data.futureDataProperty",
                 compact(&event),
-                Expect::Accept,
             )]
         }
         C::AcceptsUnknownEnumValue => {
@@ -306,14 +296,13 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
                 check,
                 format!("roleName {UNKNOWN_ROLE}"),
                 compact(&event),
-                Expect::Accept,
             )]
         }
         C::AcceptsRedelivery => {
             let body = compact(&joined());
             vec![
-                Delivery::new(check, "first delivery", body.clone(), Expect::Accept),
-                Delivery::new(check, "redelivery of the same id", body, Expect::Accept),
+                Delivery::new(check, "first delivery", body.clone()),
+                Delivery::new(check, "redelivery of the same id", body),
             ]
         }
         C::AnswersWithin5s => Vec::new(),
@@ -346,7 +335,7 @@ impl Form {
 /// its own bytes again, then the re-serialisations a receiver may hash
 /// instead of the raw body, each only when its bytes differ from those
 /// before it. None when the body is not a JSON object with an `id`.
-pub fn probes(refused: &Delivery) -> Vec<(Form, Delivery)> {
+pub fn probes(refused: &Delivery, judge: &Judge, secret: &Secret) -> Vec<(Form, Delivery)> {
     let Ok(event) = serde_json::from_slice::<Value>(&refused.sent) else {
         return Vec::new();
     };
@@ -364,16 +353,17 @@ pub fn probes(refused: &Delivery) -> Vec<(Form, Delivery)> {
             forms.push((form, bytes));
         }
     }
-    forms
+    let (forms, probes): (Vec<Form>, Vec<Delivery>) = forms
         .into_iter()
         .filter_map(|(form, bytes)| {
             let sent = replace_once(&bytes, old.as_bytes(), fresh_id().as_bytes())?;
             let label = format!("probe of {}: {}", refused.label, form.describe());
-            Some((
-                form,
-                Delivery::new(refused.check, label, sent, Expect::Accept),
-            ))
+            Some((form, Delivery::new(refused.check, label, sent)))
         })
+        .unzip();
+    forms
+        .into_iter()
+        .zip(judged(probes, judge, secret))
         .collect()
 }
 
@@ -492,10 +482,27 @@ fn escaped(event: &Value) -> Vec<u8> {
 }
 
 #[cfg(test)]
-mod tests {
-    use whereby_webhooks_signature::{Tolerance, verify};
+pub mod tests {
 
     use super::*;
+
+    fn secret() -> Secret {
+        Secret::new("battery-secret-0123456789").expect("secret")
+    }
+
+    fn judge() -> &'static Judge {
+        static JUDGE: std::sync::OnceLock<Judge> = std::sync::OnceLock::new();
+        JUDGE.get_or_init(|| {
+            let validator = whereby_webhooks_conformance::Validator::embedded(Default::default())
+                .expect("embedded spec");
+            Judge::new(validator, vec![secret()])
+        })
+    }
+
+    /// The deliveries of `selected`, judged with the test secret.
+    pub fn built(selected: &[CheckId]) -> Vec<Delivery> {
+        build(selected, judge(), &secret())
+    }
 
     fn parse(bytes: &[u8]) -> Value {
         serde_json::from_slice(bytes).expect("valid JSON")
@@ -503,7 +510,7 @@ mod tests {
 
     #[test]
     fn ids_are_64_lowercase_hex_and_fresh() {
-        let deliveries = build(&CheckId::ALL);
+        let deliveries = built(&CheckId::ALL);
         let mut ids = std::collections::BTreeSet::new();
         for delivery in &deliveries {
             let id = parse(&delivery.sent)["id"].as_str().expect("id").to_owned();
@@ -533,32 +540,48 @@ mod tests {
         assert!(compact(&reversed).starts_with(b"{\"data\""));
     }
 
+    /// Each check's deliveries get from the judge what the check is about:
+    /// the reject checks' deliveries a 4xx, every other a 2xx; and a
+    /// delivery's expectation follows its signature, not its label.
     #[test]
-    fn signatures_are_good_only_where_meant() {
-        let secret = Secret::new("battery-secret").expect("secret");
-        let secrets = [secret.clone()];
-        let now = 1_800_000_000;
-        for delivery in build(&CheckId::ALL) {
-            let header = delivery.signature(&secret, now);
-            let verified = header
-                .as_deref()
-                .map(|h| verify(h, &delivery.sent, &secrets, Tolerance::DEFAULT, now).is_ok());
-            let authentic = verified == Some(true);
-            assert_eq!(
-                authentic,
-                delivery.expect == Expect::Accept,
-                "{} {}",
-                delivery.check,
-                delivery.label
+    fn the_judge_expects_what_each_check_is_about() {
+        let rejecting = [
+            CheckId::RejectsMissingSignature,
+            CheckId::RejectsBadSignature,
+            CheckId::RejectsTamperedBody,
+            CheckId::RejectsStaleTimestamp,
+            CheckId::RejectsFutureTimestamp,
+        ];
+        let deliveries = built(&CheckId::ALL);
+        for check in CheckId::ALL {
+            let own: Vec<&Delivery> = deliveries.iter().filter(|d| d.check == check).collect();
+            assert!(
+                !own.is_empty() || check == CheckId::AnswersWithin5s,
+                "{check}"
             );
+            let expected = if rejecting.contains(&check) {
+                Expect::Reject
+            } else {
+                Expect::Accept
+            };
+            for delivery in own {
+                assert_eq!(delivery.expect, expected, "{check} {}", delivery.label);
+            }
         }
+        // The same bytes, signed otherwise, are judged otherwise.
+        let mut accepted = built(&[CheckId::AcceptsRedelivery]);
+        for delivery in &mut accepted {
+            delivery.signing = Signing::Offset(-TEN_MINUTES);
+        }
+        let rejudged = judged(accepted, judge(), &secret());
+        assert!(rejudged.iter().all(|d| d.expect == Expect::Reject));
     }
 
     #[test]
     fn bodies_other_than_the_variants_are_compact_and_conform() {
         let validator = whereby_webhooks_conformance::Validator::embedded(Default::default())
             .expect("embedded spec");
-        for delivery in build(&[CheckId::AcceptsEveryEvent, CheckId::RejectsBadSignature]) {
+        for delivery in built(&[CheckId::AcceptsEveryEvent, CheckId::RejectsBadSignature]) {
             let value = parse(&delivery.sent);
             assert_eq!(compact(&value), delivery.sent);
             let report = validator.validate_bytes(&delivery.sent);
@@ -570,13 +593,8 @@ mod tests {
     fn probes_write_the_refused_event_again_with_a_fresh_id() {
         let mut event = joined();
         event["data"]["displayName"] = json!("Zoë 😀");
-        let refused = Delivery::new(
-            CheckId::RawBodySignature,
-            "indented",
-            pretty(&event),
-            Expect::Accept,
-        );
-        let probes = probes(&refused);
+        let refused = Delivery::new(CheckId::RawBodySignature, "indented", pretty(&event));
+        let probes = probes(&refused, judge(), &secret());
         let forms: Vec<Form> = probes.iter().map(|(form, _)| *form).collect();
         assert_eq!(forms, [Form::Delivered, Form::Compact, Form::Python]);
         let old_id = event["id"].as_str().expect("id");
@@ -607,13 +625,8 @@ mod tests {
             "{js}"
         );
         // A compact delivery is probed afresh and as json.dumps writes it.
-        let compact_refused = Delivery::new(
-            CheckId::AcceptsEveryEvent,
-            "x",
-            compact(&event),
-            Expect::Accept,
-        );
-        let forms: Vec<Form> = super::probes(&compact_refused)
+        let compact_refused = Delivery::new(CheckId::AcceptsEveryEvent, "x", compact(&event));
+        let forms: Vec<Form> = super::probes(&compact_refused, judge(), &secret())
             .iter()
             .map(|(form, _)| *form)
             .collect();
@@ -622,7 +635,7 @@ mod tests {
 
     #[test]
     fn timing_alone_sends_one_delivery() {
-        let deliveries = build(&[CheckId::AnswersWithin5s]);
+        let deliveries = built(&[CheckId::AnswersWithin5s]);
         assert_eq!(deliveries.len(), 1);
         assert_eq!(deliveries[0].expect, Expect::Accept);
     }

@@ -299,7 +299,7 @@ pub fn duration(elapsed: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::battery::build;
+    use super::super::battery::tests::built;
     use super::*;
 
     fn answered(status: u16, millis: u64) -> Outcome {
@@ -311,7 +311,7 @@ mod tests {
     }
 
     fn grade_one(check: CheckId, outcome: impl Fn(&Delivery) -> Outcome) -> CheckResult {
-        let deliveries = build(&[check]);
+        let deliveries = built(&[check]);
         let outcomes: Vec<Outcome> = deliveries.iter().map(&outcome).collect();
         grade(&[check], &deliveries, &outcomes).remove(0)
     }
@@ -374,7 +374,7 @@ mod tests {
 
     #[test]
     fn timing_reports_p50_and_max_and_fails_over_5_s() {
-        let deliveries = build(&CheckId::ALL);
+        let deliveries = built(&CheckId::ALL);
         let mut outcomes: Vec<Outcome> = deliveries.iter().map(|_| answered(200, 10)).collect();
         let fast = timing(&deliveries, &outcomes);
         assert!(fast.passed);
@@ -408,7 +408,7 @@ mod tests {
     /// counted among the answers either.
     #[test]
     fn a_connection_broken_after_5_s_is_too_slow() {
-        let deliveries = build(&CheckId::ALL);
+        let deliveries = built(&CheckId::ALL);
         let mut outcomes: Vec<Outcome> = deliveries.iter().map(|_| answered(200, 10)).collect();
         let broken = |seconds, timed_out| Outcome::NoAnswer {
             reason: "connection reset".to_owned(),
