@@ -12,6 +12,8 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::error::SpecError;
+use crate::text::escape;
+pub use crate::yaml::MAX_DOCUMENT_BYTES;
 
 /// How many `$ref`s in a row are followed before giving up on a cycle.
 const MAX_REF_HOPS: usize = 64;
@@ -34,11 +36,6 @@ pub(crate) struct Webhook {
     /// Its named request body examples.
     pub examples: Vec<(String, Value)>,
 }
-
-/// Reads the document in a file: YAML for `.yaml` and `.yml`, JSON for
-/// `.json`, and otherwise JSON when the text starts with `{`.
-/// The largest spec document read, in bytes: 160 times the published one.
-pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
 
 pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
     use std::io::Read as _;
@@ -95,7 +92,7 @@ pub(crate) fn read(path: &Path) -> Result<Value, SpecError> {
         ) => Err(refused),
         Ok(document) => Err(SpecError::NotADocument {
             path: path.to_owned(),
-            reason: format!("it is {}", crate::report::type_name(&document)),
+            reason: format!("it is {}", crate::text::type_name(&document)),
         }),
         Err(_) => Err(SpecError::NotADocument {
             path: path.to_owned(),
@@ -165,11 +162,11 @@ pub(crate) fn check_version(document: &Value) -> Result<(), SpecError> {
         None if document.is_object() => "missing".to_owned(),
         None => format!(
             "missing: the document is {}",
-            crate::report::type_name(document)
+            crate::text::type_name(document)
         ),
     };
     Err(SpecError::NotOpenApi31 {
-        found: crate::report::truncate(&found, 60),
+        found: crate::text::truncate(&found, 60),
     })
 }
 
@@ -309,11 +306,6 @@ pub(crate) fn fragment(pointer: &str) -> String {
         }
     }
     out
-}
-
-/// Escapes one JSON Pointer reference token.
-pub(crate) fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Keywords whose values are data, not schemas.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// A file's name, its controls (a newline, an escape sequence) written as
 /// `\u{..}`, so that it cannot forge a line of output or drive a terminal.
 fn shown(path: &Path) -> String {
-    crate::report::terminal_safe(&path.display().to_string()).into_owned()
+    crate::text::terminal_safe(&path.display().to_string()).into_owned()
 }
 
 /// Why an OpenAPI document cannot be turned into a [`Validator`](crate::Validator).

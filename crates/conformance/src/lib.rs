@@ -67,6 +67,7 @@ mod error;
 mod parse;
 mod report;
 mod tape;
+mod text;
 mod validator;
 mod yaml;
 
@@ -82,7 +83,8 @@ pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN, MAX_IN_PLACE_SCHEMAS}
 pub const VALIDATION_STACK: usize = 64 << 20;
 pub use error::SpecError;
 pub use parse::parse_payload;
-pub use report::{Issue, IssueKind, Position, Report, is_terminal_control, terminal_safe};
+pub use report::{Issue, IssueKind, Position, Report};
+pub use text::{is_terminal_control, terminal_safe};
 pub use validator::Validator;
 
 /// The OpenAPI 3.1 document this crate was built with, as JSON text.

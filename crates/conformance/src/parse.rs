@@ -18,7 +18,8 @@ use serde::de::{self, DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor
 use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
-use crate::report::{Issue, IssueKind, Position, quote};
+use crate::report::{Issue, IssueKind, Position};
+use crate::text::quote;
 
 /// Parses a payload as the validator does: UTF-8 JSON text, one value, no
 /// object with the same key twice.
@@ -85,7 +86,7 @@ fn duplicate_issue(err: &serde_json::Error, tokens: &mut [String]) -> Issue {
     tokens.reverse();
     let pointer: String = tokens
         .iter()
-        .map(|token| format!("/{}", crate::document::escape(token)))
+        .map(|token| format!("/{}", crate::text::escape(token)))
         .collect();
     let key = tokens.last().map_or("", String::as_str);
     let (line, column) = (err.line(), err.column());

@@ -8,12 +8,13 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::fmt::Write as _;
 
 use jsonschema::ValidationError;
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::text::{quote, render, split_pointer, terminal_safe, truncate};
 
 /// The outcome of validating one payload.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -152,34 +153,6 @@ impl fmt::Display for Issue {
         }
         f.write_str(&terminal_safe(&self.message))
     }
-}
-
-/// Whether `c` could move the cursor, end a line, start an escape sequence
-/// or reorder the text that follows it on a terminal: the C0 and C1
-/// controls, DEL, the Unicode bidirectional controls (the marks ALM, LRM and
-/// RLM, the embeddings, overrides and isolates) and the line and paragraph
-/// separators. Every escaping of outside text uses this one test.
-pub fn is_terminal_control(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `text` with every character [`is_terminal_control`] names written as
-/// `\u{..}`, so that text from a payload cannot move the cursor, clear a
-/// terminal, start a new line or reorder what follows when printed.
-pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_terminal_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_terminal_control(c) {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
 }
 
 /// What kind of problem an [`Issue`] is. Serialised as its stable
@@ -345,7 +318,7 @@ pub(crate) fn issues_from(
             for name in unexpected {
                 out.push(Issue {
                     kind: IssueKind::UnknownProperty,
-                    instance_path: format!("{instance_path}/{}", crate::document::escape(name)),
+                    instance_path: format!("{instance_path}/{}", crate::text::escape(name)),
                     schema_path: schema_path.to_owned(),
                     message: format!(
                         "unknown property {}: the spec does not describe it",
@@ -542,24 +515,6 @@ fn kind_and_message(error: &ValidationError<'_>) -> (IssueKind, String) {
     }
 }
 
-/// The reference tokens of a JSON Pointer, unescaped.
-pub(crate) fn split_pointer(pointer: &str) -> Vec<String> {
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|token| token.replace("~1", "/").replace("~0", "~"))
-        .collect()
-}
-
-/// A value as compact JSON, cut short when long.
-pub(crate) fn render(value: &Value) -> String {
-    truncate(&value.to_string(), 60)
-}
-
-pub(crate) fn quote(text: &str) -> String {
-    render(&Value::String(text.to_owned()))
-}
-
 /// How many values of a list a message shows: a spec's list may be long,
 /// and every payload that fails on it gets the message.
 const LISTED: usize = 50;
@@ -584,35 +539,11 @@ fn list<'a>(values: impl Iterator<Item = &'a Value>) -> String {
     out
 }
 
-/// `text`, cut at a character boundary to at most `max` bytes plus `…`.
-pub(crate) fn truncate(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
-}
-
 fn lowercase_first(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
-    }
-}
-
-/// The JSON type of a value, as a noun for messages.
-pub(crate) fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

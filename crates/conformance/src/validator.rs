@@ -12,6 +12,7 @@ use crate::error::SpecError;
 use crate::parse::parse_payload;
 use crate::report::{self, Issue, IssueKind, Properties, Report};
 use crate::tape::{Tape, TapeJson};
+use crate::text;
 use crate::{EMBEDDED_SPEC, Options};
 
 /// The URI the OpenAPI document is registered under, so that its `$ref`s
@@ -198,7 +199,7 @@ impl Validator {
                     "",
                     format!(
                         "the payload is {}, not an object{hint}",
-                        report::type_name(value)
+                        text::type_name(value)
                     ),
                 ),
             );
@@ -213,7 +214,7 @@ impl Validator {
                         "/type",
                         format!(
                             "\"type\" is {}, not a string naming the event type",
-                            report::type_name(other)
+                            text::type_name(other)
                         ),
                     ),
                 );
@@ -242,7 +243,7 @@ impl Validator {
                     "/type",
                     format!(
                         "unknown event type {}{suggestion} {}",
-                        report::quote(event_type),
+                        text::quote(event_type),
                         self.known_types
                     ),
                 ),
@@ -316,7 +317,7 @@ fn compile<'r, F: jsonschema::json::Json>(
             }
             _ => SpecError::InvalidSchema {
                 webhook: webhook.key.clone(),
-                message: crate::report::truncate(
+                message: crate::text::truncate(
                     &format!("{err} at {}", err.schema_path()),
                     MESSAGE_MAX,
                 ),
@@ -339,7 +340,7 @@ fn referenced(error: &jsonschema::ReferencingError) -> String {
         E::NoSuchAnchor { anchor } | E::InvalidAnchor { anchor } => format!("#{anchor}"),
         other => other.to_string(),
     };
-    crate::report::truncate(&reference, MESSAGE_MAX)
+    crate::text::truncate(&reference, MESSAGE_MAX)
 }
 
 /// What the document says about the properties of one event.

@@ -46,8 +46,12 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::document::MAX_DOCUMENT_BYTES;
 use crate::error::SpecError;
+
+/// Reads the document in a file: YAML for `.yaml` and `.yml`, JSON for
+/// `.json`, and otherwise JSON when the text starts with `{`.
+/// The largest spec document read, in bytes: 160 times the published one.
+pub const MAX_DOCUMENT_BYTES: u64 = 16 << 20;
 
 /// How large a YAML document of `text_len` bytes may be once its aliases
 /// are expanded, counted as the length of its JSON text.

@@ -11,7 +11,8 @@ use std::rc::Rc;
 use serde_json::{Map, Value};
 
 use super::{ChangeKind, Cx, DiffError};
-use crate::document::{escape, local_pointer};
+use crate::document::local_pointer;
+use crate::text::escape;
 
 /// How deep views and comparisons go; deeper schemas are not compared.
 pub(super) const MAX_DEPTH: usize = 64;
