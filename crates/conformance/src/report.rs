@@ -116,19 +116,6 @@ impl Issue {
         )
     }
 
-    /// A sample shaped like a `listen --record` line that does not read as
-    /// one, and why (`error`, as the record reader gave it).
-    pub fn malformed_record(error: &str) -> Issue {
-        Issue::new(
-            IssueKind::MalformedRecord,
-            "",
-            format!(
-                "this line has the shape of a `listen --record` line (a \"received_at\", no \"type\") but does not read as one: {}",
-                terminal_safe(error)
-            ),
-        )
-    }
-
     /// A payload of `size` bytes (or more: `None` when reading stopped at
     /// the limit) refused for being larger than `limit` bytes, before it was
     /// parsed.
@@ -204,9 +191,10 @@ pub enum IssueKind {
     /// method, too large, unauthentic ...), or keeps no body to validate, so
     /// it must not count as a conforming event.
     RefusedDelivery,
-    /// The sample has the shape of a `listen --record` line (a
-    /// `received_at`, no `type`) but does not read as one: a line edited or
-    /// cut by hand, or written by another tool.
+    /// The sample has the shape of a delivery record (a `received_at`, no
+    /// `type`), as a tool that records deliveries writes them, but does not
+    /// read as one: a line edited or cut by hand, or written by another
+    /// tool.
     MalformedRecord,
     /// Any other schema keyword failed.
     Schema,

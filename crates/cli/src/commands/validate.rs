@@ -12,7 +12,7 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
-use whereby_webhooks_conformance::{Issue, Report, Validator};
+use whereby_webhooks_conformance::{Issue, IssueKind, Report, Validator, terminal_safe};
 
 use crate::args::SpecArgs;
 use crate::escape::message_safe;
@@ -210,7 +210,7 @@ fn judge(validator: &Validator, source: &Source, bytes: &[u8]) -> Report {
     // of it: what its body and issues hold is kept as text.
     match Record::from_slice(bytes) {
         Some(Ok(record)) => return judge_record(validator, &record),
-        Some(Err(error)) => return Report::failed(None, Issue::malformed_record(&error)),
+        Some(Err(error)) => return Report::failed(None, malformed_record(&error)),
         None => {}
     }
     // Parse once here, exactly as `validate_bytes` does (duplicate keys
@@ -230,6 +230,19 @@ fn judge(validator: &Validator, source: &Source, bytes: &[u8]) -> Report {
     };
     // An array of events gets its NDJSON hint from the conformance crate.
     validator.validate_value(&value)
+}
+
+/// A line shaped like a `listen --record` line that does not read as one,
+/// and why (`error`, as the record reader gave it).
+fn malformed_record(error: &str) -> Issue {
+    Issue::new(
+        IssueKind::MalformedRecord,
+        "",
+        format!(
+            "this line has the shape of a `listen --record` line (a \"received_at\", no \"type\") but does not read as one: {}",
+            terminal_safe(error)
+        ),
+    )
 }
 
 /// Adds advice to the message of a report's issue about the whole payload.

@@ -423,6 +423,10 @@ fn listen_records_are_validated_by_their_body() {
         .as_str()
         .expect("a message");
     assert!(message.contains("70000"), "{message}");
+    assert!(
+        message.starts_with("this line has the shape of a `listen --record` line"),
+        "{message}"
+    );
 }
 
 #[test]

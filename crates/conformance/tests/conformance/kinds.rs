@@ -299,8 +299,10 @@ fn cases() -> Vec<(&'static str, Report)> {
             "malformed_record",
             Report::failed(
                 None,
-                Issue::malformed_record(
-                    "status: invalid value: integer `70000`, expected u16\u{1b}[2J",
+                Issue::new(
+                    IssueKind::MalformedRecord,
+                    "",
+                    "this line has the shape of a record line but does not read as one: status: invalid value: integer `70000`, expected u16\u{1b}[2J".to_owned(),
                 ),
             ),
         ),
