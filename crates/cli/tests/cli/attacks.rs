@@ -12,23 +12,10 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use whereby_webhooks_signature::{Secret, now_unix, sign};
 
-use crate::send_listen::{
-    App, Listener, SECRET, binary, raw, read_record, send, signed_post, spawn_unread,
+use crate::support::listen::{
+    App, Listener, SECRET, raw, read_record, send, signed_post, spawn_unread,
 };
-use crate::sign_verify::{SECRET_ENV, bin};
-
-/// The first example event of the spec, compact.
-pub fn example() -> String {
-    let output = bin()
-        .args(["examples", "room.client.joined"])
-        .output()
-        .expect("examples runs");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .next()
-        .expect("an example")
-        .to_owned()
-}
+use crate::support::{self, SECRET_ENV, binary, example, record_line, whereby};
 
 /// The resident memory of process `pid`, in KiB.
 fn rss_kib(pid: u32) -> Option<u64> {
@@ -126,7 +113,7 @@ fn unsigned_flood_with_stdout_unread_stays_under_256_mib() {
 #[test]
 #[ignore = "slow"]
 fn unsigned_flood_does_not_fill_the_record() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
     let (sent, _) = flood(listener.port, listener.pid(), Duration::from_secs(3));
@@ -186,7 +173,7 @@ fn request_values_cannot_forge_lines_or_escape_the_terminal() {
 /// still get an answer, and every delivery is printed and recorded.
 #[test]
 fn half_closed_connections_are_answered_and_recorded() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
     let secret = Secret::new(SECRET).expect("non-empty");
@@ -221,7 +208,7 @@ fn half_closed_connections_are_answered_and_recorded() {
 /// newline before the next run's first record.
 #[test]
 fn answered_deliveries_are_recorded_before_the_answer_and_torn_lines_are_closed() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     std::fs::write(&record, "{\"received_at\":\"cut sho").expect("a torn line");
     let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
@@ -249,7 +236,7 @@ fn answered_deliveries_are_recorded_before_the_answer_and_torn_lines_are_closed(
 /// and every line is in the file once `listen` stops.
 #[test]
 fn fsync_syncs_concurrent_deliveries_in_groups() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let listener = Listener::start(&["--record", record.to_str().expect("UTF-8"), "--fsync"]);
     let port = listener.port;
@@ -283,7 +270,7 @@ fn fsync_syncs_concurrent_deliveries_in_groups() {
 /// 422 that Whereby would never retry, and the mismatch is reported.
 #[test]
 fn a_body_the_spec_accepts_is_accepted_even_if_the_model_cannot_type_it() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
     let body = example().replacen("\"numClients\":2", "\"numClients\":2.0", 1);
@@ -313,7 +300,7 @@ fn a_body_the_spec_accepts_is_accepted_even_if_the_model_cannot_type_it() {
 #[test]
 fn the_record_is_private_and_keeps_no_credentials() {
     use std::os::unix::fs::PermissionsExt as _;
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
     let body = example();
@@ -383,26 +370,26 @@ fn verify_survives_any_timestamp() {
         ),
     ] {
         let header = sign(&secret, t, body);
-        let output = bin()
+        let output = whereby()
             .env(SECRET_ENV, SECRET)
             .args(["verify", "--header", &header])
             .args(&tolerance)
             .write_stdin(&body[..])
             .output()
             .expect("runs");
-        crate::assert_exit(&output, 0);
+        support::assert_exit(&output, 0);
         let out = String::from_utf8_lossy(&output.stdout);
         assert!(out.starts_with("valid: signed at "), "{out}");
         assert!(out.ends_with('\n'));
     }
     // `--now` below zero is a usage error, not a panic.
-    let output = bin()
+    let output = whereby()
         .env(SECRET_ENV, SECRET)
         .args(["verify", "--header", "t=1,v1=00", "--now=-1"])
         .write_stdin(&body[..])
         .output()
         .expect("runs");
-    crate::assert_exit(&output, 2);
+    support::assert_exit(&output, 2);
 }
 
 /// Holds `count` idle connections to `port` open, reconnecting each one
@@ -536,7 +523,7 @@ fn informational_answers_from_the_app_become_502() {
 /// usage error.
 #[test]
 fn blank_secrets_are_usage_errors() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let file = dir.path().join("secret");
     std::fs::write(&file, "   \n\t\n").expect("write");
     for (args, env) in [
@@ -546,8 +533,7 @@ fn blank_secrets_are_usage_errors() {
         (vec![], Some("   ")),
     ] {
         for command in ["sign", "listen"] {
-            let mut cmd = bin();
-            cmd.env_remove(SECRET_ENV);
+            let mut cmd = whereby();
             if let Some(env) = env {
                 cmd.env(SECRET_ENV, env);
             }
@@ -563,7 +549,7 @@ fn blank_secrets_are_usage_errors() {
                 .timeout(Duration::from_secs(20))
                 .output()
                 .expect("runs");
-            crate::assert_exit(&output, 2);
+            support::assert_exit(&output, 2);
         }
     }
 }
@@ -572,7 +558,7 @@ fn blank_secrets_are_usage_errors() {
 /// filters; `listen` on the other end verifies them.
 #[test]
 fn replay_resends_recorded_deliveries_byte_for_byte() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("staging.ndjson");
     let staging = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
     let url = staging.url("/hook");
@@ -600,7 +586,7 @@ fn replay_resends_recorded_deliveries_byte_for_byte() {
     let local = Listener::start(&["--record", local_record.to_str().expect("UTF-8")]);
     let target = local.url("/replayed");
     let replay = |args: &[&str]| {
-        bin()
+        whereby()
             .env(SECRET_ENV, SECRET)
             .arg("replay")
             .arg(&record)
@@ -610,7 +596,7 @@ fn replay_resends_recorded_deliveries_byte_for_byte() {
             .expect("replay runs")
     };
     let dry = replay(&["--dry-run"]);
-    crate::assert_exit(&dry, 0);
+    support::assert_exit(&dry, 0);
     let dry = String::from_utf8_lossy(&dry.stdout).into_owned();
     assert_eq!(dry.lines().count(), 3, "{dry}");
     assert!(
@@ -619,13 +605,13 @@ fn replay_resends_recorded_deliveries_byte_for_byte() {
     );
 
     let only = replay(&["--only-accepted"]);
-    crate::assert_exit(&only, 0);
+    support::assert_exit(&only, 0);
     let out = String::from_utf8_lossy(&only.stdout).into_owned();
     assert_eq!(out.lines().count(), 1, "{out}");
     assert!(out.contains(" 200 in "), "{out}");
 
     let all = replay(&["--type", "room.client.left"]);
-    crate::assert_exit(&all, 1);
+    support::assert_exit(&all, 1);
     let out = String::from_utf8_lossy(&all.stdout).into_owned();
     assert!(out.contains(" 422 in "), "{out}");
     local.interrupt();
@@ -646,7 +632,7 @@ fn replay_resends_recorded_deliveries_byte_for_byte() {
 #[test]
 #[ignore = "slow"]
 fn blocked_output_gives_503_in_time_and_never_loses_an_accepted_record() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let (mut child, stdout, port) = spawn_unread(Listener::command(&[
         "--record",
@@ -710,7 +696,7 @@ fn arguments_echoed_in_errors_cannot_escape_the_terminal() {
         ],
     ];
     for args in runs {
-        let output = bin()
+        let output = whereby()
             .env(SECRET_ENV, SECRET)
             .args(&args)
             .output()
@@ -725,7 +711,7 @@ fn arguments_echoed_in_errors_cannot_escape_the_terminal() {
 #[test]
 fn an_unsendable_header_is_a_usage_error_naming_the_flag() {
     for header in ["X-A: a\x01b", "X A: 1", "X-\u{e9}: 1"] {
-        let output = bin()
+        let output = whereby()
             .env(SECRET_ENV, SECRET)
             .args(["send", "http://127.0.0.1:1/webhooks", "room.client.joined"])
             .args(["--header", header])
@@ -761,7 +747,7 @@ fn a_garbled_or_cut_answer_gets_its_own_hint() {
             if command == "send" {
                 args.push("room.client.joined");
             }
-            let output = bin()
+            let output = whereby()
                 .env(SECRET_ENV, SECRET)
                 .args(&args)
                 .output()
@@ -777,7 +763,7 @@ fn a_garbled_or_cut_answer_gets_its_own_hint() {
 
 #[test]
 fn an_unreadable_path_is_named_without_its_escape_sequences() {
-    let output = bin()
+    let output = whereby()
         .args(["validate", "/nonexistent/\x1b]0;owned\x07.json"])
         .output()
         .expect("the binary runs");
@@ -788,23 +774,6 @@ fn an_unreadable_path_is_named_without_its_escape_sequences() {
         !stderr.contains('\x1b') && !stderr.contains('\x07'),
         "{stderr:?}"
     );
-}
-
-/// A record line as `listen --record` writes it, for a delivery of `body`
-/// to `/webhooks` answered `status` with `verdict`, no headers kept.
-pub(crate) fn record_line(verdict: &str, status: u16, body: &str) -> Value {
-    serde_json::json!({
-        "received_at": "2026-01-01T00:00:00.000Z",
-        "method": "POST",
-        "path": "/webhooks",
-        "status": status,
-        "verdict": verdict,
-        "reason": "as recorded",
-        "elapsed_ms": 1.0,
-        "headers": {},
-        "body_bytes": body.len(),
-        "raw_body": body,
-    })
 }
 
 /// A body anyone sent to `listen` without the secret is never signed by
@@ -823,7 +792,7 @@ fn replay_never_signs_a_delivery_that_was_not_authentic() {
     ];
     std::fs::write(&record, lines.join("\n") + "\n").expect("write the record");
     let output = replay_dry_run(&record);
-    crate::assert_exit(&output, 0);
+    support::assert_exit(&output, 0);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{stdout}");
@@ -845,7 +814,7 @@ fn replay_skips_a_content_type_that_cannot_be_a_header() {
     line["headers"] = serde_json::json!({"content-type": "application/json\r\nx-injected: 1"});
     std::fs::write(&record, format!("{line}\n")).expect("write the record");
     for dry_run in [true, false] {
-        let output = bin()
+        let output = whereby()
             .env(SECRET_ENV, SECRET)
             .arg("replay")
             .arg(&record)
@@ -853,7 +822,7 @@ fn replay_skips_a_content_type_that_cannot_be_a_header() {
             .args(dry_run.then_some("--dry-run"))
             .output()
             .expect("replay runs");
-        crate::assert_exit(&output, 0);
+        support::assert_exit(&output, 0);
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert!(
             stdout.contains("skipped: its recorded content-type `application/json\\u{d}\\u{a}x-injected: 1` cannot be sent"),
@@ -915,16 +884,15 @@ fn run_to_the_end(mut command: Command) -> (std::process::ExitStatus, String, u6
 #[test]
 fn a_long_key_over_many_values_does_not_multiply_a_spec() {
     let mut document: Value = serde_json::from_str(
-        &std::fs::read_to_string(crate::repo_root().join("spec/openapi.json")).expect("read"),
+        &std::fs::read_to_string(support::repo_root().join("spec/openapi.json")).expect("read"),
     )
     .expect("JSON");
     document[format!("x-{}", "k".repeat(1_000_000))] = Value::from(vec![0; 1500]);
     let dir = tempfile::tempdir().expect("tempdir");
     let spec = dir.path().join("long-key.json");
     std::fs::write(&spec, document.to_string()).expect("write");
-    let mut validate = Command::new(binary());
+    let mut validate = support::command();
     validate
-        .current_dir(crate::repo_root())
         .args(["validate", "--quiet", "--spec"])
         .arg(&spec)
         .arg("tests/samples/valid");
@@ -953,7 +921,7 @@ fn replay_reads_record_lines_in_memory_proportional_to_them() {
     );
     std::fs::write(&record, lines).expect("write the record");
     drop((numbers, names));
-    let mut replay = Command::new(binary());
+    let mut replay = support::command();
     replay
         .env(SECRET_ENV, SECRET)
         .arg("replay")
@@ -1060,7 +1028,7 @@ fn replay_stops_at_once_on_a_line_without_end() {
         ),
         (fifo.clone(), fifo.display().to_string()),
     ] {
-        let output = bin()
+        let output = whereby()
             .env(SECRET_ENV, SECRET)
             .arg("replay")
             .arg(&record)
@@ -1088,7 +1056,7 @@ fn replay_reads_the_record_from_standard_input() {
         "raw_body": "{}", "id": "from-stdin",
     })
     .to_string();
-    let output = bin()
+    let output = whereby()
         .env(SECRET_ENV, SECRET)
         .args(["replay", "-", "http://127.0.0.1:1/webhooks", "--dry-run"])
         .write_stdin(format!("{line}\n{line}\n"))
@@ -1106,8 +1074,7 @@ fn replay_reads_the_record_from_standard_input() {
         "{stderr}"
     );
     // Bounded as a file is: a line without end stops the run.
-    let output = Command::new(binary())
-        .env_remove(SECRET_ENV)
+    let output = support::command()
         .args(["replay", "-", "http://127.0.0.1:1/webhooks", "--dry-run"])
         .stdin(std::fs::File::open("/dev/zero").expect("/dev/zero"))
         .output()
@@ -1136,7 +1103,7 @@ fn replay_of_a_record_holding_no_line_is_an_error() {
         (blank.as_path(), blank.display().to_string()),
     ] {
         for dry_run in [true, false] {
-            let mut command = bin();
+            let mut command = whereby();
             command
                 .env(SECRET_ENV, SECRET)
                 .arg("replay")
@@ -1155,7 +1122,7 @@ fn replay_of_a_record_holding_no_line_is_an_error() {
             assert!(output.stdout.is_empty());
         }
     }
-    let output = bin()
+    let output = whereby()
         .env(SECRET_ENV, SECRET)
         .args(["replay", "-", "http://127.0.0.1:1/webhooks"])
         .write_stdin("")
@@ -1171,7 +1138,7 @@ fn replay_of_a_record_holding_no_line_is_an_error() {
 
 /// `replay --dry-run` of `record`, with the test secret.
 fn replay_dry_run(record: &std::path::Path) -> std::process::Output {
-    bin()
+    whereby()
         .env(SECRET_ENV, SECRET)
         .arg("replay")
         .arg(record)
@@ -1299,7 +1266,7 @@ fn an_absurd_timeout_is_a_usage_error() {
         vec!["check-receiver", url],
     ] {
         for timeout in ["18446744073709551615", "9223372036854775807", "86401", "0"] {
-            let output = bin()
+            let output = whereby()
                 .env(SECRET_ENV, SECRET)
                 .args(&args)
                 .args(["--timeout", timeout])
@@ -1322,13 +1289,13 @@ fn an_absurd_timeout_is_a_usage_error() {
 /// ends. It replays the lines the file had when it started.
 #[test]
 fn replay_into_its_own_record_file_ends() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("deliveries.ndjson");
     let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
     for _ in 0..2 {
         assert_eq!(signed_post(listener.port, example().as_bytes()).0, 200);
     }
-    let mut replay = Command::new(binary())
+    let mut replay = support::command()
         .env(SECRET_ENV, SECRET)
         .arg("replay")
         .arg(&record)
@@ -1376,13 +1343,13 @@ fn a_rejected_argument_is_never_echoed_raw() {
         vec!["examples", title],
         vec!["diff", "--format", title, "a", "b"],
     ] {
-        let output = bin()
+        let output = whereby()
             .env("CLICOLOR_FORCE", "1")
             .args(&args)
             .timeout(Duration::from_secs(20))
             .output()
             .expect("runs");
-        crate::assert_exit(&output, 2);
+        support::assert_exit(&output, 2);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             !stderr.contains("\u{1b}]") && !stderr.contains('\u{7}'),
@@ -1418,8 +1385,8 @@ fn a_file_name_cannot_forge_output_lines() {
         .path()
         .join("bom\nok      forged.ndjson:1 (room.client.joined).json");
     std::fs::write(&bom, format!("\u{feff}{}", example())).expect("write");
-    let warned = bin().arg("validate").arg(&bom).output().expect("runs");
-    crate::assert_exit(&warned, 0);
+    let warned = whereby().arg("validate").arg(&bom).output().expect("runs");
+    support::assert_exit(&warned, 0);
     clean(&warned);
     assert!(
         String::from_utf8_lossy(&warned.stderr).contains("bom\\u{a}ok"),
@@ -1429,13 +1396,13 @@ fn a_file_name_cannot_forge_output_lines() {
 
     // The link is skipped with a note naming it, or followed to nowhere.
     for (follow, code) in [(false, 0), (true, 2)] {
-        let validate = bin()
+        let validate = whereby()
             .arg("validate")
             .args(follow.then_some("--follow-symlinks"))
             .arg(&samples)
             .output()
             .expect("runs");
-        crate::assert_exit(&validate, code);
+        support::assert_exit(&validate, code);
         clean(&validate);
         assert!(
             String::from_utf8_lossy(&validate.stderr).contains("x\\u{a}ok"),
@@ -1444,14 +1411,14 @@ fn a_file_name_cannot_forge_output_lines() {
         );
     }
 
-    let spec = bin()
+    let spec = whereby()
         .arg("validate")
         .arg("--spec")
         .arg(dir.path().join("s\nerror: forged"))
         .arg(samples.join("events.ndjson"))
         .output()
         .expect("runs");
-    crate::assert_exit(&spec, 2);
+    support::assert_exit(&spec, 2);
     clean(&spec);
     // Escaped once, the same each time the name is given.
     let stderr = String::from_utf8_lossy(&spec.stderr);
@@ -1468,14 +1435,14 @@ fn a_file_name_cannot_forge_output_lines() {
         [b"\xEF\xBB\xBF".as_slice(), b"{\"verdict\":1}\n"].concat(),
     )
     .expect("write");
-    let replay = bin()
+    let replay = whereby()
         .env(SECRET_ENV, SECRET)
         .arg("replay")
         .arg(&record)
         .args(["http://127.0.0.1:1/webhooks", "--dry-run"])
         .output()
         .expect("runs");
-    crate::assert_exit(&replay, 2);
+    support::assert_exit(&replay, 2);
     clean(&replay);
     assert!(
         String::from_utf8_lossy(&replay.stderr).contains("rec\\u{1b}[31m\\u{a}error: forged"),
@@ -1508,15 +1475,12 @@ fn bodies_and_secret_files_are_read_up_to_a_limit() {
         ),
     ];
     for (args, expected) in runs {
-        let mut command = Command::new(binary());
-        command
-            .current_dir(crate::repo_root())
-            .env(SECRET_ENV, SECRET)
-            .args(args);
+        let mut command = support::command();
+        command.env(SECRET_ENV, SECRET).args(args);
         let (status, _, peak) = run_to_the_end(command);
         assert_eq!(status.code(), Some(2), "{args:?}");
         assert!(peak < 256 * 1024, "{args:?}: peak RSS {} MiB", peak / 1024);
-        let output = bin()
+        let output = whereby()
             .env(SECRET_ENV, SECRET)
             .args(args)
             .output()
@@ -1575,13 +1539,13 @@ fn an_unusable_spec_is_reported_in_one_short_line() {
         ),
     ];
     for (path, expected) in cases {
-        let output = bin()
+        let output = whereby()
             .args(["validate", "--spec"])
             .arg(&path)
             .arg(&sample)
             .output()
             .expect("runs");
-        crate::assert_exit(&output, 2);
+        support::assert_exit(&output, 2);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(
@@ -1600,7 +1564,7 @@ fn an_unusable_spec_is_reported_in_one_short_line() {
 /// the empty buffer.
 #[test]
 fn every_unauthentic_delivery_keeps_the_start_of_its_body() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
     let body = format!("{{\"padding\":\"{}\"}}", "x".repeat(1000));
@@ -1611,7 +1575,7 @@ fn every_unauthentic_delivery_keeps_the_start_of_its_body() {
     );
     let mut statuses = Vec::new();
     for header in ["garbage", "t=1,v1=zz", forged.as_str()] {
-        let (status, _) = crate::send_listen::raw(
+        let (status, _) = support::listen::raw(
             listener.port,
             "POST",
             &[("Whereby-Signature", header.as_bytes())],
@@ -1636,7 +1600,7 @@ fn every_unauthentic_delivery_keeps_the_start_of_its_body() {
 /// before, `1KiB` was refused as "invalid digit".
 #[test]
 fn replay_filters_matching_nothing_and_max_body_units() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let listener = Listener::start(&[
         "--record",
@@ -1651,7 +1615,7 @@ fn replay_filters_matching_nothing_and_max_body_units() {
     listener.interrupt();
 
     let run = |extra: &[&str]| {
-        bin()
+        whereby()
             .env(SECRET_ENV, SECRET)
             .arg("replay")
             .arg(&record)

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::{assert_exit, json_lines, lines, repo_root, temp_dir, whereby};
+use crate::support::{self, assert_exit, json_lines, lines, repo_root, temp_dir, whereby};
 
 fn spec() -> Value {
     let text =
@@ -392,9 +392,8 @@ fn errors_exit_2() {
 /// Runs the binary with `args` from the repository root, its stdout closed
 /// before anything is printed: the exit code.
 fn exit_with_stdout_closed(args: &[&str]) -> Option<i32> {
-    let mut child = std::process::Command::new(crate::send_listen::binary())
-        .current_dir(repo_root())
-        .env(crate::sign_verify::SECRET_ENV, "a-test-secret-0123")
+    let mut child = support::command()
+        .env(support::SECRET_ENV, "a-test-secret-0123")
         .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -10,8 +10,7 @@ use std::time::Duration;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::sign_verify::{SECRET_ENV, bin};
-use crate::{assert_exit, temp_dir};
+use crate::support::{self, SECRET_ENV, assert_exit, temp_dir, whereby};
 
 const SECRET: &str = "bodies-test-secret";
 
@@ -61,7 +60,7 @@ fn receiver(count: usize) -> (u16, std::sync::mpsc::Receiver<Vec<u8>>) {
 /// Sends with `args` to a fresh receiver and returns the event it got.
 fn sent(args: &[&str]) -> Value {
     let (port, bodies) = receiver(1);
-    let output = bin()
+    let output = whereby()
         .env(SECRET_ENV, SECRET)
         .arg("send")
         .arg(format!("http://127.0.0.1:{port}/hook"))
@@ -99,7 +98,7 @@ fn each_send_has_a_fresh_id_and_the_current_time() {
 
     // --keep-id sends the example as it is; --set still wins over both.
     let kept = sent(&["room.client.joined", "--keep-id"]);
-    let examples = bin()
+    let examples = whereby()
         .args(["examples", "room.client.joined"])
         .output()
         .expect("examples");
@@ -137,7 +136,7 @@ fn urls_that_are_not_http_say_what_is_expected() {
         ("ftp://example.com/x", "`ftp://` is not supported"),
         ("http:///x", "has no host"),
     ] {
-        bin()
+        whereby()
             .env(SECRET_ENV, SECRET)
             .args(["send", url, "room.client.joined"])
             .assert()
@@ -148,7 +147,7 @@ fn urls_that_are_not_http_say_what_is_expected() {
 
 #[test]
 fn send_without_a_type_mentions_body() {
-    bin()
+    whereby()
         .env(SECRET_ENV, SECRET)
         .args(["send", "http://127.0.0.1:9/x"])
         .assert()
@@ -165,7 +164,7 @@ fn an_empty_body_needs_allow_empty() {
     let empty = dir.path().join("empty.json");
     std::fs::write(&empty, "").expect("write");
     for args in [vec!["sign"], vec!["verify", "--header", "t=1,v1=00"]] {
-        bin()
+        whereby()
             .env(SECRET_ENV, SECRET)
             .args(&args)
             .write_stdin("")
@@ -176,14 +175,14 @@ fn an_empty_body_needs_allow_empty() {
             ))
             .stderr(predicate::str::contains("--allow-empty"));
     }
-    bin()
+    whereby()
         .env(SECRET_ENV, SECRET)
         .args(["send", "http://127.0.0.1:9/x", "--body"])
         .arg(&empty)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("is empty"));
-    let signed = bin()
+    let signed = whereby()
         .env(SECRET_ENV, SECRET)
         .args(["sign", "--allow-empty", "--timestamp", "1606227791"])
         .write_stdin("")
@@ -191,7 +190,7 @@ fn an_empty_body_needs_allow_empty() {
         .expect("sign runs");
     assert_exit(&signed, 0);
     let header = String::from_utf8(signed.stdout).expect("UTF-8");
-    bin()
+    whereby()
         .env(SECRET_ENV, SECRET)
         .args([
             "verify",
@@ -208,7 +207,7 @@ fn an_empty_body_needs_allow_empty() {
 
 #[test]
 fn reading_stdin_on_a_terminal_is_said() {
-    let binary = assert_cmd::cargo::cargo_bin("whereby-webhooks");
+    let binary = support::binary();
     for command in ["sign", "verify --header t=1,v1=00"] {
         // `script` gives the command a terminal; its own empty stdin ends it.
         let output = std::process::Command::new("script")
@@ -228,7 +227,7 @@ fn reading_stdin_on_a_terminal_is_said() {
         );
     }
     // Not on a terminal: nothing said.
-    bin()
+    whereby()
         .env(SECRET_ENV, SECRET)
         .args(["sign"])
         .write_stdin("{}")
@@ -239,7 +238,7 @@ fn reading_stdin_on_a_terminal_is_said() {
 
 #[test]
 fn send_help_lists_the_examples() {
-    bin()
+    whereby()
         .args(["send", "--help"])
         .assert()
         .code(0)
@@ -252,7 +251,7 @@ fn send_help_lists_the_examples() {
 fn a_busy_port_gives_the_cause_then_the_advice() {
     let busy = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = busy.local_addr().expect("addr");
-    let output = bin()
+    let output = whereby()
         .env(SECRET_ENV, SECRET)
         .args(["listen", "--addr", &addr.to_string()])
         .timeout(Duration::from_secs(30))

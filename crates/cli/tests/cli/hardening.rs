@@ -16,16 +16,15 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use whereby_webhooks_signature::{Secret, now_unix, sign};
 
-use crate::attacks::example;
-use crate::send_listen::{
-    App, Listener, SECRET, binary, header, raw, read_record, signed_post, spawn_unread,
+use crate::support::listen::{
+    App, Listener, SECRET, header, raw, read_record, signed_post, spawn_unread,
 };
-use crate::sign_verify::{SECRET_ENV, bin};
+use crate::support::{self, SECRET_ENV, binary, example, whereby};
 
 /// `listen --record PATH` as it starts: its exit code and stderr, when it
 /// refuses to (it is killed after 10 s otherwise).
 fn refused_record(path: &Path) -> (Option<i32>, String) {
-    let mut child = Command::new(binary())
+    let mut child = support::command()
         .env(SECRET_ENV, SECRET)
         .args(["listen", "--addr", "127.0.0.1:0", "--record"])
         .arg(path)
@@ -50,7 +49,7 @@ fn refused_record(path: &Path) -> (Option<i32>, String) {
 /// exit 2 and a reason, and nothing is written through it.
 #[test]
 fn a_record_someone_else_controls_is_refused() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let target = dir.path().join("bashrc");
     std::fs::write(&target, "# a private file\n").expect("write");
     std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).expect("chmod");
@@ -135,7 +134,7 @@ fn a_record_someone_else_controls_is_refused() {
 /// descriptor path (what `--record >(command)` passes) is taken as given.
 #[test]
 fn the_record_may_go_to_stdout_or_a_named_descriptor() {
-    let mut child = Command::new(binary())
+    let mut child = support::command()
         .args(["listen", "--addr", "127.0.0.1:0", "--record", "-"])
         .env(SECRET_ENV, SECRET)
         .stdin(Stdio::null())
@@ -178,9 +177,9 @@ fn the_record_may_go_to_stdout_or_a_named_descriptor() {
 
     // `/dev/stdout` with stdout sent to a file: one handle, so the record
     // lines are whole and nothing else is written there.
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let out = dir.path().join("out.ndjson");
-    let mut child = Command::new(binary())
+    let mut child = support::command()
         .args(["listen", "--addr", "127.0.0.1:0", "--record", "/dev/stdout"])
         .env(SECRET_ENV, SECRET)
         .stdin(Stdio::null())
@@ -199,7 +198,7 @@ fn the_record_may_go_to_stdout_or_a_named_descriptor() {
     let lines = read_record(&out);
     assert_eq!(lines.len(), 3);
     assert!(lines.iter().all(|line| line["status"] == 200));
-    let replayed = bin()
+    let replayed = whereby()
         .args(["replay", "--dry-run"])
         .arg(&out)
         .arg("http://127.0.0.1:9/")
@@ -217,7 +216,7 @@ fn the_record_may_go_to_stdout_or_a_named_descriptor() {
 /// controls through raw).
 #[test]
 fn json_lines_escape_what_a_terminal_obeys() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let listener = Listener::start(&[
         "--format",
@@ -306,7 +305,7 @@ fn signed_request(path: &str, body: &[u8]) -> Vec<u8> {
 #[test]
 #[ignore = "slow"]
 fn an_unsigned_flood_costs_little_on_disk_and_on_screen() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let mut child = Listener::command(&["--record", record.to_str().expect("UTF-8")])
         .stdin(Stdio::null())
@@ -420,7 +419,7 @@ fn an_unsigned_flood_costs_little_on_disk_and_on_screen() {
         lines.iter().any(|l| l["verdict"] == "suppressed"),
         "no summary line in the record"
     );
-    let validated = bin()
+    let validated = whereby()
         .arg("validate")
         .arg(&record)
         .output()
@@ -457,7 +456,7 @@ fn an_unsigned_flood_costs_little_on_disk_and_on_screen() {
 #[test]
 #[ignore = "slow"]
 fn outputs_that_stop_taking_bytes_never_block_the_server() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let fifo = dir.path().join("record.fifo");
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).expect("mkfifo");
     // Held open for reading (and writing, so that opening does not wait),
@@ -595,7 +594,7 @@ fn free_port() -> u16 {
 fn forwarding_cannot_loop() {
     for host in ["127.0.0.1", "localhost", "[::ffff:127.0.0.1]"] {
         let port = free_port().to_string();
-        let out = bin()
+        let out = whereby()
             .env(SECRET_ENV, SECRET)
             .args(["listen", "--addr", &port, "--forward-to"])
             .arg(format!("http://{host}:{port}/hook"))
@@ -609,7 +608,7 @@ fn forwarding_cannot_loop() {
     // A -> B -> A: B takes a port reserved for it.
     let b_port = free_port();
     let a = Listener::start(&["--forward-to", &format!("http://127.0.0.1:{b_port}/")]);
-    let mut b = Command::new(binary());
+    let mut b = support::command();
     b.args(["listen", "--addr", &format!("127.0.0.1:{b_port}")])
         .args(["--forward-to", &a.url("/")])
         .env(SECRET_ENV, SECRET);
@@ -719,7 +718,7 @@ fn listen_passes_its_own_check_receiver() {
         vec!["--forward-to", forward.as_str(), "--reject-invalid"],
     ] {
         let listener = Listener::start(&args);
-        let out = bin()
+        let out = whereby()
             .env(SECRET_ENV, SECRET)
             .args(["check-receiver", &listener.url("/hook")])
             .output()
@@ -753,7 +752,7 @@ fn listen_passes_its_own_check_receiver() {
 /// `verify` names it, on its line and in its record.
 #[test]
 fn listen_names_why_a_signature_failed() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
     let body = example();

@@ -1,7 +1,7 @@
 //! `--help` of the tool and of every command, as snapshots: a change to what a
 //! user reads shows up in review. Accept changes with `INSTA_UPDATE=always`.
 
-use crate::whereby;
+use crate::support::whereby;
 
 fn help(args: &[&str]) -> String {
     let output = whereby().args(args).output().expect("run the binary");

@@ -7,8 +7,8 @@ use std::io::Write as _;
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
-use crate::send_listen::{App, Listener, SECRET, read_record, signed_post};
-use crate::sign_verify::{SECRET_ENV, bin};
+use crate::support::listen::{App, Listener, SECRET, read_record, signed_post};
+use crate::support::{self, SECRET_ENV, whereby};
 
 /// A password put in URLs, never to be shown.
 const PASSWORD: &str = "S3cretPw";
@@ -65,7 +65,7 @@ fn closed_port() -> u16 {
 /// Runs the binary with `args` (and the test secret): exit code, stdout
 /// and stderr.
 fn run(args: &[&str]) -> (i32, String, String) {
-    let output = bin()
+    let output = whereby()
         .env(SECRET_ENV, SECRET)
         .args(args)
         .timeout(Duration::from_secs(60))
@@ -123,7 +123,7 @@ fn an_answer_whose_body_does_not_arrive_is_no_answer() {
     for (hold, expected) in [(true, 504), (false, 502)] {
         let app = Hostile::short_body(hold);
         let listener = Listener::start(&["--forward-to", &app.url()]);
-        let (status, answer) = signed_post(listener.port, crate::attacks::example().as_bytes());
+        let (status, answer) = signed_post(listener.port, support::example().as_bytes());
         assert_eq!(status, expected, "hold {hold}: {answer}");
         listener.interrupt();
     }
@@ -133,11 +133,11 @@ fn an_answer_whose_body_does_not_arrive_is_no_answer() {
 /// never arrives whole is counted as not answered.
 #[test]
 fn replay_counts_an_unfinished_answer_as_none() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let record_arg = record.to_str().expect("UTF-8");
     let listener = Listener::start(&["--record", record_arg]);
-    let (status, _) = signed_post(listener.port, crate::attacks::example().as_bytes());
+    let (status, _) = signed_post(listener.port, support::example().as_bytes());
     assert_eq!(status, 200);
     listener.interrupt();
     assert_eq!(read_record(&record).len(), 1);
@@ -183,12 +183,12 @@ fn a_long_answer_is_shown_cut_and_says_so() {
 /// `check-receiver` print.
 #[test]
 fn credentials_in_a_url_are_never_shown_or_recorded() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let record_arg = record.to_str().expect("UTF-8");
     let url = format!("http://app:{PASSWORD}@127.0.0.1:{}/app", closed_port());
     let listener = Listener::start(&["--forward-to", &url, "--record", record_arg]);
-    let (status, answer) = signed_post(listener.port, crate::attacks::example().as_bytes());
+    let (status, answer) = signed_post(listener.port, support::example().as_bytes());
     assert_eq!(status, 502, "{answer}");
     assert!(answer.contains("http://***@127.0.0.1:"), "{answer}");
     let stopped = listener.interrupt();
@@ -227,7 +227,7 @@ fn credentials_in_a_url_are_never_shown_or_recorded() {
 /// every line, and clap, colouring its message, echoed the value raw.
 #[test]
 fn a_malformed_url_is_a_usage_error_everywhere() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("empty.ndjson");
     std::fs::write(&record, "").expect("write");
     let record_arg = record.to_str().expect("UTF-8");
@@ -239,7 +239,7 @@ fn a_malformed_url_is_a_usage_error_everywhere() {
             vec!["check-receiver", url],
         ] {
             // With colours forced, clap echoed the value raw.
-            let output = bin()
+            let output = whereby()
                 .env(SECRET_ENV, SECRET)
                 .env("CLICOLOR_FORCE", "1")
                 .args(&args)
@@ -273,7 +273,7 @@ fn loopback_targets_bypass_a_proxy_for_every_command() {
     let app = App::start(Some(200));
     let url = format!("http://127.0.0.1:{}/app", app.port);
     let proxy = format!("http://127.0.0.1:{}", closed_port());
-    let output = bin()
+    let output = whereby()
         .env(SECRET_ENV, SECRET)
         .env("HTTP_PROXY", &proxy)
         .env("http_proxy", &proxy)
@@ -282,7 +282,7 @@ fn loopback_targets_bypass_a_proxy_for_every_command() {
         .timeout(Duration::from_secs(60))
         .output()
         .expect("runs");
-    crate::assert_exit(&output, 0);
+    support::assert_exit(&output, 0);
     assert!(app.requests.recv_timeout(Duration::from_secs(5)).is_ok());
 }
 
@@ -294,7 +294,7 @@ fn an_app_status_past_599_becomes_502() {
         let app = App::start(Some(status));
         let target = format!("http://127.0.0.1:{}/app", app.port);
         let listener = Listener::start(&["--forward-to", &target]);
-        let (answered, body) = signed_post(listener.port, crate::attacks::example().as_bytes());
+        let (answered, body) = signed_post(listener.port, support::example().as_bytes());
         assert_eq!(answered, 502, "{status}: {body}");
         listener.interrupt();
     }
@@ -346,7 +346,7 @@ fn a_url_without_a_usable_port_is_refused_and_its_password_not_shown() {
             vec!["replay", "no-such-record.ndjson", url.as_str()],
             vec!["listen", "--forward-to", url.as_str()],
         ] {
-            let output = bin()
+            let output = whereby()
                 .env(SECRET_ENV, SECRET)
                 .args(&command)
                 .output()
@@ -375,7 +375,7 @@ fn a_closed_stdout_keeps_the_verdict() {
         false,
     );
     let url = receiver.url();
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = dir.path().join("record.ndjson");
     let line = serde_json::json!({
         "received_at": "2026-01-01T00:00:00.000Z", "method": "POST", "path": "/",
@@ -397,7 +397,7 @@ fn a_closed_stdout_keeps_the_verdict() {
             "accepts-redelivery",
         ],
     ] {
-        let mut child = std::process::Command::new(crate::send_listen::binary())
+        let mut child = support::command()
             .env(SECRET_ENV, SECRET)
             .args(&command)
             .stdout(std::process::Stdio::piped())
@@ -463,7 +463,7 @@ fn record_two_deliveries(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let record = dir.path().join("record.ndjson");
     let listener = Listener::start(&["--record", record.to_str().expect("UTF-8")]);
     for _ in 0..2 {
-        let (status, _) = signed_post(listener.port, crate::attacks::example().as_bytes());
+        let (status, _) = signed_post(listener.port, support::example().as_bytes());
         assert_eq!(status, 200);
     }
     listener.interrupt();
@@ -510,7 +510,7 @@ fn blackholed() -> (TcpListener, u16, Vec<TcpStream>) {
 #[test]
 #[ignore = "slow"]
 fn a_receiver_that_cannot_be_reached_ends_every_sending_command() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = record_two_deliveries(&dir);
     let record_arg = record.to_str().expect("UTF-8");
 
@@ -559,8 +559,7 @@ fn a_receiver_that_cannot_be_reached_ends_every_sending_command() {
         );
     }
 
-    let output = bin()
-        .env_remove(SECRET_ENV)
+    let output = whereby()
         .args(["replay", record_arg, refused.as_str(), "--dry-run"])
         .output()
         .expect("runs");
@@ -573,7 +572,7 @@ fn a_receiver_that_cannot_be_reached_ends_every_sending_command() {
     );
     assert_eq!(stdout.matches(" would send ").count(), 2, "{stdout}");
     // A secret that is given is still checked.
-    let output = bin()
+    let output = whereby()
         .env(SECRET_ENV, "   ")
         .args(["replay", record_arg, refused.as_str(), "--dry-run"])
         .output()
@@ -714,7 +713,7 @@ fn the_proxy_used_is_the_one_for_the_url_scheme() {
 /// Runs the binary with `vars` (and the test secret), every proxy variable
 /// of the caller removed: exit code and stdout + stderr.
 fn run_with(vars: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String) {
-    let mut command = bin();
+    let mut command = whereby();
     for name in [
         "http_proxy",
         "HTTP_PROXY",
@@ -752,7 +751,7 @@ fn run_with(vars: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String) {
 /// - a query token was quoted as given in usage errors.
 #[test]
 fn proxies_names_and_tokens_fail_cleanly() {
-    let dir = crate::temp_dir();
+    let dir = support::temp_dir();
     let record = record_two_deliveries(&dir);
     let record_arg = record.to_str().expect("UTF-8");
 
@@ -794,7 +793,7 @@ fn proxies_names_and_tokens_fail_cleanly() {
     let mut command = Listener::command(&["--forward-to", far]);
     command.env("ALL_PROXY", &socks);
     let listener = Listener::spawn(command);
-    let (status, body) = signed_post(listener.port, crate::attacks::example().as_bytes());
+    let (status, body) = signed_post(listener.port, support::example().as_bytes());
     assert_eq!(status, 502, "{body}");
     assert!(
         !body.contains("panicked") && !body.contains(PASSWORD),

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use whereby_webhooks_signature::{Secret, now_unix, sign};
 
-use crate::send_listen::{Listener, SECRET};
-use crate::sign_verify::bin;
+use crate::support::listen::{Listener, SECRET};
+use crate::support::{self, whereby};
 
 const DELIVERIES: usize = 2_000;
 const CLIENTS: usize = 32;
@@ -126,11 +126,11 @@ fn two_thousand_deliveries_from_32_clients_are_all_recorded_once() {
     eprintln!("{DELIVERIES} deliveries from {CLIENTS} clients in {took:?}");
 
     // The whole record passes `validate`.
-    let out = bin()
+    let out = whereby()
         .arg("validate")
         .arg("--quiet")
         .arg(&record)
         .output()
         .expect("validate runs");
-    crate::assert_exit(&out, 0);
+    support::assert_exit(&out, 0);
 }

@@ -3,9 +3,8 @@
 //! progress bar, no carriage return and no escape sequence, whatever the
 //! format.
 
-use crate::check_receiver::{Flaw, Receiver, SECRET};
-use crate::sign_verify::SECRET_ENV;
-use crate::{assert_exit, temp_dir, whereby};
+use crate::support::receiver::{Flaw, Receiver, SECRET};
+use crate::support::{self, SECRET_ENV, assert_exit, temp_dir, whereby};
 
 /// Asserts that `stderr` holds nothing a progress bar draws with.
 fn assert_no_progress(stderr: &[u8], what: &str) {
@@ -33,7 +32,7 @@ fn replay_draws_no_progress_when_piped() {
     let receiver = Receiver::start(Flaw::None);
     let dir = temp_dir();
     let record = dir.path().join("deliveries.ndjson");
-    let line = crate::attacks::record_line("authentic", 200, &crate::attacks::example());
+    let line = support::record_line("authentic", 200, &support::example());
     std::fs::write(&record, format!("{line}\n").repeat(5)).expect("write the record");
     let output = whereby()
         .env(SECRET_ENV, SECRET)

@@ -5,15 +5,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
-/// The environment variable the secrets come from.
-pub const SECRET_ENV: &str = "WHEREBY_WEBHOOK_SECRET";
-
-/// The binary, with no secret in its environment.
-pub fn bin() -> Command {
-    let mut command = Command::cargo_bin("whereby-webhooks").expect("the binary is built");
-    command.env_remove(SECRET_ENV);
-    command
-}
+use crate::support::{SECRET_ENV, whereby};
 
 /// Output of a finished command.
 struct Run {
@@ -39,7 +31,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 
 /// Signs `body` with the secret(s) in the environment.
 fn sign(env_secret: &str, timestamp: u64, body: &Path) -> String {
-    let out = run(bin()
+    let out = run(whereby()
         .env(SECRET_ENV, env_secret)
         .args(["sign", "--timestamp", &timestamp.to_string(), "--body"])
         .arg(body));
@@ -48,7 +40,7 @@ fn sign(env_secret: &str, timestamp: u64, body: &Path) -> String {
 }
 
 fn verify(env_secret: &str, header: &str, body: &Path, extra: &[&str]) -> Run {
-    run(bin()
+    run(whereby()
         .env(SECRET_ENV, env_secret)
         .args(["verify", "--header", header, "--body"])
         .arg(body)
@@ -73,7 +65,7 @@ fn sign_known_answer() {
         b"# the endpoint's secret\nknown-answer-secret\n",
     );
 
-    let from_file = run(bin()
+    let from_file = run(whereby()
         .args(["sign", "--timestamp", "1606227791", "--body"])
         .arg(&body)
         .arg("--secret-file")
@@ -83,7 +75,7 @@ fn sign_known_answer() {
     assert_eq!(from_file.stderr, "");
 
     // The same from standard input and the environment.
-    let from_stdin = run(bin()
+    let from_stdin = run(whereby()
         .env(SECRET_ENV, "known-answer-secret")
         .args(["sign", "--timestamp", "1606227791"])
         .write_stdin(BODY));
@@ -93,7 +85,7 @@ fn sign_known_answer() {
 
 #[test]
 fn sign_defaults_to_now() {
-    let out = run(bin()
+    let out = run(whereby()
         .env(SECRET_ENV, "a-test-secret-0123")
         .arg("sign")
         .write_stdin(&b"{}"[..]));
@@ -222,25 +214,25 @@ fn missing_secret_and_unreadable_files_are_usage_errors() {
     let dir = tempfile::tempdir().expect("temp dir");
     let body = write(dir.path(), "body.json", BODY);
 
-    let out = run(bin()
+    let out = run(whereby()
         .args(["verify", "--header", "t=1,v1=00", "--body"])
         .arg(&body));
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("no signing secret"), "{}", out.stderr);
     assert!(out.stderr.contains(SECRET_ENV), "{}", out.stderr);
 
-    let out = run(bin().arg("sign").write_stdin(&b"{}"[..]));
+    let out = run(whereby().arg("sign").write_stdin(&b"{}"[..]));
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("no signing secret"), "{}", out.stderr);
 
-    let out = run(bin()
+    let out = run(whereby()
         .env(SECRET_ENV, " , ")
         .arg("sign")
         .write_stdin(&b"{}"[..]));
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("holds no secret"), "{}", out.stderr);
 
-    let out = run(bin()
+    let out = run(whereby()
         .env(SECRET_ENV, "a-test-secret-0123")
         .args(["verify", "--header", "t=1,v1=00", "--body"])
         .arg(dir.path().join("missing.json")));
@@ -251,7 +243,7 @@ fn missing_secret_and_unreadable_files_are_usage_errors() {
         out.stderr
     );
 
-    let out = run(bin()
+    let out = run(whereby()
         .args(["sign", "--secret-file"])
         .arg(dir.path().join("no-such-file"))
         .write_stdin(&b"{}"[..]));
@@ -265,7 +257,7 @@ fn missing_secret_and_unreadable_files_are_usage_errors() {
 
 #[test]
 fn command_line_secrets_warn() {
-    let out = run(bin()
+    let out = run(whereby()
         .args([
             "sign",
             "--timestamp",
@@ -281,14 +273,14 @@ fn command_line_secrets_warn() {
     assert!(out.stderr.contains("`ps`"), "{}", out.stderr);
 
     // The environment and files do not warn.
-    let out = run(bin()
+    let out = run(whereby()
         .env(SECRET_ENV, "known-answer-secret")
         .args(["sign", "--timestamp", "1606227791"])
         .write_stdin(BODY));
     assert_eq!(out.stderr, "");
 
     // An empty --secret is refused.
-    let out = run(bin().args(["sign", "--secret", ""]).write_stdin(BODY));
+    let out = run(whereby().args(["sign", "--secret", ""]).write_stdin(BODY));
     assert_eq!(out.code, 2);
     assert!(
         out.stderr.contains("signing secret is empty"),
@@ -326,7 +318,7 @@ fn rotation_through_the_environment() {
     // Flags win over the environment, and several files add up.
     let old = write(dir.path(), "old", b"old-secret-0123456\n");
     let new = write(dir.path(), "new", b"\n# rotated in\nnew-secret-0123456\r\n");
-    let out = run(bin()
+    let out = run(whereby()
         .env(SECRET_ENV, "unrelated-secret-0123")
         .args([
             "verify",
@@ -355,14 +347,14 @@ fn secrets_are_never_printed() {
     let header = sign(SECRET, 1_700_000_000, &body);
 
     let runs = [
-        run(bin()
+        run(whereby()
             .env(SECRET_ENV, SECRET)
             .args(["sign", "--body"])
             .arg(&body)),
-        run(bin()
+        run(whereby()
             .args(["sign", "--secret", SECRET, "--body"])
             .arg(&body)),
-        run(bin()
+        run(whereby()
             .args([
                 "verify",
                 "--now",
@@ -374,7 +366,7 @@ fn secrets_are_never_printed() {
             .arg(&body)
             .arg("--secret-file")
             .arg(&secret_file)),
-        run(bin()
+        run(whereby()
             .env(SECRET_ENV, SECRET)
             .args([
                 "verify",
@@ -385,27 +377,27 @@ fn secrets_are_never_printed() {
                 "--body",
             ])
             .arg(&body)),
-        run(bin()
+        run(whereby()
             .env(SECRET_ENV, format!("{SECRET},other-secret-0123456"))
             .args(["verify", "--header", "t=1,v1=zz", "--body"])
             .arg(&body)),
-        run(bin()
+        run(whereby()
             .args(["verify", "--header", &header, "--body"])
             .arg(&body)
             .arg("--secret-file")
             .arg(&comments_only)),
-        run(bin()
+        run(whereby()
             .args(["verify", "--secret", SECRET, "--header", &header, "--body"])
             .arg(dir.path().join("missing"))),
-        run(bin().args(["verify", "--secret", SECRET, "--bogus-flag"])),
-        run(bin().args([
+        run(whereby().args(["verify", "--secret", SECRET, "--bogus-flag"])),
+        run(whereby().args([
             "send",
             "http://127.0.0.1:9/",
             "room.session.started",
             "--secret",
             SECRET,
         ])),
-        run(bin()
+        run(whereby()
             .env(SECRET_ENV, SECRET)
             .args(["listen", "--addr", "256.0.0.1:1"])),
     ];
@@ -432,7 +424,7 @@ fn secrets_are_never_printed() {
 /// `verify` of `header` over `body` with the secret(s) in the environment
 /// and `args` (`--allow-short-secret`, say).
 fn verify_with(env: Option<&str>, header: &str, body: &Path, args: &[&str]) -> Run {
-    let mut command = bin();
+    let mut command = whereby();
     if let Some(env) = env {
         command.env(SECRET_ENV, env);
     }
@@ -485,7 +477,7 @@ fn a_secret_is_never_cut_into_short_keys() {
     // In a file, the line is one secret, spaces and comma included.
     let file = write(dir.path(), "secret", format!("{VALUE}\n").as_bytes());
     let from_file = |header: &str| {
-        run(bin()
+        run(whereby()
             .args([
                 "verify",
                 "--now",
@@ -595,7 +587,7 @@ fn a_secret_file_with_a_byte_order_mark_or_lone_cr_reads_as_a_clean_one() {
     let clean = sign(NEW, 1_700_000_000, &body);
     let by_old = sign(OLD, 1_700_000_000, &body);
     let sign_with = |file: &Path| {
-        let out = run(bin()
+        let out = run(whereby()
             .args(["sign", "--timestamp", "1700000000", "--body"])
             .arg(&body)
             .arg("--secret-file")
@@ -700,7 +692,7 @@ fn verify_explains_why_a_signature_does_not_match() {
     }
     // A secret file with a stray space is read trimmed, so the stray
     // whitespace comes through --secret, written exactly.
-    let stray = run(bin()
+    let stray = run(whereby()
         .args([
             "verify",
             "--format",

@@ -4,7 +4,7 @@
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::{json_lines, repo_root, whereby};
+use crate::support::{json_lines, repo_root, whereby};
 
 fn spec_json() -> Value {
     let text =

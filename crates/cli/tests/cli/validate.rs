@@ -6,7 +6,7 @@ use std::path::Path;
 use predicates::prelude::*;
 use serde_json::{Value, json};
 
-use crate::{assert_exit, json_lines, lines, repo_root, temp_dir, whereby};
+use crate::support::{self, assert_exit, json_lines, lines, repo_root, temp_dir, whereby};
 
 const VALID: &str = "tests/samples/valid";
 const DOCS: &str = "tests/samples/invalid/docs-room-client-joined.json";
@@ -944,7 +944,7 @@ fn a_large_stream_keeps_its_order() {
 /// Runs the binary on a pseudo-terminal (util-linux `script`), as a person
 /// at a terminal would.
 fn on_a_terminal(no_color: Option<&str>, args: &str) -> String {
-    let binary = assert_cmd::cargo::cargo_bin("whereby-webhooks");
+    let binary = support::binary();
     let mut command = std::process::Command::new("script");
     command
         .args(["-qec", &format!("{} {args}", binary.display()), "/dev/null"])
@@ -1075,7 +1075,7 @@ fn duplicate_keys_lists_and_unknown_types_are_explained() {
 
 #[test]
 fn stdin_on_a_terminal_is_said_and_ends_at_the_first_end_of_input() {
-    let binary = assert_cmd::cargo::cargo_bin("whereby-webhooks");
+    let binary = support::binary();
     // `script` gives the command a terminal; its own empty stdin ends it
     // once. Reading again after that end would wait for a second one.
     let output = assert_cmd::Command::new("script")
