@@ -557,3 +557,40 @@ fn listen_reports_the_issues_validate_reports() {
     assert_eq!(recorded[1]["schema"]["errors"][0]["kind"], "duplicate_key");
     assert_eq!(recorded[2]["schema"]["errors"][0]["kind"], "syntax");
 }
+
+/// What `listen` prints, in both formats, for one delivery of each kind:
+/// accepted, not conforming, unsigned, signed with another secret, of a type
+/// the spec does not describe.
+#[test]
+fn listen_lines_for_each_kind_of_delivery() {
+    let example = support::example();
+    let invalid = example.replace("\"numClients\":2", "\"numClients\":\"2\"");
+    let unknown = example.replace("\"room.client.joined\"", "\"room.session.paused\"");
+    assert!(invalid != example && unknown != example, "{example}");
+    let other = sign(
+        &Secret::new("another-secret-0123").expect("non-empty"),
+        now_unix(),
+        example.as_bytes(),
+    );
+    for format in ["human", "json"] {
+        let listener = Listener::start(&["--format", format]);
+        let port = listener.port;
+        assert_eq!(signed_post(port, example.as_bytes()).0, 200);
+        assert_eq!(signed_post(port, invalid.as_bytes()).0, 422);
+        assert_eq!(raw(port, "POST", &[], example.as_bytes()).0, 401);
+        let forged = [("Whereby-Signature", other.as_bytes())];
+        assert_eq!(raw(port, "POST", &forged, example.as_bytes()).0, 401);
+        assert_eq!(signed_post(port, unknown.as_bytes()).0, 200);
+        let stopped = listener.interrupt();
+        assert!(stopped.status.success(), "{}", stopped.stderr);
+        let stdout = stopped.lines.join("\n");
+        let stdout = match format {
+            "json" => support::snapshot::json_lines(&stdout),
+            _ => support::snapshot::redact(&stdout),
+        };
+        insta::assert_snapshot!(
+            format!("listen_{format}"),
+            format!("{stdout}\n--- stderr\n{}", stopped.stderr)
+        );
+    }
+}

@@ -760,3 +760,43 @@ fn verify_explains_why_a_signature_does_not_match() {
         serde_json::to_string_pretty(&shape).expect("JSON")
     );
 }
+
+/// What `verify` prints, in both formats: a good signature, and bad ones
+/// each with its likely cause.
+#[test]
+fn verify_output() {
+    const KEY: &str = "verify-output-secret";
+    let dir = crate::support::temp_dir();
+    let example = crate::support::example();
+    let body = write(dir.path(), "body.json", example.as_bytes());
+    let now = whereby_webhooks_signature::now_unix();
+    let header = sign(KEY, now, &body);
+    let reserialised: serde_json::Value = serde_json::from_str(&example).expect("JSON");
+    let pretty = serde_json::to_string_pretty(&reserialised).expect("JSON");
+    let pretty = write(dir.path(), "pretty.json", pretty.as_bytes());
+    let cases = [
+        ("good", KEY, header.clone(), &body),
+        (
+            "another secret",
+            "another-secret-0123",
+            header.clone(),
+            &body,
+        ),
+        ("body re-serialised", KEY, header, &pretty),
+        ("stale", KEY, sign(KEY, now - 3600, &body), &body),
+    ];
+    for format in ["human", "json"] {
+        let mut text = String::new();
+        for (what, secret, header, body) in &cases {
+            let out = verify(secret, header, body, &["--format", format]);
+            assert_eq!(out.stderr, "", "{what}");
+            assert!(!out.stdout.contains(KEY), "{what}: {}", out.stdout);
+            let stdout = match format {
+                "json" => crate::support::snapshot::json_lines(&out.stdout),
+                _ => crate::support::snapshot::redact(&out.stdout),
+            };
+            text.push_str(&format!("--- {what}: exit {}\n{stdout}\n", out.code));
+        }
+        insta::assert_snapshot!(format!("verify_{format}"), text);
+    }
+}

@@ -36,31 +36,6 @@ fn examples() -> Vec<String> {
 }
 
 #[test]
-fn valid_samples_exit_0_with_a_summary() {
-    let files = json_files(VALID);
-    let output = whereby().args(["validate", VALID]).output().expect("run");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let out = lines(&output.stdout);
-    assert_eq!(
-        out.last().map(String::as_str),
-        Some(format!("{} valid, 0 invalid", files.len()).as_str())
-    );
-    // One line per sample, in name order.
-    assert_eq!(out.len(), files.len() + 1);
-    for (line, file) in out.iter().zip(&files) {
-        assert!(
-            line.starts_with("ok ") && line.contains(file.as_str()),
-            "{line} / {file}"
-        );
-    }
-}
-
-#[test]
 fn an_invalid_sample_exits_1_and_says_where() {
     let output = whereby()
         .args([
@@ -1371,6 +1346,40 @@ fn loops_and_hard_links_are_read_once_with_or_without_following() {
             );
         } else {
             assert!(stderr.contains("skipped 1 symbolic link"), "{stderr}");
+        }
+    }
+}
+
+/// `validate` over the shipped corpus, in both formats: the spec's examples
+/// and the valid samples, then the invalid samples and the real captures.
+#[test]
+fn corpus_output() {
+    for (name, dirs, code) in [
+        (
+            "valid",
+            ["spec/examples/", "tests/samples/valid/"].as_slice(),
+            0,
+        ),
+        (
+            "invalid",
+            ["tests/samples/invalid/", "tests/samples/real/"].as_slice(),
+            1,
+        ),
+    ] {
+        for format in ["human", "json"] {
+            let output = whereby()
+                .args(["validate", "--format", format])
+                .args(dirs)
+                .output()
+                .expect("run");
+            assert_exit(&output, code);
+            assert!(output.stderr.is_empty(), "{output:?}");
+            let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+            let stdout = match format {
+                "json" => support::snapshot::json_lines(&stdout),
+                _ => stdout,
+            };
+            insta::assert_snapshot!(format!("corpus_{name}_{format}"), stdout);
         }
     }
 }

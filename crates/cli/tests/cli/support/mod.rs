@@ -9,6 +9,7 @@
 
 pub mod listen;
 pub mod receiver;
+pub mod snapshot;
 
 use std::path::PathBuf;
 use std::process::Output;
