@@ -3,7 +3,8 @@
 //!
 //! * [`SpecArgs`]: `--spec FILE` and `--strict` (`validate`, `listen`);
 //! * [`ToleranceArgs`]: `--tolerance SECS` and `--no-tolerance` (`verify`,
-//!   `listen`).
+//!   `listen`);
+//! * [`parse_size`]: sizes (`validate --max-size`, `listen --max-body`).
 
 use std::path::PathBuf;
 
@@ -80,5 +81,45 @@ impl ToleranceArgs {
         } else {
             Tolerance::seconds(self.tolerance)
         }
+    }
+}
+
+/// Parses a size: bytes, or a number with `K`, `KiB`, `M`, `MiB`, `G`,
+/// `GiB` (or `T`, `P`, `E`), every unit a power of 1024 whether it is
+/// written `K`, `KB` or `KiB`; case is ignored, a fraction is rounded to the
+/// byte (`1.5M`), and `_` may group digits. More than 0 bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    use parse_size::Error;
+    match parse_size::Config::new().with_binary().parse_size(text) {
+        Ok(0) => Err("the size limit must be more than 0 bytes".to_owned()),
+        Ok(size) => Ok(size),
+        Err(Error::PosOverflow) => Err(format!("`{}` is too large a size", text.trim())),
+        Err(_) => Err(format!(
+            "`{}` is not a size: write bytes, or a number with KiB, MiB or GiB, as in 1MiB or 4096",
+            text.trim()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_are_bytes_or_powers_of_1024() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
+        assert_eq!(parse_size("1MB"), Ok(1 << 20));
+        assert_eq!(parse_size("2 k"), Ok(2048));
+        assert_eq!(parse_size("1G"), Ok(1 << 30));
+        assert_eq!(parse_size("1.5M"), Ok(3 << 19));
+        for refused in ["0", "0.1", "M", "-1", "1 MiBs", ""] {
+            assert!(parse_size(refused).is_err(), "{refused:?}");
+        }
+        assert!(
+            parse_size("16E")
+                .expect_err("too large")
+                .contains("too large")
+        );
     }
 }

@@ -126,13 +126,14 @@ impl Target {
 /// percent-decoded, as browsers and curl send them.
 fn authorization(url: &str) -> Option<String> {
     use base64::Engine as _;
-    let uri = url.parse::<ureq::http::Uri>().ok()?;
-    let authority = uri.authority()?.as_str();
-    let (userinfo, _) = authority.rsplit_once('@')?;
-    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-    let mut credentials: Vec<u8> = percent_encoding::percent_decode_str(user).collect();
+    use percent_encoding::percent_decode_str;
+    let url = url::Url::parse(url).ok()?;
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    let mut credentials: Vec<u8> = percent_decode_str(url.username()).collect();
     credentials.push(b':');
-    credentials.extend(percent_encoding::percent_decode_str(password));
+    credentials.extend(percent_decode_str(url.password().unwrap_or_default()));
     Some(format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(credentials)
@@ -147,11 +148,8 @@ fn authorization(url: &str) -> Option<String> {
 /// `NO_PROXY`) exempts the host (see [`no_proxy_exempts`]), or when the
 /// variable is empty. The variable's name and value.
 fn proxy_for(url: &str, env: impl Fn(&str) -> Option<String>) -> Option<(&'static str, String)> {
-    let uri = url.parse::<ureq::http::Uri>().ok()?;
-    let https = uri
-        .scheme_str()
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https"));
-    let names: [&'static str; 4] = if https {
+    let url = url::Url::parse(url).ok()?;
+    let names: [&'static str; 4] = if url.scheme() == "https" {
         ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]
     } else {
         ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]
@@ -162,7 +160,7 @@ fn proxy_for(url: &str, env: impl Fn(&str) -> Option<String>) -> Option<(&'stati
             .map(|value| (name, value))
     })?;
     let exceptions = env("no_proxy").or_else(|| env("NO_PROXY"));
-    if let (Some(exceptions), Some(host)) = (exceptions, uri.host())
+    if let (Some(exceptions), Some(host)) = (exceptions, url.host_str())
         && no_proxy_exempts(&exceptions, host)
     {
         return None;
@@ -171,57 +169,37 @@ fn proxy_for(url: &str, env: impl Fn(&str) -> Option<String>) -> Option<(&'stati
 }
 
 /// Whether the `NO_PROXY` list `list` exempts `host`, read as curl reads
-/// it: entries separated by commas, spaces around them ignored, case
-/// ignored; `*` exempts every host; a name exempts itself and every name
-/// under it (`example.com` and `.example.com` both exempt
-/// `api.example.com`), a final dot on either side ignored; an IP address
-/// exempts itself, and `address/bits` every address in that range.
+/// it (hyper-util's matcher, which follows curl): entries separated by
+/// commas, spaces around them ignored, case ignored; a name exempts itself
+/// and every name under it (`example.com` and `.example.com` both exempt
+/// `api.example.com`); an IP address exempts itself, and `address/bits`
+/// every address in that range. Besides, as curl: `*` exempts every host,
+/// IP addresses included; a final dot on either side is ignored, and so
+/// are brackets around an IPv6 entry; and `*.example.com` is read as
+/// `.example.com`.
 fn no_proxy_exempts(list: &str, host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
-    let address = host.parse::<std::net::IpAddr>().ok();
-    list.split(',').map(str::trim).any(|entry| {
+    let mut entries = Vec::new();
+    for entry in list.split(',') {
+        let entry = entry.trim();
         if entry == "*" {
             return true;
         }
         let entry = entry.trim_start_matches('[').trim_end_matches(']');
-        if let Some((network, bits)) = entry.split_once('/') {
-            return address.is_some_and(|address| in_range(address, network, bits));
-        }
-        if let (Some(address), Ok(entry)) = (address, entry.parse::<std::net::IpAddr>()) {
-            return address == entry;
-        }
-        let entry = entry.strip_prefix("*.").unwrap_or(entry);
-        let entry = entry.strip_prefix('.').unwrap_or(entry);
-        let entry = entry
-            .strip_suffix('.')
-            .unwrap_or(entry)
-            .to_ascii_lowercase();
-        !entry.is_empty()
-            && (host == entry
-                || host
-                    .strip_suffix(entry.as_str())
-                    .is_some_and(|rest| rest.ends_with('.')))
-    })
-}
-
-/// Whether `address` is in `network/bits`.
-fn in_range(address: std::net::IpAddr, network: &str, bits: &str) -> bool {
-    use std::net::IpAddr;
-    let (Ok(network), Ok(bits)) = (network.parse::<IpAddr>(), bits.parse::<u32>()) else {
+        let entry = entry.strip_prefix('*').unwrap_or(entry);
+        entries.push(entry.strip_suffix('.').unwrap_or(entry));
+    }
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let Ok(destination) = format!("http://{host}/").parse::<ureq::http::Uri>() else {
         return false;
     };
-    match (address, network) {
-        (IpAddr::V4(address), IpAddr::V4(network)) if bits <= 32 => {
-            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
-            u32::from(address) & mask == u32::from(network) & mask
-        }
-        (IpAddr::V6(address), IpAddr::V6(network)) if bits <= 128 => {
-            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
-            u128::from(address) & mask == u128::from(network) & mask
-        }
-        _ => false,
-    }
+    // The matcher is asked about the exemption only: the proxy it would
+    // name is a placeholder (the proxy itself is chosen above).
+    hyper_util::client::proxy::matcher::Matcher::builder()
+        .http("http://proxy.invalid")
+        .no(entries.join(","))
+        .build()
+        .intercept(&destination)
+        .is_none()
 }
 
 /// Checks that `text` is a URL a webhook can be POSTed to: http or https,
@@ -242,43 +220,33 @@ pub fn parse_url(text: &str) -> Result<String, String> {
             terminal_safe(scheme)
         ));
     }
+    let no_host = || format!("`{shown}` has no host: write the receiver's address, {example}");
+    // A URL parser following browsers would read `http:///x` as host `x`.
     if rest.is_empty() || rest.starts_with('/') {
-        return Err(format!(
-            "`{shown}` has no host: write the receiver's address, {example}"
-        ));
+        return Err(no_host());
     }
-    match text.parse::<ureq::http::Uri>() {
-        Ok(uri) if uri.host().is_some_and(|host| !host.is_empty()) => {
-            // The HTTP library reads a port it cannot use (`:99999`, `:abc`)
-            // as no port, and would send to port 80 or 443 instead.
-            let authority = uri.authority().map_or("", |a| a.as_str());
-            let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
-            let after_host = match host_port.rfind(']') {
-                Some(end) => &host_port[end + 1..],
-                None => host_port,
-            };
-            match after_host.rsplit_once(':') {
-                Some((_, port))
-                    if !port.is_empty() && !port.parse::<u16>().is_ok_and(|p| p > 0) =>
-                {
-                    let hint = if text.contains('@') {
-                        " (a `#`, `?` or `/` in a password must be written %23, %3F, %2F)"
-                    } else {
-                        ""
-                    };
-                    Err(format!(
-                        "`{shown}` has no usable port: a port is a number from 1 to 65535, {example}{hint}"
-                    ))
-                }
-                _ => Ok(text.to_owned()),
-            }
-        }
-        Ok(_) => Err(format!(
-            "`{shown}` has no host: write the receiver's address, {example}"
-        )),
-        Err(error) => Err(format!(
-            "`{shown}` is not a URL ({error}): write it {example}"
-        )),
+    let no_port = || {
+        let hint = if text.contains('@') {
+            " (a `#`, `?` or `/` in a password must be written %23, %3F, %2F)"
+        } else {
+            ""
+        };
+        format!("`{shown}` has no usable port: a port is a number from 1 to 65535, {example}{hint}")
+    };
+    let not_a_url = |error: &dyn std::fmt::Display| {
+        format!("`{shown}` is not a URL ({error}): write it {example}")
+    };
+    match url::Url::parse(text) {
+        Err(url::ParseError::EmptyHost) => Err(no_host()),
+        Err(url::ParseError::InvalidPort) => Err(no_port()),
+        Err(error) => Err(not_a_url(&error)),
+        Ok(url) if url.port() == Some(0) => Err(no_port()),
+        // The HTTP library reads the URL again, more strictly (a space or a
+        // backslash, which a browser would correct, it refuses).
+        Ok(_) => match text.parse::<ureq::http::Uri>() {
+            Ok(_) => Ok(text.to_owned()),
+            Err(error) => Err(not_a_url(&error)),
+        },
     }
 }
 
@@ -365,64 +333,27 @@ pub fn shown(url: &str) -> String {
 
 /// Whether `url`'s host is this machine: `localhost` (with or without a
 /// final dot, and its subdomains), 127.0.0.0/8 however it is spelt (the
-/// resolver also reads `127.1` and `2130706433`), `::1`, an IPv4-mapped
-/// loopback address, and the unspecified `0.0.0.0` and `::`, which connect
-/// to this machine too.
+/// URL parser, like the resolver, also reads `127.1`, `2130706433` and
+/// `0x7f.1`), `::1`, an IPv4-mapped loopback address, and the unspecified
+/// `0.0.0.0` and `::`, which connect to this machine too.
 fn is_loopback(url: &str) -> bool {
-    let Ok(uri) = url.parse::<ureq::http::Uri>() else {
+    let Ok(url) = url::Url::parse(url) else {
         return false;
     };
-    let Some(host) = uri.host() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let name = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
-    if name == "localhost" || name.ends_with(".localhost") {
-        return true;
-    }
-    match host.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V6(ip)) => {
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.strip_suffix('.').unwrap_or(name);
+            name.eq_ignore_ascii_case("localhost")
+                || name.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_unspecified(),
+        Some(url::Host::Ipv6(ip)) => {
             ip.is_loopback()
                 || ip.is_unspecified()
                 || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
         }
-        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback() || ip.is_unspecified(),
-        Err(_) => inet_aton(&name).is_some_and(|ip| ip >> 24 == 127 || ip == 0),
+        None => false,
     }
-}
-
-/// An IPv4 address in the forms the C resolver reads besides the dotted
-/// quad: one to four parts, each decimal, octal (`0` first) or hex (`0x`
-/// first), the last filling the bytes left (`127.1` is 127.0.0.1).
-fn inet_aton(text: &str) -> Option<u32> {
-    let parts: Vec<&str> = text.split('.').collect();
-    if parts.is_empty() || parts.len() > 4 {
-        return None;
-    }
-    let mut values = Vec::with_capacity(parts.len());
-    for part in &parts {
-        let value = if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
-            u64::from_str_radix(hex, 16).ok()?
-        } else if part.len() > 1 && part.starts_with('0') {
-            u64::from_str_radix(&part[1..], 8).ok()?
-        } else {
-            part.parse::<u64>().ok()?
-        };
-        values.push(value);
-    }
-    let (last, leading) = values.split_last()?;
-    let mut address: u64 = 0;
-    for (index, value) in leading.iter().enumerate() {
-        if *value > 255 {
-            return None;
-        }
-        address |= value << (24 - 8 * index);
-    }
-    let room = 32 - 8 * leading.len();
-    if room < 64 && *last >= 1u64 << room {
-        return None;
-    }
-    u32::try_from(address | last).ok()
 }
 
 /// An answer, read as far as it is kept.
@@ -654,6 +585,9 @@ mod tests {
             ("http://127.0.0.1:abc/x", "no usable port"),
             ("http://[::1]:65536/", "no usable port"),
             ("http://alice:pa#ss@127.0.0.1:1/x", "no usable port"),
+            // What a browser would correct, the HTTP library refuses.
+            ("http://h/a b", "is not a URL"),
+            ("http://h\\x/", "is not a URL"),
         ] {
             let error = parse_url(url).expect_err(url);
             assert!(error.contains(why), "{url}: {error}");
@@ -813,6 +747,8 @@ mod tests {
     fn no_proxy_is_read_as_curl_reads_it() {
         for (list, host) in [
             ("*", "anything.example"),
+            ("other, *", "192.0.2.1"),
+            ("*", "[2001:db8::1]"),
             ("example.com", "example.com"),
             ("example.com", "api.example.com"),
             (".example.com", "api.example.com"),

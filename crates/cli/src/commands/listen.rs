@@ -167,7 +167,7 @@ fn connection_limit(asked: Option<u32>) -> usize {
 
 /// `--max-body`: a size as `validate --max-size` takes it.
 fn parse_max_body(text: &str) -> Result<usize, String> {
-    let size = super::validate::input::parse_size(text)?;
+    let size = crate::args::parse_size(text)?;
     usize::try_from(size).map_err(|_| format!("`{text}` is too large a size"))
 }
 

@@ -56,7 +56,7 @@ pub struct Args {
     /// The largest sample read, in bytes or with KiB, MiB or GiB; larger ones are reported as
     /// too large (kind `too_large`). A line of a `listen --record` file holds more than the body:
     /// raise this for bodies near listen's --max-body
-    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = input::parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = crate::args::parse_size)]
     max_size: u64,
 
     /// Follow the symbolic links inside directories, wherever they point (outside the directory

@@ -623,35 +623,6 @@ pub fn human_size(bytes: u64) -> String {
     format!("{bytes} bytes")
 }
 
-/// Parses a size: bytes, or a number with `K`, `KiB`, `M`, `MiB`, `G` or
-/// `GiB` (all powers of 1024), as `--max-size` takes it.
-pub fn parse_size(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let digits = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(digits);
-    let shift = match unit.trim().to_ascii_lowercase().as_str() {
-        "" | "b" => 0,
-        "k" | "kib" | "kb" => 10,
-        "m" | "mib" | "mb" => 20,
-        "g" | "gib" | "gb" => 30,
-        _ => {
-            return Err(format!(
-                "`{text}` is not a size: write bytes, or a number with KiB, MiB or GiB, as in 1MiB"
-            ));
-        }
-    };
-    let number: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a size: write a number, as in 1MiB or 4096"))?;
-    match number.checked_mul(1 << shift) {
-        Some(0) => Err("the size limit must be more than 0 bytes".to_owned()),
-        Some(size) => Ok(size),
-        None => Err(format!("`{text}` is too large a size")),
-    }
-}
-
 /// What reading the next line of an NDJSON input gave.
 enum Line {
     /// A sample; more may follow.
@@ -797,14 +768,7 @@ mod tests {
     }
 
     #[test]
-    fn sizes_parse() {
-        assert_eq!(parse_size("4096"), Ok(4096));
-        assert_eq!(parse_size("1MiB"), Ok(1 << 20));
-        assert_eq!(parse_size("2 k"), Ok(2048));
-        assert_eq!(parse_size("1G"), Ok(1 << 30));
-        assert!(parse_size("0").is_err());
-        assert!(parse_size("1.5M").is_err());
-        assert!(parse_size("M").is_err());
+    fn sizes_are_shown_in_the_largest_whole_unit() {
         assert_eq!(human_size(1 << 20), "1 MiB");
         assert_eq!(human_size(1000), "1000 bytes");
     }
