@@ -27,7 +27,7 @@ use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
 use crate::client::{self, MAX_TIMEOUT_SECS};
 use crate::escape::terminal_safe;
 use crate::exit::Exit;
-use crate::ndjson::{BOM, read_line_bounded};
+use crate::ndjson;
 use crate::record::{Record, RecordedBody};
 use crate::secrets::SecretArgs;
 
@@ -93,7 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         args.secrets.resolve()?
     };
-    let (mut reader, shown): (Box<dyn BufRead>, String) = if args.record == Path::new("-") {
+    let (reader, shown): (Box<dyn BufRead>, String) = if args.record == Path::new("-") {
         (
             Box::new(std::io::stdin().lock()),
             "standard input".to_owned(),
@@ -121,35 +121,34 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let (mut sent, mut failed, mut skipped) = (0u64, 0u64, 0u64);
     let mut tally = Tally::default();
     let mut line = Vec::new();
-    let mut number = 0u64;
+    let mut lines = ndjson::Lines::new(reader, MAX_LINE);
     loop {
         line.clear();
-        let ended = read_line_bounded(&mut *reader, &mut line, MAX_LINE)
-            .with_context(|| format!("cannot read {shown}"))?;
-        if ended && line.is_empty() {
-            break;
-        }
-        number += 1;
+        let number = match lines
+            .next(&mut line)
+            .with_context(|| format!("cannot read {shown}"))?
+        {
+            None => break,
+            // No record is that long. The lines after it are not read: it
+            // may never end (`/dev/zero`, a pipe), and they cannot be told
+            // apart from it in bounded memory.
+            Some(ndjson::Line::TooLong { number, .. }) => {
+                stdout.flush()?;
+                bail!(
+                    "{shown}:{number}: the line is longer than {} MiB, longer than any line `listen --record` writes: is this a record file? Nothing after it was read",
+                    MAX_LINE >> 20
+                );
+            }
+            Some(ndjson::Line::Text { number, bom }) => {
+                if bom {
+                    eprintln!(
+                        "warning: {shown} starts with a byte order mark, which `listen --record` never writes; skipped"
+                    );
+                }
+                number
+            }
+        };
         let at = format!("{shown}:{number}");
-        // No record is that long. The rest of the line is not read: it may
-        // never end (`/dev/zero`, a pipe), and the lines after it cannot be
-        // told apart from it in bounded memory.
-        if !ended {
-            stdout.flush()?;
-            bail!(
-                "{at}: the line is longer than {} MiB, longer than any line `listen --record` writes: is this a record file? Nothing after it was read",
-                MAX_LINE >> 20
-            );
-        }
-        if number == 1 && line.starts_with(BOM) {
-            eprintln!(
-                "warning: {shown} starts with a byte order mark, which `listen --record` never writes; skipped"
-            );
-            line.drain(..BOM.len());
-        }
-        if line.trim_ascii().is_empty() {
-            continue;
-        }
         let record = match Record::from_slice(&line) {
             Some(Ok(record)) => record,
             Some(Err(error)) => {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use whereby_webhooks_conformance::{Issue, IssueKind};
 
-use crate::ndjson::{BOM, read_line_bounded};
+use crate::ndjson::{self, BOM};
 
 /// One input: a file, or standard input.
 #[derive(Debug)]
@@ -282,8 +282,7 @@ impl fmt::Display for StdinAs {
 
 struct Lines {
     name: Arc<str>,
-    reader: Box<dyn BufRead + Send>,
-    line: usize,
+    lines: ndjson::Lines<Box<dyn BufRead + Send>>,
 }
 
 /// Reads samples from the inputs in order.
@@ -391,8 +390,10 @@ impl Reader {
                     Ok(file) => {
                         self.lines = Some(Lines {
                             name: Arc::from(path.display().to_string()),
-                            reader: Box::new(BufReader::with_capacity(1 << 16, file)),
-                            line: 0,
+                            lines: ndjson::Lines::new(
+                                Box::new(BufReader::with_capacity(1 << 16, file)),
+                                self.max_size,
+                            ),
                         });
                     }
                     Err(err) => {
@@ -473,8 +474,7 @@ impl Reader {
         };
         self.lines = Some(Lines {
             name: source.name,
-            reader,
-            line: 0,
+            lines: ndjson::Lines::new(reader, self.max_size),
         });
         None
     }
@@ -636,68 +636,47 @@ enum Line {
 }
 
 /// The next non-blank line of an NDJSON input, appended to `bytes`, or its
-/// end. A line over `max` bytes is refused after reading `max` bytes of it,
-/// and the input is abandoned: without a line break in sight, the rest
-/// cannot be split into samples in bounded memory.
+/// end. A line over `max` bytes is refused; when it did not end within the
+/// limit, the input is abandoned (see [`ndjson::Line::TooLong`]).
 fn next_line(lines: &mut Lines, bytes: &mut Vec<u8>, max: usize) -> io::Result<Line> {
-    loop {
-        let start = bytes.len();
-        let complete = match read_line_bounded(&mut lines.reader, bytes, max.saturating_add(2)) {
-            Ok(complete) => complete,
-            Err(err) => {
-                bytes.truncate(start);
-                return Err(err);
-            }
-        };
-        if complete && bytes.len() == start {
-            return Ok(Line::End);
-        }
-        lines.line += 1;
-        let source = Source {
-            name: Arc::clone(&lines.name),
-            line: Some(lines.line),
-        };
-        if !complete {
-            let read = (bytes.len() - start) as u64;
-            bytes.truncate(start);
-            return Ok(Line::Last(too_large(source, read, max, true)));
-        }
-        if bytes.last() == Some(&b'\n') {
-            bytes.pop();
-            if bytes.last() == Some(&b'\r') {
-                bytes.pop();
+    let start = bytes.len();
+    let source = |number: u64| Source {
+        name: Arc::clone(&lines.name),
+        line: usize::try_from(number).ok(),
+    };
+    Ok(match lines.lines.next(bytes)? {
+        None => Line::End,
+        Some(ndjson::Line::TooLong {
+            number,
+            read,
+            ended,
+        }) => {
+            let entry = too_large(source(number), read, max, !ended);
+            if ended {
+                Line::Sample(entry)
+            } else {
+                Line::Last(entry)
             }
         }
-        if bytes.len() - start > max {
-            let size = (bytes.len() - start) as u64;
-            bytes.truncate(start);
-            return Ok(Line::Sample(too_large(source, size, max, false)));
-        }
-        if lines.line == 1 {
-            if let Some(issue) = utf16(&bytes[start..], true) {
+        Some(ndjson::Line::Text { number, bom }) => {
+            let source = source(number);
+            if number == 1
+                && let Some(issue) = utf16(&bytes[start..], true)
+            {
                 bytes.truncate(start);
                 return Ok(Line::Last(Entry::Refused { source, issue }));
             }
-            if bytes[start..].starts_with(BOM) {
-                bytes.drain(start..start + BOM.len());
-                return Ok(Line::AfterBom(Entry::Sample {
-                    source,
-                    range: start..bytes.len(),
-                }));
+            let entry = Entry::Sample {
+                source,
+                range: start..bytes.len(),
+            };
+            if bom {
+                Line::AfterBom(entry)
+            } else {
+                Line::Sample(entry)
             }
         }
-        if bytes[start..]
-            .iter()
-            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-        {
-            bytes.truncate(start);
-            continue;
-        }
-        return Ok(Line::Sample(Entry::Sample {
-            source,
-            range: start..bytes.len(),
-        }));
-    }
+    })
 }
 
 #[cfg(test)]
