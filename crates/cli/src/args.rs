@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use whereby_webhooks_conformance::{Options, Validator};
+use whereby_webhooks_conformance::{Options, Validator, escape};
 use whereby_webhooks_signature::{DEFAULT_TOLERANCE, Tolerance};
 
 /// Which OpenAPI document payloads are judged against, and how strictly.
@@ -43,8 +43,8 @@ impl SpecArgs {
             Some(path) => Validator::from_path(path, options).map_err(|error| {
                 anyhow::anyhow!(
                     "cannot use the spec {}: {}",
-                    crate::escape::path(path),
-                    whereby_webhooks_conformance::terminal_safe(&crate::escape::chain(&error))
+                    escape::path(path),
+                    escape::message_safe(&chain(&error))
                 )
             }),
             None => Validator::embedded(options).context("cannot compile the embedded spec"),
@@ -53,10 +53,9 @@ impl SpecArgs {
 
     /// How the document is named in messages.
     pub fn describe(&self) -> String {
-        self.spec.as_ref().map_or_else(
-            || "the embedded spec".to_owned(),
-            |path| crate::escape::path(path),
-        )
+        self.spec
+            .as_ref()
+            .map_or_else(|| "the embedded spec".to_owned(), |path| escape::path(path))
     }
 }
 
@@ -82,6 +81,18 @@ impl ToleranceArgs {
             Tolerance::seconds(self.tolerance)
         }
     }
+}
+
+/// `error` and its sources, joined with `: ` as `anyhow` prints a chain.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Parses a size: bytes, or a number with `K`, `KiB`, `M`, `MiB`, `G`,

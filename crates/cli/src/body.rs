@@ -40,7 +40,10 @@ impl EmptyBody {
             let from = if stdin {
                 "standard input gave nothing".to_owned()
             } else {
-                format!("{} is empty", crate::escape::path(path))
+                format!(
+                    "{} is empty",
+                    whereby_webhooks_conformance::escape::path(path)
+                )
             };
             bail!(
                 "the body is empty ({from}): give --body FILE, or --allow-empty if an empty body is meant"

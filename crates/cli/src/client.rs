@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::io::Read as _;
 use std::time::Duration;
 
-use crate::escape::terminal_safe;
+use whereby_webhooks_conformance::escape::terminal_safe;
 
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("whereby-webhooks/", env!("CARGO_PKG_VERSION"));

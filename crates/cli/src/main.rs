@@ -8,7 +8,6 @@ mod args;
 mod body;
 mod client;
 mod commands;
-mod escape;
 mod exit;
 mod ndjson;
 mod progress;
@@ -123,7 +122,10 @@ fn run() -> anyhow::Result<Exit> {
                     plain = plain.replace(argument.as_str(), shown);
                 }
                 let plain = client::redact_credentials(&plain);
-                eprint!("{}", escape::message_safe(&plain));
+                eprint!(
+                    "{}",
+                    whereby_webhooks_conformance::escape::lines_safe(&plain)
+                );
                 return Ok(Exit::Usage);
             }
             // clap prints help and version to stdout with success, usage errors to stderr.
@@ -168,7 +170,7 @@ fn arguments_hold_controls() -> bool {
         argument
             .to_string_lossy()
             .chars()
-            .any(whereby_webhooks_conformance::is_terminal_control)
+            .any(whereby_webhooks_conformance::escape::is_terminal_control)
     })
 }
 
@@ -179,7 +181,10 @@ fn main() -> ExitCode {
             if exit::is_broken_pipe(&err) {
                 return Exit::Success.into();
             }
-            eprintln!("error: {}", escape::message_safe(&format!("{err:#}")));
+            eprintln!(
+                "error: {}",
+                whereby_webhooks_conformance::escape::lines_safe(&format!("{err:#}"))
+            );
             Exit::Usage.into()
         }
     }

@@ -434,10 +434,10 @@ impl<'a> Record<'a> {
     }
 
     /// Appends this record as one line, newline included, every character
-    /// a terminal would act on escaped (see [`crate::escape::json_line`]).
+    /// a terminal would act on escaped (see [`whereby_webhooks_conformance::escape::json_line`]).
     pub fn write_line(&self, out: &mut Vec<u8>) {
         // Outside text (path, headers, body) may be read on a terminal.
-        crate::escape::json_line(self, out);
+        whereby_webhooks_conformance::escape::json_line(self, out);
     }
 }
 

@@ -217,11 +217,16 @@ fn read_at_most(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>>
 fn read_secret_file(path: &Path, allow_short: bool) -> anyhow::Result<Vec<Secret>> {
     let text = std::fs::File::open(path)
         .and_then(|file| read_at_most(file, MAX_SECRET_FILE))
-        .with_context(|| format!("cannot read the secret file {}", crate::escape::path(path)))?;
+        .with_context(|| {
+            format!(
+                "cannot read the secret file {}",
+                whereby_webhooks_conformance::escape::path(path)
+            )
+        })?;
     let Some(text) = text else {
         bail!(
             "the secret file {} is larger than {} KiB: write one signing secret per line",
-            crate::escape::path(path),
+            whereby_webhooks_conformance::escape::path(path),
             MAX_SECRET_FILE >> 10
         );
     };
@@ -229,7 +234,7 @@ fn read_secret_file(path: &Path, allow_short: bool) -> anyhow::Result<Vec<Secret
     let Ok(text) = std::str::from_utf8(&text) else {
         bail!(
             "the secret file {} is not valid UTF-8: write one signing secret per line",
-            crate::escape::path(path)
+            whereby_webhooks_conformance::escape::path(path)
         );
     };
     let lines = parse_file(text);
@@ -239,7 +244,7 @@ fn read_secret_file(path: &Path, allow_short: bool) -> anyhow::Result<Vec<Secret
     {
         bail!(
             "line {line} of the secret file {} holds a secret shorter than {MIN_SECRET_BYTES} bytes: {SHORT_HINT}",
-            crate::escape::path(path)
+            whereby_webhooks_conformance::escape::path(path)
         );
     }
     let secrets: Vec<Secret> = lines
@@ -249,7 +254,7 @@ fn read_secret_file(path: &Path, allow_short: bool) -> anyhow::Result<Vec<Secret
     if secrets.is_empty() {
         bail!(
             "the secret file {} holds no secret: write one signing secret per line (blank lines and `#` comments are ignored)",
-            crate::escape::path(path)
+            whereby_webhooks_conformance::escape::path(path)
         );
     }
     Ok(secrets)
@@ -300,7 +305,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 pub fn read_body(path: Option<&Path>) -> anyhow::Result<Vec<u8>> {
     let (body, from) = match path {
         Some(path) if path != Path::new("-") => {
-            let from = crate::escape::path(path);
+            let from = whereby_webhooks_conformance::escape::path(path);
             let body = std::fs::File::open(path)
                 .and_then(|file| read_at_most(file, MAX_BODY))
                 .with_context(|| format!("cannot read the body file {from}"))?;

@@ -3,13 +3,9 @@
 //! Each variant is a distinct failure a caller can act on: a file to fix, a
 //! different document to pass, or a schema to repair.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// A file's name, its controls (a newline, an escape sequence) written as
-/// `\u{..}`, so that it cannot forge a line of output or drive a terminal.
-fn shown(path: &Path) -> String {
-    crate::text::terminal_safe(&path.display().to_string()).into_owned()
-}
+use crate::escape::path as shown;
 
 /// Why an OpenAPI document cannot be turned into a [`Validator`](crate::Validator).
 #[derive(Debug, thiserror::Error)]

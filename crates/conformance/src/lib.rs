@@ -72,6 +72,7 @@ mod validator;
 mod yaml;
 
 pub mod diff;
+pub mod escape;
 pub mod judge;
 
 pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN, MAX_IN_PLACE_SCHEMAS};
@@ -84,7 +85,6 @@ pub const VALIDATION_STACK: usize = 64 << 20;
 pub use error::SpecError;
 pub use parse::parse_payload;
 pub use report::{Issue, IssueKind, Position, Report};
-pub use text::{is_terminal_control, terminal_safe};
 pub use validator::Validator;
 
 /// The OpenAPI 3.1 document this crate was built with, as JSON text.

@@ -1,39 +1,9 @@
 //! Small text helpers every module of the crate uses, and none of which
-//! uses another module: escaping for terminals, JSON Pointer tokens,
-//! cutting long values short, naming JSON types in messages.
-
-use std::borrow::Cow;
-use std::fmt::Write as _;
+//! uses another module: JSON Pointer tokens, cutting long values short,
+//! naming JSON types in messages. Escaping for terminals is
+//! [`escape`](crate::escape)'s, a leaf module too.
 
 use serde_json::Value;
-
-/// Whether `c` could move the cursor, end a line, start an escape sequence
-/// or reorder the text that follows it on a terminal: the C0 and C1
-/// controls, DEL, the Unicode bidirectional controls (the marks ALM, LRM and
-/// RLM, the embeddings, overrides and isolates) and the line and paragraph
-/// separators. Every escaping of outside text uses this one test.
-pub fn is_terminal_control(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `text` with every character [`is_terminal_control`] names written as
-/// `\u{..}`, so that text from a payload cannot move the cursor, clear a
-/// terminal, start a new line or reorder what follows when printed.
-pub fn terminal_safe(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_terminal_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_terminal_control(c) {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
-}
 
 /// Escapes one JSON Pointer reference token.
 pub(crate) fn escape(token: &str) -> String {

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use serde_json::Value;
 use whereby_webhooks_conformance::MAX_DOCUMENT_BYTES;
-use whereby_webhooks_conformance::diff::{self, Change, escape_controls};
+use whereby_webhooks_conformance::diff::{self, Change};
+use whereby_webhooks_conformance::escape::terminal_safe;
 
 use crate::exit::Exit;
 
@@ -77,8 +78,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let old = load(&args.old, "OLD")?;
     let new = load(&args.new, "NEW")?;
     // Errors name webhooks and references from the documents.
-    let mut changes =
-        diff::diff(&old, &new).map_err(|e| anyhow::anyhow!(escape_controls(&e.to_string())))?;
+    let mut changes = diff::diff(&old, &new)
+        .map_err(|e| anyhow::anyhow!(terminal_safe(&e.to_string()).into_owned()))?;
     let breaking = diff::any_breaking(&changes);
     // What breaks comes first; otherwise the engine's order (a stable sort).
     changes.sort_by_key(|change| !change.breaking);
@@ -117,7 +118,7 @@ fn is_stdin(path: &Path) -> bool {
 }
 
 fn load(path: &Path, which: &str) -> anyhow::Result<Value> {
-    let shown = escape_controls(&path.display().to_string());
+    let shown = whereby_webhooks_conformance::escape::path(path);
     if is_stdin(path) {
         let mut text = String::new();
         io::stdin()
@@ -169,7 +170,7 @@ fn by_webhook<'a>(changes: &[&'a Change]) -> Vec<(&'a str, Vec<&'a Change>)> {
 /// Prints `changes` grouped by webhook, each under its webhook's name.
 fn grouped(out: &mut impl Write, changes: &[&Change]) -> io::Result<()> {
     for (webhook, list) in by_webhook(changes) {
-        writeln!(out, "{}", escape_controls(webhook))?;
+        writeln!(out, "{}", terminal_safe(webhook))?;
         for change in list {
             let label = if change.breaking {
                 "BREAKING"
@@ -179,7 +180,7 @@ fn grouped(out: &mut impl Write, changes: &[&Change]) -> io::Result<()> {
             writeln!(
                 out,
                 "  {label}  {}  [{}]",
-                escape_controls(&change.message),
+                terminal_safe(&change.message),
                 change.kind
             )?;
         }
@@ -237,7 +238,7 @@ fn plural(n: usize) -> &'static str {
 /// What a message quotes from a document is in code spans
 /// ([`diff::code`]), where Markdown and HTML are inert.
 fn md(text: &str) -> String {
-    escape_controls(text)
+    terminal_safe(text).into_owned()
 }
 
 /// What makes two changes one line of release notes: breaking, kind, message.

@@ -6,8 +6,8 @@ use std::io::Write as _;
 use anyhow::Context as _;
 use whereby_webhooks_conformance::{Options, Validator};
 
-use crate::escape::terminal_safe;
 use crate::exit::Exit;
+use whereby_webhooks_conformance::escape::terminal_safe;
 
 /// Arguments of `examples`.
 #[derive(Debug, clap::Args)]

@@ -205,7 +205,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         tolerance,
         strict: args.spec.strict,
         spec: args.spec.describe(),
-        record: args.record.as_deref().map(crate::escape::path),
+        record: args
+            .record
+            .as_deref()
+            .map(whereby_webhooks_conformance::escape::path),
         record_to_stdout: record_kind == Some(record_file::Kind::Stdout),
         forward: forward.as_ref().map(|f| f.shown_url().to_owned()),
         reject_invalid: args.reject_invalid,

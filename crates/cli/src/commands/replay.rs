@@ -25,11 +25,11 @@ use anyhow::{Context as _, bail};
 use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
 
 use crate::client::{self, MAX_TIMEOUT_SECS};
-use crate::escape::terminal_safe;
 use crate::exit::Exit;
 use crate::ndjson;
 use crate::record::{Record, RecordedBody};
 use crate::secrets::SecretArgs;
+use whereby_webhooks_conformance::escape::terminal_safe;
 
 /// The longest line read from a record file, its line break included.
 const MAX_LINE: usize = 64 * 1024 * 1024;
@@ -99,7 +99,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             "standard input".to_owned(),
         )
     } else {
-        let shown = crate::escape::path(&args.record);
+        let shown = whereby_webhooks_conformance::escape::path(&args.record);
         let file = std::fs::File::open(&args.record)
             .with_context(|| format!("cannot open the record file {shown}"))?;
         // Only the lines the file has now: replaying into a `listen` that

@@ -28,9 +28,9 @@ use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
 
 use crate::body::EmptyBody;
 use crate::client::{self, MAX_TIMEOUT_SECS};
-use crate::escape::terminal_safe;
 use crate::exit::Exit;
 use crate::secrets::SecretArgs;
+use whereby_webhooks_conformance::escape::terminal_safe;
 
 /// Whereby gives up on a delivery after this long, and retries it.
 const WHEREBY_TIMEOUT: Duration = Duration::from_secs(5);

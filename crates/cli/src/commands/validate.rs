@@ -12,10 +12,10 @@ use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
-use whereby_webhooks_conformance::{Issue, IssueKind, Report, Validator, terminal_safe};
+use whereby_webhooks_conformance::escape::{lines_safe, message_safe};
+use whereby_webhooks_conformance::{Issue, IssueKind, Report, Validator};
 
 use crate::args::SpecArgs;
-use crate::escape::message_safe;
 use crate::exit::Exit;
 use crate::record::{Record, RecordedBody};
 
@@ -77,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let mut io_failed = false;
     let expanded = input::expand(&args.paths, args.follow_symlinks, &mut |message| {
         io_failed = true;
-        eprintln!("error: {}", message_safe(&message));
+        eprintln!("error: {}", lines_safe(&message));
     });
     if let Some((count, first)) = &expanded.links_skipped {
         let (links, them) = if *count == 1 {
@@ -87,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         };
         eprintln!(
             "note: skipped {count} {links} inside the directories read (the first {}): pass --follow-symlinks to read what {them} to",
-            crate::escape::path(first)
+            whereby_webhooks_conformance::escape::path(first)
         );
     }
     if let Some((count, first, ancestor)) = &expanded.loops_skipped {
@@ -98,8 +98,8 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         };
         eprintln!(
             "note: skipped {count} {links} back to a directory above (the first {}, a loop back to {}): its files are read once",
-            crate::escape::path(first),
-            crate::escape::path(ancestor)
+            whereby_webhooks_conformance::escape::path(first),
+            whereby_webhooks_conformance::escape::path(ancestor)
         );
     }
     let inputs = expanded.inputs;
@@ -158,11 +158,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     (Entry::Failed(message), _) => {
                         io_failed = true;
                         printer.flush()?;
-                        eprintln!("error: {}", message_safe(message));
+                        eprintln!("error: {}", lines_safe(message));
                     }
                     (Entry::Warning(message), _) => {
                         printer.flush()?;
-                        eprintln!("warning: {}", message_safe(message));
+                        eprintln!("warning: {}", lines_safe(message));
                     }
                     (Entry::Sample { .. } | Entry::Refused { .. }, None) => {}
                 }
@@ -240,7 +240,7 @@ fn malformed_record(error: &str) -> Issue {
         "",
         format!(
             "this line has the shape of a `listen --record` line (a \"received_at\", no \"type\") but does not read as one: {}",
-            terminal_safe(error)
+            message_safe(error)
         ),
     )
 }

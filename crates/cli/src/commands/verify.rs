@@ -133,7 +133,7 @@ fn outcome(
                 text.push_str(&format!(
                     "\n  {}: {}\n  fix: {}",
                     found.cause,
-                    crate::escape::terminal_safe(&found.detail),
+                    whereby_webhooks_conformance::escape::terminal_safe(&found.detail),
                     found.cause.fix()
                 ));
             }
@@ -159,7 +159,7 @@ fn outcome(
                 "causes": causes,
             });
             let mut line = Vec::new();
-            crate::escape::json_line(&value, &mut line);
+            whereby_webhooks_conformance::escape::json_line(&value, &mut line);
             String::from_utf8_lossy(&line).trim_end().to_owned()
         }
     };

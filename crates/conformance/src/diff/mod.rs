@@ -260,7 +260,7 @@ impl fmt::Display for Change {
         write!(
             f,
             "{}",
-            escape_controls(&format!("{}{place}: {}", self.webhook, self.message))
+            crate::escape::terminal_safe(&format!("{}{place}: {}", self.webhook, self.message))
         )
     }
 }
@@ -287,24 +287,6 @@ pub fn code(text: &str) -> String {
         || (text.starts_with(' ') && text.ends_with(' ') && text.trim() != "");
     let pad = if pad { " " } else { "" };
     format!("{fence}{pad}{text}{pad}{fence}")
-}
-
-/// `text` with control characters (C0, DEL, C1 and the Unicode bidi and
-/// line-separator controls) written as `\u{..}` escapes, and backslashes
-/// doubled, so that a name holding the six characters `\u{1b}` does not
-/// print as one holding an escape character.
-pub fn escape_controls(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c == '\\' {
-            out.push_str("\\\\");
-        } else if crate::is_terminal_control(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Why two documents could not be compared.

@@ -552,37 +552,6 @@ fn kinds_display_as_their_names() {
 }
 
 #[test]
-fn escape_controls_escapes_each_class_and_nothing_else() {
-    use super::escape_controls;
-    for c in [
-        '\u{0}', '\u{1b}', '\n', '\u{7f}', '\u{85}', '\u{9b}', '\u{200e}', '\u{200f}', '\u{2028}',
-        '\u{2029}', '\u{202a}', '\u{202c}', '\u{202e}', '\u{2066}', '\u{2069}',
-    ] {
-        let text = format!("a{c}b");
-        assert_eq!(
-            escape_controls(&text),
-            format!("a\\u{{{:x}}}b", u32::from(c)),
-            "{c:?}"
-        );
-    }
-    // Neighbours of the escaped ranges, and ordinary text, stay as they are.
-    for text in [
-        "plain",
-        "é ü 日本",
-        "\u{200d}",
-        "\u{2027}",
-        "\u{202f}",
-        "\u{2065}",
-        "\u{206a}",
-    ] {
-        assert_eq!(escape_controls(text), text, "{text:?}");
-    }
-    // A name that spells an escape is told from one that holds it.
-    assert_eq!(escape_controls("a\\u{1b}b"), "a\\\\u{1b}b");
-    assert_eq!(escape_controls("a\u{1b}b"), "a\\u{1b}b");
-}
-
-#[test]
 fn code_spans_hold_any_text_whole() {
     use super::code;
     assert_eq!(code("/data/name"), "`/data/name`");

@@ -95,7 +95,7 @@ pub fn printable(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if whereby_webhooks_conformance::is_terminal_control(c) => {
+            c if whereby_webhooks_conformance::escape::is_terminal_control(c) => {
                 out.extend(c.escape_unicode());
             }
             c => out.push(c),

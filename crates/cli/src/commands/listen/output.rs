@@ -613,7 +613,7 @@ fn summarise(shared: &Shared, format: Format, sink: &mut dyn io::Write, closing:
 /// request) and the count in `suppressed`.
 fn summary_line(summary: &Summary, at: SystemTime) -> Vec<u8> {
     let mut line = Vec::new();
-    crate::escape::json_line(
+    whereby_webhooks_conformance::escape::json_line(
         &serde_json::json!({
         "received_at": humantime::format_rfc3339_millis(at).to_string(),
         "method": "-",

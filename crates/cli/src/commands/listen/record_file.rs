@@ -87,7 +87,7 @@ fn descriptor_of(path: &Path) -> Option<u32> {
 ///
 /// When the path is refused (with why and what to do) or cannot be opened.
 pub fn open(path: &Path) -> anyhow::Result<RecordFile> {
-    let shown = crate::escape::path(path);
+    let shown = whereby_webhooks_conformance::escape::path(path);
     match descriptor_of(path) {
         None => open_private(path, &shown),
         Some(0) => bail!(

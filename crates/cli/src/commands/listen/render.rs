@@ -8,8 +8,8 @@ use std::time::SystemTime;
 use whereby_webhooks_conformance::judge::{self, Conformance};
 
 use super::verdict::{Delivery, Forwarded, Kept, Refusal, Verdict, method_shown, reasons};
-use crate::escape::terminal_safe;
 use crate::record::{ForwardRecord, RawJson, Record, SchemaRecord, SignatureRecord};
+use whereby_webhooks_conformance::escape::terminal_safe;
 
 /// How `listen` prints each delivery on stdout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use hyper::{Method, StatusCode};
 use whereby_webhooks_conformance::judge::{self, Conformance};
 
-use crate::escape::terminal_safe;
+use whereby_webhooks_conformance::escape::terminal_safe;
 
 /// Every answer is given within this long of the request's head arriving,
 /// well inside the 5 s Whereby waits.

@@ -104,7 +104,10 @@ pub fn expand(
         let metadata = match std::fs::metadata(path) {
             Ok(metadata) => metadata,
             Err(err) => {
-                failed(format!("cannot read {}: {err}", crate::escape::path(path)));
+                failed(format!(
+                    "cannot read {}: {err}",
+                    whereby_webhooks_conformance::escape::path(path)
+                ));
                 continue;
             }
         };
@@ -163,12 +166,12 @@ pub fn expand(
                         *count += 1;
                         continue;
                     }
-                    let at = crate::escape::path(err.path().unwrap_or(path));
+                    let at = whereby_webhooks_conformance::escape::path(err.path().unwrap_or(path));
                     // The error's own text repeats the path, unescaped.
                     let why = match (err.loop_ancestor(), err.io_error()) {
                         (Some(ancestor), _) => format!(
                             "a symbolic link loop back to {}",
-                            crate::escape::path(ancestor)
+                            whereby_webhooks_conformance::escape::path(ancestor)
                         ),
                         (None, Some(io)) => io.to_string(),
                         (None, None) => "cannot be read".to_owned(),
@@ -370,7 +373,7 @@ impl Reader {
                     Err(err) => {
                         let message = format!(
                             "cannot read {}: {err}",
-                            crate::escape::terminal_safe(&lines.name)
+                            whereby_webhooks_conformance::escape::terminal_safe(&lines.name)
                         );
                         self.lines = None;
                         return Some(Entry::Failed(message));
@@ -399,7 +402,7 @@ impl Reader {
                     Err(err) => {
                         return Some(Entry::Failed(format!(
                             "cannot read {}: {err}",
-                            crate::escape::path(&path)
+                            whereby_webhooks_conformance::escape::path(&path)
                         )));
                     }
                 },
@@ -417,7 +420,9 @@ impl Reader {
                                 err.kind(),
                                 format!(
                                     "cannot read {}: {err}",
-                                    crate::escape::terminal_safe(&source.to_string())
+                                    whereby_webhooks_conformance::escape::terminal_safe(
+                                        &source.to_string()
+                                    )
                                 ),
                             )
                         })
@@ -507,7 +512,7 @@ fn bom_warning(source: &Source) -> Entry {
     Entry::Warning(format!(
         "{} starts with a UTF-8 byte order mark (EF BB BF): skipped it and read the rest; \
          JSON must not start with one (RFC 8259, section 8.1), and a receiver's parser may reject it",
-        crate::escape::terminal_safe(&source.to_string())
+        whereby_webhooks_conformance::escape::terminal_safe(&source.to_string())
     ))
 }
 

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
-use whereby_webhooks_conformance::{Issue, Report, terminal_safe};
+use whereby_webhooks_conformance::escape::terminal_safe;
+use whereby_webhooks_conformance::{Issue, Report};
 
 use super::input::{Source, StdinAs};
 
@@ -101,7 +102,7 @@ impl Printer {
                 };
                 // Issues quote payloads, which may hold terminal controls.
                 let mut text = Vec::with_capacity(256);
-                crate::escape::json_line(&line, &mut text);
+                whereby_webhooks_conformance::escape::json_line(&line, &mut text);
                 self.out.write_all(&text)
             }
             Format::Human => self.human(source, report),
