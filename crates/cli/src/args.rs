@@ -4,7 +4,7 @@
 //! * [`SpecArgs`]: `--spec FILE` and `--strict` (`validate`, `listen`);
 //! * [`ToleranceArgs`]: `--tolerance SECS` and `--no-tolerance` (`verify`,
 //!   `listen`);
-//! * [`parse_size`]: sizes (`validate --max-size`, `listen --max-body`).
+//! * [`parse_size()`]: sizes (`validate --max-size`, `listen --max-body`).
 
 use std::path::PathBuf;
 
