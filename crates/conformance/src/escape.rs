@@ -13,7 +13,9 @@
 //!   an escaped character and a sender cannot forge one. A message that
 //!   quotes outside text ([`message_safe`], [`lines_safe`]) keeps its
 //!   backslashes: they are its own (a parser's `\u0000`) or escapes already
-//!   made when the outside text was quoted.
+//!   made when the outside text was quoted. Outside text between double
+//!   quotes ([`quoted_safe`]) has its double quotes written `\"` as well, so
+//!   that the end of the quotation cannot be forged either.
 //! * JSON, for a JSON line ([`json_line`]): `\uXXXX`, which JSON readers read
 //!   back as the same character, so the value is unchanged.
 
@@ -35,6 +37,15 @@ pub fn is_terminal_control(c: char) -> bool {
 /// there is nothing to escape.
 pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     escape(text, Backslashes::Doubled, LineFeeds::Escaped)
+}
+
+/// Outside text to be shown between double quotes, on one line: as
+/// [`terminal_safe`], and every double quote written `\"`.
+pub fn quoted_safe(text: &str) -> Cow<'_, str> {
+    match terminal_safe(text) {
+        Cow::Borrowed(plain) if !plain.contains('"') => Cow::Borrowed(plain),
+        escaped => Cow::Owned(escaped.replace('"', "\\\"")),
+    }
 }
 
 /// A message that quotes outside text, on one line: every terminal control
@@ -174,6 +185,9 @@ mod tests {
         // A message's own backslashes, and escapes already made, are kept.
         assert_eq!(message_safe("a \\u0000 b\u{1b}"), "a \\u0000 b\\u{1b}");
         assert_eq!(path(std::path::Path::new("a\\b\nc")), "a\\\\b\\u{a}c");
+        // Nor can the end of a quotation.
+        assert_eq!(quoted_safe(r#"\u{1b} " and \"#), r#"\\u{1b} \" and \\"#);
+        assert!(matches!(quoted_safe("plain é"), Cow::Borrowed(_)));
     }
 
     #[test]

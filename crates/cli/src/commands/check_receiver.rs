@@ -338,7 +338,7 @@ fn send_all(
                 "cannot reach {}{}: {}: {hint}",
                 client::shown(&args.url),
                 target.through(),
-                report::printable(reason)
+                whereby_webhooks_conformance::escape::terminal_safe(reason)
             ));
         }
         outcomes.push(outcome);

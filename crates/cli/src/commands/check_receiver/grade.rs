@@ -9,10 +9,10 @@
 use std::time::Duration;
 
 use serde::Serialize;
+use whereby_webhooks_conformance::escape;
 
 use super::battery::{Delivery, Expect};
 use super::diagnosis::Diagnosis;
-use super::report::printable;
 use super::{CheckId, Outcome, WHEREBY_TIMEOUT};
 
 /// How many characters of an answer's body a result quotes.
@@ -202,7 +202,7 @@ fn quote(outcome: &Outcome) -> String {
     if cut.len() < text.len() {
         cut.push('…');
     }
-    format!(": \"{}\"", printable(&cut))
+    format!(": \"{}\"", escape::quoted_safe(&cut))
 }
 
 /// `answers-within-5s`: every delivery of the run answered within 5 s.
@@ -365,7 +365,7 @@ mod tests {
             body: "boom\u{1b}[31m\nred".to_owned(),
         });
         assert!(
-            result.detail.contains("boom\\u{1b}[31m\\nred"),
+            result.detail.contains("boom\\u{1b}[31m\\u{a}red"),
             "{}",
             result.detail
         );

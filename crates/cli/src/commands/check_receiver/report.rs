@@ -81,44 +81,10 @@ fn card(url: &str, deliveries: usize, results: &[CheckResult]) -> String {
     out
 }
 
-/// `text` with every control or bidirectional-override character escaped,
-/// so that text from a receiver cannot move the cursor, recolour the
-/// terminal or reorder what follows; backslashes and double quotes are
-/// escaped too, so that neither an escape nor the end of a quotation can
-/// be forged.
-pub fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if whereby_webhooks_conformance::escape::is_terminal_control(c) => {
-                out.extend(c.escape_unicode());
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::super::CheckId;
     use super::*;
-
-    #[test]
-    fn printable_escapes_what_could_drive_a_terminal() {
-        assert_eq!(printable("ok é 日本"), "ok é 日本");
-        assert_eq!(
-            printable("a\u{1b}[2Jb\n\u{202e}c"),
-            "a\\u{1b}[2Jb\\n\\u{202e}c"
-        );
-        // Neither an escape nor the end of a quotation can be forged.
-        assert_eq!(printable(r#"\u{1b} " and \"#), r#"\\u{1b} \" and \\"#);
-    }
 
     #[test]
     fn card_has_one_line_per_check_and_a_hint_per_failure() {
