@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # The published documents, fed to the tools consumers use, as they would.
 # Called by .ci/run after it has installed .ci/tools (npm) and .ci/tools/.venv
-# (PyPI); installs what else it needs into this checkout, and Java from Debian
-# when the machine has none. Everything it generates goes to a temporary
-# folder removed at the end.
+# (PyPI); installs what else it needs into this checkout (cargo-typify into
+# .ci/tools/cargo), and Java, Go, a Go library and Chromium from Debian when
+# the machine has none. Everything it generates goes to a temporary folder
+# removed at the end. Each generator check counts the examples that parse
+# into the right type and fails unless all do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true NO_COLOR=1
 export SCARF_ANALYTICS=false DO_NOT_TRACK=1
 
+ROOT=$PWD
 TOOLS=.ci/tools
 BIN=$TOOLS/node_modules/.bin
 PY=$TOOLS/.venv/bin
+TYPIFY_VERSION=0.8.0
+TYPIFY=$TOOLS/cargo/bin/cargo-typify
 DOCS=(spec/openapi.yaml spec/receiver.openapi.yaml spec/openapi-3.0.yaml)
 PRISM_PORT=4010
 WORK=$(mktemp -d)
@@ -24,6 +29,19 @@ trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
+# all_pass COMMAND...: runs a check that prints "N passed, M failed" last,
+# shows its output, and fails unless N is every example of spec/examples.
+EXAMPLES=$(find spec/examples -name '*.json' | wc -l)
+all_pass() {
+    local out status=0
+    out=$("$@" 2>&1) || status=$?
+    printf '%s\n' "$out"
+    if [ "$status" -ne 0 ] || [ "$(printf '%s\n' "$out" | tail -n 1)" != "$EXAMPLES passed, 0 failed" ]; then
+        echo "expected $EXAMPLES passed, 0 failed"
+        return 1
+    fi
+}
+
 step "consumer tools (npm, PyPI, Debian)"
 for tool in redocly spectral prism openapi-typescript tsc; do
     if [ ! -x "$BIN/$tool" ]; then
@@ -34,9 +52,22 @@ done
 [ -x "$PY/python" ] || python3 -m venv "$TOOLS/.venv"
 "$PY/pip" install --quiet --disable-pip-version-check \
     -r "$TOOLS/requirements.txt" -r "$TOOLS/consumers-requirements.txt"
-if ! command -v java >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless
+# Debian bookworm's packages. Chromium is not pinned to a version: Debian's
+# security updates replace it, and an older one is no longer installable.
+debian_packages=()
+command -v java >/dev/null || debian_packages+=(default-jre-headless)
+command -v go >/dev/null || debian_packages+=("golang-go=2:1.19~1")
+[ -d /usr/share/gocode/src/gopkg.in/validator.v2 ] ||
+    debian_packages+=("golang-gopkg-validator.v2-dev=0.0+git20160116-3.1")
+if ((${#debian_packages[@]})); then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        "${debian_packages[@]}" >/dev/null
+fi
+if ! "$TYPIFY" typify --version 2>/dev/null | grep -qx "cargo-typify $TYPIFY_VERSION"; then
+    cargo install --locked --quiet --version "$TYPIFY_VERSION" cargo-typify --root "$TOOLS/cargo"
 fi
 
 step "YAML 1.1 readers (PyYAML safe_load) read each YAML document as its JSON twin"
@@ -69,8 +100,43 @@ for doc in spec/openapi.yaml spec/openapi-3.0.yaml; do
         --global-property models,modelDocs=false,modelTests=false,supportingFiles \
         >"$out.log" 2>&1 || { cat "$out.log"; exit 1; }
     echo "$doc:"
-    "$PY/python" "$TOOLS/parse_examples.py" "$out" spec/examples
+    all_pass "$PY/python" "$TOOLS/parse_examples.py" "$out" spec/examples
 done
+
+step "openapi-generator, Go models, default settings (Go from Debian): every example parses into its event's struct, through the union too, and keeps unknown properties"
+for doc in "${DOCS[@]}"; do
+    gopath="$WORK/go-$(basename "$doc" .yaml)"
+    timeout 300 "$PY/openapi-generator-cli" generate -i "$doc" -g go -o "$gopath/src/whereby" \
+        --package-name whereby \
+        --global-property models,supportingFiles=utils.go,modelDocs=false,modelTests=false \
+        >"$gopath.log" 2>&1 || { cat "$gopath.log"; exit 1; }
+    mkdir -p "$gopath/src/parse"
+    "$PY/python" "$TOOLS/go_parse_examples.py" whereby "$ROOT/spec/examples" "$gopath/src/parse/main.go"
+    cp examples/generated-models/route.go "$gopath/src/parse/"
+    echo "$doc:"
+    # GOPATH mode: the models' one library comes from Debian, nothing is downloaded.
+    all_pass env -C "$gopath/src/parse" GO111MODULE=off GOFLAGS= GOPATH="$gopath:/usr/share/gocode" go run .
+done
+
+step "cargo-typify $TYPIFY_VERSION: the types of spec/schemas/event.json build, and every example parses into its event's type, through the union too"
+typify="$WORK/typify"
+cp -r "$TOOLS/typify-check" "$typify"
+mkdir -p "$typify/src"
+NO_COLOR=1 "$TYPIFY" typify spec/schemas/event.json -o "$typify/src/generated.rs"
+"$PY/python" "$TOOLS/typify_parse_examples.py" spec/examples "$typify/src/main.rs"
+cp examples/generated-models/route.rs "$typify/src/route.rs"
+all_pass env -C "$typify" CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}/typify-check" \
+    cargo run --locked --quiet
+
+step "datamodel-code-generator, the command of docs/publishing.md as written: every example parses into its event's model, and keeps unknown properties"
+datamodel_command=$(grep -o '`datamodel-codegen [^`]*`' docs/publishing.md | tr -d '`')
+[ -n "$datamodel_command" ] || { echo "docs/publishing.md has no datamodel-codegen command"; exit 1; }
+echo "$datamodel_command"
+mkdir "$WORK/datamodel" && ln -s "$ROOT/spec" "$WORK/datamodel/spec"
+(cd "$WORK/datamodel" && PATH="$ROOT/$PY:$PATH" && eval "$datamodel_command") 2>"$WORK/datamodel.log" ||
+    { cat "$WORK/datamodel.log"; exit 1; }
+all_pass "$PY/python" "$TOOLS/datamodel_parse_examples.py" "$WORK/datamodel/whereby_models.py" \
+    spec/examples examples/generated-models/route.py
 
 step "openapi-typescript: types of both 3.1 documents compile under tsc --strict, with every example"
 for doc in spec/openapi.yaml spec/receiver.openapi.yaml; do
@@ -86,8 +152,28 @@ for i, path in enumerate(sorted(glob.glob(sys.argv[2] + "/*.json"))):
     lines.append(f'export const union{i}: receiver["schemas"]["WebhookEvent"] = {json.dumps(event)};')
 open(sys.argv[1], "w", encoding="utf-8").write("\n".join(lines) + "\n")
 PY
+cp examples/generated-models/route.ts "$WORK/route.ts"
 "$BIN/tsc" --strict --noEmit --target es2022 --module nodenext "$WORK"/*.ts
 echo "tsc --strict: OK"
+# examples/generated-models/route.ts, compiled and run on every example and on
+# a type Whereby may add.
+"$BIN/tsc" --strict --target es2022 --module commonjs --outDir "$WORK/js" "$WORK/route.ts"
+node - "$WORK/js/route.js" spec/examples <<'JS'
+const fs = require("fs");
+const { route } = require(process.argv[2]);
+let routed = 0, last;
+for (const name of fs.readdirSync(process.argv[3]).filter((n) => n.endsWith(".json")).sort()) {
+  last = fs.readFileSync(`${process.argv[3]}/${name}`, "utf8");
+  const got = route(last);
+  if (got === null) continue;
+  routed++;
+  if (got.type !== JSON.parse(last).type) throw new Error(`${name}: routed as ${got.type}`);
+}
+if (routed === 0) throw new Error("route handled no example");
+const future = { ...JSON.parse(last), type: "room.somethingNew" };
+if (route(JSON.stringify(future)) !== null) throw new Error("a new event type was not acknowledged");
+console.log(`route: ${routed} examples handled, the rest and a new event type acknowledged`);
+JS
 
 step "Prism mocks the receiver document: 2xx for every example, 4xx for a body without data"
 "$BIN/prism" mock --host 127.0.0.1 --port "$PRISM_PORT" spec/receiver.openapi.yaml >"$WORK/prism.log" 2>&1 &

@@ -125,7 +125,12 @@ fn type_of(components: &Map<String, Value>, schema: &Value) -> (String, bool) {
             false,
         );
     }
-    if let Some(c) = schema.get("const") {
+    // A single allowed value, pinned by `const` or by a one-value `enum`.
+    let single = match schema.get("enum").and_then(Value::as_array) {
+        Some(values) if values.len() == 1 => values.first(),
+        _ => schema.get("const"),
+    };
+    if let Some(c) = single {
         return (format!("`{c}`"), false);
     }
     if let Some(Value::Array(values)) = schema.get("enum") {

@@ -7,7 +7,9 @@
 //! the Go, Ruby, PHP and Java code that of the programs in
 //! `examples/snippets/`; each file marks it with `guide:start` and
 //! `guide:end` comment lines. So the guide shows the code that CI runs
-//! (`.ci/receivers.sh`) and cannot drift from it.
+//! (`.ci/receivers.sh`) and cannot drift from it. The same holds for the
+//! routing code of `examples/generated-models/`, which `.ci/consumers.sh`
+//! runs against the models each generator writes.
 
 use std::fmt::Write as _;
 
@@ -65,6 +67,43 @@ const SNIPPETS: [Snippet; 7] = [
         fence: "rust",
         path: "examples/receivers/rust/receiver.rs",
         what: "the example receiver (hyper, with `whereby-webhooks-signature`)",
+    },
+];
+
+/// One language of "Route on `type` before generated models".
+struct Route {
+    language: &'static str,
+    fence: &'static str,
+    path: &'static str,
+    /// The generator whose output the code uses, and from which document.
+    models: &'static str,
+}
+
+const ROUTES: [Route; 4] = [
+    Route {
+        language: "Python",
+        fence: "python",
+        path: "examples/generated-models/route.py",
+        models: "the pydantic models datamodel-code-generator writes from `spec/openapi-3.0.yaml` \
+                 (the command in [publishing.md](publishing.md#use-the-spec-with-your-tools))",
+    },
+    Route {
+        language: "TypeScript",
+        fence: "ts",
+        path: "examples/generated-models/route.ts",
+        models: "the types openapi-typescript writes from `spec/openapi.yaml`",
+    },
+    Route {
+        language: "Go",
+        fence: "go",
+        path: "examples/generated-models/route.go",
+        models: "the models openapi-generator's `go` generator writes, with default settings",
+    },
+    Route {
+        language: "Rust",
+        fence: "rust",
+        path: "examples/generated-models/route.rs",
+        models: "the types cargo-typify generates from `spec/schemas/event.json`",
     },
 ];
 
@@ -165,6 +204,26 @@ fn sections() -> Result<String, String> {
             md,
             "\n### {}\n\nFrom [`{}`](../{}), {}.\n\n```{}\n{code}\n```\n",
             snippet.language, snippet.path, snippet.path, snippet.what, snippet.fence
+        );
+    }
+
+    md.push_str(
+        "\n## Route on `type` before generated models\n\n\
+         Whereby's docs list the event types supported \"at the moment\", so a receiver \
+         should expect types it does not know yet. Models generated from these documents do \
+         not: their union of all events fails on an unknown `type` (datamodel-code-generator's \
+         pydantic models raise) or mishandles it. We recommend reading `type` first, handing \
+         the body to the generated model of each event you handle, and answering `2xx` to any \
+         other, after the signature check. Each snippet runs in CI (`.ci/consumers.sh`) \
+         against the models its tool generates, on every example and on an event of a new \
+         type.\n",
+    );
+    for route in &ROUTES {
+        let code = region(route.path)?;
+        let _ = write!(
+            md,
+            "\n### {} (generated models)\n\nFrom [`{}`](../{}), for {}.\n\n```{}\n{code}\n```\n",
+            route.language, route.path, route.path, route.models, route.fence
         );
     }
 
@@ -328,7 +387,7 @@ fn contents(md: &str) -> String {
 
 /// GitHub's anchor for a heading: lowercase, letters, digits, `-` and `_`
 /// kept, spaces as `-`, everything else dropped.
-fn slug(title: &str) -> String {
+pub(crate) fn slug(title: &str) -> String {
     title
         .chars()
         .filter_map(|c| match c {

@@ -3,7 +3,8 @@
 //! A pure transform of the generated 3.1 documents: the webhooks go under
 //! `x-webhooks` (what Redoc and docusaurus-openapi-docs read in 3.0), the
 //! receiver's `POST /webhooks` is the one path, and every 3.1 construct is
-//! translated: `type: [x, "null"]` to `nullable`, `const` to a one-value
+//! translated: `type: [x, "null"]` to `nullable` (for a scalar, a `oneOf` of
+//! `x` and a nullable `null`, see [`nullable_as_one_of`]), `const` to a one-value
 //! `enum`, `examples` to `example`, a `$ref` with siblings to an `allOf` of
 //! the reference beside them. What 3.0 cannot express (`if`/`then`,
 //! `unevaluatedProperties` and the like) is removed and said in the schema's
@@ -255,6 +256,60 @@ fn append_note(map: &mut Map<String, Value>, note: &str) {
     map.insert("description".into(), text.into());
 }
 
+/// Keywords that constrain the value itself, beside `type`: they go into
+/// the typed branch when a nullable scalar becomes a `oneOf`.
+const VALUE_KEYWORDS: &[&str] = &[
+    "type",
+    "format",
+    "pattern",
+    "enum",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+];
+
+/// Writes a nullable scalar (`type: string` + `nullable`) as a `oneOf` of the
+/// typed value and null (the same `type`, `nullable`, `enum: [null]`: 3.0's
+/// way to allow only null, since `nullable` needs a `type`). The meaning is the
+/// same, but 3.0 code generators that honour `nullable` only under an option
+/// (datamodel-code-generator without `--strict-nullable`) otherwise make a
+/// required nullable property a plain, non-null one, and reject the `null`
+/// Whereby sends.
+fn nullable_as_one_of(map: &mut Map<String, Value>) {
+    let scalar = map
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| matches!(t, "string" | "integer" | "number" | "boolean"));
+    let only_null = map
+        .get("enum")
+        .and_then(Value::as_array)
+        .is_some_and(|values| values.iter().all(Value::is_null));
+    if !scalar
+        || only_null
+        || ["oneOf", "anyOf", "allOf", "$ref"]
+            .iter()
+            .any(|k| map.contains_key(*k))
+    {
+        return;
+    }
+    let null_branch = json!({ "type": map["type"].clone(), "nullable": true, "enum": [null] });
+    let mut typed = Map::new();
+    for keyword in VALUE_KEYWORDS {
+        if let Some(value) = map.remove(*keyword) {
+            typed.insert((*keyword).into(), value);
+        }
+    }
+    if let Some(Value::Array(values)) = typed.get_mut("enum") {
+        values.retain(|v| !v.is_null());
+    }
+    map.remove("nullable");
+    map.insert("oneOf".into(), json!([Value::Object(typed), null_branch]));
+}
+
 /// Translates one JSON Schema 2020-12 schema (as OpenAPI 3.1 uses it) into
 /// an OpenAPI 3.0 Schema Object.
 pub fn schema30(schema: Value) -> Value {
@@ -280,10 +335,6 @@ pub fn schema30(schema: Value) -> Value {
         {
             *value = schema30(value.take());
         }
-    }
-    if map.get("additionalProperties") == Some(&Value::Bool(true)) {
-        // The same as leaving it out, and some 3.0 tools only take objects.
-        map.remove("additionalProperties");
     }
 
     // Conditionals: at the top or in `allOf` entries.
@@ -393,6 +444,7 @@ pub fn schema30(schema: Value) -> Value {
     }
     if nullable {
         map.insert("nullable".into(), true.into());
+        nullable_as_one_of(&mut map);
     }
     for (exclusive, inclusive) in [
         ("exclusiveMinimum", "minimum"),
@@ -571,8 +623,35 @@ mod tests {
     #[test]
     fn type_arrays_const_and_ref_siblings_are_translated() {
         assert_eq!(
-            schema30(json!({ "type": ["string", "null"], "description": "d" })),
-            json!({ "type": "string", "description": "d", "nullable": true })
+            schema30(json!({ "type": ["string", "null"], "description": "d", "format": "uuid" })),
+            json!({
+                "description": "d",
+                "oneOf": [
+                    { "type": "string", "format": "uuid" },
+                    { "type": "string", "nullable": true, "enum": [null] }
+                ]
+            })
+        );
+        assert_eq!(
+            schema30(json!({ "type": ["string", "null"], "enum": ["a", null] })),
+            json!({ "oneOf": [
+                { "type": "string", "enum": ["a"] },
+                { "type": "string", "nullable": true, "enum": [null] }
+            ] })
+        );
+        assert_eq!(
+            schema30(json!({ "type": "null" })),
+            json!({ "enum": [null], "nullable": true })
+        );
+        assert_eq!(
+            schema30(json!({ "type": ["object", "null"] })),
+            json!({ "type": "object", "nullable": true })
+        );
+        let open = json!({ "type": "object", "properties": {}, "additionalProperties": true });
+        assert_eq!(
+            schema30(open.clone()),
+            open,
+            "an open object stays explicitly open"
         );
         assert_eq!(
             schema30(json!({ "type": "string", "const": "a" })),
@@ -600,7 +679,9 @@ mod tests {
             schema30(
                 json!({ "type": "object", "additionalProperties": { "type": ["integer", "null"] } })
             ),
-            json!({ "type": "object", "additionalProperties": { "type": "integer", "nullable": true } })
+            json!({ "type": "object", "additionalProperties": {
+                "oneOf": [{ "type": "integer" }, { "type": "integer", "nullable": true, "enum": [null] }]
+            } })
         );
         let open = json!({ "type": "string", "x-extensible-enum": ["a"], "x-enumDescriptions": { "a": "A" } });
         assert_eq!(schema30(open.clone()), open);

@@ -25,7 +25,15 @@ apart by its `type`, so that tools which only read paths can mock, test or stub 
 receiver.
 
 Whereby configures one endpoint URL per webhook in the Embedded dashboard and has \
-no fixed path: `/webhooks` and the server below stand for yours.";
+no fixed path: `/webhooks` and the server below stand for yours.
+
+**Event types not listed here.** Whereby's docs list the event types supported \
+\"at the moment\", so expect others. This body schema lists only the known ones, \
+and models generated from it fail on any other `type`. We recommend routing on \
+`type` before handing the body to a generated model, and answering `2XX` to an \
+authentic event of a type you do not handle: the guide in `docs/webhooks.md` \
+(\"Route on `type` before generated models\") shows how in Python, TypeScript, Go \
+and Rust.";
 
 const SERVER_DESCRIPTION: &str = "Your receiver. Whereby requires endpoints to be HTTPS.";
 const SERVER_VARIABLE_DESCRIPTION: &str =

@@ -452,6 +452,7 @@ pub(crate) fn follow<'a>(document: &'a Value, mut schema: &'a Value) -> Option<&
 /// `anyOf`, `oneOf` and `if`/`then`/`else` declare depends on which of them
 /// hold.
 pub(crate) fn close(document: &mut Value, roots: &[String]) {
+    drop_explicit_openness(document);
     let mut targets = Vec::new();
     let mut seen = HashSet::new();
     for root in roots {
@@ -492,6 +493,40 @@ pub(crate) fn close(document: &mut Value, roots: &[String]) {
         schema
             .entry("unevaluatedProperties")
             .or_insert(Value::Bool(false));
+    }
+}
+
+/// Removes every `additionalProperties: true`. It says what leaving the
+/// keyword out says, and documents write it for code generators that read
+/// an absent keyword as `false`; but it also marks every property as
+/// evaluated, so `unevaluatedProperties: false` would never see an unknown
+/// one. A schema-valued `additionalProperties` (a map's values) stays.
+fn drop_explicit_openness(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("additionalProperties") == Some(&Value::Bool(true)) {
+                map.remove("additionalProperties");
+            }
+            for (key, child) in map.iter_mut() {
+                if matches!(
+                    key.as_str(),
+                    "properties" | "patternProperties" | "$defs" | "schemas"
+                ) {
+                    // Keys there are names, not keywords.
+                    for named in child
+                        .as_object_mut()
+                        .into_iter()
+                        .flat_map(|m| m.values_mut())
+                    {
+                        drop_explicit_openness(named);
+                    }
+                } else {
+                    drop_explicit_openness(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_explicit_openness),
+        _ => {}
     }
 }
 

@@ -1,9 +1,19 @@
 //! JSON Schemas derived from the model, for the OpenAPI document and as
 //! standalone draft 2020-12 files.
 //!
-//! Each event's schema is its [`Envelope`] with `type` pinned by `const`, so a
-//! payload matches exactly one event schema and a validator can pick the
+//! Each event's schema is its [`Envelope`] with `type` pinned to one value, so
+//! a payload matches exactly one event schema and a validator can pick the
 //! schema by `type` before validating.
+//!
+//! The shapes are chosen so that code generators read them as meant, each
+//! checked in CI (`.ci/consumers.sh`): the pinned `type` is a one-value `enum`
+//! (which cargo-typify reads as a discriminator, where it panics on `const`
+//! beside `enum`) with a `pattern` saying the same (the one check
+//! openapi-generator's Go models apply when they try each branch of the
+//! union); every object says `additionalProperties: true` (generators that
+//! read an absent keyword as `false` reject a property Whereby adds within an
+//! API version); and the standalone schemas hold conditionals in
+//! `dependentSchemas`, which cargo-typify skips, where it stops at `if`.
 
 use schemars::generate::{Contract, SchemaSettings};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
@@ -79,15 +89,16 @@ pub fn event_schema(ty: EventType, generator: &mut SchemaGenerator) -> Schema {
         }
         EventType::RecordingFinished => Envelope::<RecordingFinishedData>::json_schema(generator),
     };
-    // The envelope's `type` becomes a `const`, keeping its description and
-    // provenance.
+    // The envelope's `type` is pinned to the event's, keeping its description
+    // and provenance.
     if let Some(Value::Object(properties)) = schema.get_mut("properties") {
         let mut pinned = Map::new();
         pinned.insert("type".into(), "string".into());
-        pinned.insert("const".into(), ty.as_str().into());
+        pinned.insert("enum".into(), json!([ty.as_str()]));
+        pinned.insert("pattern".into(), pinned_pattern(ty.as_str()).into());
         if let Some(Value::Object(original)) = properties.get("type") {
             for (key, value) in original {
-                if key != "type" && key != "enum" {
+                if !matches!(key.as_str(), "type" | "enum" | "const" | "pattern") {
                     pinned.insert(key.clone(), value.clone());
                 }
             }
@@ -103,6 +114,24 @@ pub fn event_schema(ty: EventType, generator: &mut SchemaGenerator) -> Schema {
         }
     }
     Schema::from(out)
+}
+
+/// A regular expression matching exactly `value`. A `.` is written `[.]`, not
+/// `\\.`: Go's generated models carry the pattern in a struct tag, where a
+/// backslash makes the tag unreadable and the check silently absent.
+pub fn pinned_pattern(value: &str) -> String {
+    let mut pattern = String::from("^");
+    for c in value.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            pattern.push(c);
+        } else {
+            pattern.push('[');
+            pattern.push(c);
+            pattern.push(']');
+        }
+    }
+    pattern.push('$');
+    pattern
 }
 
 /// The union of all events: exactly one branch matches, chosen by `type`.
@@ -181,6 +210,7 @@ fn tidy(value: &mut Value) {
                 map.remove("format");
             }
             conditionals_in_all_of(map);
+            open_object(map);
             // A one-branch `oneOf` says the same as its branch.
             if let Some(Value::Array(branches)) = map.get("oneOf")
                 && branches.len() == 1
@@ -287,6 +317,79 @@ fn conditionals_in_all_of(map: &mut Map<String, Value>) {
     }
 }
 
+/// Says `additionalProperties: true` on an object schema with properties
+/// that says nothing about others. JSON Schema's default is the same, but
+/// several code generators (openapi-generator's Go and Python models, for
+/// two) read an absent keyword as `false` and reject, or drop, a property
+/// Whereby adds within an API version.
+fn open_object(map: &mut Map<String, Value>) {
+    if map.get("type").is_some_and(|t| t == "object")
+        && map.contains_key("properties")
+        && !map.contains_key("additionalProperties")
+        && !map.contains_key("unevaluatedProperties")
+    {
+        map.insert("additionalProperties".into(), true.into());
+    }
+}
+
+/// Moves each `allOf` entry that is a conditional on one property's presence
+/// (`if` requires that property) into `dependentSchemas` under that
+/// property: it applies only when the property is there, which the `if`
+/// requires anyway, so the meaning is the same. JSON Schema code generators
+/// that stop at `if` (cargo-typify panics) skip `dependentSchemas`. Only the
+/// standalone schemas get this: OpenAPI tools read the `allOf` form.
+fn conditionals_in_dependent_schemas(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(entries)) = map.get_mut("allOf") {
+                let mut moved = Vec::new();
+                entries.retain(|entry| match presence_condition(entry) {
+                    Some(property) => {
+                        moved.push((property, entry.clone()));
+                        false
+                    }
+                    None => true,
+                });
+                if entries.is_empty() {
+                    map.remove("allOf");
+                }
+                for (property, entry) in moved {
+                    let dependent = map
+                        .entry("dependentSchemas")
+                        .or_insert_with(|| Value::Object(Map::new()));
+                    if let Value::Object(dependent) = dependent {
+                        match dependent.get_mut(&property) {
+                            Some(existing) => {
+                                *existing = json!({ "allOf": [existing.take(), entry] });
+                            }
+                            None => {
+                                dependent.insert(property, entry);
+                            }
+                        }
+                    }
+                }
+            }
+            map.values_mut().for_each(conditionals_in_dependent_schemas);
+        }
+        Value::Array(items) => items.iter_mut().for_each(conditionals_in_dependent_schemas),
+        _ => {}
+    }
+}
+
+/// The property a conditional entry (`if`/`then`/`else` only) requires in
+/// its `if`, when it requires exactly one and has no `else` (an `else` would
+/// apply when the property is absent too).
+fn presence_condition(entry: &Value) -> Option<String> {
+    let map = entry.as_object()?;
+    if !map.contains_key("then") || !map.keys().all(|k| matches!(k.as_str(), "if" | "then")) {
+        return None;
+    }
+    match map.get("if")?.get("required")?.as_array()?.as_slice() {
+        [Value::String(property)] => Some(property.clone()),
+        _ => None,
+    }
+}
+
 fn unwrap_lines(text: &str) -> String {
     text.split("\n\n")
         .map(|paragraph| {
@@ -326,6 +429,7 @@ pub fn standalone_union_schema() -> Value {
     }
     // The event schemas joined the definitions after `standalone` tidied them.
     tidy(&mut schema);
+    conditionals_in_dependent_schemas(&mut schema);
     schema
 }
 
@@ -353,6 +457,7 @@ fn standalone(root: Value, mut generator: SchemaGenerator) -> Value {
     }
     let mut out = Value::Object(out);
     tidy(&mut out);
+    conditionals_in_dependent_schemas(&mut out);
     out
 }
 
@@ -431,12 +536,17 @@ mod tests {
                 }
                 if map.contains_key("if") {
                     conditionals += 1;
+                    let place = if name == "components" {
+                        "/allOf/"
+                    } else {
+                        "/dependentSchemas/"
+                    };
                     assert!(
-                        pointer.contains("/allOf/")
+                        pointer.contains(place)
                             && map
                                 .keys()
                                 .all(|k| matches!(k.as_str(), "if" | "then" | "else")),
-                        "{name}{pointer}: `if` outside an allOf entry of its own"
+                        "{name}{pointer}: `if` outside an entry of its own under {place}"
                     );
                 }
             }
@@ -445,6 +555,96 @@ mod tests {
             conditionals > 0,
             "no conditional found: the check checked nothing"
         );
+    }
+
+    #[test]
+    fn every_event_pins_its_type_with_a_one_value_enum_and_a_pattern() {
+        for (name, schema) in published() {
+            let mut events = 0;
+            let mut all = Vec::new();
+            objects(&schema, String::new(), &mut all);
+            for (pointer, map) in all {
+                let Some(ty) = EventType::ALL
+                    .iter()
+                    .find(|ty| map.get("title").and_then(Value::as_str) == Some(ty.as_str()))
+                else {
+                    continue;
+                };
+                events += 1;
+                let pinned = &map["properties"]["type"];
+                assert_eq!(pinned["enum"], json!([ty.as_str()]), "{name}{pointer}");
+                assert!(
+                    pinned.get("const").is_none(),
+                    "{name}{pointer}: const beside enum"
+                );
+                let pattern = pinned["pattern"].as_str().unwrap();
+                assert!(!pattern.contains('\\'), "{name}{pointer}: {pattern}");
+                assert_eq!(pattern, pinned_pattern(ty.as_str()));
+            }
+            assert!(events > 0, "{name}: no event schema found");
+        }
+    }
+
+    #[test]
+    fn a_pinned_pattern_matches_its_value_and_no_other() {
+        assert_eq!(
+            pinned_pattern("room.client.knockCancelled"),
+            "^room[.]client[.]knockCancelled$"
+        );
+        assert_eq!(pinned_pattern("a-b_c"), "^a[-]b_c$");
+    }
+
+    #[test]
+    fn every_object_with_properties_is_explicitly_open() {
+        let mut open = 0;
+        for (name, schema) in published() {
+            let mut all = Vec::new();
+            objects(&schema, String::new(), &mut all);
+            for (pointer, map) in all {
+                if pointer.ends_with("/properties") || map.get("type") != Some(&json!("object")) {
+                    continue;
+                }
+                if map.contains_key("properties") {
+                    open += 1;
+                    assert!(
+                        map.contains_key("additionalProperties"),
+                        "{name}{pointer}: says nothing of other properties"
+                    );
+                }
+            }
+        }
+        assert!(open > 0, "no object found: the check checked nothing");
+    }
+
+    #[test]
+    fn a_presence_conditional_moves_into_dependent_schemas() {
+        let conditional = json!({
+            "if": { "properties": { "kind": { "const": "X" } }, "required": ["kind"] },
+            "then": { "required": ["extra"] }
+        });
+        let mut schema = json!({
+            "type": "object",
+            "allOf": [{ "required": ["a"] }, conditional.clone()]
+        });
+        conditionals_in_dependent_schemas(&mut schema);
+        assert_eq!(
+            schema,
+            json!({
+                "type": "object",
+                "allOf": [{ "required": ["a"] }],
+                "dependentSchemas": { "kind": conditional }
+            })
+        );
+        // With an `else`, or a condition on more than one property, the
+        // meaning would change: left where it is.
+        let kept = json!({ "allOf": [{
+            "if": { "required": ["a", "b"] }, "then": { "required": ["c"] }
+        }, {
+            "if": { "required": ["a"] }, "then": { "required": ["c"] }, "else": { "required": ["d"] }
+        }] });
+        let mut tidied = kept.clone();
+        conditionals_in_dependent_schemas(&mut tidied);
+        assert_eq!(tidied, kept);
     }
 
     #[test]

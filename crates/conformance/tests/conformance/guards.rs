@@ -233,13 +233,13 @@ fn strict_mode_closes_open_lists_inside_combinators() {
     }
 }
 
-/// A schema that `$ref` or `allOf` applies and that allows any property
-/// (`additionalProperties: true`, or a schema) keeps strict mode from
-/// closing the object; `additionalProperties: false` does not.
+/// A schema that `$ref` or `allOf` applies and that describes any other
+/// property's value (`additionalProperties` with a schema: a map) keeps strict
+/// mode from closing the object; `additionalProperties: false` does not.
 #[test]
 fn strict_mode_leaves_open_what_a_combined_schema_opens() {
     let base = json!({ "type": "object", "properties": { "type": { "const": "open" }, "a": { "type": "string" } } });
-    for open in [json!(true), json!({ "type": "integer" })] {
+    for open in [json!({ "type": "integer" })] {
         let mut opened = base.clone();
         opened["additionalProperties"] = open.clone();
         for schema in [
@@ -257,21 +257,34 @@ fn strict_mode_leaves_open_what_a_combined_schema_opens() {
             );
         }
     }
-    let mut closed = base;
-    closed["additionalProperties"] = json!(false);
-    let document = with_schema(
-        json!({ "allOf": [{ "$ref": "#/components/schemas/Base" }] }),
-        json!({ "Base": closed }),
-    );
-    let [_, strict] = both(&document);
-    let found = kinds(&strict, &json!({ "type": "open", "a": "x", "extra": 1 }));
-    assert!(
-        found
-            .iter()
-            .all(|(path, kind)| path == "/extra" && *kind == IssueKind::UnknownProperty)
-            && !found.is_empty(),
-        "{found:?}"
-    );
+    // `false` closes; `true` says what leaving the keyword out says (the
+    // published documents write it for code generators), so strict mode
+    // closes the object all the same, wherever it is written.
+    for closing in [json!(false), json!(true)] {
+        let mut closed = base.clone();
+        closed["additionalProperties"] = closing.clone();
+        for schema in [
+            json!({ "$ref": "#/components/schemas/Base" }),
+            json!({ "allOf": [{ "$ref": "#/components/schemas/Base" }] }),
+        ] {
+            let document = with_schema(schema.clone(), json!({ "Base": closed }));
+            let [lenient, strict] = both(&document);
+            let payload = json!({ "type": "open", "a": "x", "extra": 1 });
+            assert_eq!(
+                lenient.validate_value(&payload).is_valid(),
+                closing == true,
+                "{closing} in {schema}"
+            );
+            let found = kinds(&strict, &payload);
+            assert!(
+                found
+                    .iter()
+                    .all(|(path, kind)| path == "/extra" && *kind == IssueKind::UnknownProperty)
+                    && !found.is_empty(),
+                "{closing} in {schema}: {found:?}"
+            );
+        }
+    }
 }
 
 /// Conditional and nested schemas in strict mode: what `then`/`else` and

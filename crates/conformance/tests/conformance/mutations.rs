@@ -24,7 +24,11 @@ fn event_schema(event_type: &str) -> &'static Value {
     hooks
         .values()
         .map(|hook| &hook["post"]["requestBody"]["content"]["application/json"]["schema"])
-        .find(|schema| follow(schema)["properties"]["type"]["const"].as_str() == Some(event_type))
+        .find(|schema| {
+            let pinned = &follow(schema)["properties"]["type"];
+            let value = pinned.get("const").unwrap_or(&pinned["enum"][0]);
+            value.as_str() == Some(event_type)
+        })
         .expect("a webhook for the event type")
 }
 
