@@ -59,6 +59,8 @@ command -v java >/dev/null || debian_packages+=(default-jre-headless)
 command -v go >/dev/null || debian_packages+=("golang-go=2:1.19~1")
 [ -d /usr/share/gocode/src/gopkg.in/validator.v2 ] ||
     debian_packages+=("golang-gopkg-validator.v2-dev=0.0+git20160116-3.1")
+command -v chromium >/dev/null || debian_packages+=(chromium fonts-dejavu-core)
+command -v unshare >/dev/null || debian_packages+=(util-linux)
 if ((${#debian_packages[@]})); then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -174,6 +176,33 @@ const future = { ...JSON.parse(last), type: "room.somethingNew" };
 if (route(JSON.stringify(future)) !== null) throw new Error("a new event type was not acknowledged");
 console.log(`route: ${routed} examples handled, the rest and a new event type acknowledged`);
 JS
+
+step "docs/reference.html from a file:// URL, network off (headless Chromium, Debian): every event and the timeline visible; a screenshot kept"
+# `unshare --net` runs the browser in a network namespace of its own, which
+# has no interface but a loopback that is down: nothing can be fetched.
+ARTEFACTS=${CI_ARTEFACTS:-$ROOT/target/ci-artefacts}
+mkdir -p "$ARTEFACTS"
+chromium_offline() {
+    unshare --net chromium --headless --no-sandbox --disable-gpu --hide-scrollbars \
+        --no-pdf-header-footer "$@" "file://$ROOT/docs/reference.html" >>"$WORK/chromium.log" 2>&1 ||
+        { cat "$WORK/chromium.log"; return 1; }
+}
+chromium --version
+chromium_offline --window-size=1280,1300 --screenshot="$ARTEFACTS/reference.png"
+chromium_offline --print-to-pdf="$WORK/reference.pdf"
+"$PY/python" - "$WORK/reference.pdf" "$ARTEFACTS/reference.png" spec/examples <<'PY'
+import glob, json, os, sys
+from pypdf import PdfReader
+text = "\n".join(page.extract_text() for page in PdfReader(sys.argv[1]).pages)
+types = sorted({json.load(open(p))["type"] for p in glob.glob(sys.argv[3] + "/*.json")})
+missing = [t for t in types if t not in text]
+timeline = ["History at a glance", "real room.client.joined delivery", "real recording.finished delivery"]
+missing += [t for t in timeline if t not in text]
+assert os.path.getsize(sys.argv[2]) > 10_000, "the screenshot is (nearly) empty"
+print(f"{len(types) - len([t for t in types if t in missing])}/{len(types)} event names visible; timeline visible: {not any(t in missing for t in timeline)}")
+print(f"screenshot: {sys.argv[2]}")
+assert len(types) == 11 and not missing, f"not visible: {missing}"
+PY
 
 step "Prism mocks the receiver document: 2xx for every example, 4xx for a body without data"
 "$BIN/prism" mock --host 127.0.0.1 --port "$PRISM_PORT" spec/receiver.openapi.yaml >"$WORK/prism.log" 2>&1 &

@@ -210,10 +210,12 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
     }
 
     files.push(("spec/test-vectors.json".to_owned(), crate::vectors::file()?));
+    let reference = crate::docs::reference(&document)?;
     files.push((
-        "docs/webhooks.md".to_owned(),
-        crate::docs::reference(&document)?,
+        crate::html::PATH.to_owned(),
+        crate::html::reference(&document, &reference)?,
     ));
+    files.push(("docs/webhooks.md".to_owned(), reference));
     let changelog = crate::changelog::render(&document)?;
     files.push((crate::changelog::CHANGELOG_PATH.to_owned(), changelog));
     Ok(files)

@@ -7,6 +7,7 @@ mod codegen;
 mod docs;
 mod gate;
 mod guide;
+mod html;
 mod openapi;
 mod openapi30;
 mod polish;
