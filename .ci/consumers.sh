@@ -21,8 +21,10 @@ DOCS=(spec/openapi.yaml spec/receiver.openapi.yaml spec/openapi-3.0.yaml)
 PRISM_PORT=4010
 WORK=$(mktemp -d)
 PRISM_PID=
+LISTEN_PID=
 cleanup() {
     if [ -n "$PRISM_PID" ]; then kill "$PRISM_PID" 2>/dev/null || true; fi
+    if [ -n "$LISTEN_PID" ]; then kill "$LISTEN_PID" 2>/dev/null || true; fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -43,7 +45,7 @@ all_pass() {
 }
 
 step "consumer tools (npm, PyPI, Debian)"
-for tool in redocly spectral prism openapi-typescript tsc; do
+for tool in redocly spectral prism openapi-typescript tsc newman; do
     if [ ! -x "$BIN/$tool" ]; then
         npm ci --prefix "$TOOLS" --no-audit --no-fund --loglevel=error
         break
@@ -187,13 +189,14 @@ chromium_offline() {
         --no-pdf-header-footer "$@" "file://$ROOT/docs/reference.html" >>"$WORK/chromium.log" 2>&1 ||
         { cat "$WORK/chromium.log"; return 1; }
 }
-chromium --version
+chromium --version 2>/dev/null
 chromium_offline --window-size=1280,1300 --screenshot="$ARTEFACTS/reference.png"
 chromium_offline --print-to-pdf="$WORK/reference.pdf"
 "$PY/python" - "$WORK/reference.pdf" "$ARTEFACTS/reference.png" spec/examples <<'PY'
-import glob, json, os, sys
+import glob, json, os, sys, unicodedata
 from pypdf import PdfReader
-text = "\n".join(page.extract_text() for page in PdfReader(sys.argv[1]).pages)
+# NFKC undoes the ligatures of the printed text ("ﬁ" for "fi").
+text = unicodedata.normalize("NFKC", "\n".join(p.extract_text() for p in PdfReader(sys.argv[1]).pages))
 types = sorted({json.load(open(p))["type"] for p in glob.glob(sys.argv[3] + "/*.json")})
 missing = [t for t in types if t not in text]
 timeline = ["History at a glance", "real room.client.joined delivery", "real recording.finished delivery"]
@@ -202,6 +205,42 @@ assert os.path.getsize(sys.argv[2]) > 10_000, "the screenshot is (nearly) empty"
 print(f"{len(types) - len([t for t in types if t in missing])}/{len(types)} event names visible; timeline visible: {not any(t in missing for t in timeline)}")
 print(f"screenshot: {sys.argv[2]}")
 assert len(types) == 11 and not missing, f"not visible: {missing}"
+PY
+
+step "Postman: spec/postman.collection.json, run by newman against \`whereby-webhooks listen\`: every request signed by its script and accepted; refused with another secret"
+target="${CARGO_TARGET_DIR:-target}"
+cargo build --quiet --locked -p whereby-webhooks --bin whereby-webhooks
+WHEREBY_WEBHOOK_SECRET=ci-postman-signing-secret "$target/debug/whereby-webhooks" listen \
+    --addr 127.0.0.1:0 >"$WORK/listen.out" 2>"$WORK/listen.err" &
+LISTEN_PID=$!
+listen_url=
+for _ in $(seq 100); do
+    listen_url=$(sed -n 's/^listening on //p' "$WORK/listen.out" 2>/dev/null || true)
+    [ -n "$listen_url" ] && break
+    sleep 0.1
+done
+[ -n "$listen_url" ] || { cat "$WORK/listen.out" "$WORK/listen.err"; exit 1; }
+# newman_run SECRET REPORT: runs the collection with that signing secret.
+newman_run() {
+    "$BIN/newman" run spec/postman.collection.json --color off --disable-unicode \
+        --env-var "receiverUrl=$listen_url/webhooks" --env-var "signingSecret=$1" \
+        --reporters json --reporter-json-export "$2" >"$2.log" 2>&1 || { cat "$2.log"; return 1; }
+}
+newman_run ci-postman-signing-secret "$WORK/newman-signed.json"
+newman_run not-the-endpoints-secret "$WORK/newman-forged.json"
+kill "$LISTEN_PID" && wait "$LISTEN_PID" 2>/dev/null || true
+LISTEN_PID=
+"$PY/python" - "$WORK/newman-signed.json" "$WORK/newman-forged.json" <<'PY'
+import json, sys
+def codes(path):
+    run = json.load(open(path))["run"]
+    return {e["item"]["name"]: e.get("response", {}).get("code") for e in run["executions"]}
+signed, forged = codes(sys.argv[1]), codes(sys.argv[2])
+accepted = [n for n, c in signed.items() if c and 200 <= c < 300]
+refused = [n for n, c in forged.items() if c and 400 <= c < 500]
+print(f"signed with the secret: {len(accepted)}/{len(signed)} accepted; with another: {len(refused)}/{len(forged)} refused")
+assert len(signed) == 11 and len(accepted) == 11, signed
+assert len(refused) == 11, forged
 PY
 
 step "Prism mocks the receiver document: 2xx for every example, 4xx for a body without data"

@@ -210,6 +210,10 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
     }
 
     files.push(("spec/test-vectors.json".to_owned(), crate::vectors::file()?));
+    files.push((
+        crate::postman::PATH.to_owned(),
+        crate::postman::collection()?,
+    ));
     let reference = crate::docs::reference(&document)?;
     files.push((
         crate::html::PATH.to_owned(),

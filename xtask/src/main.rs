@@ -11,6 +11,7 @@ mod html;
 mod openapi;
 mod openapi30;
 mod polish;
+mod postman;
 mod receiver;
 mod vectors;
 mod yaml;
