@@ -3,8 +3,8 @@
 // and runs it on every example and on a type Whereby may add.
 //
 // Whereby's docs list the event types "at the moment" supported; the
-// generated WebhookEvent union leaves a type added since as an empty value,
-// with no error. Routing on `type` first acknowledges it instead.
+// generated WebhookEvent union fails on a type added since. Routing on `type`
+// first acknowledges it instead.
 package main
 
 import (

@@ -4,8 +4,8 @@
 //! add.
 //!
 //! Whereby's docs list the event types "at the moment" supported; the
-//! generated untagged union fails on a type added since, or parses it as
-//! another event. Routing on `type` first acknowledges it instead.
+//! generated untagged union fails on a type added since. Routing on `type`
+//! first acknowledges it instead.
 
 use crate::generated;
 

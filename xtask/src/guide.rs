@@ -211,8 +211,8 @@ fn sections() -> Result<String, String> {
         "\n## Route on `type` before generated models\n\n\
          Whereby's docs list the event types supported \"at the moment\", so a receiver \
          should expect types it does not know yet. Models generated from these documents do \
-         not: their union of all events fails on an unknown `type` (datamodel-code-generator's \
-         pydantic models raise) or mishandles it. We recommend reading `type` first, handing \
+         not: their union of all events fails on an unknown `type` (CI checks that it does \
+         for the Python, Go and Rust models below). We recommend reading `type` first, handing \
          the body to the generated model of each event you handle, and answering `2xx` to any \
          other, after the signature check. Each snippet runs in CI (`.ci/consumers.sh`) \
          against the models its tool generates, on every example and on an event of a new \
