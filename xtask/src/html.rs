@@ -44,7 +44,7 @@ main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem 4rem}\
 h1,h2,h3{line-height:1.25;margin:2rem 0 .75rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.3rem}\
 a{color:#0550ae}code,pre{font-family:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:.875em}\
 code{background:#eff1f3;border-radius:4px;padding:.1em .3em}\
-pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.75rem;overflow:auto}\
+pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.75rem;overflow:auto;tab-size:4}\
 pre code{background:none;padding:0}\
 table{border-collapse:collapse;display:block;overflow:auto;margin:1rem 0}\
 th,td{border:1px solid #d0d7de;padding:.3rem .6rem;vertical-align:top}th{background:#f6f8fa}\
