@@ -57,8 +57,7 @@ const DELIVERY: &str = "\
 What Whereby documents:
 
 - Webhooks are managed by an admin in the \"Configure\" section of the Embedded dashboard.
-  There is no API to register endpoints. The dashboard accepts only HTTPS endpoint URLs, and
-  up to 10 webhooks per organisation. Whereby's servers have no static range of IP addresses.
+  There is no API to register endpoints.
 - `assistant.requested` is sent to the endpoint URL configured for an Assistant with Manual
   Invite enabled (Whereby's Assistants docs).
 - Each event is delivered in JSON format as the body of an HTTP request (the spec models it
@@ -71,8 +70,15 @@ What Whereby documents:
 - Every event carries `apiVersion` (`1.0`). Breaking changes come under a new major version;
   data can be added within one.
 
+What Whereby does not document: whether endpoint URLs must be HTTPS, how many webhooks an
+organisation can have, and from which IP addresses deliveries come. Its firewall page says
+its servers have no static range of IP addresses, about video traffic, and offers
+enterprise customers a list of current server IPs on request.
+
 What we recommend:
 
+- Serve your endpoint over HTTPS, and do not rely on an allow-list of source addresses:
+  verify the signature instead.
 - Answer `2XX` to accept, within 5 seconds: do slow work afterwards. Whereby does not
   document what a `2XX` or a `4XX` does; that a `4XX` is not retried is an inference from
   the documented retry rule. Answer `4XX` only to a delivery that can never succeed.

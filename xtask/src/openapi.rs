@@ -36,11 +36,12 @@ that begin \"Whereby documents\" report those sources; advice of this project be
 
 **Endpoints.** Whereby documents that webhooks are managed by an admin in the \
 \"Configure\" section of the Embedded dashboard; there is no API to register them, so \
-this document describes only the requests a receiver gets. Not on the docs page but \
-reported from the dashboard itself (so unversioned here): it accepts only HTTPS endpoint \
-URLs, and up to 10 webhooks per organisation. Whereby documents that its \
-servers have no static range of IP addresses, so a receiver cannot rely on an \
-allow-list of source addresses. Whereby's Assistants docs add that \
+this document describes only the requests a receiver gets. Whereby does not document \
+whether endpoint URLs must be HTTPS, how many webhooks an organisation can have, or \
+from which addresses deliveries come (its firewall page, about video traffic, says its \
+servers have no static range of IP addresses and offers enterprise customers a list of \
+current server IPs); we recommend HTTPS, and verifying signatures rather than source \
+addresses. Whereby's Assistants docs add that \
 `assistant.requested` is sent to the endpoint URL configured for an Assistant with \
 Manual Invite enabled.
 

@@ -27,7 +27,8 @@ receiver.
 Whereby configures one endpoint URL per webhook in the Embedded dashboard and has \
 no fixed path: `/webhooks` and the server below stand for yours.";
 
-const SERVER_DESCRIPTION: &str = "Your receiver. Whereby requires endpoints to be HTTPS.";
+const SERVER_DESCRIPTION: &str = "Your receiver. Whereby does not document whether endpoints must \
+     be HTTPS; we recommend it.";
 const SERVER_VARIABLE_DESCRIPTION: &str =
     "The base URL of your receiver, without the endpoint's path.";
 

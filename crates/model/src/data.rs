@@ -71,8 +71,10 @@ pub struct ClientData {
     /// The room session the event belongs to; `null` when there is no session.
     #[schemars(extend("x-since" = "2023-12-07", "x-sources" = [DOCS_3697F0F, SDK_AB84F8E]))]
     pub room_session_id: Option<String>,
-    /// The visible name displayed to others in the meeting.
-    #[schemars(extend("x-since" = "2023-07-28", "x-sources" = [DOCS_27CC193]))]
+    /// The visible name displayed to others in the meeting. Whereby's privacy settings page
+    /// says that when display names are removed for privacy, webhooks carry `[[redacted]]`
+    /// instead.
+    #[schemars(extend("x-since" = "2023-07-28", "x-sources" = [DOCS_27CC193, DOCS_PRIVACY]))]
     pub display_name: String,
     /// The participant's id, usable with Whereby's insights data.
     #[schemars(extend("x-since" = "2023-12-07", "x-sources" = [DOCS_3697F0F]))]
@@ -115,7 +117,7 @@ pub struct ClientJoinLeaveData {
     pub is_dial_in: Option<bool>,
 }
 
-/// Declares a list of string values that Whereby documents as open: the known
+/// Declares a list of string values this contract keeps open: the known
 /// values are variants, any other string is kept in `Other`, and the schema
 /// accepts any string while listing the known ones in `x-extensible-enum`.
 macro_rules! open_list {
