@@ -73,6 +73,7 @@ mod yaml;
 
 pub mod diff;
 pub mod escape;
+pub mod history;
 pub mod judge;
 
 pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN, MAX_IN_PLACE_SCHEMAS};
