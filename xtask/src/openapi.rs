@@ -67,10 +67,14 @@ so the schemas here are open: unknown properties are allowed, and `roleName` and
 recording `status` are open lists (`x-extensible-enum`) that accept values not listed.
 
 **History and sources.** Every envelope and data property, and every webhook, carries \
-`x-since`, the date Whereby first documented it (`2022-04-01`, the start of the docs \
-history, means that date or earlier), and `x-sources`, the commits of `whereby/docs` \
-or `whereby/sdk` that document it. A delivery captured before a property's `x-since` \
-may lack it. Where the sources disagree, the choice made is recorded in \
+`x-since`, the date Whereby first documented it on that event: the earliest commit of \
+`whereby/docs` or of the Assistant SDK types in `whereby/sdk` that has it, never before \
+the event (`2022-04-01`, the start of the docs history, means that date or earlier); \
+and `x-sources`, those commits, the dating one first. The known values of an open list \
+are dated in `x-enumSince`. A delivery captured before a property's `x-since` may lack \
+it: `whereby-webhooks spec --as-of DATE` prints the contract of a date, and \
+`whereby-webhooks validate --as-of created` judges each delivery by the contract of its \
+own `createdAt`. Where the sources disagree, the choice made is recorded in \
 `spec/review.yml` and in the reference docs.";
 
 const SIGNATURE_DESCRIPTION: &str = "\
