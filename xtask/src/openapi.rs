@@ -18,7 +18,9 @@ use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{OpenApiBuilder, Ref, RefOr, Required};
-use whereby_webhooks_model::provenance::{SINCE_KEY, SOURCES_KEY};
+use whereby_webhooks_model::provenance::{
+    DOCS_A316F59, DOCS_ASSISTANTS, DOCS_FIREWALL, DOCS_VERSIONING, SINCE_KEY, SOURCES_KEY,
+};
 use whereby_webhooks_model::schema::components;
 use whereby_webhooks_model::{API_VERSION, EventType, Family, examples};
 
@@ -222,6 +224,34 @@ pub fn document() -> Result<Value, String> {
             .ok_or_else(|| format!("the webhook {ty} has no post operation"))?;
         post.insert(SINCE_KEY.into(), ty.since().into());
         post.insert(SOURCES_KEY.into(), json!(ty.sources()));
+        // The signature header's description reports the webhooks page
+        // (and, for `assistant.requested`, the Assistants page).
+        let header_sources = if ty.signature_documented() {
+            json!([DOCS_A316F59])
+        } else {
+            json!([DOCS_A316F59, DOCS_ASSISTANTS])
+        };
+        for parameter in post
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            parameter.insert(SOURCES_KEY.into(), header_sources.clone());
+        }
+    }
+    // What the info's description reports, by source.
+    if let Some(Value::Object(info)) = map.get_mut("info") {
+        info.insert(
+            SOURCES_KEY.into(),
+            json!([
+                DOCS_A316F59,
+                DOCS_ASSISTANTS,
+                DOCS_FIREWALL,
+                DOCS_VERSIONING
+            ]),
+        );
     }
     map.insert("components".into(), json!({ "schemas": components() }));
     map.insert("x-generated-by".into(), crate::codegen::json_note().into());

@@ -168,6 +168,8 @@ pub fn document(webhooks_document: &Value) -> Result<Value, String> {
             "4XX": { "description": REFUSED },
             "5XX": { "description": RETRY },
         },
+        // The responses report the webhooks page's retry rule.
+        "x-sources": [whereby_webhooks_model::provenance::DOCS_A316F59],
     });
 
     let mut out = Map::new();

@@ -123,7 +123,7 @@ pub struct ClientJoinLeaveData {
 macro_rules! open_list {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident ($schema_name:literal, $description:literal) {
+        pub enum $name:ident ($schema_name:literal, $description:literal, sources $sources:expr) {
             $( $(#[doc = $doc:literal])+ $variant:ident = $wire:literal since $since:literal, )+
         }
     ) => {
@@ -203,7 +203,7 @@ macro_rules! open_list {
 
             fn json_schema(_: &mut SchemaGenerator) -> Schema {
                 let since: Vec<&str> = $name::ALL.iter().filter_map($name::since).collect();
-                open_list_schema($description, &$name::known(), &since)
+                open_list_schema($description, &$name::known(), &since, $sources)
             }
         }
     };
@@ -222,7 +222,12 @@ fn unwrap_doc(lines: &[&str]) -> String {
 /// The published form of an open list: any string, the known values in
 /// `x-extensible-enum`, their descriptions in `x-enumDescriptions` and their
 /// dates in `x-enumSince`.
-fn open_list_schema(description: &str, known: &[(&str, String)], since: &[&str]) -> Schema {
+fn open_list_schema(
+    description: &str,
+    known: &[(&str, String)],
+    since: &[&str],
+    sources: &[&str],
+) -> Schema {
     let values: Vec<&str> = known.iter().map(|(value, _)| *value).collect();
     let descriptions: serde_json::Map<String, serde_json::Value> = known
         .iter()
@@ -239,6 +244,7 @@ fn open_list_schema(description: &str, known: &[(&str, String)], since: &[&str])
         "x-extensible-enum": values,
         "x-enumDescriptions": descriptions,
         crate::provenance::ENUM_SINCE_KEY: dates,
+        crate::provenance::SOURCES_KEY: sources,
     }))
     .unwrap_or_default()
 }
@@ -247,7 +253,7 @@ open_list! {
     /// A participant's role in a room. An open list: the webhooks page's list has grown
     /// from 5 values to 10, the Assistant SDK types add `assistant`, so a value not
     /// listed here is accepted and kept as [`RoleName::Other`].
-    pub enum RoleName ("RoleName", "A participant's role in the room, which depends on the URL they used to join. Whereby's docs word the list as closed (\"will have one of the following values\"); this contract opens it, because the list has grown over time (5 values on 2022-04-01, 6 from 2022-09-21, 10 on the webhooks page today, and `assistant` in the Assistant SDK types and reference), so any string is accepted; the known values are listed in `x-extensible-enum`, each dated in `x-enumSince`.") {
+    pub enum RoleName ("RoleName", "A participant's role in the room, which depends on the URL they used to join. Whereby's docs word the list as closed (\"will have one of the following values\"); this contract opens it, because the list has grown over time (5 values on 2022-04-01, 6 from 2022-09-21, 10 on the webhooks page today, and `assistant` in the Assistant SDK types and reference), so any string is accepted; the known values are listed in `x-extensible-enum`, each dated in `x-enumSince`.", sources &[DOCS_370F78C, DOCS_A316F59, DOCS_C9ED0B3, SDK_90470D16]) {
         /// A user with an admin account in your Embedded organization (documented since
         /// 2022-04-01 or earlier).
         Owner = "owner" since "2022-04-01",
@@ -338,7 +344,7 @@ pub struct TranscriptionFinishedData {
     pub transcription: TranscriptionData,
     /// The transcript's file name and extension. Whereby's transcription docs say transcripts
     /// are downloaded as `.md` files.
-    #[schemars(extend("x-since" = "2025-02-27", "x-sources" = [DOCS_A6CFEE4]))]
+    #[schemars(extend("x-since" = "2025-02-27", "x-sources" = [DOCS_A6CFEE4, DOCS_RECORDING_TRANSCRIPTIONS]))]
     pub filename: String,
     /// Where the transcript file is stored.
     #[schemars(extend("x-since" = "2025-02-27", "x-sources" = [DOCS_A6CFEE4]))]
@@ -370,6 +376,7 @@ fn recording_id_with_recording_transcription(schema: &mut Schema) {
 /// Where a transcript file is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schemars(extend("x-sources" = [DOCS_A6CFEE4, DOCS_SESSION_TRANSCRIPTION, DOCS_RECORDING_TRANSCRIPTIONS]))]
 pub enum StorageType {
     /// Stored with Whereby (Whereby-provided storage).
     WherebyHosted,
@@ -398,7 +405,7 @@ pub struct RecordingFinishedData {
     /// The recording's file name and extension. Whereby's cloud recording docs give the
     /// pattern `[room name]-[start time in ISO format].mkv` and let you choose the `.mkv` or
     /// `.mp4` format; a real delivery in Whereby's docs ends in `.mp4`.
-    #[schemars(extend("x-since" = "2023-08-22", "x-sources" = [DOCS_FC2DDB4]))]
+    #[schemars(extend("x-since" = "2023-08-22", "x-sources" = [DOCS_FC2DDB4, DOCS_CLOUD_RECORDING, DOCS_CF2D81F]))]
     pub filename: String,
     /// The identifier of the recording.
     #[schemars(extend("x-since" = "2023-08-22", "x-sources" = [DOCS_FC2DDB4]))]
@@ -414,7 +421,7 @@ pub struct RecordingFinishedData {
 open_list! {
     /// The status of a finished recording. An open list: Whereby documents that it
     /// "can be only `completed` for now".
-    pub enum RecordingStatus ("RecordingStatus", "The final status of the recording. An open list: Whereby documents that it can be only `completed` for now, so any string is accepted; the known values are listed in `x-extensible-enum`.") {
+    pub enum RecordingStatus ("RecordingStatus", "The final status of the recording. An open list: Whereby documents that it can be only `completed` for now, so any string is accepted; the known values are listed in `x-extensible-enum`.", sources &[DOCS_FC2DDB4, DOCS_A316F59]) {
         /// The recording finished and was uploaded.
         Completed = "completed" since "2023-08-22",
     }

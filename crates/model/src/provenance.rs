@@ -155,6 +155,18 @@ citations! {
     /// `whereby/docs` 4449da8 (2026-08-19): the firewall page, on the IP
     /// addresses of Whereby's (video) servers.
     DOCS_FIREWALL = "whereby/docs" @ "4449da8" "further-resources/faq-and-troubleshooting/firewall-and-security.md", "2026-08-19";
+    /// `whereby/docs` 4449da8 (2026-08-19): the REST API reference, whose
+    /// versioning rules put breaking changes under a new major version.
+    DOCS_VERSIONING = "whereby/docs" @ "4449da8" "reference/whereby-rest-api-reference/README.md", "2026-08-19";
+    /// `whereby/docs` 4449da8 (2026-08-19): the cloud recording page (file
+    /// name pattern, `.mkv` or `.mp4`).
+    DOCS_CLOUD_RECORDING = "whereby/docs" @ "4449da8" "whereby-product-features/recording-with-embedded/cloud-recording.md", "2026-08-19";
+    /// `whereby/docs` 4449da8 (2026-08-19): the recording transcription page
+    /// (Whereby-provided storage only; transcripts download as `.md`).
+    DOCS_RECORDING_TRANSCRIPTIONS = "whereby/docs" @ "4449da8" "whereby-product-features/transcribing/recording-transcriptions.md", "2026-08-19";
+    /// `whereby/docs` 4449da8 (2026-08-19): the session transcription page
+    /// (no webhooks for S3 storage).
+    DOCS_SESSION_TRANSCRIPTION = "whereby/docs" @ "4449da8" "whereby-product-features/transcribing/session-transcription.md", "2026-08-19";
     /// `whereby/sdk` ab84f8e (2025-08-06): the Assistant SDK's webhook types,
     /// with `roomSessionId: string | null` on every in-room event.
     SDK_AB84F8E = "whereby/sdk" @ "ab84f8e" "packages/assistant-sdk/src/Trigger/types.ts", "2025-08-06";

@@ -97,6 +97,7 @@ pub fn event_schema(ty: EventType, generator: &mut SchemaGenerator) -> Schema {
     let mut out = Map::new();
     out.insert("title".into(), ty.as_str().into());
     out.insert("description".into(), ty.description().into());
+    out.insert(crate::provenance::SOURCES_KEY.into(), json!(ty.sources()));
     for (key, value) in schema.as_object().into_iter().flatten() {
         if key != "title" && key != "description" {
             out.insert(key.clone(), value.clone());
