@@ -90,12 +90,15 @@ What we recommend:
 const HISTORY: &str = "\
 ## History of each property
 
-Each table's `since` column is the date Whereby first documented the property (the first
-commit of its webhooks page, or of the Assistant SDK types, that lists it). The docs history
-starts on 2022-04-01, so that date means \"2022-04-01 or earlier\". A delivery captured before
-a property's date may lack it. A property shared by several events carries the date it was
-first documented on any of them, so the event's own date, given under its heading, can be
-later. The spec carries the same dates as `x-since`, with the commits as `x-sources`.
+Each table's `since` column is the date Whereby first documented the property on that event,
+by one rule for every event, property and value of a list: the date of the earliest commit,
+in `whereby/docs` or in the Assistant SDK's webhook types in `whereby/sdk`, that documents it
+for that event, and never earlier than the event itself. The docs history starts on
+2022-04-01, so that date means \"2022-04-01 or earlier\". A delivery captured before a
+property's date may lack it: `whereby-webhooks validate --as-of created` judges each delivery
+by the contract of its own `createdAt`, and `whereby-webhooks spec --as-of DATE` prints the
+contract of a date. The spec carries the same dates as `x-since` (and, for the known values
+of an open list, `x-enumSince`), with the commits as `x-sources`, the dating one first.
 ";
 
 /// A property row of a table.
