@@ -27,17 +27,8 @@ pub struct SpecArgs {
 }
 
 impl SpecArgs {
-    /// The validator these flags ask for, compiled once.
-    ///
-    /// # Errors
-    ///
-    /// When the document cannot be read or compiled.
-    pub fn validator(&self) -> anyhow::Result<Validator> {
-        self.validator_as_of(None)
-    }
-
-    /// The validator these flags ask for, for the contract of a date when
-    /// `as_of` says one.
+    /// The validator these flags ask for, compiled once: for today's
+    /// contract, or for that of a date when `as_of` says one.
     ///
     /// # Errors
     ///

@@ -250,3 +250,24 @@ fn a_diff_between_two_dates_lists_the_changelog_between_them() {
         assert_eq!(diff_additions(old, new), changelog, "{old}..{new}");
     }
 }
+
+/// `listen --as-of created` answers Whereby's own delivery of 2022 as
+/// conforming; today's contract refuses it.
+#[test]
+fn listen_judges_by_the_contract_of_the_delivery_s_date() {
+    use crate::support::listen::{Listener, signed_post};
+
+    let body = std::fs::read(
+        repo_root()
+            .join(REAL)
+            .join("room.client.joined.recorder-2022-10-10.json"),
+    )
+    .expect("read a real delivery");
+    for (args, expected) in [(&[][..], 422), (&["--as-of", "created"][..], 200)] {
+        let listener = Listener::start(args);
+        let (status, answer) = signed_post(listener.port, &body);
+        assert_eq!(status, expected, "{args:?}: {answer}");
+        let stopped = listener.interrupt();
+        assert_eq!(stopped.status.code(), Some(0), "{}", stopped.stderr);
+    }
+}
