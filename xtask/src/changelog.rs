@@ -86,10 +86,17 @@ pub fn render(document: &Value) -> Result<String, String> {
         }
     }
     for ((path, since, sources), webhooks) in properties {
+        let text = match path.split_once(VALUE_OF) {
+            Some((path, value)) => format!(
+                "value `{value}` of `{path}` added to {}",
+                audience(&hooks, &webhooks)
+            ),
+            None => format!("`{path}` added to {}", audience(&hooks, &webhooks)),
+        };
         lines.push(Line {
             date: since,
             order: 1,
-            text: format!("`{path}` added to {}", audience(&hooks, &webhooks)),
+            text,
             sources,
         });
     }
@@ -105,7 +112,7 @@ pub fn render(document: &Value) -> Result<String, String> {
     md.push_str(
         "What appeared in Whereby's webhooks and when, newest first, as the OpenAPI document \
          records it: each event's and property's `x-since` date, with the sources (`x-sources`) \
-         that show it. A property no newer than its event came with it and is not listed separately. \
+         that show it, and each value of a list by its `x-enumSince` date. A property no newer than its event came with it and is not listed separately. \
          ",
     );
     let _ = write!(
@@ -194,8 +201,13 @@ fn sources(schema: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// What separates a property's path from one of its values in an
+/// [`Appearance`] of a value.
+const VALUE_OF: char = '\u{0}';
+
 /// Every property under `schema` with an `x-since`, as (dotted path, date,
-/// sources). The date and sources beside a `$ref` win over the target's.
+/// sources), and every value a list dates in `x-enumSince`, as (path,
+/// [`VALUE_OF`], value; date; no sources). The date and sources beside a `$ref` win over the target's.
 fn walk(document: &Value, schema: &Value, prefix: &str, depth: usize, out: &mut Vec<Appearance>) {
     if depth > MAX_DEPTH {
         return;
@@ -226,6 +238,20 @@ fn walk(document: &Value, schema: &Value, prefix: &str, depth: usize, out: &mut 
             }
             if !out.iter().any(|(p, _, _)| *p == path) {
                 out.push((path.clone(), since.to_owned(), list));
+            }
+        }
+        // The values of a list, each dated in `x-enumSince`.
+        for (value, date) in target
+            .get("x-enumSince")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let key = format!("{path}{VALUE_OF}{value}");
+            if let Some(date) = date.as_str()
+                && !out.iter().any(|(p, _, _)| *p == key)
+            {
+                out.push((key, date.to_owned(), Vec::new()));
             }
         }
         walk(document, property, &format!("{path}."), depth + 1, out);

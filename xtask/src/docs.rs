@@ -57,8 +57,7 @@ const DELIVERY: &str = "\
 What Whereby documents:
 
 - Webhooks are managed by an admin in the \"Configure\" section of the Embedded dashboard.
-  There is no API to register endpoints. The dashboard accepts only HTTPS endpoint URLs, and
-  up to 10 webhooks per organisation. Whereby's servers have no static range of IP addresses.
+  There is no API to register endpoints.
 - `assistant.requested` is sent to the endpoint URL configured for an Assistant with Manual
   Invite enabled (Whereby's Assistants docs).
 - Each event is delivered in JSON format as the body of an HTTP request (the spec models it
@@ -71,8 +70,15 @@ What Whereby documents:
 - Every event carries `apiVersion` (`1.0`). Breaking changes come under a new major version;
   data can be added within one.
 
+What Whereby does not document: whether endpoint URLs must be HTTPS, how many webhooks an
+organisation can have, and from which IP addresses deliveries come. Its firewall page says
+its servers have no static range of IP addresses, about video traffic, and offers
+enterprise customers a list of current server IPs on request.
+
 What we recommend:
 
+- Serve your endpoint over HTTPS, and do not rely on an allow-list of source addresses:
+  verify the signature instead.
 - Answer `2XX` to accept, within 5 seconds: do slow work afterwards. Whereby does not
   document what a `2XX` or a `4XX` does; that a `4XX` is not retried is an inference from
   the documented retry rule. Answer `4XX` only to a delivery that can never succeed.
@@ -84,12 +90,15 @@ What we recommend:
 const HISTORY: &str = "\
 ## History of each property
 
-Each table's `since` column is the date Whereby first documented the property (the first
-commit of its webhooks page, or of the Assistant SDK types, that lists it). The docs history
-starts on 2022-04-01, so that date means \"2022-04-01 or earlier\". A delivery captured before
-a property's date may lack it. A property shared by several events carries the date it was
-first documented on any of them, so the event's own date, given under its heading, can be
-later. The spec carries the same dates as `x-since`, with the commits as `x-sources`.
+Each table's `since` column is the date Whereby first documented the property on that event,
+by one rule for every event, property and value of a list: the date of the earliest commit,
+in `whereby/docs` or in the Assistant SDK's webhook types in `whereby/sdk`, that documents it
+for that event, and never earlier than the event itself. The docs history starts on
+2022-04-01, so that date means \"2022-04-01 or earlier\". A delivery captured before a
+property's date may lack it: `whereby-webhooks validate --as-of created` judges each delivery
+by the contract of its own `createdAt`, and `whereby-webhooks spec --as-of DATE` prints the
+contract of a date. The spec carries the same dates as `x-since` (and, for the known values
+of an open list, `x-enumSince`), with the commits as `x-sources`, the dating one first.
 ";
 
 /// A property row of a table.

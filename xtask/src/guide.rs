@@ -253,9 +253,10 @@ fn sections() -> Result<String, String> {
     let _ = write!(
         md,
         "\n## A full example request\n\n\
-         The `compact` test vector as a delivery. Whereby's docs name the method (`POST` to the \
-         endpoint URL), the JSON body and the `Whereby-Signature` header; `Host`, `Content-Type` \
-         and `Content-Length` are shown as any HTTP client sends a JSON `POST`, and Whereby may \
+         The `compact` test vector as a delivery. Whereby's docs say an HTTP request to the \
+         endpoint URL, with the JSON body and the `Whereby-Signature` header; the method is \
+         not named, and this contract models it as a `POST`. `Host`, `Content-Type` and \
+         `Content-Length` are shown as any HTTP client sends a JSON `POST`, and Whereby may \
          send other headers too.\n\n\
          ```http\n\
          POST /webhooks HTTP/1.1\n\

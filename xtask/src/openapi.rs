@@ -18,7 +18,9 @@ use utoipa::openapi::response::{ResponseBuilder, ResponsesBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{OpenApiBuilder, Ref, RefOr, Required};
-use whereby_webhooks_model::provenance::{SINCE_KEY, SOURCES_KEY};
+use whereby_webhooks_model::provenance::{
+    DOCS_A316F59, DOCS_ASSISTANTS, DOCS_FIREWALL, DOCS_VERSIONING, SINCE_KEY, SOURCES_KEY,
+};
 use whereby_webhooks_model::schema::components;
 use whereby_webhooks_model::{API_VERSION, EventType, Family, examples};
 
@@ -36,11 +38,12 @@ that begin \"Whereby documents\" report those sources; advice of this project be
 
 **Endpoints.** Whereby documents that webhooks are managed by an admin in the \
 \"Configure\" section of the Embedded dashboard; there is no API to register them, so \
-this document describes only the requests a receiver gets. Not on the docs page but \
-reported from the dashboard itself (so unversioned here): it accepts only HTTPS endpoint \
-URLs, and up to 10 webhooks per organisation. Whereby documents that its \
-servers have no static range of IP addresses, so a receiver cannot rely on an \
-allow-list of source addresses. Whereby's Assistants docs add that \
+this document describes only the requests a receiver gets. Whereby does not document \
+whether endpoint URLs must be HTTPS, how many webhooks an organisation can have, or \
+from which addresses deliveries come (its firewall page, about video traffic, says its \
+servers have no static range of IP addresses and offers enterprise customers a list of \
+current server IPs); we recommend HTTPS, and verifying signatures rather than source \
+addresses. Whereby's Assistants docs add that \
 `assistant.requested` is sent to the endpoint URL configured for an Assistant with \
 Manual Invite enabled.
 
@@ -66,10 +69,14 @@ so the schemas here are open: unknown properties are allowed, and `roleName` and
 recording `status` are open lists (`x-extensible-enum`) that accept values not listed.
 
 **History and sources.** Every envelope and data property, and every webhook, carries \
-`x-since`, the date Whereby first documented it (`2022-04-01`, the start of the docs \
-history, means that date or earlier), and `x-sources`, the commits of `whereby/docs` \
-or `whereby/sdk` that document it. A delivery captured before a property's `x-since` \
-may lack it. Where the sources disagree, the choice made is recorded in \
+`x-since`, the date Whereby first documented it on that event: the earliest commit of \
+`whereby/docs` or of the Assistant SDK types in `whereby/sdk` that has it, never before \
+the event (`2022-04-01`, the start of the docs history, means that date or earlier); \
+and `x-sources`, those commits, the dating one first. The known values of an open list \
+are dated in `x-enumSince`. A delivery captured before a property's `x-since` may lack \
+it: `whereby-webhooks spec --as-of DATE` prints the contract of a date, and \
+`whereby-webhooks validate --as-of created` judges each delivery by the contract of its \
+own `createdAt`. Where the sources disagree, the choice made is recorded in \
 `spec/review.yml` and in the reference docs.";
 
 const SIGNATURE_DESCRIPTION: &str = "\
@@ -217,6 +224,34 @@ pub fn document() -> Result<Value, String> {
             .ok_or_else(|| format!("the webhook {ty} has no post operation"))?;
         post.insert(SINCE_KEY.into(), ty.since().into());
         post.insert(SOURCES_KEY.into(), json!(ty.sources()));
+        // The signature header's description reports the webhooks page
+        // (and, for `assistant.requested`, the Assistants page).
+        let header_sources = if ty.signature_documented() {
+            json!([DOCS_A316F59])
+        } else {
+            json!([DOCS_A316F59, DOCS_ASSISTANTS])
+        };
+        for parameter in post
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object_mut)
+        {
+            parameter.insert(SOURCES_KEY.into(), header_sources.clone());
+        }
+    }
+    // What the info's description reports, by source.
+    if let Some(Value::Object(info)) = map.get_mut("info") {
+        info.insert(
+            SOURCES_KEY.into(),
+            json!([
+                DOCS_A316F59,
+                DOCS_ASSISTANTS,
+                DOCS_FIREWALL,
+                DOCS_VERSIONING
+            ]),
+        );
     }
     map.insert("components".into(), json!({ "schemas": components() }));
     map.insert("x-generated-by".into(), crate::codegen::json_note().into());

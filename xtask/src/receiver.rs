@@ -35,7 +35,8 @@ authentic event of a type you do not handle: the guide in `docs/webhooks.md` \
 (\"Route on `type` before generated models\") shows how in Python, TypeScript, Go \
 and Rust.";
 
-const SERVER_DESCRIPTION: &str = "Your receiver. Whereby requires endpoints to be HTTPS.";
+const SERVER_DESCRIPTION: &str = "Your receiver. Whereby does not document whether endpoints must \
+     be HTTPS; we recommend it.";
 const SERVER_VARIABLE_DESCRIPTION: &str =
     "The base URL of your receiver, without the endpoint's path.";
 
@@ -153,6 +154,12 @@ pub fn document(webhooks_document: &Value) -> Result<Value, String> {
     let mut new_info = Map::new();
     new_info.insert("title".into(), "Whereby webhooks receiver".into());
     new_info.insert("description".into(), DESCRIPTION.into());
+    // The description reports the webhooks page's list of event types
+    // supported "at the moment".
+    new_info.insert(
+        "x-sources".into(),
+        json!([whereby_webhooks_model::provenance::DOCS_A316F59]),
+    );
     for key in ["license", "version"] {
         if let Some(value) = info.get(key) {
             new_info.insert(key.into(), value.clone());
@@ -175,6 +182,8 @@ pub fn document(webhooks_document: &Value) -> Result<Value, String> {
             "4XX": { "description": REFUSED },
             "5XX": { "description": RETRY },
         },
+        // The responses report the webhooks page's retry rule.
+        "x-sources": [whereby_webhooks_model::provenance::DOCS_A316F59],
     });
 
     let mut out = Map::new();

@@ -2,6 +2,7 @@
 //! that every command behaves and documents them alike.
 //!
 //! * [`SpecArgs`]: `--spec FILE` and `--strict` (`validate`, `listen`);
+//! * [`AsOfArgs`]: `--as-of DATE|created` (`validate`, `listen`);
 //! * [`ToleranceArgs`]: `--tolerance SECS` and `--no-tolerance` (`verify`,
 //!   `listen`);
 //! * [`parse_size()`]: sizes (`validate --max-size`, `listen --max-body`).
@@ -26,15 +27,52 @@ pub struct SpecArgs {
 }
 
 impl SpecArgs {
-    /// The validator these flags ask for, compiled once.
+    /// The validator these flags ask for, compiled once: for today's
+    /// contract, or for that of a date when `as_of` says one.
     ///
     /// # Errors
     ///
     /// When the document cannot be read or compiled.
-    pub fn validator(&self) -> anyhow::Result<Validator> {
+    pub fn validator_as_of(&self, as_of: Option<&AsOf>) -> anyhow::Result<Validator> {
         let options = Options {
             strict: self.strict,
         };
+        let Some(as_of) = as_of else {
+            return self.today(options);
+        };
+        let document = match &self.spec {
+            Some(path) => whereby_webhooks_conformance::read_document(path)
+                .map_err(|error| self.unusable(&error))?,
+            None => serde_json::from_str(whereby_webhooks_conformance::EMBEDDED_SPEC)
+                .context("cannot read the embedded spec")?,
+        };
+        match as_of {
+            AsOf::Date(date) => {
+                if let Ok(then) = whereby_webhooks_conformance::history::as_of(&document, date)
+                    && let Some(note) = then.note
+                {
+                    eprintln!("note: {note}");
+                }
+                Validator::as_of(&document, date, options)
+            }
+            AsOf::Created => Validator::as_of_created(&document, options),
+        }
+        .map_err(|error| self.unusable(&error))
+    }
+
+    /// The error for a document that cannot be used.
+    fn unusable(&self, error: &whereby_webhooks_conformance::SpecError) -> anyhow::Error {
+        anyhow::anyhow!(
+            "cannot use {}: {}",
+            self.spec.as_ref().map_or_else(
+                || "the embedded spec".to_owned(),
+                |path| format!("the spec {}", escape::path(path))
+            ),
+            escape::message_safe(&chain(error))
+        )
+    }
+
+    fn today(&self, options: Options) -> anyhow::Result<Validator> {
         match &self.spec {
             // The error quotes the document (webhook names, references,
             // schema values), and is one line: all of it is escaped, line
@@ -57,6 +95,35 @@ impl SpecArgs {
             .as_ref()
             .map_or_else(|| "the embedded spec".to_owned(), |path| escape::path(path))
     }
+}
+
+/// Which date's contract payloads are judged against.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct AsOfArgs {
+    /// Judge against the contract as it stood on DATE (YYYY-MM-DD): only the events, properties
+    /// and values Whereby had documented by then. `created` judges each event by the contract of
+    /// its own `createdAt` date, for captures and archives. Without it, today's contract
+    #[arg(long, value_name = "DATE|created", value_parser = parse_as_of)]
+    pub as_of: Option<AsOf>,
+}
+
+/// A date of the contract, or each event's own date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AsOf {
+    /// The contract of one date, `YYYY-MM-DD`.
+    Date(String),
+    /// The contract of each event's `createdAt` date.
+    Created,
+}
+
+/// Reads `--as-of`: `created`, or a calendar date.
+pub fn parse_as_of(text: &str) -> Result<AsOf, String> {
+    if text == "created" {
+        return Ok(AsOf::Created);
+    }
+    whereby_webhooks_conformance::history::parse_date(text)
+        .map(|date| AsOf::Date(date.to_owned()))
+        .map_err(|error| format!("{error}, or `created`"))
 }
 
 /// How far a signature's timestamp may be from now.

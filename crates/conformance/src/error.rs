@@ -90,6 +90,9 @@ pub enum SpecError {
         /// What the document's `openapi` field holds, or `missing`.
         found: String,
     },
+    /// The date of a contract asked for is not a calendar date.
+    #[error(transparent)]
+    Date(#[from] crate::history::DateError),
     /// The document has no `webhooks`, or an empty one.
     #[error("the spec describes no webhooks; give a document with a top-level `webhooks` object")]
     NoWebhooks,

@@ -73,6 +73,7 @@ mod yaml;
 
 pub mod diff;
 pub mod escape;
+pub mod history;
 pub mod judge;
 
 pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN, MAX_IN_PLACE_SCHEMAS};
@@ -86,6 +87,18 @@ pub use error::SpecError;
 pub use parse::parse_payload;
 pub use report::{Issue, IssueKind, Position, Report};
 pub use validator::Validator;
+
+/// Reads an OpenAPI document from a file, as [`Validator::from_path`] does:
+/// YAML for `.yaml` and `.yml`, JSON for `.json`, and otherwise JSON when
+/// the text starts with `{`, YAML when it does not; within
+/// [`MAX_DOCUMENT_BYTES`], and refusing a key twice in one object.
+///
+/// # Errors
+///
+/// When the file cannot be read, or is not such a document.
+pub fn read_document(path: &std::path::Path) -> Result<serde_json::Value, SpecError> {
+    document::read(path)
+}
 
 /// The OpenAPI 3.1 document this crate was built with, as JSON text.
 ///

@@ -1,8 +1,9 @@
 //! The compiled validator: one JSON Schema per webhook, picked by `type`.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use jsonschema::{Draft, Registry};
 use serde_json::Value;
@@ -37,6 +38,24 @@ pub struct Validator {
     /// The schemas (by JSON Pointer) whose `x-extensible-enum` strict mode
     /// turned into an `enum`, with the values the document lists.
     extensible: HashMap<String, Vec<Value>>,
+    /// For a validator of a date: that date, and the event types
+    /// documented only later, with the date each arrived.
+    dated: Option<(String, BTreeMap<String, String>)>,
+    /// For a validator that judges each payload by its `createdAt`: the
+    /// contracts of the earlier dates.
+    by_created: Option<Box<ByCreated>>,
+}
+
+/// The contracts of the dates at which the document changed, each built
+/// the first time a payload of its period comes.
+struct ByCreated {
+    /// The whole document, as given.
+    source: Value,
+    /// Every date the document changes at, sorted, but the last, which
+    /// begins today's contract: the validator itself.
+    periods: Vec<(String, OnceLock<Result<Validator, String>>)>,
+    /// Each event type with the date it was first documented.
+    event_since: HashMap<String, String>,
 }
 
 struct Event {
@@ -124,7 +143,126 @@ impl Validator {
             options,
             document: document.into_owned(),
             extensible,
+            dated: None,
+            by_created: None,
         })
+    }
+
+    /// A validator for the contract of `document` as it stood on `date`
+    /// (`YYYY-MM-DD`): only the webhooks, properties and values documented
+    /// by then (see [`history`](crate::history)). A payload of an event
+    /// type documented later is reported as such, with the date it arrived.
+    ///
+    /// ```
+    /// use whereby_webhooks_conformance::{Options, Validator, EMBEDDED_SPEC};
+    ///
+    /// let document: serde_json::Value = serde_json::from_str(EMBEDDED_SPEC)?;
+    /// let then = Validator::as_of(&document, "2022-10-10", Options::default())?;
+    /// // Whereby's own delivery of that day, which today's contract rejects.
+    /// let body = br#"{"apiVersion":"1.0","id":"e1","createdAt":"2022-10-10T12:38:56.036Z",
+    ///   "type":"room.client.joined","data":{"roomName":"/r","meetingId":"6",
+    ///   "roleName":"recorder","numClients":2,"numClientsByRoleName":{"host":1,"recorder":1},
+    ///   "metadata":null}}"#;
+    /// assert!(then.validate_bytes(body).is_valid());
+    /// assert!(!Validator::embedded(Options::default())?.validate_bytes(body).is_valid());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SpecError::Date`] when `date` is not a calendar date, and the
+    /// errors of [`Validator::from_document`].
+    pub fn as_of(document: &Value, date: &str, options: Options) -> Result<Validator, SpecError> {
+        let then = crate::history::as_of(document, date)?;
+        let mut validator = Validator::from_document(&then.document, options)?;
+        validator.dated = Some((then.judged, then.later));
+        Ok(validator)
+    }
+
+    /// [`Validator::as_of`] for the document this crate was built with.
+    pub fn embedded_as_of(date: &str, options: Options) -> Result<Validator, SpecError> {
+        let document: Value = serde_json::from_str(EMBEDDED_SPEC).map_err(SpecError::Json)?;
+        Validator::as_of(&document, date, options)
+    }
+
+    /// A validator that judges each payload against the contract of its own
+    /// `createdAt` date, as [`Validator::as_of`] that date would: a capture
+    /// or an archive is judged by what was documented when it was sent. A
+    /// payload without a `createdAt` date is judged against today's
+    /// contract (which reports the missing date).
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`Validator::from_document`].
+    pub fn as_of_created(document: &Value, options: Options) -> Result<Validator, SpecError> {
+        let mut validator = Validator::from_document(document, options)?;
+        let mut dates = crate::history::change_dates(document);
+        dates.pop();
+        let event_since = document::webhooks(document)?
+            .into_iter()
+            .filter_map(|webhook| {
+                let since = document
+                    .get("webhooks")?
+                    .get(&webhook.key)?
+                    .as_object()?
+                    .values()
+                    .find_map(|op| op.get("x-since").and_then(Value::as_str))?
+                    .to_owned();
+                Some((webhook.event_type, since))
+            })
+            .collect();
+        validator.by_created = Some(Box::new(ByCreated {
+            source: document.clone(),
+            periods: dates
+                .into_iter()
+                .map(|date| (date, OnceLock::new()))
+                .collect(),
+            event_since,
+        }));
+        Ok(validator)
+    }
+
+    /// [`Validator::as_of_created`] for the document this crate was built with.
+    pub fn embedded_as_of_created(options: Options) -> Result<Validator, SpecError> {
+        let document: Value = serde_json::from_str(EMBEDDED_SPEC).map_err(SpecError::Json)?;
+        Validator::as_of_created(&document, options)
+    }
+
+    /// The date of the contract this validator judges by, for one made by
+    /// [`Validator::as_of`] (the date given, or the first day of the docs'
+    /// history for an earlier one).
+    pub fn date(&self) -> Option<&str> {
+        self.dated.as_ref().map(|(date, _)| date.as_str())
+    }
+
+    /// Whether this validator judges each payload by its `createdAt`
+    /// ([`Validator::as_of_created`]).
+    pub fn judges_by_created(&self) -> bool {
+        self.by_created.is_some()
+    }
+
+    /// The contract a payload created at `created_at` is judged by: the
+    /// validator of the last period that began on or before its date, or
+    /// `self` for today's.
+    fn for_created(&self, created_at: Option<&str>) -> Result<&Validator, String> {
+        let Some(by_created) = &self.by_created else {
+            return Ok(self);
+        };
+        let Some(date) = created_at.and_then(crate::history::date_of) else {
+            return Ok(self);
+        };
+        let periods = &by_created.periods;
+        let index = periods.partition_point(|(start, _)| start.as_str() <= date);
+        if index == periods.len() {
+            return Ok(self);
+        }
+        // Before the first period: the earliest contract.
+        let (start, cell) = &periods[index.saturating_sub(1)];
+        cell.get_or_init(|| {
+            Validator::as_of(&by_created.source, start, self.options).map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(|e| format!("the contract as of {start} cannot be built: {e}"))
     }
 
     /// A validator for the document in a file: YAML for `.yaml` and `.yml`,
@@ -177,6 +315,17 @@ impl Validator {
         let tape = Tape::parse(text)?;
         let root = tape.root();
         let event_type = root.member("type")?.as_str()?;
+        if self.by_created.is_some() {
+            let created_at = root.member("createdAt").and_then(|c| c.as_str());
+            let then = self.for_created(created_at).ok()?;
+            if !std::ptr::eq(then, self) {
+                return then.accepts_tape(root, event_type);
+            }
+        }
+        self.accepts_tape(root, event_type)
+    }
+
+    fn accepts_tape(&self, root: crate::tape::TapeNode<'_>, event_type: &str) -> Option<&str> {
         let event = &self.events[*self.by_type.get(event_type)?];
         event
             .fast
@@ -231,6 +380,54 @@ impl Validator {
                 );
             }
         };
+        if let Some(by_created) = &self.by_created {
+            let created_at = object.get("createdAt").and_then(Value::as_str);
+            let date = created_at.and_then(crate::history::date_of);
+            // A date before the history is judged as its first day.
+            let judged = date.map(|date| date.max(crate::history::HISTORY_START));
+            if let (Some(date), Some(since)) = (date, by_created.event_since.get(event_type))
+                && judged.is_some_and(|judged| judged < since.as_str())
+            {
+                return Report::failed(
+                    Some(event_type.clone()),
+                    Issue::new(
+                        IssueKind::UnknownEventType,
+                        "/type",
+                        format!(
+                            "event type {} was first documented on {since}, after this event's \
+                             createdAt ({date}): the contract of its date does not have it",
+                            text::quote(event_type)
+                        ),
+                    ),
+                );
+            }
+            match self.for_created(created_at) {
+                Ok(then) if !std::ptr::eq(then, self) => return then.validate_value(value),
+                Ok(_) => {}
+                Err(message) => {
+                    return Report::failed(
+                        Some(event_type.clone()),
+                        Issue::new(IssueKind::Schema, "", message),
+                    );
+                }
+            }
+        }
+        if let Some((date, later)) = &self.dated
+            && let Some(since) = later.get(event_type)
+        {
+            return Report::failed(
+                Some(event_type.clone()),
+                Issue::new(
+                    IssueKind::UnknownEventType,
+                    "/type",
+                    format!(
+                        "event type {} was first documented on {since}, after {date}: the \
+                         contract as of {date} does not have it",
+                        text::quote(event_type)
+                    ),
+                ),
+            );
+        }
         let Some(&index) = self.by_type.get(event_type) else {
             let suggestion = nearest(event_type, self.event_types()).map_or_else(
                 || "; the spec describes".to_owned(),

@@ -29,6 +29,13 @@ pub mod source {
     /// The screenshot of a real `room.client.joined` delivery in Whereby's docs
     /// repository (`recorder webhook.png`, added 2022-10-10).
     pub const DELIVERY_2022: &str = "whereby/docs recorder webhook.png (2022-10-10)";
+    /// The screenshot of a real `recording.finished` delivery in Whereby's docs
+    /// repository (`recording-finished-webhook.png`, added 2023-10-31).
+    pub const DELIVERY_2023: &str = "whereby/docs recording-finished-webhook.png (2023-10-31)";
+    /// Whereby's dial-in page.
+    pub const DIAL_IN_DOCS: &str = "docs.whereby.com dial-in page";
+    /// Whereby's Assistants page.
+    pub const ASSISTANTS_DOCS: &str = "docs.whereby.com Assistants page";
 }
 
 /// Every known conflict between the sources.
@@ -52,7 +59,8 @@ pub const SOURCE_CONFLICTS: &[SourceConflict] = &[
         id: "role-list",
         sources: &[source::DOCS, source::SDK_DOCS, source::SDK_TYPES],
         detail: "The SDK docs page's role list leaves out visitor; types.ts has it, plus \
-                 assistant, which the webhooks docs role list does not have.",
+                 assistant, which the webhooks page's role list does not have (the SDK docs \
+                 page lists assistant since 2025-09-25).",
         resolution: "roleName is an open list: any string is accepted, and the known values \
                      (x-extensible-enum) are the union of the lists, with visitor and assistant. \
                      The SDK's media types also have a role none, which no webhook list has; it \
@@ -111,9 +119,10 @@ pub const SOURCE_CONFLICTS: &[SourceConflict] = &[
     SourceConflict {
         id: "nullable-room-session-metadata-external-id",
         sources: &[source::DOCS, source::SDK_TYPES, source::DELIVERY_2022],
-        detail: "The webhooks docs describe roomSessionId, metadata and externalId as strings; \
-                 the SDK types declare each string | null, and a real delivery of 2022 has \
-                 \"metadata\": null.",
+        detail: "The webhooks docs give no type for roomSessionId (\"The roomSessionId for the \
+                 meeting\") and describe metadata and externalId as \"String that matches\" a \
+                 query parameter; the SDK types declare each string | null, and a real \
+                 delivery of 2022 has \"metadata\": null.",
         resolution: "roomSessionId, metadata and externalId are nullable wherever they \
                      appear on in-room events.",
     },
@@ -126,6 +135,38 @@ pub const SOURCE_CONFLICTS: &[SourceConflict] = &[
         resolution: "numClientsByRoleName accepts any key, like roleName accepts any string; \
                      the values are integers of at least 0.",
     },
+    SourceConflict {
+        id: "dial-in-phone-number",
+        sources: &[source::DIAL_IN_DOCS, source::DOCS],
+        detail: "The dial-in page says that when a dialed-in participant joins or leaves, \
+                 Whereby sends a webhook event with the participant's phone number and the \
+                 times of joining and leaving; the webhooks page documents no property that \
+                 holds a phone number, only isDialIn.",
+        resolution: "No phone number property is modelled: none is documented on the webhooks \
+                     page. Objects are open, so a delivery that carries one still validates.",
+    },
+    SourceConflict {
+        id: "assistant-requested-signature",
+        sources: &[source::DOCS, source::ASSISTANTS_DOCS, source::SDK_TYPES],
+        detail: "The webhooks page says webhook requests to your endpoint contain a signature in \
+                 the Whereby-Signature header; the Assistants page documents no signing secret \
+                 for the endpoint of an Assistant, to which assistant.requested is sent, and \
+                 the SDK's Trigger never reads the header.",
+        resolution: "An interpretation: Whereby-Signature is required on every event but \
+                     assistant.requested, where it is optional and, if present, verified like \
+                     the others.",
+    },
+    SourceConflict {
+        id: "real-deliveries-differ-from-the-page",
+        sources: &[source::DELIVERY_2022, source::DELIVERY_2023, source::DOCS],
+        detail: "The real room.client.joined delivery of 2022-10-10 has no subdomain, \
+                 roomSessionId, displayName, participantId or externalId, and the real \
+                 recording.finished delivery of 2023-10-31 has no roomName, all of which the \
+                 current page lists; both were sent before those properties were documented.",
+        resolution: "Today's contract requires them; each property is dated (x-since), and \
+                     `validate --as-of created` judges a delivery against the contract of its \
+                     own createdAt date, by which both deliveries are valid.",
+    },
 ];
 
 #[cfg(test)]
@@ -134,7 +175,7 @@ mod tests {
 
     #[test]
     fn every_conflict_is_recorded_with_its_resolution() {
-        assert!(SOURCE_CONFLICTS.len() >= 10, "{}", SOURCE_CONFLICTS.len());
+        assert!(SOURCE_CONFLICTS.len() >= 14, "{}", SOURCE_CONFLICTS.len());
         let mut ids: Vec<&str> = SOURCE_CONFLICTS.iter().map(|c| c.id).collect();
         ids.sort_unstable();
         ids.dedup();

@@ -37,12 +37,14 @@ pub struct RoomData {
     pub room_name: String,
     /// The string that identifies the organisation that owns the room. Deliveries captured
     /// before Whereby documented it may lack it.
-    #[schemars(extend("x-since" = "2025-09-08", "x-sources" = [DOCS_7E6C4F2, SDK_AB84F8E]))]
+    #[schemars(extend("x-since" = "2025-09-08", "x-sources" = [DOCS_7E6C4F2, SDK_115B39ED]))]
     pub subdomain: String,
 }
 
 /// Where an in-room event without a participant happened. `data` of
-/// `room.session.started`, `room.session.ended` and `assistant.requested`.
+/// `room.session.started` and `room.session.ended`, and of
+/// `assistant.requested`, for which the published document has a copy,
+/// `AssistantRequestedData`, dated from when Whereby documented that event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InRoomData {
@@ -69,8 +71,10 @@ pub struct ClientData {
     /// The room session the event belongs to; `null` when there is no session.
     #[schemars(extend("x-since" = "2023-12-07", "x-sources" = [DOCS_3697F0F, SDK_AB84F8E]))]
     pub room_session_id: Option<String>,
-    /// The visible name displayed to others in the meeting.
-    #[schemars(extend("x-since" = "2023-07-28", "x-sources" = [DOCS_27CC193]))]
+    /// The visible name displayed to others in the meeting. Whereby's privacy settings page
+    /// says that when display names are removed for privacy, webhooks carry `[[redacted]]`
+    /// instead.
+    #[schemars(extend("x-since" = "2023-07-28", "x-sources" = [DOCS_27CC193, DOCS_PRIVACY]))]
     pub display_name: String,
     /// The participant's id, usable with Whereby's insights data.
     #[schemars(extend("x-since" = "2023-12-07", "x-sources" = [DOCS_3697F0F]))]
@@ -113,14 +117,14 @@ pub struct ClientJoinLeaveData {
     pub is_dial_in: Option<bool>,
 }
 
-/// Declares a list of string values that Whereby documents as open: the known
+/// Declares a list of string values this contract keeps open: the known
 /// values are variants, any other string is kept in `Other`, and the schema
 /// accepts any string while listing the known ones in `x-extensible-enum`.
 macro_rules! open_list {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident ($schema_name:literal, $description:literal) {
-            $( $(#[doc = $doc:literal])+ $variant:ident = $wire:literal, )+
+        pub enum $name:ident ($schema_name:literal, $description:literal, sources $sources:expr) {
+            $( $(#[doc = $doc:literal])+ $variant:ident = $wire:literal since $since:literal, )+
         }
     ) => {
         $(#[$meta])*
@@ -162,6 +166,15 @@ macro_rules! open_list {
             pub fn known() -> Vec<(&'static str, String)> {
                 vec![ $( ($wire, unwrap_doc(&[$($doc),+])), )+ ]
             }
+
+            /// The date each known value was first documented (see
+            /// [`crate::provenance`]), in the order of [`Self::ALL`].
+            pub fn since(&self) -> Option<&'static str> {
+                match self {
+                    $( $name::$variant => Some($since), )+
+                    $name::Other(_) => None,
+                }
+            }
         }
 
         impl std::fmt::Display for $name {
@@ -189,7 +202,8 @@ macro_rules! open_list {
             }
 
             fn json_schema(_: &mut SchemaGenerator) -> Schema {
-                open_list_schema($description, &$name::known())
+                let since: Vec<&str> = $name::ALL.iter().filter_map($name::since).collect();
+                open_list_schema($description, &$name::known(), &since, $sources)
             }
         }
     };
@@ -206,57 +220,71 @@ fn unwrap_doc(lines: &[&str]) -> String {
 }
 
 /// The published form of an open list: any string, the known values in
-/// `x-extensible-enum`, their descriptions in `x-enumDescriptions`.
-fn open_list_schema(description: &str, known: &[(&str, String)]) -> Schema {
+/// `x-extensible-enum`, their descriptions in `x-enumDescriptions` and their
+/// dates in `x-enumSince`.
+fn open_list_schema(
+    description: &str,
+    known: &[(&str, String)],
+    since: &[&str],
+    sources: &[&str],
+) -> Schema {
     let values: Vec<&str> = known.iter().map(|(value, _)| *value).collect();
     let descriptions: serde_json::Map<String, serde_json::Value> = known
         .iter()
         .map(|(value, text)| ((*value).to_owned(), text.clone().into()))
+        .collect();
+    let dates: serde_json::Map<String, serde_json::Value> = known
+        .iter()
+        .zip(since)
+        .map(|((value, _), date)| ((*value).to_owned(), (*date).into()))
         .collect();
     Schema::try_from(json!({
         "description": description,
         "type": "string",
         "x-extensible-enum": values,
         "x-enumDescriptions": descriptions,
+        crate::provenance::ENUM_SINCE_KEY: dates,
+        crate::provenance::SOURCES_KEY: sources,
     }))
     .unwrap_or_default()
 }
 
 open_list! {
-    /// A participant's role in a room. An open list: Whereby's docs list has grown
-    /// from 5 to 10 values, the Assistant SDK types add `assistant`, so a value not
+    /// A participant's role in a room. An open list: the webhooks page's list has grown
+    /// from 5 values to 10, the Assistant SDK types add `assistant`, so a value not
     /// listed here is accepted and kept as [`RoleName::Other`].
-    pub enum RoleName ("RoleName", "A participant's role in the room, which depends on the URL they used to join. An open list: Whereby has added roles over time (5 values in 2022, 10 in its docs today, `assistant` in the Assistant SDK types), so any string is accepted; the known values are listed in `x-extensible-enum`.") {
+    pub enum RoleName ("RoleName", "A participant's role in the room, which depends on the URL they used to join. Whereby's docs word the list as closed (\"will have one of the following values\"); this contract opens it, because the list has grown over time (5 values on 2022-04-01, 6 from 2022-09-21, 10 on the webhooks page today, and `assistant` in the Assistant SDK types and reference), so any string is accepted; the known values are listed in `x-extensible-enum`, each dated in `x-enumSince`.", sources &[DOCS_370F78C, DOCS_A316F59, DOCS_C9ED0B3, SDK_90470D16]) {
         /// A user with an admin account in your Embedded organization (documented since
         /// 2022-04-01 or earlier).
-        Owner = "owner",
+        Owner = "owner" since "2022-04-01",
         /// A user with an account in your Embedded organization (documented since 2022-04-01
         /// or earlier).
-        Member = "member",
+        Member = "member" since "2022-04-01",
         /// A user who joined using the `hostRoomUrl` (documented since 2022-04-01 or earlier).
-        Host = "host",
+        Host = "host" since "2022-04-01",
         /// A user who joined using the regular `roomUrl` (documented since 2022-04-01 or
         /// earlier).
-        Visitor = "visitor",
+        Visitor = "visitor" since "2022-04-01",
         /// Assigned to a participant after they knocked and were let in by a host
         /// (documented since 2022-04-01 or earlier, first described as a visitor who can join a
         /// locked room without knocking).
-        GrantedVisitor = "granted_visitor",
+        GrantedVisitor = "granted_visitor" since "2022-04-01",
         /// A user who joined using the `viewerRoomUrl` (documented since 2023-07-28).
-        Viewer = "viewer",
+        Viewer = "viewer" since "2023-07-28",
         /// Assigned to a participant if they are queued before a host joins (documented since
         /// 2023-07-28).
-        GrantedViewer = "granted_viewer",
+        GrantedViewer = "granted_viewer" since "2023-07-28",
         /// A cloud recording instance started or stopped: its join and leave mark a
         /// recording's start and stop (documented since 2022-09-21).
-        Recorder = "recorder",
+        Recorder = "recorder" since "2022-09-21",
         /// A streaming instance started or stopped (documented since 2023-07-28).
-        Streamer = "streamer",
+        Streamer = "streamer" since "2023-07-28",
         /// The meeting was captioned or transcribed (documented since 2024-11-21).
-        Captioner = "captioner",
-        /// A Whereby Assistant. In the Assistant SDK types only (since 2025-09-11); no list
-        /// in Whereby's docs has it.
-        Assistant = "assistant",
+        Captioner = "captioner" since "2024-11-21",
+        /// A Whereby Assistant. In the Assistant SDK types since 2025-09-11 and in the role
+        /// list of Whereby's Assistant SDK reference since 2025-09-25; not in the webhooks
+        /// page's role list.
+        Assistant = "assistant" since "2025-09-11",
     }
 }
 
@@ -276,7 +304,7 @@ pub struct TranscriptionData {
     pub transcription_id: String,
     /// The type of transcription. Not to be confused with the envelope's `type`.
     #[serde(rename = "type")]
-    #[schemars(extend("x-since" = "2024-06-26", "x-sources" = [DOCS_ABFAB9A]))]
+    #[schemars(extend("x-since" = "2024-06-26", "x-sources" = [DOCS_1C89124]))]
     pub transcription_type: TranscriptionType,
     /// The status of the transcription: it starts as `in_progress` and becomes `ready` once
     /// the transcript has been written to storage, or `failed` if processing failed.
@@ -316,7 +344,7 @@ pub struct TranscriptionFinishedData {
     pub transcription: TranscriptionData,
     /// The transcript's file name and extension. Whereby's transcription docs say transcripts
     /// are downloaded as `.md` files.
-    #[schemars(extend("x-since" = "2025-02-27", "x-sources" = [DOCS_A6CFEE4]))]
+    #[schemars(extend("x-since" = "2025-02-27", "x-sources" = [DOCS_A6CFEE4, DOCS_RECORDING_TRANSCRIPTIONS]))]
     pub filename: String,
     /// Where the transcript file is stored.
     #[schemars(extend("x-since" = "2025-02-27", "x-sources" = [DOCS_A6CFEE4]))]
@@ -348,6 +376,7 @@ fn recording_id_with_recording_transcription(schema: &mut Schema) {
 /// Where a transcript file is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schemars(extend("x-sources" = [DOCS_A6CFEE4, DOCS_SESSION_TRANSCRIPTION, DOCS_RECORDING_TRANSCRIPTIONS]))]
 pub enum StorageType {
     /// Stored with Whereby (Whereby-provided storage).
     WherebyHosted,
@@ -376,7 +405,7 @@ pub struct RecordingFinishedData {
     /// The recording's file name and extension. Whereby's cloud recording docs give the
     /// pattern `[room name]-[start time in ISO format].mkv` and let you choose the `.mkv` or
     /// `.mp4` format; a real delivery in Whereby's docs ends in `.mp4`.
-    #[schemars(extend("x-since" = "2023-08-22", "x-sources" = [DOCS_FC2DDB4]))]
+    #[schemars(extend("x-since" = "2023-08-22", "x-sources" = [DOCS_FC2DDB4, DOCS_CLOUD_RECORDING, DOCS_CF2D81F]))]
     pub filename: String,
     /// The identifier of the recording.
     #[schemars(extend("x-since" = "2023-08-22", "x-sources" = [DOCS_FC2DDB4]))]
@@ -392,9 +421,9 @@ pub struct RecordingFinishedData {
 open_list! {
     /// The status of a finished recording. An open list: Whereby documents that it
     /// "can be only `completed` for now".
-    pub enum RecordingStatus ("RecordingStatus", "The final status of the recording. An open list: Whereby documents that it can be only `completed` for now, so any string is accepted; the known values are listed in `x-extensible-enum`.") {
+    pub enum RecordingStatus ("RecordingStatus", "The final status of the recording. An open list: Whereby documents that it can be only `completed` for now, so any string is accepted; the known values are listed in `x-extensible-enum`.", sources &[DOCS_FC2DDB4, DOCS_A316F59]) {
         /// The recording finished and was uploaded.
-        Completed = "completed",
+        Completed = "completed" since "2023-08-22",
     }
 }
 

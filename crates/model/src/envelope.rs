@@ -9,7 +9,7 @@ use crate::data::{
     TranscriptionFailedData, TranscriptionFinishedData,
 };
 use crate::event_type::EventType;
-use crate::provenance::{DOCS_370F78C, DOCS_A316F59};
+use crate::provenance::{DOCS_370F78C, DOCS_A316F59, DOCS_VERSIONING};
 
 /// The version of the webhook API every event of this contract carries.
 pub const API_VERSION: &str = "1.0";
@@ -27,7 +27,7 @@ pub struct Envelope<D> {
     /// The Whereby API version used to populate `data`. Whereby's REST API versioning rules
     /// say breaking changes come under a new major version and additions may come within one.
     #[schemars(extend("const" = "1.0"))]
-    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, DOCS_A316F59]))]
+    #[schemars(extend("x-since" = "2022-04-01", "x-sources" = [DOCS_370F78C, DOCS_A316F59, DOCS_VERSIONING]))]
     pub api_version: String,
     /// The ISO representation of the event's creation date (for example
     /// `2021-01-21T16:29:59.681Z`).

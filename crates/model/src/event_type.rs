@@ -208,9 +208,10 @@ impl EventType {
         }
     }
 
-    /// When Whereby first documented the event, as `YYYY-MM-DD`. Events listed
-    /// in the first commit of the docs history carry
-    /// [`provenance::HISTORY_START`] and may be older.
+    /// When Whereby first documented the event, as `YYYY-MM-DD`, by the rule
+    /// of [`provenance`]: the earliest commit of Whereby's docs or SDK types
+    /// that has it. Events listed in the first commit of the docs history
+    /// carry [`provenance::HISTORY_START`] and may be older.
     pub const fn since(self) -> &'static str {
         match self {
             EventType::RoomClientJoined
@@ -221,12 +222,12 @@ impl EventType {
             EventType::TranscriptionStarted => "2025-02-06",
             EventType::TranscriptionFinished | EventType::TranscriptionFailed => "2023-08-16",
             EventType::RecordingFinished => "2023-08-22",
-            EventType::AssistantRequested => "2025-12-12",
+            EventType::AssistantRequested => "2025-11-17",
         }
     }
 
-    /// The commits that document the event: the first, then the current page
-    /// (and the SDK types where they describe it).
+    /// The commits that document the event: the one that dates it first, then
+    /// the current page (and the SDK types where they describe it).
     pub const fn sources(self) -> &'static [&'static str] {
         use provenance::*;
         match self {
@@ -245,7 +246,7 @@ impl EventType {
             }
             EventType::RecordingFinished => &[DOCS_FC2DDB4, DOCS_A316F59],
             EventType::AssistantRequested => {
-                &[DOCS_BA04D56, DOCS_A316F59, DOCS_ASSISTANTS, SDK_0F3EB74]
+                &[SDK_0F3EB74, DOCS_BA04D56, DOCS_A316F59, DOCS_ASSISTANTS]
             }
         }
     }

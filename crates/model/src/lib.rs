@@ -35,9 +35,11 @@
 //! Whereby's current docs list is required and not nullable, with the
 //! exceptions (and their reasons) in [`presence::EXCEPTIONS`]. Every property
 //! and event records when Whereby first documented it ([`provenance`]).
-//! Objects are open: Whereby adds properties within an API version. Lists
-//! Whereby documents as open (`roleName`, recording `status`) accept any
-//! string; the others are closed.
+//! Objects are open: Whereby adds properties within an API version. Two lists
+//! are open by this contract's choice and accept any string: `roleName`,
+//! which Whereby words as closed but which has grown from 5 known values to
+//! 11, and the recording `status`, "only `completed` for now"; the others
+//! are closed.
 
 pub mod conflicts;
 pub mod data;

@@ -108,6 +108,7 @@ pub fn event_schema(ty: EventType, generator: &mut SchemaGenerator) -> Schema {
     let mut out = Map::new();
     out.insert("title".into(), ty.as_str().into());
     out.insert("description".into(), ty.description().into());
+    out.insert(crate::provenance::SOURCES_KEY.into(), json!(ty.sources()));
     for (key, value) in schema.as_object().into_iter().flatten() {
         if key != "title" && key != "description" {
             out.insert(key.clone(), value.clone());
@@ -173,14 +174,103 @@ pub fn components() -> Map<String, Value> {
         );
     }
     out.insert(UNION_NAME.into(), union_schema(Layout::OpenApi));
-    let mut definitions: Vec<(String, Value)> =
-        generator.take_definitions(true).into_iter().collect();
+    let mut definitions = generator.take_definitions(true);
+    for ty in EventType::ALL {
+        if let Some(event) = out.get_mut(&ty.schema_name()) {
+            date_per_event(ty, event, &mut definitions, Layout::OpenApi);
+        }
+    }
+    let mut definitions: Vec<(String, Value)> = definitions.into_iter().collect();
     definitions.sort_by(|a, b| a.0.cmp(&b.0));
     out.extend(definitions);
     for schema in out.values_mut() {
         tidy(schema);
     }
     out
+}
+
+/// The name of the data definition `assistant.requested` gets of its own:
+/// its properties are those of the session events, documented later.
+pub const ASSISTANT_REQUESTED_DATA: &str = "AssistantRequestedData";
+
+/// Dates the properties of event `ty` by the rule of [`crate::provenance`]:
+/// a property dated before the event is dated as the event and cited by the
+/// event's first source (with the property's own sources that are not older
+/// than the event). The envelope is in the event's schema; its data
+/// definition is in `definitions`, which only events of one date share
+/// (`assistant.requested` gets a copy of the session events' data).
+fn date_per_event(
+    ty: EventType,
+    event: &mut Value,
+    definitions: &mut Map<String, Value>,
+    layout: Layout,
+) {
+    if let Some(Value::Object(properties)) = event.get_mut("properties") {
+        date_properties(ty, properties);
+    }
+    let Some(name) = event
+        .pointer("/properties/data/$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix(&format!("#{}", layout.definitions_path())))
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    let name = if ty == EventType::AssistantRequested {
+        let mut copy = definitions.get(&name).cloned().unwrap_or_default();
+        if let Value::Object(copy) = &mut copy {
+            copy.insert(
+                "description".into(),
+                "Where a Whereby Assistant is requested. `data` of `assistant.requested`: the \
+                 properties of the session events' `data`, dated from when Whereby documented \
+                 this event."
+                    .into(),
+            );
+        }
+        definitions.insert(ASSISTANT_REQUESTED_DATA.into(), copy);
+        if let Some(data) = event.pointer_mut("/properties/data/$ref") {
+            *data = layout.reference(ASSISTANT_REQUESTED_DATA).into();
+        }
+        ASSISTANT_REQUESTED_DATA.to_owned()
+    } else {
+        name
+    };
+    if let Some(Value::Object(properties)) = definitions
+        .get_mut(&name)
+        .and_then(|definition| definition.get_mut("properties"))
+    {
+        date_properties(ty, properties);
+    }
+}
+
+/// Raises every `x-since` in `properties` older than event `ty` to the
+/// event's date, citing the event's first source first.
+fn date_properties(ty: EventType, properties: &mut Map<String, Value>) {
+    use crate::provenance::{SINCE_KEY, SOURCES_KEY, citation_date};
+    let event_since = ty.since();
+    for property in properties.values_mut() {
+        let Some(since) = property.get(SINCE_KEY).and_then(Value::as_str) else {
+            continue;
+        };
+        if since >= event_since {
+            continue;
+        }
+        let first = ty.sources()[0];
+        let mut sources = vec![Value::from(first)];
+        for source in property
+            .get(SOURCES_KEY)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if source != first && citation_date(source).is_some_and(|d| d >= event_since) {
+                sources.push(source.into());
+            }
+        }
+        property[SINCE_KEY] = event_since.into();
+        property[SOURCES_KEY] = Value::Array(sources);
+    }
 }
 
 /// Makes generated schemas read as published prose: doc comments' hard line
@@ -407,8 +497,10 @@ fn unwrap_lines(text: &str) -> String {
 /// under `$defs`.
 pub fn standalone_event_schema(ty: EventType) -> Value {
     let mut generator = generator(Layout::Standalone);
-    let schema = event_schema(ty, &mut generator).to_value();
-    standalone(schema, generator)
+    let mut schema = event_schema(ty, &mut generator).to_value();
+    let mut definitions = generator.take_definitions(true);
+    date_per_event(ty, &mut schema, &mut definitions, Layout::Standalone);
+    standalone(schema, definitions)
 }
 
 /// A standalone draft 2020-12 schema for the union of all events.
@@ -421,7 +513,13 @@ pub fn standalone_union_schema() -> Value {
             event_schema(ty, &mut generator).to_value(),
         );
     }
-    let mut schema = standalone(union_schema(Layout::Standalone), generator);
+    let mut definitions = generator.take_definitions(true);
+    for ty in EventType::ALL {
+        if let Some(event) = events.get_mut(&ty.schema_name()) {
+            date_per_event(ty, event, &mut definitions, Layout::Standalone);
+        }
+    }
+    let mut schema = standalone(union_schema(Layout::Standalone), definitions);
     if let Some(Value::Object(defs)) = schema.get_mut("$defs") {
         let rest = std::mem::take(defs);
         defs.extend(events);
@@ -437,17 +535,16 @@ pub fn standalone_union_schema() -> Value {
 pub fn standalone_schema_for<T: JsonSchema>() -> Value {
     let mut generator = generator(Layout::Standalone);
     let schema = T::json_schema(&mut generator).to_value();
-    standalone(schema, generator)
+    standalone(schema, generator.take_definitions(true))
 }
 
-fn standalone(root: Value, mut generator: SchemaGenerator) -> Value {
+fn standalone(root: Value, definitions: Map<String, Value>) -> Value {
     let mut out = Map::new();
     out.insert("$schema".into(), DIALECT.into());
     if let Value::Object(root) = root {
         out.extend(root);
     }
-    let mut definitions: Vec<(String, Value)> =
-        generator.take_definitions(true).into_iter().collect();
+    let mut definitions: Vec<(String, Value)> = definitions.into_iter().collect();
     definitions.sort_by(|a, b| a.0.cmp(&b.0));
     if !definitions.is_empty() {
         out.insert(

@@ -1,4 +1,4 @@
-//! Open and closed lists of values. Lists Whereby documents as open
+//! Open and closed lists of values. Lists this contract keeps open
 //! (`roleName`, recording `status`) accept any string and name the known
 //! values in `x-extensible-enum`; closed lists keep an `enum`.
 

@@ -2,6 +2,7 @@
 //! with the model, the examples validate, each event schema accepts only its
 //! own event, and the review keeps the seed review's shape.
 
+mod citations;
 mod common;
 mod examples;
 mod lists;

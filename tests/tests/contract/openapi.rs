@@ -180,10 +180,8 @@ fn descriptions_separate_whereby_facts_from_recommendations() {
     for phrase in [
         "Whereby documents",
         "We recommend",
-        "reported from the dashboard itself",
-        "HTTPS",
-        "up to 10 webhooks",
-        "no static range of IP addresses",
+        "does not document whether endpoint URLs must be HTTPS",
+        "no static range of IP addresses and offers enterprise customers",
         "one timestamp and one signature",
         "x-since",
     ] {

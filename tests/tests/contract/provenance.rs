@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 use whereby_webhooks_model::EventType;
+use whereby_webhooks_model::provenance::{CITATIONS, Citation};
 
 use crate::common::read_json;
 
@@ -41,11 +42,127 @@ fn assert_provenance(item: &Value, at: &str) {
     assert!(!sources.is_empty(), "{at}: empty x-sources");
     for source in sources {
         let source = source.as_str().unwrap_or_default();
+        let citation = Citation::find(source)
+            .unwrap_or_else(|| panic!("{at}: {source:?} is not a citation the model lists"));
         assert!(
-            source.starts_with("whereby/docs@") || source.starts_with("whereby/sdk@"),
-            "{at}: {source:?} cites no commit"
+            !citation.commit.is_empty() && !citation.path.is_empty(),
+            "{at}: {source:?} names no commit and path"
         );
     }
+}
+
+/// The object a `$ref` (or a chain of them) points to in `doc`.
+fn follow<'a>(doc: &'a Value, mut schema: &'a Value) -> &'a Value {
+    while let Some(pointer) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
+        schema = doc.pointer(pointer).expect("the $ref resolves");
+    }
+    schema
+}
+
+/// Every dated property an event's body reaches: (path, x-since, first source).
+fn dated_properties(
+    doc: &Value,
+    schema: &Value,
+    path: &str,
+    out: &mut Vec<(String, String, String)>,
+) {
+    let schema = follow(doc, schema);
+    for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+        let at = format!("{path}/{name}");
+        if let Some(since) = property["x-since"].as_str() {
+            let first = property["x-sources"][0]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            out.push((at.clone(), since.to_owned(), first));
+        }
+        dated_properties(doc, property, &at, out);
+    }
+}
+
+/// A property is never older than its event, and the source that dates it
+/// is no younger than the date (nor older than the event, for a property
+/// that came with its event). A shared definition dated for one event only
+/// would fail here for the other.
+#[test]
+fn no_property_is_older_than_its_event() {
+    let doc = document();
+    let mut checked = 0;
+    for ty in EventType::ALL {
+        let body = &doc["webhooks"][ty.as_str()]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"];
+        let mut found = Vec::new();
+        dated_properties(&doc, body, "", &mut found);
+        assert!(found.len() >= 6, "{ty}: only {found:?}");
+        for (path, since, first) in found {
+            assert!(
+                since.as_str() >= ty.since(),
+                "{ty}{path}: {since} is older than the event ({})",
+                ty.since()
+            );
+            let citation =
+                Citation::find(&first).unwrap_or_else(|| panic!("{ty}{path}: {first:?}"));
+            assert_eq!(
+                citation.date, since,
+                "{ty}{path}: dated {since} by {first}, of {}",
+                citation.date
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} properties checked");
+}
+
+/// Every event is dated by the first of its sources.
+#[test]
+fn every_event_is_dated_by_its_first_source() {
+    for ty in EventType::ALL {
+        let first = Citation::find(ty.sources()[0]).unwrap_or_else(|| panic!("{ty}"));
+        assert_eq!(
+            first.date,
+            ty.since(),
+            "{ty}: dated {} by {}",
+            ty.since(),
+            first.text
+        );
+        for source in ty.sources() {
+            let citation = Citation::find(source).unwrap_or_else(|| panic!("{ty}: {source}"));
+            assert!(
+                citation.date >= ty.since(),
+                "{ty}: {source} predates the event"
+            );
+        }
+    }
+    assert!(CITATIONS.iter().any(|c| c.repository == "whereby/sdk"));
+}
+
+/// The dates of the values of the open role list: `x-enumSince` beside each
+/// known value, none before the property.
+#[test]
+fn every_role_is_dated() {
+    let doc = document();
+    let roles = &schemas(&doc)["RoleName"];
+    let values = roles["x-extensible-enum"].as_array().unwrap();
+    let since = roles["x-enumSince"].as_object().expect("x-enumSince");
+    assert_eq!(since.len(), values.len());
+    for value in values {
+        let date = since[value.as_str().unwrap()].as_str().unwrap();
+        assert!(is_date(date) && date >= "2022-04-01", "{value}: {date}");
+    }
+    let count = |day: &str| {
+        since
+            .values()
+            .filter(|d| d.as_str().unwrap() <= day)
+            .count()
+    };
+    assert_eq!(count("2022-04-01"), 5);
+    assert_eq!(count("2022-09-21"), 6);
+    assert_eq!(count("2024-11-21"), 10);
+    assert_eq!(since["assistant"], "2025-09-11");
 }
 
 /// Every property of every schema that has properties: the event envelopes
@@ -86,8 +203,8 @@ fn standalone_schemas_carry_the_provenance_too() {
 }
 
 /// First-documented dates from the history of Whereby's webhooks page
-/// (whereby/docs, audited 2026-11-27), and the SDK types where they are the
-/// only source.
+/// (whereby/docs, audited 2026-11-27 and 2026-12) and of the SDK types, the
+/// earlier of the two; never before the property's event.
 const PROPERTY_DATES: &[(&str, &str, &str)] = &[
     ("RoomClientJoinedEvent", "id", "2022-04-01"),
     ("RoomClientJoinedEvent", "createdAt", "2022-04-01"),
@@ -105,6 +222,19 @@ const PROPERTY_DATES: &[(&str, &str, &str)] = &[
     ("ClientData", "participantId", "2023-12-07"),
     ("InRoomData", "subdomain", "2025-09-08"),
     ("InRoomData", "roomSessionId", "2025-08-06"),
+    ("InRoomData", "roomName", "2022-04-01"),
+    ("AssistantRequestedData", "roomName", "2025-11-17"),
+    ("AssistantRequestedData", "subdomain", "2025-11-17"),
+    ("AssistantRequestedData", "roomSessionId", "2025-11-17"),
+    ("RoomClientKnockedEvent", "id", "2023-08-11"),
+    ("AssistantRequestedEvent", "createdAt", "2025-11-17"),
+    ("TranscriptionStartedEvent", "data", "2025-02-06"),
+    ("ClientData", "meetingId", "2023-08-11"),
+    ("ClientData", "roomName", "2023-08-11"),
+    ("ClientData", "metadata", "2023-08-11"),
+    ("ClientData", "displayName", "2023-08-11"),
+    ("ClientData", "externalId", "2023-10-19"),
+    ("TranscriptionData", "transcriptionId", "2025-02-06"),
     ("TranscriptionFinishedData", "transcriptionId", "2023-08-16"),
     ("TranscriptionFinishedData", "recordingId", "2023-08-16"),
     (
@@ -113,7 +243,8 @@ const PROPERTY_DATES: &[(&str, &str, &str)] = &[
         "2023-08-16",
     ),
     ("TranscriptionFailedData", "error", "2023-08-16"),
-    ("TranscriptionData", "type", "2024-06-26"),
+    ("TranscriptionData", "type", "2025-02-06"),
+    ("TranscriptionFinishedData", "type", "2024-06-26"),
     ("TranscriptionData", "status", "2025-02-27"),
     ("TranscriptionFinishedData", "filename", "2025-02-27"),
     ("TranscriptionFinishedData", "storageType", "2025-02-27"),
@@ -134,7 +265,7 @@ const EVENT_DATES: &[(&str, &str)] = &[
     ("transcription.failed", "2023-08-16"),
     ("recording.finished", "2023-08-22"),
     ("transcription.started", "2025-02-06"),
-    ("assistant.requested", "2025-12-12"),
+    ("assistant.requested", "2025-11-17"),
 ];
 
 #[test]
@@ -165,12 +296,15 @@ fn sources_cite_the_introducing_commit() {
             .to_owned()
     };
     assert!(first("InRoomData", "subdomain").starts_with("whereby/docs@7e6c4f2 "));
+    assert!(first("ClientData", "displayName").starts_with("whereby/docs@86ed691 "));
+    assert!(first("TranscriptionFinishedData", "type").starts_with("whereby/docs@1c89124 "));
+    assert!(first("TranscriptionData", "type").starts_with("whereby/docs@6a1ddfd "));
     assert!(first("ClientData", "participantId").starts_with("whereby/docs@3697f0f "));
     assert!(first("RecordingFinishedData", "roomName").starts_with("whereby/docs@3cf9990 "));
     assert!(
         doc["webhooks"]["assistant.requested"]["post"]["x-sources"][0]
             .as_str()
             .unwrap()
-            .starts_with("whereby/docs@ba04d56 ")
+            .starts_with("whereby/sdk@0f3eb74 ")
     );
 }

@@ -37,7 +37,7 @@ use whereby_webhooks_signature::Tolerance;
 use self::forward::Forwarder;
 use self::output::{Format, Writer};
 use self::server::{ANSWER_WITHIN, State, Stopped};
-use crate::args::{SpecArgs, ToleranceArgs};
+use crate::args::{AsOfArgs, SpecArgs, ToleranceArgs};
 use crate::exit::Exit;
 use crate::secrets::SecretArgs;
 use whereby_webhooks_conformance::judge::Judge;
@@ -92,6 +92,9 @@ pub struct Args {
 
     #[command(flatten)]
     spec: SpecArgs,
+
+    #[command(flatten)]
+    as_of: AsOfArgs,
 
     /// How to print each delivery on stdout
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -174,7 +177,7 @@ fn parse_max_body(text: &str) -> Result<usize, String> {
 /// Runs `listen` until Ctrl-C or SIGTERM.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve()?;
-    let validator = args.spec.validator()?;
+    let validator = args.spec.validator_as_of(args.as_of.as_of.as_ref())?;
     let record = args.record.as_deref().map(record_file::open).transpose()?;
     let record_kind = record.as_ref().map(|record| record.kind);
     if args.fsync && record_kind.is_some_and(|kind| kind != record_file::Kind::Regular) {

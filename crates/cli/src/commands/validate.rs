@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use whereby_webhooks_conformance::escape::{lines_safe, message_safe};
 use whereby_webhooks_conformance::{Issue, IssueKind, Report, Validator};
 
-use crate::args::SpecArgs;
+use crate::args::{AsOfArgs, SpecArgs};
 use crate::exit::Exit;
 use crate::record::{Record, RecordedBody};
 
@@ -43,6 +43,9 @@ pub struct Args {
 
     #[command(flatten)]
     spec: SpecArgs,
+
+    #[command(flatten)]
+    as_of: AsOfArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -72,7 +75,7 @@ const CHUNK_BYTES: usize = 16 << 20;
 
 /// Runs `validate`.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let validator = args.spec.validator()?;
+    let validator = args.spec.validator_as_of(args.as_of.as_of.as_ref())?;
 
     let mut io_failed = false;
     let expanded = input::expand(&args.paths, args.follow_symlinks, &mut |message| {

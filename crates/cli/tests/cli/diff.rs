@@ -24,13 +24,22 @@ fn write(dir: &tempfile::TempDir, name: &str, document: &Value) -> String {
 fn changed_spec() -> Value {
     let mut new = spec();
     let schemas = &mut new["components"]["schemas"];
-    for name in ["ClientJoinLeaveData", "ClientData", "InRoomData"] {
+    for name in [
+        "ClientJoinLeaveData",
+        "ClientData",
+        "InRoomData",
+        "AssistantRequestedData",
+    ] {
         let required = schemas[name]["required"].as_array_mut().expect("required");
         let before = required.len();
         required.retain(|v| v != "subdomain");
         assert_eq!(required.len(), before - 1, "{name} requires subdomain");
     }
-    schemas["InRoomData"]["properties"]["roomName"]["description"] = json!("The room.");
+    // The session events and `assistant.requested` share these
+    // properties, in two definitions dated apart.
+    for name in ["InRoomData", "AssistantRequestedData"] {
+        schemas[name]["properties"]["roomName"]["description"] = json!("The room.");
+    }
     new
 }
 

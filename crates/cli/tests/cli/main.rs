@@ -2,6 +2,7 @@
 //!
 //! One test binary with a module per command, so the crate links once.
 
+mod as_of;
 mod attacks;
 mod check_receiver;
 mod diff;

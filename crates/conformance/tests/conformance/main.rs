@@ -6,6 +6,7 @@ mod common;
 mod corpus;
 mod documents;
 mod guards;
+mod history;
 mod inputs;
 mod kinds;
 mod mutations;
