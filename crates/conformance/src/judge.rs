@@ -148,6 +148,11 @@ pub enum Conformance {
         error: String,
         /// Its `id`, when it has a string one.
         id: Option<String>,
+        /// Whether it was judged by an earlier contract than today's
+        /// ([`Validator::as_of`], [`Validator::as_of_created`]): the model
+        /// types today's, so an event sent before a property was documented
+        /// conforms and is still not typed.
+        earlier: bool,
     },
 }
 
@@ -434,6 +439,7 @@ impl Judge {
     #[must_use]
     pub fn conform(&self, bytes: &[u8]) -> Conformance {
         let validator = &self.validator;
+        let earlier = validator.date().is_some() || validator.judges_by_created();
         if let Some(event_type) = validator.accepts(bytes) {
             let typed = event_type
                 .parse()
@@ -443,7 +449,7 @@ impl Judge {
                 event_type: Some(event_type.to_owned()),
                 errors: Vec::new(),
             };
-            return typed_by_the_model(typed, report, || {
+            return typed_by_the_model(typed, report, earlier, || {
                 serde_json::from_slice::<IdOnly>(bytes)
                     .ok()
                     .and_then(|only| only.id)
@@ -481,7 +487,7 @@ impl Judge {
         }
         // Valid, though the quick reading did not say so.
         let typed = Event::from_value(value).map_err(|error| error.to_string());
-        typed_by_the_model(typed, report, || id)
+        typed_by_the_model(typed, report, earlier, || id)
     }
 }
 
@@ -502,6 +508,7 @@ const HEADER_NAME_LOWER: &str = "whereby-signature";
 fn typed_by_the_model(
     typed: Result<Event, String>,
     report: Report,
+    earlier: bool,
     id: impl FnOnce() -> Option<String>,
 ) -> Conformance {
     match typed {
@@ -512,6 +519,7 @@ fn typed_by_the_model(
             report,
             error,
             id: id(),
+            earlier,
         },
     }
 }
@@ -833,6 +841,32 @@ mod tests {
         );
         assert_eq!(conformance.event_type(), Some("room.client.joined"));
         assert_eq!(conformance.id(), value["id"].as_str());
+    }
+
+    /// Judged by the contract of its date, Whereby's own delivery of 2022
+    /// conforms; the model types today's contract, and says which.
+    #[test]
+    fn an_old_delivery_conforms_to_its_date_and_the_model_says_it_predates_it() {
+        let body = include_bytes!(
+            "../../../tests/samples/real/room.client.joined.recorder-2022-10-10.json"
+        );
+        let header = sign(&secret("s"), T, body);
+        let headers = [("whereby-signature", header.as_bytes())];
+        let today = judge().judge(&headers, body, T);
+        assert_eq!(today.status(), 422, "{today:?}");
+        let dated = Judge::new(
+            Validator::embedded_as_of_created(Options::default()).expect("embedded spec"),
+            vec![secret("s")],
+        );
+        let verdict = dated.judge(&headers, body, T);
+        assert_eq!(verdict.status(), 200, "{verdict:?}");
+        assert!(
+            matches!(
+                conformance(verdict),
+                Conformance::Model { earlier: true, .. }
+            ),
+            "the model types today's contract"
+        );
     }
 
     #[test]

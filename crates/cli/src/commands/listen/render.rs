@@ -412,6 +412,7 @@ mod tests {
             },
             error: "invalid type: floating point `2.0`, expected u32".to_owned(),
             id: Some("e2".to_owned()),
+            earlier: false,
         };
         let forwards = [
             None,

@@ -113,6 +113,14 @@ pub(super) fn reasons(conformance: &Conformance) -> Vec<String> {
             "unknown event type \"{}\": acknowledged, as the contract asks of receivers (Whereby adds event types); the spec does not describe it",
             terminal_safe(event_type)
         )],
+        Conformance::Model {
+            error,
+            earlier: true,
+            ..
+        } => vec![format!(
+            "conforms to the contract of its date (--as-of); this build's event model types today's contract, which it predates ({})",
+            terminal_safe(error)
+        )],
         Conformance::Model { error, .. } => vec![format!(
             "conforms to the spec, but this build's event model cannot type it ({}): check that the spec and this build are the same version",
             terminal_safe(error)
