@@ -267,6 +267,10 @@ pub(crate) trait Properties {
     /// Whether the property at `instance_path` (tokens, already split) is
     /// one the document describes, and its `x-since` if it has one.
     fn lookup(&self, tokens: &[String]) -> Option<Option<String>>;
+    /// The `x-since` of the event itself (its `type`'s), when it has one.
+    fn event_since(&self) -> Option<String> {
+        self.lookup(&["type".to_owned()]).flatten()
+    }
     /// The known values of an open list at `schema_pointer`, when the
     /// failed `enum` there stands for an `x-extensible-enum`.
     fn extensible(&self, schema_pointer: &str) -> Option<&[Value]>;
@@ -326,7 +330,11 @@ pub(crate) fn issues_from(
             let mut path = tokens.clone();
             path.push(name.clone());
             let since = properties.lookup(&path);
-            let message = missing(&name, since.as_ref().and_then(Option::as_deref));
+            let message = missing(
+                &name,
+                since.as_ref().and_then(Option::as_deref),
+                properties.event_since().as_deref(),
+            );
             let known = since.map(|since| (name.clone(), since));
             out.push(issue(IssueKind::Required, message, known));
         }
@@ -384,12 +392,17 @@ fn unknown_values_only(
     })
 }
 
-/// `missing property NAME`, with when the document says it appeared.
-fn missing(name: &str, since: Option<&str>) -> String {
+/// `missing property NAME`, with when the document says it appeared (and
+/// whether with the event itself, `event_since`, in which case no sample of
+/// the event predates it).
+fn missing(name: &str, since: Option<&str>, event_since: Option<&str>) -> String {
     let name = bare(name);
     match since {
         Some(EARLIEST) => {
             format!("missing property {name} (documented since {EARLIEST} or earlier)")
+        }
+        Some(since) if Some(since) == event_since => {
+            format!("missing property {name} (documented with the event, since {since})")
         }
         Some(since) => format!(
             "missing property {name} (documented since {since}; samples captured before then lack it)"

@@ -217,3 +217,25 @@ fn the_repaired_docs_example_lacks_participant_and_session() {
         ]
     );
 }
+
+/// A property documented with its event has no earlier samples of that
+/// event to explain its absence: the message says it came with the event.
+#[test]
+fn a_property_as_old_as_its_event_is_missing_without_an_excuse() {
+    let example =
+        whereby_webhooks_model::examples(whereby_webhooks_model::EventType::TranscriptionStarted)
+            .into_iter()
+            .next()
+            .expect("an example");
+    let mut value = serde_json::to_value(&example.event).expect("serialisable");
+    value["data"]
+        .as_object_mut()
+        .expect("data")
+        .remove("transcriptionId");
+    let report = validator(false).validate_value(&value);
+    let messages: Vec<&str> = report.errors.iter().map(|i| i.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["missing property transcriptionId (documented with the event, since 2025-02-06)"]
+    );
+}
