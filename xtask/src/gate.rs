@@ -382,7 +382,7 @@ mod tests {
     /// without a release decision.
     #[test]
     fn the_generated_spec_passes_the_gate() {
-        let generated = crate::openapi::document().unwrap();
+        let generated = crate::codegen::openapi::document().unwrap();
         let verdict = check_files(&crate::codegen::project_root(), &generated).unwrap();
         assert!(
             verdict.passes(),

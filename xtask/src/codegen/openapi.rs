@@ -254,6 +254,6 @@ pub fn document() -> Result<Value, String> {
         );
     }
     map.insert("components".into(), json!({ "schemas": components() }));
-    map.insert("x-generated-by".into(), crate::codegen::json_note().into());
+    map.insert("x-generated-by".into(), super::json_note().into());
     Ok(value)
 }

@@ -9,7 +9,7 @@
 use serde_json::{Map, Value, json};
 use whereby_webhooks_model::schema::UNION_NAME;
 
-use crate::polish::{METHODS, share_parameter};
+use super::polish::{METHODS, share_parameter};
 
 /// The tag of the receiver's operation.
 const TAG: &str = "receiver";
@@ -235,8 +235,8 @@ mod tests {
     use whereby_webhooks_model::{EventType, all_examples};
 
     fn generated() -> (Value, Value) {
-        let mut webhooks = crate::openapi::document().unwrap();
-        crate::polish::polish(&mut webhooks).unwrap();
+        let mut webhooks = crate::codegen::openapi::document().unwrap();
+        crate::codegen::polish::polish(&mut webhooks).unwrap();
         let receiver = document(&webhooks).unwrap();
         (webhooks, receiver)
     }
@@ -288,7 +288,7 @@ mod tests {
             .and_then(|r| r.strip_prefix("#/components/parameters/"))
             .expect("the header is a reference");
         let header = &receiver["components"]["parameters"][name];
-        assert_eq!(header["name"], crate::openapi::SIGNATURE_HEADER);
+        assert_eq!(header["name"], crate::codegen::openapi::SIGNATURE_HEADER);
         let all_required = webhooks["webhooks"]
             .as_object()
             .unwrap()

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::codegen::preamble;
+use super::preamble;
 
 /// Where the changelog is written.
 pub const CHANGELOG_PATH: &str = "docs/changelog.md";

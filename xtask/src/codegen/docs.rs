@@ -9,7 +9,7 @@ use whereby_webhooks_model::presence::{EXCEPTIONS, Required};
 use whereby_webhooks_model::provenance::{SINCE_KEY, since_text};
 use whereby_webhooks_model::{EventType, Family, examples};
 
-use crate::codegen::preamble;
+use super::preamble;
 
 const SIGNATURES: &str = "\
 ## Verifying signatures
@@ -377,7 +377,7 @@ pub fn reference(document: &Value) -> Result<String, String> {
             conflict.resolution
         );
     }
-    crate::guide::add_to(md)
+    super::guide::add_to(md)
 }
 
 /// The requiredness policy and its exceptions, from the model.
@@ -451,7 +451,7 @@ mod tests {
     use super::*;
 
     fn reference_text() -> String {
-        reference(&crate::openapi::document().unwrap()).unwrap()
+        reference(&crate::codegen::openapi::document().unwrap()).unwrap()
     }
 
     #[test]

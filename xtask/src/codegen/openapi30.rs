@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::polish::METHODS;
+use super::polish::METHODS;
 
 /// The version this rendition declares.
 pub const VERSION: &str = "3.0.3";
@@ -574,9 +574,9 @@ mod tests {
     }
 
     fn generated() -> (Value, Value, Value) {
-        let mut webhooks = crate::openapi::document().unwrap();
-        crate::polish::polish(&mut webhooks).unwrap();
-        let receiver = crate::receiver::document(&webhooks).unwrap();
+        let mut webhooks = crate::codegen::openapi::document().unwrap();
+        crate::codegen::polish::polish(&mut webhooks).unwrap();
+        let receiver = crate::codegen::receiver::document(&webhooks).unwrap();
         let old = document(&webhooks, &receiver).unwrap();
         (webhooks, receiver, old)
     }
@@ -613,9 +613,9 @@ mod tests {
             );
         }
         assert_eq!(
-            old["paths"][crate::receiver::PATH]["post"]["requestBody"]["content"]["application/json"]
+            old["paths"][crate::codegen::receiver::PATH]["post"]["requestBody"]["content"]["application/json"]
                 ["examples"],
-            receiver["paths"][crate::receiver::PATH]["post"]["requestBody"]["content"]["application/json"]
+            receiver["paths"][crate::codegen::receiver::PATH]["post"]["requestBody"]["content"]["application/json"]
                 ["examples"]
         );
     }

@@ -12,7 +12,7 @@
 use serde_json::{Value, json};
 use whereby_webhooks_model::{EventType, examples};
 
-use crate::openapi::SIGNATURE_HEADER;
+use super::openapi::SIGNATURE_HEADER;
 
 /// Where the collection is published.
 pub const PATH: &str = "spec/postman.collection.json";
@@ -73,7 +73,7 @@ pub fn collection() -> Result<String, String> {
         let mut first = None;
         for example in examples(ty) {
             let value = serde_json::to_value(&example.event).map_err(|e| e.to_string())?;
-            let body = crate::codegen::to_json(&value)?;
+            let body = super::to_json(&value)?;
             first.get_or_insert_with(|| body.clone());
             saved.push(json!({
                 "name": example.summary,
@@ -107,7 +107,7 @@ pub fn collection() -> Result<String, String> {
         ],
         "item": items,
     });
-    crate::codegen::to_json(&collection)
+    super::to_json(&collection)
 }
 
 #[cfg(test)]

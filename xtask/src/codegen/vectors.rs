@@ -86,7 +86,7 @@ pub fn file() -> Result<String, String> {
             })
         })
         .collect();
-    crate::codegen::to_json(&Value::Array(list))
+    super::to_json(&Value::Array(list))
 }
 
 #[cfg(test)]

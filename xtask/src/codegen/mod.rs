@@ -4,6 +4,18 @@
 //! nothing and reports each stale or stray file with the command that fixes
 //! it. A test runs the check so plain `cargo test` fails on drift.
 
+pub mod changelog;
+pub mod docs;
+pub mod guide;
+pub mod html;
+pub mod openapi;
+pub mod openapi30;
+pub mod polish;
+pub mod postman;
+pub mod receiver;
+pub mod vectors;
+pub mod yaml;
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -151,7 +163,7 @@ fn both_forms(
     files.push((format!("{stem}.json"), to_json(document)?));
     files.push((
         format!("{stem}.yaml"),
-        format!("{}{}", preamble("# ", ""), crate::yaml::to_string(document)),
+        format!("{}{}", preamble("# ", ""), self::yaml::to_string(document)),
     ));
     Ok(())
 }
@@ -159,8 +171,8 @@ fn both_forms(
 /// Every generated file, as (path relative to the root, contents).
 pub fn files() -> Result<Vec<(String, String)>, String> {
     let mut files = Vec::new();
-    let mut document = crate::openapi::document()?;
-    crate::polish::polish(&mut document)?;
+    let mut document = self::openapi::document()?;
+    self::polish::polish(&mut document)?;
     both_forms(&mut files, "spec/openapi", &document)?;
     // The conformance crate embeds a copy of both forms inside itself, so
     // that they package: the same bytes as the published files.
@@ -176,9 +188,9 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
         })
         .collect();
     files.extend(published);
-    let receiver = crate::receiver::document(&document)?;
+    let receiver = self::receiver::document(&document)?;
     both_forms(&mut files, "spec/receiver.openapi", &receiver)?;
-    let openapi30 = crate::openapi30::document(&document, &receiver)?;
+    let openapi30 = self::openapi30::document(&document, &receiver)?;
     both_forms(&mut files, "spec/openapi-3.0", &openapi30)?;
 
     for ty in EventType::ALL {
@@ -195,7 +207,7 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
     ));
 
     let review = serde_json::to_value(Review::published()).map_err(|e| e.to_string())?;
-    let review = crate::yaml::to_string(&review);
+    let review = self::yaml::to_string(&review);
     files.push((
         REVIEW_PATH.to_owned(),
         format!("{}{review}", preamble("# ", "")),
@@ -209,19 +221,16 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
         ));
     }
 
-    files.push(("spec/test-vectors.json".to_owned(), crate::vectors::file()?));
+    files.push(("spec/test-vectors.json".to_owned(), self::vectors::file()?));
+    files.push((self::postman::PATH.to_owned(), self::postman::collection()?));
+    let reference = self::docs::reference(&document)?;
     files.push((
-        crate::postman::PATH.to_owned(),
-        crate::postman::collection()?,
-    ));
-    let reference = crate::docs::reference(&document)?;
-    files.push((
-        crate::html::PATH.to_owned(),
-        crate::html::reference(&document, &reference)?,
+        self::html::PATH.to_owned(),
+        self::html::reference(&document, &reference)?,
     ));
     files.push(("docs/webhooks.md".to_owned(), reference));
-    let changelog = crate::changelog::render(&document)?;
-    files.push((crate::changelog::CHANGELOG_PATH.to_owned(), changelog));
+    let changelog = self::changelog::render(&document)?;
+    files.push((self::changelog::CHANGELOG_PATH.to_owned(), changelog));
     Ok(files)
 }
 

@@ -66,7 +66,7 @@ pub fn reference(document: &Value, markdown: &str) -> Result<String, String> {
     let at = body.find("<h2").unwrap_or(body.len());
     let mut page = String::new();
     page.push_str("<!DOCTYPE html>\n");
-    page.push_str(&crate::codegen::preamble("<!-- ", " -->"));
+    page.push_str(&super::preamble("<!-- ", " -->"));
     let _ = write!(
         page,
         "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -101,7 +101,7 @@ fn render(markdown: &str) -> String {
             }
             let id = unique(
                 &mut used,
-                crate::guide::slug(&heading_source(&events[i + 1..j])),
+                super::guide::slug(&heading_source(&events[i + 1..j])),
             );
             out.push(Event::Start(Tag::Heading {
                 level: *level,
@@ -121,7 +121,7 @@ fn render(markdown: &str) -> String {
 }
 
 /// A heading's text as its Markdown source spells it (code keeps its
-/// backticks), which is what [`crate::guide::slug`] takes.
+/// backticks), which is what [`super::guide::slug`] takes.
 fn heading_source(events: &[Event]) -> String {
     let mut text = String::new();
     for event in events {
@@ -419,7 +419,7 @@ fn timeline(components: &Map<String, Value>) -> Result<String, String> {
         };
         let mut item = format!(
             "<li><a href=\"#{}\"><code>{}</code></a>: documented since {since_text}",
-            crate::guide::slug(&format!("`{}`", lane.ty)),
+            super::guide::slug(&format!("`{}`", lane.ty)),
             lane.ty
         );
         for (date, paths) in &lane.additions {
@@ -514,7 +514,7 @@ mod tests {
     fn it_has_every_event_and_their_history() {
         let page = page();
         for ty in EventType::ALL {
-            let id = crate::guide::slug(&format!("`{ty}`"));
+            let id = crate::codegen::guide::slug(&format!("`{ty}`"));
             assert!(page.contains(&format!("id=\"{id}\"")), "{ty}: no section");
             assert!(
                 page.contains(&format!(">{ty}</text>")),

@@ -13,8 +13,8 @@
 
 use std::fmt::Write as _;
 
-use crate::codegen::project_root;
-use crate::vectors;
+use super::project_root;
+use super::vectors;
 
 /// One language of "Verify the signature".
 struct Snippet {
