@@ -466,3 +466,136 @@ fn explain_computed(computed: &str, t: &str, body: &[u8], secrets: &[Secret]) ->
         detail: "the computed signature matches no secret given over `t.` and the body, the body alone, or a re-serialisation".to_owned(),
     })
 }
+
+/// What [`Scheme::diagnose`](crate::Scheme::diagnose) found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemeDiagnosis {
+    /// [`Scheme::verify`](crate::Scheme::verify)'s verdict, unchanged.
+    pub verified: Result<crate::Verified, crate::SchemeError>,
+    /// The likely causes, the most likely first; empty when the delivery
+    /// verifies.
+    pub causes: Vec<Found>,
+}
+
+impl crate::Scheme {
+    /// Diagnoses a delivery under this scheme: [`verify`](Self::verify)'s
+    /// verdict and, when it refuses, the likely causes the scheme can have
+    /// (no timestamp cause for a scheme that signs no timestamp). With the
+    /// `whereby` profile, the causes are [`diagnose`]'s.
+    ///
+    /// The variants are tried with every secret and a disabled tolerance;
+    /// no secret is ever shown, and nothing is accepted that `verify`
+    /// refuses.
+    pub fn diagnose(
+        &self,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        secrets: &[Secret],
+        tolerance: Tolerance,
+        now: u64,
+    ) -> SchemeDiagnosis {
+        let verified = self.verify(headers, body, secrets, tolerance, now);
+        let Err(error) = &verified else {
+            return SchemeDiagnosis {
+                verified,
+                causes: Vec::new(),
+            };
+        };
+        let matches = |body: &[u8], secrets: &[Secret]| {
+            self.verify(headers, body, secrets, Tolerance::Disabled, now)
+                .is_ok()
+        };
+        let found = match error.kind() {
+            crate::ErrorKind::NoSecrets | crate::ErrorKind::BadSecret => None,
+            crate::ErrorKind::TooOld | crate::ErrorKind::InFuture => {
+                let timestamp = self
+                    .verify(headers, body, secrets, Tolerance::Disabled, now)
+                    .ok()
+                    .and_then(|verified| verified.timestamp);
+                match (timestamp, error.as_verify_error()) {
+                    (Some(timestamp), Some(inner)) => {
+                        Some(timing(timestamp, now, &Err(inner.clone())))
+                    }
+                    _ => None,
+                }
+            }
+            crate::ErrorKind::NoMatch => Some(mismatch(body, secrets, &matches)),
+            _ => Some(Found {
+                cause: Cause::HeaderMalformed,
+                detail: error.to_string(),
+            }),
+        };
+        SchemeDiagnosis {
+            verified,
+            causes: found.into_iter().collect(),
+        }
+    }
+
+    /// What to do about `cause` under this scheme, in one sentence.
+    #[must_use]
+    pub fn fix(&self, cause: Cause) -> std::borrow::Cow<'static, str> {
+        use std::borrow::Cow;
+        if self.name == "whereby" {
+            return Cow::Borrowed(cause.fix());
+        }
+        match cause {
+            Cause::SecretMismatch | Cause::ComputedWithOtherSecret => Cow::Owned(format!(
+                "check the secret: use {} (with several, the current one and the old one while rotating)",
+                self.secret_name
+            )),
+            Cause::HeaderMalformed => Cow::Owned(format!(
+                "send the headers as the {} scheme writes them: {}",
+                self.name,
+                self.layout()
+            )),
+            Cause::TimestampInMilliseconds => Cow::Borrowed(
+                "write the timestamp in seconds since the Unix epoch (Math.floor(Date.now() / 1000)), not milliseconds",
+            ),
+            other => Cow::Borrowed(other.fix()),
+        }
+    }
+}
+
+/// The likely cause of a signature that matches no secret over `body`,
+/// `matches` saying whether a body and secrets verify (time aside).
+fn mismatch(body: &[u8], secrets: &[Secret], matches: &dyn Fn(&[u8], &[Secret]) -> bool) -> Found {
+    for (variant, what) in newline_variants(body) {
+        if matches(&variant, secrets) {
+            return Found {
+                cause: Cause::BodyTrailingNewline,
+                detail: format!("the signature matches the body {what}"),
+            };
+        }
+    }
+    let near: Vec<Secret> = secrets.iter().flat_map(Secret::near_misses).collect();
+    if !near.is_empty() && matches(body, &near) {
+        return Found {
+            cause: Cause::SecretWhitespace,
+            detail: "the signature matches once the secret is trimmed, or given a trailing newline"
+                .to_owned(),
+        };
+    }
+    for (variant, rewrite) in rewrites(body) {
+        for (newline, with) in [(&b""[..], ""), (&b"\n"[..], ", and a trailing newline")] {
+            if matches(&[&variant[..], newline].concat(), secrets) {
+                return Found {
+                    cause: Cause::BodyReserialized,
+                    detail: format!(
+                        "the signature matches the same JSON {}{with}, not the bytes given",
+                        rewrite.describe()
+                    ),
+                };
+            }
+        }
+    }
+    let tried = match secrets.len() {
+        1 => "the one secret given".to_owned(),
+        n => format!("each of the {n} secrets given"),
+    };
+    Found {
+        cause: Cause::SecretMismatch,
+        detail: format!(
+            "no signature matches with {tried}, nor with a trailing newline changed or the body re-serialised"
+        ),
+    }
+}

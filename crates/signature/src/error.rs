@@ -141,6 +141,12 @@ pub enum ErrorKind {
     TooOld,
     /// See [`VerifyError::InFuture`].
     InFuture,
+    /// A header the scheme needs is absent (for profiles other than the
+    /// default: see [`Scheme::verify`](crate::Scheme::verify)).
+    MissingHeader,
+    /// The secret cannot be a key of the scheme (see
+    /// [`Scheme::secret`](crate::Scheme::secret)).
+    BadSecret,
 }
 
 impl ErrorKind {
@@ -156,6 +162,8 @@ impl ErrorKind {
             Self::NoMatch => "no_match",
             Self::TooOld => "too_old",
             Self::InFuture => "in_future",
+            Self::MissingHeader => "missing_header",
+            Self::BadSecret => "bad_secret",
         }
     }
 }

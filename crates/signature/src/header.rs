@@ -248,7 +248,7 @@ fn split_item(raw: &str) -> Result<(&str, &str), MalformedReason> {
 }
 
 /// Parses plain unsigned decimal: ASCII digits only, fitting a `u64`.
-fn parse_timestamp(text: &str) -> Result<u64, MalformedReason> {
+pub(crate) fn parse_timestamp(text: &str) -> Result<u64, MalformedReason> {
     if text.is_empty() {
         return Err(MalformedReason::EmptyTimestamp);
     }

@@ -16,7 +16,6 @@ pub(crate) fn encode_into(tag: &Tag, out: &mut String) {
 }
 
 /// Lowercase hex form of `tag`.
-#[cfg(test)]
 pub(crate) fn encode(tag: &Tag) -> String {
     let mut out = String::with_capacity(64);
     encode_into(tag, &mut out);

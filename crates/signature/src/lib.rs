@@ -65,11 +65,16 @@ mod error;
 mod header;
 mod hex;
 pub mod reserialize;
+mod scheme;
 mod secret;
 
-pub use doctor::{Cause, Diagnosis, Found, REWRITE_MAX, diagnose};
+pub use doctor::{Cause, Diagnosis, Found, REWRITE_MAX, SchemeDiagnosis, diagnose};
 pub use error::{ErrorKind, MalformedReason, VerifyError};
 pub use header::{SignatureHeader, V1Signatures};
+pub use scheme::{
+    Checks, DigestEncoding, EventAt, Message, Profile, Scheme, SchemeError, SecretEncoding,
+    SignatureFormat, SignedContent, TimestampAt, UnknownProfile, Verified,
+};
 pub use secret::{EmptySecret, Secret};
 
 /// The name of the HTTP header carrying the signature. HTTP header names are
