@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod openapi30;
 pub mod polish;
 pub mod postman;
+pub mod profile_vectors;
 pub mod receiver;
 pub mod vectors;
 pub mod yaml;
@@ -222,6 +223,10 @@ pub fn files() -> Result<Vec<(String, String)>, String> {
     }
 
     files.push(("spec/test-vectors.json".to_owned(), self::vectors::file()?));
+    files.push((
+        "spec/profile-vectors.json".to_owned(),
+        self::profile_vectors::file()?,
+    ));
     files.push((self::postman::PATH.to_owned(), self::postman::collection()?));
     let reference = self::docs::reference(&document)?;
     files.push((
