@@ -41,10 +41,18 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 
 use crate::error::{ErrorKind, VerifyError};
 use crate::secret::{Secret, Tag, tags_equal};
 use crate::{DEFAULT_TOLERANCE, HEADER_NAME, SignatureHeader, Tolerance};
+
+/// Standard base64, with or without its padding: Standard Webhooks'
+/// libraries pad a secret before decoding it.
+const SECRET_BASE64: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
 
 /// A built-in signature scheme, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -423,7 +431,7 @@ impl Scheme {
                     return Err(empty());
                 }
                 let encoded = text.strip_prefix(prefix).unwrap_or(text);
-                let key = BASE64.decode(encoded).map_err(|_| {
+                let key = SECRET_BASE64.decode(encoded).map_err(|_| {
                     SchemeError::new(
                         ErrorKind::BadSecret,
                         format!(
