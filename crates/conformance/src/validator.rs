@@ -29,6 +29,9 @@ const ENTRY_URI: &str = "urn:whereby-webhooks:entry";
 pub struct Validator {
     events: Vec<Event>,
     by_type: HashMap<String, usize>,
+    /// Each webhook by its key in `webhooks`, for events named outside the
+    /// body (a header, as GitHub's `X-GitHub-Event`).
+    by_key: HashMap<String, usize>,
     examples: Vec<(String, String, Value)>,
     known_types: String,
     options: Options,
@@ -59,6 +62,8 @@ struct ByCreated {
 }
 
 struct Event {
+    /// Its key in `webhooks`.
+    key: String,
     event_type: String,
     schema_pointer: String,
     schema: jsonschema::Validator,
@@ -118,6 +123,7 @@ impl Validator {
                 examples.push((webhook.event_type.clone(), name, value));
             }
             events.push(Event {
+                key: webhook.key,
                 event_type: webhook.event_type,
                 schema_pointer: webhook.schema_pointer,
                 schema,
@@ -130,6 +136,11 @@ impl Validator {
             .enumerate()
             .map(|(index, event)| (event.event_type.clone(), index))
             .collect();
+        let by_key = events
+            .iter()
+            .enumerate()
+            .map(|(index, event)| (event.key.clone(), index))
+            .collect();
         let known_types = events
             .iter()
             .map(|event| event.event_type.as_str())
@@ -138,6 +149,7 @@ impl Validator {
         Ok(Validator {
             events,
             by_type,
+            by_key,
             examples,
             known_types,
             options,
@@ -446,6 +458,61 @@ impl Validator {
                 ),
             );
         };
+        self.validate_event(index, value)
+    }
+
+    /// Validates a parsed payload as the webhook under `key` in the
+    /// document's `webhooks` (whatever its `type`), for schemes that name
+    /// the event outside the body: GitHub's `X-GitHub-Event` header and
+    /// the body's `action` make `issues-opened`. An unknown key is
+    /// reported as an unknown event type, with the nearest known key.
+    pub fn validate_value_as(&self, key: &str, value: &Value) -> Report {
+        let Some(&index) = self.by_key.get(key) else {
+            let suggestion = nearest(key, self.events.iter().map(|e| e.key.as_str()))
+                .map_or_else(String::new, |known| format!("; did you mean {known}?"));
+            let count = self.events.len();
+            return Report::failed(
+                Some(key.to_owned()),
+                Issue::new(
+                    IssueKind::UnknownEventType,
+                    "",
+                    format!(
+                        "the document has no webhook {} among its {count}{suggestion}",
+                        report::quote(key),
+                    ),
+                ),
+            );
+        };
+        if !value.is_object() {
+            return Report::failed(
+                Some(key.to_owned()),
+                Issue::new(
+                    IssueKind::NotAnObject,
+                    "",
+                    format!("the payload is {}, not an object", report::type_name(value)),
+                ),
+            );
+        }
+        self.validate_event(index, value)
+    }
+
+    /// [`Validator::accepts`] for the webhook under `key`: `true` when
+    /// `bytes` are a valid payload of it, decided without building a
+    /// [`Value`]; `false` when they are not, or not decided here.
+    pub fn accepts_as(&self, key: &str, bytes: &[u8]) -> bool {
+        let Some(&index) = self.by_key.get(key) else {
+            return false;
+        };
+        let Ok(text) = crate::parse::payload_text(bytes) else {
+            return false;
+        };
+        if !text.trim_start().starts_with('{') {
+            return false;
+        }
+        Tape::parse(text).is_some_and(|tape| self.events[index].fast.is_valid(tape.root()))
+    }
+
+    fn validate_event(&self, index: usize, value: &Value) -> Report {
         let event = &self.events[index];
         let mut errors = Vec::new();
         if !event.schema.is_valid(value) {
@@ -596,6 +663,47 @@ mod tests {
     use super::*;
 
     fn assert_send_sync<T: Send + Sync>() {}
+
+    /// A document whose webhooks pin no `type`, as GitHub's: each is
+    /// reached by its key.
+    #[test]
+    fn webhooks_by_key() {
+        let document = serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "webhooks": {
+                "issues-opened": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["action", "issue"],
+                    "properties": {"action": {"const": "opened"}, "issue": {"type": "object"}}
+                }}}}}}
+            }
+        });
+        let validator = Validator::from_document(&document, Options::default()).unwrap();
+        let good = serde_json::json!({"action": "opened", "issue": {}});
+        let bad = serde_json::json!({"action": "opened"});
+        assert!(
+            validator
+                .validate_value_as("issues-opened", &good)
+                .is_valid()
+        );
+        assert!(validator.accepts_as("issues-opened", br#"{"action":"opened","issue":{}}"#));
+        assert!(!validator.accepts_as("issues-opened", br#"{"action":"opened"}"#));
+        let report = validator.validate_value_as("issues-opened", &bad);
+        assert!(!report.is_valid());
+        assert_eq!(report.event_type.as_deref(), Some("issues-opened"));
+        let unknown = validator.validate_value_as("issues-openned", &good);
+        assert_eq!(unknown.errors[0].kind, IssueKind::UnknownEventType);
+        assert!(
+            unknown.errors[0]
+                .message
+                .contains("did you mean issues-opened"),
+            "{}",
+            unknown.errors[0].message
+        );
+        let not_object = validator.validate_value_as("issues-opened", &serde_json::json!([]));
+        assert_eq!(not_object.errors[0].kind, IssueKind::NotAnObject);
+    }
 
     #[test]
     fn edit_distances() {
