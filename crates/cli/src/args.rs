@@ -5,13 +5,15 @@
 //! * [`AsOfArgs`]: `--as-of DATE|created` (`validate`, `listen`);
 //! * [`ToleranceArgs`]: `--tolerance SECS` and `--no-tolerance` (`verify`,
 //!   `listen`);
-//! * [`parse_size()`]: sizes (`validate --max-size`, `listen --max-body`).
+//! * [`parse_size()`]: sizes (`validate --max-size`, `listen --max-body`);
+//! * [`ProfileArgs`]: `--profile NAME` (`sign`, `verify`, `validate`).
 
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+use clap::builder::TypedValueParser as _;
 use whereby_webhooks_conformance::{Options, Validator, escape};
-use whereby_webhooks_signature::{DEFAULT_TOLERANCE, Tolerance};
+use whereby_webhooks_signature::{DEFAULT_TOLERANCE, Profile, Scheme, Tolerance};
 
 /// Which OpenAPI document payloads are judged against, and how strictly.
 #[derive(Debug, Clone, clap::Args)]
@@ -149,6 +151,34 @@ impl ToleranceArgs {
         }
     }
 }
+
+/// Which signature scheme is spoken: Whereby's by default, or another
+/// vendor's, as data from the signature crate.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ProfileArgs {
+    /// The signature scheme: whereby (Whereby-Signature), stripe
+    /// (Stripe-Signature), github (X-Hub-Signature-256), standard-webhooks
+    /// (webhook-id, webhook-timestamp, webhook-signature)
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "whereby",
+        value_parser = clap::builder::PossibleValuesParser::new(["whereby", "stripe", "github", "standard-webhooks"])
+            .try_map(|name| name.parse::<Profile>()),
+        hide_possible_values = true
+    )]
+    pub profile: Profile,
+}
+
+impl ProfileArgs {
+    /// The scheme this profile names.
+    pub fn scheme(self) -> &'static Scheme {
+        self.profile.scheme()
+    }
+
+    /// Whether the default profile is in use.
+    pub fn is_default(self) -> bool {
+        self.profile == Profile::Whereby
 
 /// `error` and its sources, joined with `: ` as `anyhow` prints a chain.
 fn chain(error: &dyn std::error::Error) -> String {

@@ -42,7 +42,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use whereby_webhooks_signature::Secret;
+use whereby_webhooks_signature::{Scheme, Secret};
 
 /// The environment variable holding the signing secrets.
 pub const SECRET_ENV: &str = "WHEREBY_WEBHOOK_SECRET";
@@ -79,7 +79,9 @@ pub struct SecretArgs {
 /// shows neither.
 #[derive(Clone)]
 pub struct GivenSecret {
-    secret: Secret,
+    /// The text given, made a key by the scheme in use (Standard
+    /// Webhooks decodes its base64): never shown.
+    text: String,
     len: usize,
 }
 
@@ -91,8 +93,9 @@ impl std::fmt::Debug for GivenSecret {
 
 /// Reads `--secret`: refused when empty or blank.
 fn given_secret(text: &str) -> Result<GivenSecret, whereby_webhooks_signature::EmptySecret> {
+    Secret::new(text)?;
     Ok(GivenSecret {
-        secret: Secret::new(text)?,
+        text: text.to_owned(),
         len: text.len(),
     })
 }
@@ -112,7 +115,21 @@ impl SecretArgs {
     /// when a secret is shorter than [`MIN_SECRET_BYTES`] (and that was
     /// not allowed, or it is a piece of the environment variable's list).
     pub fn resolve(&self) -> anyhow::Result<Vec<Secret>> {
-        self.resolve_with(std::env::var_os(SECRET_ENV))
+        self.resolve_with(std::env::var_os(SECRET_ENV), &utf8_key)
+    }
+
+    /// [`resolve`](Self::resolve) for a signature scheme: each secret's
+    /// text becomes a key as the scheme says (Standard Webhooks decodes
+    /// the base64 after `whsec_`); for the default scheme, `resolve`.
+    ///
+    /// # Errors
+    ///
+    /// As `resolve`, and when a secret is not a key of the scheme (not
+    /// base64, say): the error names where it came from, never the secret.
+    pub fn resolve_for(&self, scheme: &Scheme) -> anyhow::Result<Vec<Secret>> {
+        self.resolve_with(std::env::var_os(SECRET_ENV), &|text: &str| {
+            scheme.secret(text).map_err(|error| error.to_string())
+        })
     }
 
     /// Whether any source of secrets was given (a flag, or the environment
@@ -123,7 +140,11 @@ impl SecretArgs {
             || std::env::var_os(SECRET_ENV).is_some()
     }
 
-    fn resolve_with(&self, env: Option<std::ffi::OsString>) -> anyhow::Result<Vec<Secret>> {
+    fn resolve_with(
+        &self,
+        env: Option<std::ffi::OsString>,
+        key: Key<'_>,
+    ) -> anyhow::Result<Vec<Secret>> {
         if !self.secrets.is_empty() {
             eprintln!(
                 "warning: a secret given with --secret leaks into the shell history and `ps` output: prefer {SECRET_ENV} or --secret-file"
@@ -133,7 +154,7 @@ impl SecretArgs {
         if !self.secret_files.is_empty() || !self.secrets.is_empty() {
             let mut secrets = Vec::new();
             for path in &self.secret_files {
-                secrets.extend(read_secret_file(path, allow_short)?);
+                secrets.extend(read_secret_file(path, allow_short, key)?);
             }
             for (at, given) in self.secrets.iter().enumerate() {
                 if given.len < MIN_SECRET_BYTES && !allow_short {
@@ -143,7 +164,14 @@ impl SecretArgs {
                         self.secrets.len()
                     );
                 }
-                secrets.push(given.secret.clone());
+                let secret = key(&given.text).map_err(|error| {
+                    anyhow::anyhow!(
+                        "the secret given with --secret (number {} of {}) cannot be used: {error}",
+                        at + 1,
+                        self.secrets.len()
+                    )
+                })?;
+                secrets.push(secret);
             }
             return Ok(secrets);
         }
@@ -155,8 +183,17 @@ impl SecretArgs {
         let Some(env) = env.to_str() else {
             bail!("{SECRET_ENV} is not valid UTF-8: set it to the endpoint's signing secret");
         };
-        parse_env(env, allow_short)
+        parse_env(env, allow_short, key)
     }
+}
+
+/// How a secret's text becomes a key; the error says why it cannot, never
+/// quoting the secret.
+type Key<'a> = &'a dyn Fn(&str) -> Result<Secret, String>;
+
+/// The default scheme's key: the text's UTF-8 bytes.
+fn utf8_key(text: &str) -> Result<Secret, String> {
+    Secret::new(text).map_err(|error| error.to_string())
 }
 
 /// Splits the environment variable's value on commas and ASCII whitespace
@@ -166,7 +203,7 @@ impl SecretArgs {
 /// it splits into several of which one is short (always: such pieces may be
 /// parts of one secret holding a comma or a space, and would each be a weak
 /// key).
-fn parse_env(value: &str, allow_short: bool) -> anyhow::Result<Vec<Secret>> {
+fn parse_env(value: &str, allow_short: bool, key: Key<'_>) -> anyhow::Result<Vec<Secret>> {
     let pieces: Vec<&str> = value
         .split(|c: char| c == ',' || c.is_ascii_whitespace())
         .filter(|piece| !piece.is_empty())
@@ -190,10 +227,14 @@ fn parse_env(value: &str, allow_short: bool) -> anyhow::Result<Vec<Secret>> {
         ),
         _ => {}
     }
-    Ok(pieces
+    pieces
         .into_iter()
-        .filter_map(|piece| Secret::new(piece).ok())
-        .collect())
+        .map(|piece| {
+            key(piece).map_err(|error| {
+                anyhow::anyhow!("a secret in {SECRET_ENV} cannot be used: {error}")
+            })
+        })
+        .collect()
 }
 
 /// The largest secret file read: a few secrets, one per line, with
@@ -214,7 +255,7 @@ fn read_at_most(reader: impl Read, max: u64) -> std::io::Result<Option<Vec<u8>>>
 
 /// Reads one secret per line, skipping blank lines and `#` comments;
 /// refuses a secret shorter than [`MIN_SECRET_BYTES`] unless `allow_short`.
-fn read_secret_file(path: &Path, allow_short: bool) -> anyhow::Result<Vec<Secret>> {
+fn read_secret_file(path: &Path, allow_short: bool, key: Key<'_>) -> anyhow::Result<Vec<Secret>> {
     let text = std::fs::File::open(path)
         .and_then(|file| read_at_most(file, MAX_SECRET_FILE))
         .with_context(|| {
@@ -247,10 +288,17 @@ fn read_secret_file(path: &Path, allow_short: bool) -> anyhow::Result<Vec<Secret
             whereby_webhooks_conformance::escape::path(path)
         );
     }
-    let secrets: Vec<Secret> = lines
+    let secrets = lines
         .into_iter()
-        .filter_map(|(_, secret)| Secret::new(secret).ok())
-        .collect();
+        .map(|(line, secret)| {
+            key(secret).map_err(|error| {
+                anyhow::anyhow!(
+                    "line {line} of the secret file {} cannot be used: {error}",
+                    crate::escape::path(path)
+                )
+            })
+        })
+        .collect::<anyhow::Result<Vec<Secret>>>()?;
     if secrets.is_empty() {
         bail!(
             "the secret file {} holds no secret: write one signing secret per line (blank lines and `#` comments are ignored)",
@@ -343,7 +391,7 @@ mod tests {
     }
 
     fn env(value: &str) -> Vec<Secret> {
-        parse_env(value, false).expect("secrets")
+        parse_env(value, false, &utf8_key).expect("secrets")
     }
 
     fn args(secret_files: Vec<PathBuf>, secrets: &[&str], allow_short_secret: bool) -> SecretArgs {
@@ -380,7 +428,9 @@ mod tests {
     fn env_is_never_cut_into_short_keys() {
         for allow_short in [false, true] {
             for value in ["Str0ng-Pass phrase,x", "a,b", &format!("{NEW},x")] {
-                let error = parse_env(value, allow_short).expect_err(value).to_string();
+                let error = parse_env(value, allow_short, &utf8_key)
+                    .expect_err(value)
+                    .to_string();
                 assert!(error.contains("--secret-file"), "{error}");
                 assert!(
                     !error.contains("Str0ng") && !error.contains(",x"),
@@ -388,10 +438,15 @@ mod tests {
                 );
             }
         }
-        let error = parse_env(" sh0rt ", false).expect_err("short").to_string();
+        let error = parse_env(" sh0rt ", false, &utf8_key)
+            .expect_err("short")
+            .to_string();
         assert!(error.contains("shorter than 16 bytes"), "{error}");
         assert!(!error.contains("sh0rt"), "{error}");
-        same(&parse_env(" sh0rt ", true).expect("allowed"), &["sh0rt"]);
+        same(
+            &parse_env(" sh0rt ", true, &utf8_key).expect("allowed"),
+            &["sh0rt"],
+        );
     }
 
     #[test]
@@ -414,7 +469,7 @@ mod tests {
     #[test]
     fn flags_win_over_the_environment() {
         let secrets = args(vec![], &[NEW], false)
-            .resolve_with(Some(OLD.into()))
+            .resolve_with(Some(OLD.into()), &utf8_key)
             .expect("flag secret");
         same(&secrets, &[NEW]);
     }
@@ -422,13 +477,13 @@ mod tests {
     #[test]
     fn short_flags_are_refused_unless_allowed() {
         let error = args(vec![], &[NEW, "sh0rt"], false)
-            .resolve_with(None)
+            .resolve_with(None, &utf8_key)
             .expect_err("short");
         let error = error.to_string();
         assert!(error.contains("--secret (number 2 of 2)"), "{error}");
         assert!(!error.contains("sh0rt"), "{error}");
         let secrets = args(vec![], &[NEW, "sh0rt"], true)
-            .resolve_with(None)
+            .resolve_with(None, &utf8_key)
             .expect("allowed");
         same(&secrets, &[NEW, "sh0rt"]);
     }
@@ -436,9 +491,11 @@ mod tests {
     #[test]
     fn missing_and_empty_sources_are_errors() {
         let args = args(vec![], &[], false);
-        let error = args.resolve_with(None).expect_err("no secret");
+        let error = args.resolve_with(None, &utf8_key).expect_err("no secret");
         assert!(error.to_string().contains(SECRET_ENV), "{error}");
-        let error = args.resolve_with(Some(" , ".into())).expect_err("empty");
+        let error = args
+            .resolve_with(Some(" , ".into()), &utf8_key)
+            .expect_err("empty");
         assert!(error.to_string().contains("holds no secret"), "{error}");
     }
 
@@ -451,7 +508,7 @@ mod tests {
         let error = format!(
             "{:#}",
             args(vec![path], &[], false)
-                .resolve_with(None)
+                .resolve_with(None, &utf8_key)
                 .expect_err("no secret")
         );
         assert!(error.contains("holds no secret"), "{error}");
@@ -461,19 +518,19 @@ mod tests {
         let error = format!(
             "{:#}",
             args(vec![path.clone()], &[], false)
-                .resolve_with(None)
+                .resolve_with(None, &utf8_key)
                 .expect_err("short")
         );
         assert!(error.contains("line 3 of the secret file"), "{error}");
         assert!(!error.contains("sup3r"), "{error}");
         let secrets = args(vec![path], &[], true)
-            .resolve_with(None)
+            .resolve_with(None, &utf8_key)
             .expect("allowed");
         same(&secrets, &[NEW, "sup3r"]);
         let error = format!(
             "{:#}",
             args(vec![dir.join("missing")], &[], false)
-                .resolve_with(None)
+                .resolve_with(None, &utf8_key)
                 .expect_err("unreadable")
         );
         assert!(error.contains("cannot read the secret file"), "{error}");

@@ -514,7 +514,11 @@ impl crate::Scheme {
                     .and_then(|verified| verified.timestamp);
                 match (timestamp, error.as_verify_error()) {
                     (Some(timestamp), Some(inner)) => {
-                        Some(timing(timestamp, now, &Err(inner.clone())))
+                        let mut found = timing(timestamp, now, &Err(inner.clone()));
+                        if let Some(crate::TimestampAt::Header(name)) = self.timestamp {
+                            found.detail = found.detail.replacen("t=", &format!("{name} "), 1);
+                        }
+                        Some(found)
                     }
                     _ => None,
                 }

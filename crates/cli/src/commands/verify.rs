@@ -1,13 +1,13 @@
 //! The `verify` command: check a `Whereby-Signature` header value against a
-//! body, as a receiver must.
+//! body, as a receiver must; or, with `--profile`, another scheme's headers.
 
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
-use whereby_webhooks_signature::{HEADER_NAME, Secret, Tolerance, diagnose, now_unix};
+use whereby_webhooks_signature::{HEADER_NAME, Scheme, Secret, Tolerance, diagnose, now_unix};
 
-use crate::args::ToleranceArgs;
+use crate::args::{ProfileArgs, ToleranceArgs};
 use crate::body::EmptyBody;
 use crate::exit::Exit;
 use crate::secrets::SecretArgs;
@@ -21,13 +21,18 @@ stale_timestamp, future_timestamp, header_malformed) with its fix; with --comput
 code did wrong (computed_without_timestamp, computed_over_reserialized_body, computed_with_other_secret), even \
 when the delivery itself is valid.
 
+With --profile other than whereby, give each header the scheme signs with as --header 'Name: value' \
+(a value without a name is the signature header's); the causes that scheme can have are named, and \
+--computed is not read.
+
 Exit status: 0 valid, 1 invalid (the reason is printed), 2 usage or I/O error."
 )]
 pub struct Args {
     /// The header's value, `t=<unix seconds>,v1=<hex>` (a leading
-    /// `Whereby-Signature:` is ignored)
-    #[arg(long, value_name = "VALUE")]
-    header: String,
+    /// `Whereby-Signature:` is ignored); with --profile, repeatable as
+    /// `Name: value`
+    #[arg(long, value_name = "VALUE", required = true)]
+    header: Vec<String>,
 
     /// The body that was signed, byte for byte: a file, or `-` for standard
     /// input
@@ -52,6 +57,9 @@ pub struct Args {
     format: Format,
 
     #[command(flatten)]
+    profile: ProfileArgs,
+
+    #[command(flatten)]
     secrets: SecretArgs,
 
     #[command(flatten)]
@@ -69,9 +77,17 @@ enum Format {
 
 /// Runs `verify`: exit 0 when the signature holds, 1 when it does not.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
+    if !args.profile.is_default() {
+        return run_profile(args);
+    }
+    let [header] = args.header.as_slice() else {
+        anyhow::bail!(
+            "give one --header, the {HEADER_NAME} value (several are read with --profile)"
+        );
+    };
     let secrets = args.secrets.resolve()?;
     let body = args.empty.read(&args.body)?;
-    let header = strip_header_name(&args.header);
+    let header = strip_header_name(header);
     let tolerance = args.tolerance.tolerance();
     let now = args.now.unwrap_or_else(now_unix);
     let (exit, line) = outcome(
@@ -90,6 +106,148 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         "{line}"
     )?;
     Ok(exit)
+}
+
+/// `verify --profile`: the scheme's headers, its verdict and the causes it
+/// can have.
+fn run_profile(args: Args) -> anyhow::Result<Exit> {
+    let scheme = args.profile.scheme();
+    if args.computed.is_some() {
+        anyhow::bail!(
+            "--computed is read with the whereby profile only: compare your code's signature with `sign --profile {}`",
+            scheme.name
+        );
+    }
+    let headers = named_headers(scheme, &args.header);
+    let secrets = args.secrets.resolve_for(scheme)?;
+    let body = args.empty.read(&args.body)?;
+    let now = args.now.unwrap_or_else(now_unix);
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let (exit, line) = profile_outcome(
+        scheme,
+        &pairs,
+        &body,
+        &secrets,
+        args.tolerance.tolerance(),
+        now,
+        args.tolerance.no_tolerance,
+        args.format,
+    );
+    writeln!(
+        crate::exit::ReaderMayLeave::new(std::io::stdout().lock()),
+        "{line}"
+    )?;
+    Ok(exit)
+}
+
+/// `--header` values as `(name, value)`: `Name: value` when the text
+/// before the first `:` is a header name, otherwise the value of the
+/// scheme's signature header.
+fn named_headers(scheme: &Scheme, given: &[String]) -> Vec<(String, String)> {
+    given
+        .iter()
+        .map(|text| match text.split_once(':') {
+            Some((name, value))
+                if !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
+                (name.to_owned(), value.trim().to_owned())
+            }
+            _ => (scheme.signature_header.to_owned(), text.trim().to_owned()),
+        })
+        .collect()
+}
+
+/// The verdict under a scheme and what is printed for it.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the command's inputs, in one place"
+)]
+fn profile_outcome(
+    scheme: &Scheme,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    secrets: &[Secret],
+    tolerance: Tolerance,
+    now: u64,
+    unchecked: bool,
+    format: Format,
+) -> (Exit, String) {
+    let diagnosis = scheme.diagnose(headers, body, secrets, tolerance, now);
+    let exit = if diagnosis.verified.is_ok() {
+        Exit::Success
+    } else {
+        Exit::Invalid
+    };
+    let message = match &diagnosis.verified {
+        Ok(verified) => match verified.timestamp {
+            Some(timestamp) => {
+                let checked = if unchecked {
+                    " (timestamp not checked)"
+                } else if !scheme.checks.future {
+                    " (the scheme accepts timestamps from the future)"
+                } else {
+                    ""
+                };
+                format!(
+                    "valid: signed at {timestamp} ({}){checked}",
+                    rfc3339_seconds(timestamp)
+                )
+            }
+            None => format!(
+                "valid (the {} scheme signs no timestamp: replays are not detected)",
+                scheme.name
+            ),
+        },
+        Err(error) => format!(
+            "invalid: {}",
+            crate::escape::terminal_safe(&error.to_string())
+        ),
+    };
+    let text = match format {
+        Format::Human => {
+            let mut text = message;
+            for found in &diagnosis.causes {
+                text.push_str(&format!(
+                    "\n  {}: {}\n  fix: {}",
+                    found.cause,
+                    crate::escape::terminal_safe(&found.detail),
+                    scheme.fix(found.cause)
+                ));
+            }
+            text
+        }
+        Format::Json => {
+            let causes: Vec<serde_json::Value> = diagnosis
+                .causes
+                .iter()
+                .map(|found| {
+                    serde_json::json!({
+                        "cause": found.cause.id(),
+                        "detail": found.detail,
+                        "fix": scheme.fix(found.cause),
+                    })
+                })
+                .collect();
+            let value = serde_json::json!({
+                "valid": diagnosis.verified.is_ok(),
+                "profile": scheme.name,
+                "signed_at": diagnosis.verified.as_ref().ok().and_then(|v| v.timestamp),
+                "kind": diagnosis.verified.as_ref().err().map(|e| e.kind().as_str()),
+                "message": message,
+                "causes": causes,
+            });
+            let mut line = Vec::new();
+            crate::escape::json_line(&value, &mut line);
+            String::from_utf8_lossy(&line).trim_end().to_owned()
+        }
+    };
+    (exit, text)
 }
 
 /// The verdict and what is printed for it (without the final newline);
