@@ -179,6 +179,8 @@ impl ProfileArgs {
     /// Whether the default profile is in use.
     pub fn is_default(self) -> bool {
         self.profile == Profile::Whereby
+    }
+}
 
 /// `error` and its sources, joined with `: ` as `anyhow` prints a chain.
 fn chain(error: &dyn std::error::Error) -> String {

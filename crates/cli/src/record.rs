@@ -67,6 +67,20 @@ pub const KEPT_HEADERS: [&str; 6] = [
     "transfer-encoding",
 ];
 
+/// The headers of the other signature profiles, read from a record as
+/// well as [`KEPT_HEADERS`]: where `validate --profile github` finds the
+/// event (`x-github-event`), and what a delivery of another scheme is
+/// signed with.
+pub const PROFILE_HEADERS: [&str; 7] = [
+    "stripe-signature",
+    "x-hub-signature-256",
+    "x-github-event",
+    "x-github-delivery",
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
+];
+
 /// One delivery as `listen --record` writes it, and as `validate` and
 /// `replay` read it back: `listen` builds it borrowing the request's path,
 /// headers and body (`Record<'_>`), a reader gets it owned
@@ -173,7 +187,8 @@ impl<'de> Deserialize<'de> for RawJson {
     }
 }
 
-/// Reads a `headers` object keeping only the names in [`KEPT_HEADERS`]
+/// Reads a `headers` object keeping only the names in [`KEPT_HEADERS`] and
+/// [`PROFILE_HEADERS`]
 /// (compared without case, kept in lowercase), each value cut at
 /// [`HEADER_VALUE_MAX`] bytes: a line cannot make the map grow past them,
 /// nor cost memory for the names it skips.
@@ -204,6 +219,7 @@ fn kept_headers<'de, 'a, D: Deserializer<'de>>(
         fn visit_str<E: de::Error>(self, name: &str) -> Result<Self::Value, E> {
             Ok(KEPT_HEADERS
                 .into_iter()
+                .chain(PROFILE_HEADERS)
                 .find(|kept| kept.eq_ignore_ascii_case(name)))
         }
     }

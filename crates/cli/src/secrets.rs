@@ -294,7 +294,7 @@ fn read_secret_file(path: &Path, allow_short: bool, key: Key<'_>) -> anyhow::Res
             key(secret).map_err(|error| {
                 anyhow::anyhow!(
                     "line {line} of the secret file {} cannot be used: {error}",
-                    crate::escape::path(path)
+                    whereby_webhooks_conformance::escape::path(path)
                 )
             })
         })

@@ -478,7 +478,7 @@ impl Validator {
                     "",
                     format!(
                         "the document has no webhook {} among its {count}{suggestion}",
-                        report::quote(key),
+                        text::quote(key),
                     ),
                 ),
             );
@@ -489,7 +489,7 @@ impl Validator {
                 Issue::new(
                     IssueKind::NotAnObject,
                     "",
-                    format!("the payload is {}, not an object", report::type_name(value)),
+                    format!("the payload is {}, not an object", text::type_name(value)),
                 ),
             );
         }

@@ -14,8 +14,9 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use whereby_webhooks_conformance::escape::{lines_safe, message_safe};
 use whereby_webhooks_conformance::{Issue, IssueKind, Report, Validator};
+use whereby_webhooks_signature::{EventAt, Scheme};
 
-use crate::args::{AsOfArgs, SpecArgs};
+use crate::args::{AsOfArgs, ProfileArgs, SpecArgs};
 use crate::exit::Exit;
 use crate::record::{Record, RecordedBody};
 
@@ -34,6 +35,10 @@ recognised and their `body` is validated. Only JSON is read: convert YAML first.
 order mark is skipped with a warning. A sample (a file, or a line) over --max-size is reported \
 as too large without being read further.
 
+With --profile github, the event is named by the X-GitHub-Event header and the body's `action`, and \
+payloads are validated as the document's webhook of that name (`issues` and `opened`: `issues-opened`): \
+give --event for bare payloads; a `listen --record` line carries its header.
+
 Exit status: 0 all valid, 1 some sample invalid, unparsable or too large, 2 usage or I/O error, \
 or no samples found (results of the readable inputs are still reported).")]
 pub struct Args {
@@ -46,6 +51,14 @@ pub struct Args {
 
     #[command(flatten)]
     as_of: AsOfArgs,
+
+    #[command(flatten)]
+    profile: ProfileArgs,
+
+    /// The event of every bare payload, for profiles that name it in a
+    /// header (github: the X-GitHub-Event value, such as `issues`)
+    #[arg(long, value_name = "NAME")]
+    event: Option<String>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -75,6 +88,22 @@ const CHUNK_BYTES: usize = 16 << 20;
 
 /// Runs `validate`.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
+    let scheme = args.profile.scheme();
+    let by_header = match scheme.event {
+        EventAt::Header { header, .. } => Some(header),
+        EventAt::BodyField(_) => None,
+    };
+    if by_header.is_none() && args.event.is_some() {
+        anyhow::bail!(
+            "--event is read with profiles that name the event in a header (github); the {} profile names it in the body",
+            scheme.name
+        );
+    }
+    let named = by_header.map(|header| Named {
+        scheme,
+        header,
+        event: args.event.as_deref(),
+    });
     let validator = args.spec.validator_as_of(args.as_of.as_of.as_ref())?;
 
     let mut io_failed = false;
@@ -136,9 +165,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
                     .entries
                     .par_iter()
                     .map(|entry| match entry {
-                        Entry::Sample { source, range } => {
-                            Some(judge(&validator, source, chunk.sample(range)))
-                        }
+                        Entry::Sample { source, range } => Some(match &named {
+                            Some(named) => named.judge(&validator, chunk.sample(range)),
+                            None => judge(&validator, source, chunk.sample(range)),
+                        }),
                         Entry::Refused { issue, .. } => Some(Report {
                             event_type: None,
                             errors: vec![issue.clone()],
@@ -246,6 +276,79 @@ fn malformed_record(error: &str) -> Issue {
             message_safe(error)
         ),
     )
+}
+
+/// Where a profile that names the event in a header finds it: `--event`
+/// for bare payloads, the header of a record.
+struct Named<'a> {
+    scheme: &'static Scheme,
+    header: &'static str,
+    event: Option<&'a str>,
+}
+
+impl Named<'_> {
+    /// Validates one sample as the webhook its event names.
+    fn judge(&self, validator: &Validator, bytes: &[u8]) -> Report {
+        match Record::from_slice(bytes) {
+            Some(Ok(record)) => {
+                let event = record
+                    .headers
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(self.header))
+                    .map(|(_, value)| value.as_ref());
+                let mut report = match record.body() {
+                    RecordedBody::Exact(raw) | RecordedBody::Reserialised(raw) => {
+                        self.validate(validator, event, &raw, "the record has no ")
+                    }
+                    RecordedBody::Missing => Report {
+                        event_type: None,
+                        errors: vec![Issue::refused_delivery(&format!(
+                            "no body to validate: {}",
+                            record.why_no_body()
+                        ))],
+                    },
+                };
+                if let Some(refusal) = record.refusal() {
+                    report.errors.insert(0, Issue::refused_delivery(&refusal));
+                }
+                report
+            }
+            Some(Err(error)) => Report::failed(None, malformed_record(&error)),
+            None => self.validate(
+                validator,
+                self.event,
+                bytes,
+                "give --event NAME: a bare payload has no ",
+            ),
+        }
+    }
+
+    fn validate(
+        &self,
+        validator: &Validator,
+        event: Option<&str>,
+        bytes: &[u8],
+        missing: &str,
+    ) -> Report {
+        let value = match whereby_webhooks_conformance::parse_payload(bytes) {
+            Ok(value) => value,
+            Err(issue) => return Report::failed(None, *issue),
+        };
+        match self.scheme.webhook_key(event, &value) {
+            Some(key) => validator.validate_value_as(&key, &value),
+            None => Report::failed(
+                None,
+                Issue::new(
+                    IssueKind::MissingType,
+                    "",
+                    format!(
+                        "no event: the {} profile names it in the {} header; {missing}{} header",
+                        self.scheme.name, self.header, self.header
+                    ),
+                ),
+            ),
+        }
+    }
 }
 
 /// Adds advice to the message of a report's issue about the whole payload.

@@ -206,7 +206,7 @@ fn profile_outcome(
         },
         Err(error) => format!(
             "invalid: {}",
-            crate::escape::terminal_safe(&error.to_string())
+            whereby_webhooks_conformance::escape::terminal_safe(&error.to_string())
         ),
     };
     let text = match format {
@@ -216,7 +216,7 @@ fn profile_outcome(
                 text.push_str(&format!(
                     "\n  {}: {}\n  fix: {}",
                     found.cause,
-                    crate::escape::terminal_safe(&found.detail),
+                    whereby_webhooks_conformance::escape::terminal_safe(&found.detail),
                     scheme.fix(found.cause)
                 ));
             }
@@ -243,7 +243,7 @@ fn profile_outcome(
                 "causes": causes,
             });
             let mut line = Vec::new();
-            crate::escape::json_line(&value, &mut line);
+            whereby_webhooks_conformance::escape::json_line(&value, &mut line);
             String::from_utf8_lossy(&line).trim_end().to_owned()
         }
     };

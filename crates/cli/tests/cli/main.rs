@@ -11,6 +11,7 @@ mod hardening;
 mod help;
 mod hostile_receivers;
 mod load;
+mod profiles;
 mod progress;
 mod send_listen;
 mod sign_verify;

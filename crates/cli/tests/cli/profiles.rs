@@ -1,0 +1,251 @@
+//! `--profile`: other vendors' signature schemes in `sign`, `verify` and
+//! `validate`, each checked against an answer from outside this project
+//! (GitHub's documented example, the Standard Webhooks libraries' own test
+//! message, the checked-in profile vectors).
+
+use std::path::Path;
+
+use crate::sign_verify::{SECRET_ENV, bin};
+
+fn out(command: &mut assert_cmd::Command) -> (i32, String, String) {
+    let output = command.output().expect("the binary runs");
+    (
+        output.status.code().expect("an exit code"),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write a fixture");
+    path
+}
+
+/// GitHub documents this secret, body and signature.
+#[test]
+fn github_signs_its_documented_example() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = write(dir.path(), "hello", b"Hello, World!");
+    // Its spaces would split it in the environment: a file takes it whole.
+    let secret = write(dir.path(), "secret", b"It's a Secret to Everybody\n");
+    let (code, stdout, stderr) = out(bin()
+        .args(["sign", "--profile", "github", "--secret-file"])
+        .arg(&secret)
+        .arg("--body")
+        .arg(&body));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "X-Hub-Signature-256: sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17\n"
+    );
+    let (code, stdout, _) = out(bin()
+        .args(["verify", "--profile", "github", "--header", stdout.trim()])
+        .arg("--secret-file")
+        .arg(&secret)
+        .arg("--body")
+        .arg(&body));
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("signs no timestamp"), "{stdout}");
+}
+
+/// The message the Standard Webhooks libraries sign in their tests.
+#[test]
+fn standard_webhooks_round_trip_and_doctor() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = write(dir.path(), "body.json", br#"{"test": 2432232314}"#);
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let (code, stdout, stderr) = out(bin().env(SECRET_ENV, secret).args([
+        "sign",
+        "--profile",
+        "standard-webhooks",
+        "--timestamp",
+        "1614265330",
+        "--id",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "--body",
+        body.to_str().unwrap(),
+    ]));
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stdout,
+        "webhook-id: msg_p5jXN8AQM9LWM0D4loKWxJek\nwebhook-timestamp: 1614265330\nwebhook-signature: v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=\n"
+    );
+    let verify = |body: &Path, now: &str| {
+        let mut command = bin();
+        command.env(SECRET_ENV, secret).args([
+            "verify",
+            "--profile",
+            "standard-webhooks",
+            "--now",
+            now,
+        ]);
+        for line in stdout.lines() {
+            command.args(["--header", line]);
+        }
+        out(command.arg("--body").arg(body))
+    };
+    let (code, text, _) = verify(&body, "1614265330");
+    assert_eq!(
+        (code, text.lines().next()),
+        (
+            0,
+            Some("valid: signed at 1614265330 (2021-02-25T15:02:10Z)")
+        )
+    );
+    let (code, text, _) = verify(&body, "1614266000");
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("stale_timestamp: webhook-timestamp 1614265330"),
+        "{text}"
+    );
+    let compact = write(dir.path(), "compact.json", br#"{"test":2432232314}"#);
+    let (code, text, _) = verify(&compact, "1614265330");
+    assert_eq!(code, 1);
+    assert!(text.contains("body_reserialized"), "{text}");
+    assert!(!text.contains("Whereby"), "{text}");
+    // A secret that is not base64 after `whsec_` is refused, unquoted.
+    let (code, _, stderr) = out(bin()
+        .env(SECRET_ENV, "whsec_!!not-base64-at-all!!")
+        .args(["sign", "--profile", "standard-webhooks", "--body"])
+        .arg(&body));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("not base64"), "{stderr}");
+    assert!(!stderr.contains("not-base64-at-all"), "{stderr}");
+}
+
+/// Every profile vector gets the verdict it is marked with.
+#[test]
+fn verify_agrees_with_the_profile_vectors() {
+    let text =
+        std::fs::read_to_string(crate::repo_root().join("spec/profile-vectors.json")).unwrap();
+    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for (profile, section) in file["profiles"].as_object().unwrap() {
+        for vector in section["vectors"].as_array().unwrap() {
+            let headers = vector["headers"].as_object().unwrap();
+            if profile == "whereby" && headers.is_empty() {
+                // The default profile's --header is the value itself.
+                continue;
+            }
+            let body = write(
+                dir.path(),
+                "body",
+                vector["body"].as_str().unwrap().as_bytes(),
+            );
+            let secret = write(
+                dir.path(),
+                "secret",
+                vector["secret"].as_str().unwrap().as_bytes(),
+            );
+            let mut command = bin();
+            command
+                .args([
+                    "verify",
+                    "--allow-short-secret",
+                    "--format",
+                    "json",
+                    "--profile",
+                    profile,
+                ])
+                .args(["--now", &vector["now"].to_string(), "--secret-file"])
+                .arg(&secret)
+                .arg("--body")
+                .arg(&body);
+            if headers.is_empty() {
+                command.args(["--header", "Absent-Header: x"]);
+            }
+            for (name, value) in headers {
+                command.args(["--header", &format!("{name}: {}", value.as_str().unwrap())]);
+            }
+            let (code, stdout, stderr) = out(&mut command);
+            let verdict: serde_json::Value =
+                serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}{stderr}"));
+            let name = vector["name"].as_str().unwrap();
+            assert_eq!(
+                verdict["valid"], vector["valid"],
+                "{profile} {name}: {stdout}"
+            );
+            assert_eq!(
+                verdict["kind"], vector["kind"],
+                "{profile} {name}: {stdout}"
+            );
+            assert_eq!(
+                code,
+                if vector["valid"] == true { 0 } else { 1 },
+                "{profile} {name}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked}");
+}
+
+/// A document whose webhooks GitHub-style pin no `type`: the event comes
+/// from `--event` and the body's `action`, or a record's header.
+#[test]
+fn validate_names_github_events_from_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "github.json",
+        serde_json::to_string(&serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "webhooks": {
+                "issues-opened": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object",
+                    "required": ["action", "issue"],
+                    "properties": {"action": {"const": "opened"}, "issue": {"type": "object"}}
+                }}}}}},
+                "push": {"post": {"requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "required": ["ref"]
+                }}}}}}
+            }
+        }))
+        .unwrap()
+        .as_bytes(),
+    );
+    let payloads = write(
+        dir.path(),
+        "issues.ndjson",
+        b"{\"action\":\"opened\",\"issue\":{}}\n{\"action\":\"opened\"}\n{\"action\":\"closed\",\"issue\":{}}\n",
+    );
+    let validate = |extra: &[&str], input: &Path| {
+        out(bin()
+            .args(["validate", "--profile", "github", "--spec"])
+            .arg(&spec)
+            .args(extra)
+            .arg(input))
+    };
+    let (code, stdout, _) = validate(&["--event", "issues"], &payloads);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains(":1 (issues-opened)"), "{stdout}");
+    assert!(stdout.contains("missing property issue"), "{stdout}");
+    assert!(stdout.contains("no webhook \"issues-closed\""), "{stdout}");
+    assert!(stdout.contains("1 valid, 2 invalid"), "{stdout}");
+    // Without --event, a bare payload names no event.
+    let (code, stdout, _) = validate(&[], &payloads);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("give --event NAME"), "{stdout}");
+    // A record carries its header.
+    let record = serde_json::json!({
+        "received_at": "2026-01-01T00:00:00.000Z", "method": "POST", "path": "/", "status": 200,
+        "verdict": "authentic",
+        "headers": {"content-type": "application/json", "X-GitHub-Event": "push"},
+        "raw_body": "{\"ref\":\"refs/heads/main\"}"
+    });
+    let records = write(
+        dir.path(),
+        "record.ndjson",
+        format!("{record}\n").as_bytes(),
+    );
+    let (code, stdout, _) = validate(&[], &records);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("(push)"), "{stdout}");
+    // --event means nothing to a profile that reads `type`.
+    let (code, _, stderr) = out(bin().args(["validate", "--event", "issues"]).arg(&payloads));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--event is read with profiles"), "{stderr}");
+}
