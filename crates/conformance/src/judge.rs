@@ -57,7 +57,8 @@
 
 use whereby_webhooks_model::{Event, UnknownEventType};
 use whereby_webhooks_signature::{
-    Cause, ErrorKind, HEADER_NAME, Secret, SignatureHeader, Tolerance, VerifyError, diagnose,
+    Cause, ErrorKind, EventAt, HEADER_NAME, Profile, Scheme, Secret, SignatureHeader, Tolerance,
+    VerifyError, diagnose,
 };
 
 use crate::{IssueKind, Report, Validator, parse_payload};
@@ -69,6 +70,8 @@ pub struct Judge {
     validator: Validator,
     secrets: Vec<Secret>,
     tolerance: Tolerance,
+    /// The signature scheme: Whereby's unless [`Judge::with_scheme`].
+    scheme: &'static Scheme,
 }
 
 /// Why a request is refused before its signature can be checked.
@@ -320,7 +323,28 @@ impl Judge {
             validator,
             secrets,
             tolerance: Tolerance::default(),
+            scheme: Profile::Whereby.scheme(),
         }
+    }
+
+    /// The same judge for deliveries signed with another scheme (a
+    /// [`Profile`] other than the default): [`Judge::judge`] verifies them
+    /// as [`Scheme::verify`] does, reads the event where the scheme says
+    /// (GitHub's `X-GitHub-Event` header and the body's `action`, matched
+    /// to the document's `webhooks` keys), and checks the time only as far
+    /// as the scheme can express it. The two-step path
+    /// ([`Judge::signature`], [`Judge::conclude`]) reads the default
+    /// scheme's header only. The secrets must be keys of that scheme
+    /// ([`Scheme::secret`]).
+    #[must_use]
+    pub fn with_scheme(self, scheme: &'static Scheme) -> Judge {
+        Judge { scheme, ..self }
+    }
+
+    /// The signature scheme the judge verifies.
+    #[must_use]
+    pub fn scheme(&self) -> &'static Scheme {
+        self.scheme
     }
 
     /// The same judge with another tolerance for the signature's timestamp.
@@ -338,7 +362,12 @@ impl Judge {
     /// The header names the judge reads, lowercase.
     #[must_use]
     pub fn headers(&self) -> &'static [&'static str] {
-        &[HEADER_NAME_LOWER]
+        match self.scheme.name {
+            "stripe" => &["stripe-signature"],
+            "github" => &["x-hub-signature-256", "x-github-event", "x-github-delivery"],
+            "standard-webhooks" => &["webhook-id", "webhook-timestamp", "webhook-signature"],
+            _ => &[HEADER_NAME_LOWER],
+        }
     }
 
     /// Judges a delivery in one call: `headers` are the request's headers
@@ -347,6 +376,9 @@ impl Judge {
     /// does not hold is looked for.
     #[must_use]
     pub fn judge(&self, headers: &[(&str, &[u8])], body: &[u8], now: u64) -> Verdict {
+        if self.scheme.name != Profile::Whereby.name() {
+            return self.judge_scheme(headers, body, now);
+        }
         let values = headers
             .iter()
             .filter(|(name, _)| name.eq_ignore_ascii_case(HEADER_NAME))
@@ -360,6 +392,124 @@ impl Judge {
             *cause = self.cause(&header, body, now);
         }
         verdict
+    }
+
+    /// [`Judge::judge`] under a scheme other than the default.
+    fn judge_scheme(&self, headers: &[(&str, &[u8])], body: &[u8], now: u64) -> Verdict {
+        let scheme = self.scheme;
+        let mut signatures = headers
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case(scheme.signature_header));
+        match (signatures.next(), signatures.next()) {
+            (None, _) => return Verdict::Refused(Refusal::MissingSignature),
+            (Some(_), Some(_)) => return Verdict::Refused(Refusal::SeveralSignatures),
+            (Some((_, value)), None) if std::str::from_utf8(value).is_err() => {
+                return Verdict::Refused(Refusal::SignatureNotUtf8);
+            }
+            _ => {}
+        }
+        // Only the headers the scheme reads, and only UTF-8 ones: a value
+        // that is not UTF-8 reads as absent.
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .filter(|(name, _)| {
+                self.headers()
+                    .iter()
+                    .any(|known| name.eq_ignore_ascii_case(known))
+            })
+            .filter_map(|(name, value)| Some((*name, std::str::from_utf8(value).ok()?)))
+            .collect();
+        match scheme.verify(&pairs, body, &self.secrets, self.tolerance, now) {
+            Err(error) => {
+                let cause = scheme
+                    .diagnose(&pairs, body, &self.secrets, self.tolerance, now)
+                    .causes
+                    .first()
+                    .map(|found| found.cause);
+                Verdict::Unauthentic {
+                    error: error.into_verify_error(),
+                    timestamp: None,
+                    cause,
+                }
+            }
+            Ok(verified) => {
+                let conformance = match scheme.event {
+                    EventAt::BodyField(_) => self.conform(body),
+                    EventAt::Header { header, .. } => {
+                        let event = pairs
+                            .iter()
+                            .find(|(name, _)| name.eq_ignore_ascii_case(header))
+                            .map(|(_, value)| *value);
+                        self.conform_as(event, body)
+                    }
+                };
+                Verdict::Authentic {
+                    timestamp: verified.timestamp.unwrap_or(now),
+                    conformance,
+                }
+            }
+        }
+    }
+
+    /// Judges an authentic body whose event is named outside it (the
+    /// `event` header's value, and the body's action where the scheme has
+    /// one): validated as the document's webhook of that key. The event
+    /// model types Whereby's events only, so a conforming body is
+    /// [`Conformance::Model`] (accepted, untyped); a key the document lacks
+    /// is [`Conformance::Unknown`], acknowledged as an unknown event type
+    /// is.
+    fn conform_as(&self, event: Option<&str>, bytes: &[u8]) -> Conformance {
+        let value = match parse_payload(bytes) {
+            Ok(value) => value,
+            Err(issue) => {
+                return Conformance::Invalid {
+                    report: Report::failed(None, *issue),
+                    id: None,
+                };
+            }
+        };
+        let id = value
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned);
+        let Some(key) = self.scheme.webhook_key(event, &value) else {
+            let report = Report::failed(
+                None,
+                crate::Issue::new(
+                    IssueKind::MissingType,
+                    "",
+                    format!(
+                        "no event: the {} scheme names it in a header, and the delivery has none",
+                        self.scheme.name
+                    ),
+                ),
+            );
+            return Conformance::Invalid { report, id };
+        };
+        let report = self.validator.validate_value_as(&key, &value);
+        if report.is_valid() {
+            return Conformance::Model {
+                report,
+                error: format!(
+                    "the event model types Whereby's events, not the {} scheme's",
+                    self.scheme.name
+                ),
+                id,
+            };
+        }
+        let unknown = !self.validator.options().strict
+            && report
+                .errors
+                .iter()
+                .all(|issue| issue.kind == IssueKind::UnknownEventType);
+        if unknown {
+            return Conformance::Unknown {
+                event_type: key,
+                report,
+                id,
+            };
+        }
+        Conformance::Invalid { report, id }
     }
 
     /// Reads the values of a request's `Whereby-Signature` headers (all of
@@ -496,6 +646,7 @@ impl std::fmt::Debug for Judge {
         f.debug_struct("Judge")
             .field("secrets", &self.secrets.len())
             .field("tolerance", &self.tolerance)
+            .field("scheme", &self.scheme.name)
             .finish_non_exhaustive()
     }
 }
@@ -553,6 +704,58 @@ mod tests {
 
     fn secret(key: &str) -> Secret {
         Secret::new(key).expect("non-empty")
+    }
+
+    /// Other schemes: verified as the scheme says, the time checked as far
+    /// as it can be, the event read where the scheme puts it.
+    #[test]
+    fn other_schemes_are_judged_as_their_scheme_says() {
+        use whereby_webhooks_signature::Message;
+        let body = serde_json::to_vec(&example()).unwrap();
+        for profile in [Profile::Stripe, Profile::Github, Profile::StandardWebhooks] {
+            let scheme = profile.scheme();
+            let key = scheme
+                .secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+                .unwrap();
+            let judge = Judge::new(validator(), vec![key.clone()]).with_scheme(scheme);
+            assert_eq!(judge.scheme().name, profile.name());
+            let sign_at = |t: u64, body: &[u8]| -> Vec<(&'static str, String)> {
+                let message = Message {
+                    id: Some("msg_1"),
+                    timestamp: t,
+                    body,
+                };
+                let mut headers = scheme.sign(&key, &message);
+                headers.push(("X-GitHub-Event", "room.client.joined".to_owned()));
+                headers
+            };
+            let verdict = |headers: &[(&'static str, String)], body: &[u8], now: u64| {
+                let raw: Vec<(&str, &[u8])> =
+                    headers.iter().map(|(n, v)| (*n, v.as_bytes())).collect();
+                judge.judge(&raw, body, now)
+            };
+            let ok = verdict(&sign_at(T, &body), &body, T);
+            assert_eq!(ok.status(), 200, "{profile}: {ok:?}");
+            let forged = verdict(&sign_at(T, &body), b"{}", T);
+            assert_eq!(forged.status(), 401, "{profile}: {forged:?}");
+            if let Verdict::Unauthentic { error, .. } = &forged {
+                assert!(
+                    !error.to_string().contains(HEADER_NAME),
+                    "{profile}: {error}"
+                );
+            }
+            let stale = verdict(&sign_at(T, &body), &body, T + 3600);
+            let expected = if scheme.checks.stale { 401 } else { 200 };
+            assert_eq!(stale.status(), expected, "{profile}: {stale:?}");
+            let unsigned: Vec<(&'static str, String)> = sign_at(T, &body)
+                .into_iter()
+                .filter(|(name, _)| *name != scheme.signature_header)
+                .collect();
+            assert_eq!(
+                verdict(&unsigned, &body, T),
+                Verdict::Refused(Refusal::MissingSignature)
+            );
+        }
     }
 
     fn validator() -> Validator {

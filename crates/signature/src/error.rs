@@ -94,6 +94,18 @@ pub enum VerifyError {
         /// The tolerance in force.
         tolerance: Duration,
     },
+
+    /// A delivery of another signature scheme (a [`Profile`](crate::Profile)
+    /// other than the default) refused for a reason of that scheme's, as
+    /// [`Scheme::verify`](crate::Scheme::verify) words it; never returned
+    /// by [`verify`](crate::verify).
+    #[error("{message}")]
+    Scheme {
+        /// What kind of error it is.
+        kind: ErrorKind,
+        /// The scheme's message, naming its headers.
+        message: String,
+    },
 }
 
 impl VerifyError {
@@ -109,6 +121,7 @@ impl VerifyError {
             Self::NoMatch => ErrorKind::NoMatch,
             Self::TooOld { .. } => ErrorKind::TooOld,
             Self::InFuture { .. } => ErrorKind::InFuture,
+            Self::Scheme { kind, .. } => *kind,
         }
     }
 
@@ -117,7 +130,14 @@ impl VerifyError {
     /// ([`NoSecrets`](Self::NoSecrets)), which deserves a 5xx and an alert.
     #[must_use]
     pub const fn is_client_error(&self) -> bool {
-        !matches!(self, Self::NoSecrets)
+        !matches!(
+            self,
+            Self::NoSecrets
+                | Self::Scheme {
+                    kind: ErrorKind::NoSecrets | ErrorKind::BadSecret,
+                    ..
+                }
+        )
     }
 }
 

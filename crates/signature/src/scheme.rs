@@ -393,6 +393,19 @@ impl SchemeError {
         self.whereby.as_ref()
     }
 
+    /// The error as a [`VerifyError`]: the default profile's own, or
+    /// [`VerifyError::Scheme`] carrying this message.
+    #[must_use]
+    pub fn into_verify_error(self) -> VerifyError {
+        match self.whereby {
+            Some(inner) if inner.to_string() == self.message => inner,
+            _ => VerifyError::Scheme {
+                kind: self.kind,
+                message: self.message,
+            },
+        }
+    }
+
     /// The error with the default profile's header name replaced by this
     /// scheme's.
     fn from_items(error: VerifyError, scheme: &Scheme) -> Self {
