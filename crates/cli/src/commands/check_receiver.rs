@@ -34,10 +34,11 @@ mod report;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail};
-use whereby_webhooks_signature::{HEADER_NAME, Secret, now_unix};
+use whereby_webhooks_signature::{Scheme, Secret, now_unix};
 
 use self::battery::Delivery;
 pub use self::report::Format;
+use crate::args::ProfileArgs;
 use crate::client::{self, MAX_TIMEOUT_SECS};
 use crate::exit::Exit;
 use crate::progress;
@@ -183,6 +184,12 @@ accepts-redelivery, answers-within-5s. Authentic deliveries must get 2xx; forged
 
 When authentic deliveries are refused, a few authentic probes of the same event follow (its bytes afresh, compact as JSON.stringify writes it, as Python's json.dumps writes it), marked and counted like every delivery; the failing check then carries a diagnosis: receiver_reserializes_body, receiver_secret_mismatch, receiver_wrong_path or receiver_not_listening, with its fix.
 
+With --profile stripe, github or standard-webhooks, deliveries are signed with that scheme's headers \
+(the bodies are still this project's example events), and a check the scheme cannot express is \
+reported as skipped, not passed: GitHub signs no timestamp (rejects-stale-timestamp and \
+rejects-future-timestamp), Stripe's libraries accept a timestamp from the future \
+(rejects-future-timestamp).
+
 Exit status: 0 when every check passes, 1 when any fails, 2 for a usage error or an unreachable URL.")]
 pub struct Args {
     /// The receiver's URL (http or https)
@@ -223,6 +230,9 @@ pub struct Args {
     timeout: u64,
 
     #[command(flatten)]
+    profile: ProfileArgs,
+
+    #[command(flatten)]
     secrets: SecretArgs,
 }
 
@@ -256,13 +266,23 @@ pub enum Outcome {
 
 /// Runs `check-receiver`.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let selected = select(&args.only, &args.skip)?;
-    let secrets = args.secrets.resolve()?;
+    let scheme = args.profile.scheme();
+    let chosen = select(&args.only, &args.skip)?;
+    // Checks the scheme cannot express are not run, and say so.
+    let (selected, inapplicable): (Vec<CheckId>, Vec<CheckId>) = chosen
+        .iter()
+        .partition(|check| applies(**check, scheme).is_none());
+    let secrets = if args.profile.is_default() {
+        args.secrets.resolve()?
+    } else {
+        args.secrets.resolve_for(scheme)?
+    };
     // What each delivery must get is what `listen` would make of it.
     let judge = Judge::new(
         Validator::embedded(Options::default())?,
         vec![secrets[0].clone()],
-    );
+    )
+    .with_scheme(scheme);
     let deliveries = battery::build(&selected, &judge, &secrets[0]);
     let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
     let outcomes = send_all(&args, &target, &secrets[0], &deliveries)?;
@@ -276,12 +296,35 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         &outcomes,
         &mut results,
     );
+    for check in inapplicable {
+        let why = applies(check, scheme).unwrap_or_default();
+        results.push(grade::CheckResult::skipped(check, why));
+    }
+    results.sort_by_key(|result| result.check);
     report::print(args.format, &args.url, deliveries.len() + probes, &results)?;
-    Ok(if results.iter().all(|result| result.passed) {
-        Exit::Success
-    } else {
-        Exit::Invalid
-    })
+    Ok(
+        if results.iter().all(|result| result.passed || result.skipped) {
+            Exit::Success
+        } else {
+            Exit::Invalid
+        },
+    )
+}
+
+/// Why `check` does not apply to `scheme`, or `None` when it does.
+fn applies(check: CheckId, scheme: &Scheme) -> Option<&'static str> {
+    match check {
+        CheckId::RejectsStaleTimestamp if !scheme.checks.stale => {
+            Some("the scheme signs no timestamp: a receiver cannot tell a replay by its age")
+        }
+        CheckId::RejectsFutureTimestamp if scheme.timestamp.is_none() => {
+            Some("the scheme signs no timestamp")
+        }
+        CheckId::RejectsFutureTimestamp if !scheme.checks.future => Some(
+            "the scheme's own libraries accept a timestamp from the future: refusing one is not required",
+        ),
+        _ => None,
+    }
 }
 
 /// The checks to run, in their order: `--only` (or all), minus `--skip`.
@@ -321,7 +364,7 @@ fn send_all(
             std::thread::sleep(Duration::from_millis(args.interval));
         }
         ticker.set_message(delivery.label.clone());
-        let outcome = send(target, &args.url, secret, delivery);
+        let outcome = send(target, &args.url, args.profile.scheme(), secret, delivery);
         ticker.tick();
         if index == 0
             && let Outcome::NoAnswer {
@@ -377,7 +420,10 @@ fn probe_refusals(
         let mut got = Vec::with_capacity(probes.len());
         for (form, probe) in &probes {
             std::thread::sleep(Duration::from_millis(args.interval));
-            got.push((*form, send(target, &args.url, secret, probe)));
+            got.push((
+                *form,
+                send(target, &args.url, judge.scheme(), secret, probe),
+            ));
             sent += 1;
         }
         let got: Vec<(battery::Form, &Outcome)> =
@@ -388,13 +434,19 @@ fn probe_refusals(
 }
 
 /// Sends one delivery, signed now.
-fn send(target: &client::Target, url: &str, secret: &Secret, delivery: &Delivery) -> Outcome {
+fn send(
+    target: &client::Target,
+    url: &str,
+    scheme: &Scheme,
+    secret: &Secret,
+    delivery: &Delivery,
+) -> Outcome {
     let mut request = target
         .post(url)
         .header("Content-Type", "application/json")
         .header(TEST_HEADER.0, TEST_HEADER.1);
-    if let Some(signature) = delivery.signature(secret, now_unix()) {
-        request = request.header(HEADER_NAME, signature);
+    for (name, value) in delivery.headers(scheme, secret, now_unix()) {
+        request = request.header(name, value);
     }
     let started = Instant::now();
     match request
@@ -443,6 +495,29 @@ mod tests {
             assert!(guide.contains(&format!("| `{check}` |")), "{check}");
         }
         assert!(guide.contains(&format!("`{}: {}`", TEST_HEADER.0, TEST_HEADER.1)));
+    }
+
+    /// A check a scheme cannot express is skipped, never run: GitHub signs
+    /// no timestamp, Stripe's libraries accept one from the future.
+    #[test]
+    fn checks_a_scheme_cannot_express_are_skipped() {
+        use whereby_webhooks_signature::Profile;
+        let skipped = |profile: Profile| -> Vec<CheckId> {
+            CheckId::ALL
+                .into_iter()
+                .filter(|check| applies(*check, profile.scheme()).is_some())
+                .collect()
+        };
+        assert_eq!(skipped(Profile::Whereby), []);
+        assert_eq!(skipped(Profile::StandardWebhooks), []);
+        assert_eq!(skipped(Profile::Stripe), [CheckId::RejectsFutureTimestamp]);
+        assert_eq!(
+            skipped(Profile::Github),
+            [
+                CheckId::RejectsStaleTimestamp,
+                CheckId::RejectsFutureTimestamp
+            ]
+        );
     }
 
     #[test]

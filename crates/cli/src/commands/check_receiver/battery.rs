@@ -15,7 +15,7 @@ use std::time::SystemTime;
 use serde_json::{Map, Value, json};
 use whereby_webhooks_conformance::judge::{self, Judge};
 use whereby_webhooks_model::{EventType, all_examples, examples};
-use whereby_webhooks_signature::{HEADER_NAME, Secret, now_unix, sign};
+use whereby_webhooks_signature::{Message, Scheme, Secret, SignatureFormat, now_unix};
 
 use super::CheckId;
 
@@ -33,8 +33,9 @@ pub enum Signing {
     /// With the endpoint's secret, now, over these bytes rather than the
     /// bytes sent.
     OtherBytes(Vec<u8>),
-    /// A header anyone can write, no secret needed: the current timestamp
-    /// followed by this text in place of a `v1` signature.
+    /// A signature header anyone can write, no secret needed: this text,
+    /// with `{t}` replaced by the current timestamp (the scheme's other
+    /// headers are signed as usual).
     Forged(&'static str),
 }
 
@@ -64,10 +65,10 @@ impl Expect {
 fn judged(mut deliveries: Vec<Delivery>, judge: &Judge, secret: &Secret) -> Vec<Delivery> {
     let now = now_unix();
     for delivery in &mut deliveries {
-        let header = delivery.signature(secret, now);
-        let headers: Vec<(&str, &[u8])> = header
+        let headers = delivery.headers(judge.scheme(), secret, now);
+        let headers: Vec<(&str, &[u8])> = headers
             .iter()
-            .map(|header| (HEADER_NAME, header.as_bytes()))
+            .map(|(name, value)| (*name, value.as_bytes()))
             .collect();
         delivery.expect = Expect::of(&judge.judge(&headers, &delivery.sent, now));
     }
@@ -111,23 +112,81 @@ impl Delivery {
         self
     }
 
-    /// The `Whereby-Signature` value at `now`, or `None` for an unsigned
-    /// delivery.
-    pub fn signature(&self, secret: &Secret, now: u64) -> Option<String> {
-        match &self.signing {
-            Signing::Now => Some(sign(secret, now, &self.sent)),
+    /// The headers `scheme` signs it with at `now` (for the default
+    /// scheme, `Whereby-Signature`), without the signature header for an
+    /// unsigned delivery; with the event and id headers of a scheme that
+    /// names them outside the body (GitHub's `X-GitHub-Event`, the body's
+    /// `type` here, and `X-GitHub-Delivery`).
+    pub fn headers(
+        &self,
+        scheme: &Scheme,
+        secret: &Secret,
+        now: u64,
+    ) -> Vec<(&'static str, String)> {
+        let id = serde_json::from_slice::<Value>(&self.sent)
+            .ok()
+            .and_then(|event| event.get("id").and_then(Value::as_str).map(str::to_owned))
+            .unwrap_or_else(fresh_id);
+        let signed = |secret: &Secret, timestamp: u64, body: &[u8]| {
+            let message = Message {
+                id: Some(&id),
+                timestamp,
+                body,
+            };
+            scheme.sign(secret, &message)
+        };
+        let mut headers = match &self.signing {
+            Signing::Now | Signing::Unsigned => signed(secret, now, &self.sent),
             Signing::Offset(offset) => {
-                Some(sign(secret, now.saturating_add_signed(*offset), &self.sent))
+                signed(secret, now.saturating_add_signed(*offset), &self.sent)
             }
             Signing::OtherSecret => {
-                let other = Secret::new(&format!("not-the-endpoint-secret-{}", fresh_id()))
-                    .expect("the secret is not empty");
-                Some(sign(&other, now, &self.sent))
+                let other = scheme
+                    .secret(&other_secret(scheme))
+                    .expect("a fresh secret is a key of every scheme");
+                signed(&other, now, &self.sent)
             }
-            Signing::Unsigned => None,
-            Signing::OtherBytes(bytes) => Some(sign(secret, now, bytes)),
-            Signing::Forged(rest) => Some(format!("t={now}{rest}")),
+            Signing::OtherBytes(bytes) => signed(secret, now, bytes),
+            Signing::Forged(template) => {
+                let mut headers = signed(secret, now, &self.sent);
+                for (name, value) in &mut headers {
+                    if *name == scheme.signature_header {
+                        *value = template.replace("{t}", &now.to_string());
+                    }
+                }
+                headers
+            }
+        };
+        if matches!(self.signing, Signing::Unsigned) {
+            headers.retain(|(name, _)| *name != scheme.signature_header);
         }
+        if let whereby_webhooks_signature::EventAt::Header { header, .. } = scheme.event {
+            let event = serde_json::from_slice::<Value>(&self.sent)
+                .ok()
+                .and_then(|event| event.get("type").and_then(Value::as_str).map(str::to_owned))
+                .unwrap_or_else(|| "ping".to_owned());
+            headers.push((header, event));
+            if let Some(id_header) = scheme.id_header
+                && headers.iter().all(|(name, _)| *name != id_header)
+            {
+                headers.push((id_header, id));
+            }
+        }
+        headers
+    }
+}
+
+/// A secret that is not the endpoint's, written as `scheme` hands secrets
+/// out (Standard Webhooks: `whsec_` and base64).
+fn other_secret(scheme: &Scheme) -> String {
+    use base64::Engine as _;
+    let text = format!("not-the-endpoint-secret-{}", fresh_id());
+    match scheme.secret {
+        whereby_webhooks_signature::SecretEncoding::Base64 { prefix } => format!(
+            "{prefix}{}",
+            base64::engine::general_purpose::STANDARD.encode(text)
+        ),
+        _ => text,
     }
 }
 
@@ -146,7 +205,7 @@ pub fn build(selected: &[CheckId], judge: &Judge, secret: &Secret) -> Vec<Delive
     let mut deliveries = Vec::new();
     for &check in selected {
         deliveries.extend(
-            for_check(check)
+            for_check(check, judge.scheme())
                 .into_iter()
                 .enumerate()
                 .map(|(order, delivery)| Delivery { order, ..delivery }),
@@ -191,7 +250,7 @@ fn shuffle(deliveries: &mut [Delivery]) {
     }
 }
 
-fn for_check(check: CheckId) -> Vec<Delivery> {
+fn for_check(check: CheckId, scheme: &Scheme) -> Vec<Delivery> {
     use CheckId as C;
     match check {
         C::AcceptsEveryEvent => all_examples()
@@ -221,8 +280,12 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
             ]
         }
         C::RejectsMissingSignature => vec![
-            Delivery::new(check, "no Whereby-Signature header", compact(&joined()))
-                .signed(Signing::Unsigned),
+            Delivery::new(
+                check,
+                format!("no {} header", scheme.signature_header),
+                compact(&joined()),
+            )
+            .signed(Signing::Unsigned),
         ],
         C::RejectsBadSignature => {
             let mut deliveries = vec![
@@ -231,16 +294,10 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
             ];
             // Headers anyone can write: a receiver that checks "every v1
             // matches" over an empty list accepts them.
-            for (label, rest) in [
-                ("a timestamp and no v1", ""),
-                ("an empty v1", ",v1="),
-                (
-                    "a v0 and no v1",
-                    ",v0=0000000000000000000000000000000000000000000000000000000000000000",
-                ),
-            ] {
+            for (label, template) in forgeries(scheme) {
                 deliveries.push(
-                    Delivery::new(check, label, compact(&joined())).signed(Signing::Forged(rest)),
+                    Delivery::new(check, *label, compact(&joined()))
+                        .signed(Signing::Forged(template)),
                 );
             }
             deliveries
@@ -306,6 +363,35 @@ fn for_check(check: CheckId) -> Vec<Delivery> {
             ]
         }
         C::AnswersWithin5s => Vec::new(),
+    }
+}
+
+/// Signature headers anyone can write, in the scheme's layout, with a
+/// label each.
+fn forgeries(scheme: &Scheme) -> &'static [(&'static str, &'static str)] {
+    match scheme.format {
+        SignatureFormat::Items { .. } => &[
+            ("a timestamp and no v1", "t={t}"),
+            ("an empty v1", "t={t},v1="),
+            (
+                "a v0 and no v1",
+                "t={t},v0=0000000000000000000000000000000000000000000000000000000000000000",
+            ),
+        ],
+        SignatureFormat::Prefixed(_) => &[
+            ("an empty sha256=", "sha256="),
+            (
+                "a sha1= and no sha256=",
+                "sha1=0000000000000000000000000000000000000000",
+            ),
+        ],
+        SignatureFormat::Versioned(_) => &[
+            ("an empty v1,", "v1,"),
+            (
+                "a v2, and no v1,",
+                "v2,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            ),
+        ],
     }
 }
 
@@ -506,6 +592,69 @@ pub mod tests {
 
     fn parse(bytes: &[u8]) -> Value {
         serde_json::from_slice(bytes).expect("valid JSON")
+    }
+
+    /// Under every other scheme, the battery's authentic deliveries are
+    /// signed with that scheme's headers and judged authentic, and every
+    /// forged one is judged a forgery, its signature header in the
+    /// scheme's layout (or absent).
+    #[test]
+    fn other_schemes_sign_and_forge_in_their_own_layout() {
+        use whereby_webhooks_signature::Profile;
+        for profile in [Profile::Stripe, Profile::Github, Profile::StandardWebhooks] {
+            let scheme = profile.scheme();
+            let key = scheme
+                .secret("whsec_YmF0dGVyeS1zZWNyZXQtMDEyMzQ1Njc4OQ==")
+                .expect("a key");
+            let validator = whereby_webhooks_conformance::Validator::embedded(Default::default())
+                .expect("embedded spec");
+            let judge = Judge::new(validator, vec![key.clone()]).with_scheme(scheme);
+            let checks: Vec<CheckId> = CheckId::ALL
+                .into_iter()
+                .filter(|check| {
+                    !matches!(
+                        check,
+                        CheckId::RejectsStaleTimestamp | CheckId::RejectsFutureTimestamp
+                    )
+                })
+                .collect();
+            for delivery in build(&checks, &judge, &key) {
+                let headers = delivery.headers(scheme, &key, now_unix());
+                let signature = headers
+                    .iter()
+                    .find(|(name, _)| *name == scheme.signature_header)
+                    .map(|(_, value)| value.as_str());
+                let authentic = matches!(delivery.signing, Signing::Now);
+                assert_eq!(
+                    delivery.expect,
+                    if authentic {
+                        Expect::Accept
+                    } else {
+                        Expect::Reject
+                    },
+                    "{profile} {}",
+                    delivery.label
+                );
+                match (&delivery.signing, signature) {
+                    (Signing::Unsigned, None) => {}
+                    (Signing::Unsigned, Some(_)) => panic!("{profile}: unsigned but signed"),
+                    (_, None) => panic!("{profile} {}: no signature header", delivery.label),
+                    (_, Some(value)) => assert!(
+                        !value.starts_with("t=")
+                            || matches!(scheme.format, SignatureFormat::Items { .. }),
+                        "{profile} {}: {value}",
+                        delivery.label
+                    ),
+                }
+                if profile == Profile::Github {
+                    assert!(
+                        headers.iter().any(|(name, _)| *name == "X-GitHub-Event"),
+                        "{}",
+                        delivery.label
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -39,6 +39,25 @@ pub struct CheckResult {
     /// (see [`super::diagnosis`]); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diagnosis: Option<Diagnosis>,
+    /// Not run: the signature scheme cannot express the check (`detail`
+    /// says why). Neither passed nor failed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
+}
+
+impl CheckResult {
+    /// A check not run because the scheme cannot express it.
+    pub fn skipped(check: CheckId, why: &str) -> CheckResult {
+        CheckResult {
+            check,
+            passed: false,
+            expected: "nothing: not applicable".to_owned(),
+            got: "skipped".to_owned(),
+            detail: why.to_owned(),
+            diagnosis: None,
+            skipped: true,
+        }
+    }
 }
 
 impl Serialize for CheckId {
@@ -177,6 +196,7 @@ fn statuses(check: CheckId, sent: &[(&Delivery, &Outcome)]) -> CheckResult {
         got,
         detail,
         diagnosis: None,
+        skipped: false,
     }
 }
 
@@ -284,6 +304,7 @@ fn timing(deliveries: &[Delivery], outcomes: &[Outcome]) -> CheckResult {
         got,
         detail,
         diagnosis: None,
+        skipped: false,
     }
 }
 

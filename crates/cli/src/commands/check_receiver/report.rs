@@ -51,6 +51,14 @@ fn card(url: &str, deliveries: usize, results: &[CheckResult]) -> String {
         crate::client::shown(url)
     );
     for result in results {
+        if result.skipped {
+            out.push_str(&format!(
+                "SKIP  {:width$}  {}\n",
+                result.check.as_str(),
+                result.detail
+            ));
+            continue;
+        }
         let mark = if result.passed { "PASS" } else { "FAIL" };
         out.push_str(&format!(
             "{mark}  {:width$}  expected {}, got {}\n",
@@ -77,7 +85,15 @@ fn card(url: &str, deliveries: usize, results: &[CheckResult]) -> String {
         }
     }
     let passed = results.iter().filter(|r| r.passed).count();
-    out.push_str(&format!("\n{passed} of {} checks passed\n", results.len()));
+    let skipped = results.iter().filter(|r| r.skipped).count();
+    if skipped == 0 {
+        out.push_str(&format!("\n{passed} of {} checks passed\n", results.len()));
+    } else {
+        out.push_str(&format!(
+            "\n{passed} of {} checks passed, {skipped} skipped (the signature scheme cannot express them)\n",
+            results.len() - skipped
+        ));
+    }
     out
 }
 
@@ -96,6 +112,7 @@ mod tests {
                 got: "200 both times".into(),
                 detail: "sent first delivery".into(),
                 diagnosis: None,
+                skipped: false,
             },
             CheckResult {
                 check: CheckId::RejectsBadSignature,
@@ -104,6 +121,7 @@ mod tests {
                 got: "500".into(),
                 detail: "signed with another secret: 500; fix: answer 401".into(),
                 diagnosis: None,
+                skipped: false,
             },
         ];
         let card = card("http://x/\u{1b}", 3, &results);
