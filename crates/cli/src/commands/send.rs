@@ -24,8 +24,9 @@ use anyhow::{Context as _, anyhow, bail};
 use serde_json::Value;
 use ureq::http::StatusCode;
 use whereby_webhooks_model::{EventType, all_examples};
-use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
+use whereby_webhooks_signature::{EventAt, HEADER_NAME, Message, now_unix, sign};
 
+use crate::args::ProfileArgs;
 use crate::body::EmptyBody;
 use crate::client::{self, MAX_TIMEOUT_SECS};
 use crate::exit::Exit;
@@ -87,6 +88,9 @@ pub struct Args {
     timeout: u64,
 
     #[command(flatten)]
+    profile: ProfileArgs,
+
+    #[command(flatten)]
     secrets: SecretArgs,
 
     #[command(flatten)]
@@ -115,7 +119,9 @@ Examples (--example NAME), the first of each type being the default:",
         text.push_str(&format!("\n  {ty}: {}", names.join(", ")));
     }
     text.push_str(
-        "\n\nExit status: 0 on a 2xx answer, 1 on any other answer, 2 when the request could not be \
+        "\n\nWith --profile stripe, github or standard-webhooks, the delivery is signed with that scheme's \
+headers instead (standard-webhooks: webhook-id is the body's `id`; github: X-GitHub-Event is the body's \
+`type` and X-GitHub-Delivery its `id`, unless given with --header).\n\nExit status: 0 on a 2xx answer, 1 on any other answer, 2 when the request could not be \
 made (or a usage error).",
     );
     text
@@ -142,7 +148,12 @@ fn refresh(event: &mut Value) -> anyhow::Result<()> {
 /// Runs `send`: exit 0 on a 2xx answer, 1 on any other answer, 2 when the
 /// request could not be made.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let secrets = args.secrets.resolve()?;
+    let scheme = args.profile.scheme();
+    let secrets = if args.profile.is_default() {
+        args.secrets.resolve()?
+    } else {
+        args.secrets.resolve_for(scheme)?
+    };
     let body = match (&args.body, &args.event_type) {
         (Some(path), _) => args.empty.read(path)?,
         (None, None) => {
@@ -168,7 +179,35 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     };
     let headers = parse_headers(&args.headers)?;
     let timestamp = args.timestamp.unwrap_or_else(now_unix);
-    let signature = sign(&secrets[0], timestamp, &body);
+    let signed = if args.profile.is_default() {
+        vec![(HEADER_NAME, sign(&secrets[0], timestamp, &body))]
+    } else {
+        let value = serde_json::from_slice::<Value>(&body).ok();
+        let field = |name: &str| {
+            value
+                .as_ref()
+                .and_then(|value| value.get(name))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let id = match field("id") {
+            Some(id) => id,
+            None => fresh_id()?,
+        };
+        let message = Message {
+            id: Some(&id),
+            timestamp,
+            body: &body,
+        };
+        let mut signed = scheme.sign(&secrets[0], &message);
+        if let EventAt::Header { header, .. } = scheme.event {
+            signed.push((header, field("type").unwrap_or_else(|| "ping".to_owned())));
+            if let Some(id_header) = scheme.id_header {
+                signed.push((id_header, id));
+            }
+        }
+        signed
+    };
 
     let target = client::Target::new(&args.url, Duration::from_secs(args.timeout))?;
     // An `Authorization` given with --header wins over the URL's
@@ -181,7 +220,7 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         target.post(&args.url)
     };
-    for (name, value) in with_defaults(headers, signature) {
+    for (name, value) in with_defaults(headers, signed) {
         request = request.header(name, value);
     }
     let started = Instant::now();
@@ -340,13 +379,14 @@ fn split_pointer(pointer: &str) -> Result<(&str, String), String> {
 
 /// The default headers, each replaced by a given header of the same name,
 /// then the other given headers.
-fn with_defaults(given: Vec<(String, String)>, signature: String) -> Vec<(String, String)> {
-    let defaults = [
-        ("Content-Type", "application/json".to_owned()),
-        (HEADER_NAME, signature),
-    ];
+fn with_defaults(
+    given: Vec<(String, String)>,
+    signed: Vec<(&'static str, String)>,
+) -> Vec<(String, String)> {
+    let defaults = [("Content-Type", "application/json".to_owned())];
     let mut headers: Vec<(String, String)> = defaults
         .into_iter()
+        .chain(signed)
         .filter(|(name, _)| !given.iter().any(|(g, _)| g.eq_ignore_ascii_case(name)))
         .map(|(name, value)| (name.to_owned(), value))
         .collect();
@@ -452,7 +492,7 @@ mod tests {
     #[test]
     fn given_headers_replace_defaults() {
         let given = vec![("whereby-signature".to_owned(), "t=1,v1=00".to_owned())];
-        let headers = with_defaults(given, "t=2,v1=ff".to_owned());
+        let headers = with_defaults(given, vec![(HEADER_NAME, "t=2,v1=ff".to_owned())]);
         assert_eq!(
             headers,
             [

@@ -249,3 +249,52 @@ fn validate_names_github_events_from_the_header() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--event is read with profiles"), "{stderr}");
 }
+
+/// `send --profile` signs with the scheme's headers, which the scheme's
+/// verification accepts as received.
+#[test]
+fn send_signs_with_the_profiles_headers() {
+    use crate::send_listen::{App, header};
+    use whereby_webhooks_signature::{Profile, Tolerance, now_unix};
+    for (profile, secret) in [
+        (
+            Profile::StandardWebhooks,
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ),
+        (Profile::Github, "a-github-webhook-secret"),
+        (Profile::Stripe, "whsec_a-stripe-endpoint-secret"),
+    ] {
+        let app = App::start(Some(200));
+        let url = format!("http://127.0.0.1:{}/hook", app.port);
+        let (code, _, stderr) = out(bin().env(SECRET_ENV, secret).args([
+            "send",
+            &url,
+            "room.client.joined",
+            "--profile",
+            profile.name(),
+        ]));
+        assert_eq!(code, 0, "{profile}: {stderr}");
+        let (head, body) = app
+            .requests
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the app got the delivery");
+        let scheme = profile.scheme();
+        assert_eq!(
+            header(&head, "whereby-signature"),
+            None,
+            "{profile}: {head}"
+        );
+        let mut names = scheme.signed_headers();
+        if profile == Profile::Github {
+            names.push("X-GitHub-Event");
+            assert_eq!(header(&head, "x-github-event"), Some("room.client.joined"));
+        }
+        let headers: Vec<(&str, &str)> = names
+            .iter()
+            .filter_map(|name| Some((*name, header(&head, name)?)))
+            .collect();
+        let key = scheme.secret(secret).unwrap();
+        let verified = scheme.verify(&headers, &body, &[key], Tolerance::DEFAULT, now_unix());
+        assert!(verified.is_ok(), "{profile}: {verified:?} {head}");
+    }
+}
