@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::sign_verify::{SECRET_ENV, bin};
+use crate::support::{SECRET_ENV, repo_root, temp_dir, whereby as bin};
 
 fn out(command: &mut assert_cmd::Command) -> (i32, String, String) {
     let output = command.output().expect("the binary runs");
@@ -25,7 +25,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
 /// GitHub documents this secret, body and signature.
 #[test]
 fn github_signs_its_documented_example() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let body = write(dir.path(), "hello", b"Hello, World!");
     // Its spaces would split it in the environment: a file takes it whole.
     let secret = write(dir.path(), "secret", b"It's a Secret to Everybody\n");
@@ -52,7 +52,7 @@ fn github_signs_its_documented_example() {
 /// The message the Standard Webhooks libraries sign in their tests.
 #[test]
 fn standard_webhooks_round_trip_and_doctor() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let body = write(dir.path(), "body.json", br#"{"test": 2432232314}"#);
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     let (code, stdout, stderr) = out(bin().env(SECRET_ENV, secret).args([
@@ -117,10 +117,9 @@ fn standard_webhooks_round_trip_and_doctor() {
 /// Every profile vector gets the verdict it is marked with.
 #[test]
 fn verify_agrees_with_the_profile_vectors() {
-    let text =
-        std::fs::read_to_string(crate::repo_root().join("spec/profile-vectors.json")).unwrap();
+    let text = std::fs::read_to_string(repo_root().join("spec/profile-vectors.json")).unwrap();
     let file: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let mut checked = 0;
     for (profile, section) in file["profiles"].as_object().unwrap() {
         for vector in section["vectors"].as_array().unwrap() {
@@ -186,7 +185,7 @@ fn verify_agrees_with_the_profile_vectors() {
 /// from `--event` and the body's `action`, or a record's header.
 #[test]
 fn validate_names_github_events_from_the_header() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = temp_dir();
     let spec = write(
         dir.path(),
         "github.json",
@@ -254,7 +253,7 @@ fn validate_names_github_events_from_the_header() {
 /// verification accepts as received.
 #[test]
 fn send_signs_with_the_profiles_headers() {
-    use crate::send_listen::{App, header};
+    use crate::support::listen::{App, header};
     use whereby_webhooks_signature::{Profile, Tolerance, now_unix};
     for (profile, secret) in [
         (
