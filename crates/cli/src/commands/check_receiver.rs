@@ -162,6 +162,50 @@ impl CheckId {
     }
 }
 
+impl CheckId {
+    /// [`CheckId::hint`] for a receiver of another signature scheme: the
+    /// same advice without Whereby's header, grammar or habits.
+    pub fn hint_for(self, scheme: &Scheme) -> String {
+        if scheme.name == "whereby" {
+            return self.hint().to_owned();
+        }
+        let header = scheme.signature_header;
+        match self {
+            CheckId::AcceptsEveryEvent => {
+                "accept every authentic delivery: answer 2xx once the signature holds".to_owned()
+            }
+            CheckId::RejectsMissingSignature => format!(
+                "answer 400 or 401 when the {header} header is missing, before doing anything else"
+            ),
+            CheckId::RejectsBadSignature => format!(
+                "compare the HMAC in constant time and answer 401 when no signature in {header} matches; never 2xx, and never 5xx (a sender may retry a 5xx)"
+            ),
+            CheckId::RejectsStaleTimestamp => {
+                "reject a signature whose timestamp is older than your tolerance with 401".to_owned()
+            }
+            CheckId::RejectsFutureTimestamp => {
+                "bound the timestamp in both directions: reject one further ahead than your tolerance with 401".to_owned()
+            }
+            CheckId::AcceptsUnknownEventType => {
+                "acknowledge event types you do not handle with 2xx".to_owned()
+            }
+            CheckId::AcceptsUnknownProperties => {
+                "ignore properties you do not know".to_owned()
+            }
+            CheckId::AcceptsUnknownEnumValue => {
+                "treat enumerations as open lists: keep unknown values as strings instead of failing".to_owned()
+            }
+            CheckId::AcceptsRedelivery => {
+                "deduplicate by answering 2xx to a redelivery without acting on it again, never 409 or 5xx".to_owned()
+            }
+            CheckId::AnswersWithin5s => {
+                "answer first and do slow work afterwards (a queue or a background task)".to_owned()
+            }
+            CheckId::RawBodySignature | CheckId::RejectsTamperedBody => self.hint().to_owned(),
+        }
+    }
+}
+
 impl std::fmt::Display for CheckId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -296,6 +340,14 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         &outcomes,
         &mut results,
     );
+    if !args.profile.is_default() {
+        // The grades carry Whereby's advice; say it for this scheme.
+        for result in results.iter_mut().filter(|result| !result.passed) {
+            result.detail = result
+                .detail
+                .replace(result.check.hint(), &result.check.hint_for(scheme));
+        }
+    }
     for check in inapplicable {
         let why = applies(check, scheme).unwrap_or_default();
         results.push(grade::CheckResult::skipped(check, why));
@@ -495,6 +547,21 @@ mod tests {
             assert!(guide.contains(&format!("| `{check}` |")), "{check}");
         }
         assert!(guide.contains(&format!("`{}: {}`", TEST_HEADER.0, TEST_HEADER.1)));
+    }
+
+    /// Advice for another scheme names its header and never Whereby.
+    #[test]
+    fn hints_for_another_scheme_do_not_speak_of_whereby() {
+        use whereby_webhooks_signature::Profile;
+        for check in CheckId::ALL {
+            assert_eq!(check.hint_for(Profile::Whereby.scheme()), check.hint());
+            for profile in [Profile::Stripe, Profile::Github, Profile::StandardWebhooks] {
+                let hint = check.hint_for(profile.scheme());
+                assert!(!hint.contains("Whereby"), "{check} {profile}: {hint}");
+            }
+        }
+        let github = CheckId::RejectsMissingSignature.hint_for(Profile::Github.scheme());
+        assert!(github.contains("X-Hub-Signature-256"), "{github}");
     }
 
     /// A check a scheme cannot express is skipped, never run: GitHub signs
