@@ -16,14 +16,20 @@
 //! place: what follows it may never end (`/dev/zero`, a pipe). The record
 //! is read from standard input when given as `-`; one holding no record at
 //! all (empty, or only blank lines) is an error, as nothing was sent.
+//!
+//! With `--profile`, each delivery is signed with that scheme's headers
+//! instead (its id: the record's `webhook-id` or the body's `id`; GitHub's
+//! `X-GitHub-Event` and `X-GitHub-Delivery`: the record's, else the body's
+//! `type` and `id`).
 
 use std::io::{BufRead, BufReader, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use whereby_webhooks_signature::{HEADER_NAME, now_unix, sign};
+use whereby_webhooks_signature::{EventAt, HEADER_NAME, Message, Scheme, Secret, now_unix, sign};
 
+use crate::args::ProfileArgs;
 use crate::client::{self, MAX_TIMEOUT_SECS};
 use crate::exit::Exit;
 use crate::ndjson;
@@ -81,7 +87,59 @@ pub struct Args {
     timeout: u64,
 
     #[command(flatten)]
+    profile: ProfileArgs,
+
+    #[command(flatten)]
     secrets: SecretArgs,
+}
+
+/// The headers `scheme` signs a recorded `body` with now: its id is the
+/// record's id header, else the body's `id`; a scheme naming the event in a
+/// header gets the record's, else the body's `type`.
+fn signed_by(
+    scheme: &Scheme,
+    secret: &Secret,
+    record: &Record<'_>,
+    body: &[u8],
+) -> Vec<(&'static str, String)> {
+    let recorded = |name: &str| {
+        record
+            .headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.to_string())
+    };
+    let value = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let field = |name: &str| {
+        value
+            .as_ref()
+            .and_then(|value| value.get(name))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+    };
+    let id = scheme
+        .id_header
+        .and_then(recorded)
+        .or_else(|| field("id"))
+        .unwrap_or_default();
+    let message = Message {
+        id: Some(&id),
+        timestamp: now_unix(),
+        body,
+    };
+    let mut headers = scheme.sign(secret, &message);
+    if let EventAt::Header { header, .. } = scheme.event {
+        let event = recorded(header)
+            .or_else(|| field("type"))
+            .unwrap_or_else(|| "ping".to_owned());
+        headers.push((header, event));
+        if let Some(id_header) = scheme.id_header
+            && headers.iter().all(|(name, _)| *name != id_header)
+        {
+            headers.push((id_header, id));
+        }
+    }
+    headers
 }
 
 /// Runs `replay`.
@@ -90,8 +148,10 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     // that the run it rehearses does not fail on it.
     let secrets = if args.dry_run && !args.secrets.given() {
         Vec::new()
-    } else {
+    } else if args.profile.is_default() {
         args.secrets.resolve()?
+    } else {
+        args.secrets.resolve_for(args.profile.scheme())?
     };
     let (reader, shown): (Box<dyn BufRead>, String) = if args.record == Path::new("-") {
         (
@@ -218,14 +278,17 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             continue;
         }
         ticker.set_message(what.clone());
-        let signature = sign(&secrets[0], now_unix(), &body);
+        let signed = if args.profile.is_default() {
+            vec![(HEADER_NAME, sign(&secrets[0], now_unix(), &body))]
+        } else {
+            signed_by(args.profile.scheme(), &secrets[0], &record, &body)
+        };
         let started = Instant::now();
-        let answer = target
-            .post(&args.url)
-            .header("content-type", content_type)
-            .header(HEADER_NAME, &signature)
-            .send(&body[..])
-            .and_then(client::read_answer);
+        let mut request = target.post(&args.url).header("content-type", content_type);
+        for (name, value) in signed {
+            request = request.header(name, value);
+        }
+        let answer = request.send(&body[..]).and_then(client::read_answer);
         sent += 1;
         ticker.tick();
         // Nothing reached a receiver that cannot be connected to: as

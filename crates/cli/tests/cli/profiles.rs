@@ -297,3 +297,58 @@ fn send_signs_with_the_profiles_headers() {
         assert!(verified.is_ok(), "{profile}: {verified:?} {head}");
     }
 }
+
+/// `replay --profile` signs each recorded body afresh with the scheme's
+/// headers, GitHub's event header taken from the record.
+#[test]
+fn replay_signs_with_the_profiles_headers() {
+    use crate::support::listen::{App, header};
+    use crate::support::record_line;
+    use whereby_webhooks_signature::{Profile, Tolerance, now_unix};
+    let body = r#"{"id":"evt_1","type":"room.client.joined"}"#;
+    for (profile, secret) in [
+        (
+            Profile::StandardWebhooks,
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ),
+        (Profile::Github, "a-github-webhook-secret"),
+    ] {
+        let dir = temp_dir();
+        let mut line = record_line("authentic", 200, body);
+        line["headers"] = serde_json::json!({"x-github-event": "issues"});
+        let record = write(dir.path(), "record.ndjson", format!("{line}\n").as_bytes());
+        let app = App::start(Some(200));
+        let url = format!("http://127.0.0.1:{}/hook", app.port);
+        let (code, stdout, stderr) = out(bin()
+            .env(SECRET_ENV, secret)
+            .args(["replay", "--profile", profile.name()])
+            .arg(&record)
+            .arg(&url));
+        assert_eq!(code, 0, "{profile}: {stdout}{stderr}");
+        let (head, sent) = app
+            .requests
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the app got the delivery");
+        assert_eq!(sent, body.as_bytes());
+        assert_eq!(
+            header(&head, "whereby-signature"),
+            None,
+            "{profile}: {head}"
+        );
+        let scheme = profile.scheme();
+        let headers: Vec<(&str, &str)> = scheme
+            .signed_headers()
+            .into_iter()
+            .filter_map(|name| Some((name, header(&head, name)?)))
+            .collect();
+        let key = scheme.secret(secret).unwrap();
+        let verified = scheme.verify(&headers, &sent, &[key], Tolerance::DEFAULT, now_unix());
+        assert!(verified.is_ok(), "{profile}: {verified:?} {head}");
+        match profile {
+            Profile::Github => {
+                assert_eq!(header(&head, "x-github-event"), Some("issues"), "{head}")
+            }
+            _ => assert_eq!(header(&head, "webhook-id"), Some("evt_1"), "{head}"),
+        }
+    }
+}
