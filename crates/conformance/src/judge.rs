@@ -99,6 +99,28 @@ impl Refusal {
     /// One sentence: what is wrong and what a sender should do instead.
     #[must_use]
     pub fn reason(self) -> String {
+        self.reason_for(Profile::Whereby.scheme())
+    }
+
+    /// [`Refusal::reason`] for a delivery of `scheme`, naming its header.
+    #[must_use]
+    pub fn reason_for(self, scheme: &Scheme) -> String {
+        if scheme.name != Profile::Whereby.name() {
+            let header = scheme.signature_header;
+            return match self {
+                Refusal::MissingSignature => format!(
+                    "missing {header} header: sign the raw body and send the {} scheme's headers, {}",
+                    scheme.name,
+                    scheme.layout()
+                ),
+                Refusal::SeveralSignatures => format!(
+                    "several {header} headers: send exactly one, with every signature in it"
+                ),
+                Refusal::SignatureNotUtf8 => {
+                    format!("the {header} header is not UTF-8: send it in ASCII")
+                }
+            };
+        }
         match self {
             Refusal::MissingSignature => format!(
                 "missing {HEADER_NAME} header: sign the raw body and send `{HEADER_NAME}: t=<unix seconds>,v1=<hex>`"
@@ -495,6 +517,7 @@ impl Judge {
                     self.scheme.name
                 ),
                 id,
+                earlier: false,
             };
         }
         let unknown = !self.validator.options().strict
@@ -510,6 +533,58 @@ impl Judge {
             };
         }
         Conformance::Invalid { report, id }
+    }
+
+    /// [`Judge::signature`] for any scheme: `headers` are the request's
+    /// (any, in any case). For the default scheme it reads the
+    /// `Whereby-Signature` values; for another, whether its signature
+    /// header is there once and UTF-8 ([`Signature::Parsed`] then carries
+    /// it, with a timestamp of 0: the scheme's other headers are read by
+    /// [`Judge::conclude_with`]).
+    #[must_use]
+    pub fn signature_of(&self, headers: &[(&str, &[u8])]) -> Signature {
+        let name = self.scheme.signature_header;
+        let values = headers
+            .iter()
+            .filter(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| *value);
+        if self.scheme.name == Profile::Whereby.name() {
+            return self.signature(values);
+        }
+        let mut values = values;
+        let Some(value) = values.next() else {
+            return Signature::Refused(Refusal::MissingSignature);
+        };
+        if values.next().is_some() {
+            return Signature::Refused(Refusal::SeveralSignatures);
+        }
+        match std::str::from_utf8(value) {
+            Ok(header) => Signature::Parsed {
+                header: header.to_owned(),
+                timestamp: 0,
+            },
+            Err(_) => Signature::Refused(Refusal::SignatureNotUtf8),
+        }
+    }
+
+    /// [`Judge::conclude`] for any scheme: `headers` are the request's, read
+    /// by a scheme other than the default (which looks for the cause of a
+    /// signature that does not hold at once).
+    #[must_use]
+    pub fn conclude_with(
+        &self,
+        signature: Signature,
+        headers: &[(&str, &[u8])],
+        body: &[u8],
+        now: u64,
+    ) -> Verdict {
+        if self.scheme.name == Profile::Whereby.name() {
+            return self.conclude(signature, body, now);
+        }
+        match signature {
+            Signature::Refused(refusal) => Verdict::Refused(refusal),
+            _ => self.judge_scheme(headers, body, now),
+        }
     }
 
     /// Reads the values of a request's `Whereby-Signature` headers (all of

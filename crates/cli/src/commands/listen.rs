@@ -125,6 +125,9 @@ pub struct Args {
     max_connections: Option<u32>,
 
     #[command(flatten)]
+    profile: crate::args::ProfileArgs,
+
+    #[command(flatten)]
     secrets: SecretArgs,
 }
 
@@ -176,7 +179,12 @@ fn parse_max_body(text: &str) -> Result<usize, String> {
 
 /// Runs `listen` until Ctrl-C or SIGTERM.
 pub fn run(args: Args) -> anyhow::Result<Exit> {
-    let secrets = args.secrets.resolve()?;
+    let scheme = args.profile.scheme();
+    let secrets = if args.profile.is_default() {
+        args.secrets.resolve()?
+    } else {
+        args.secrets.resolve_for(scheme)?
+    };
     let validator = args.spec.validator_as_of(args.as_of.as_of.as_ref())?;
     let record = args.record.as_deref().map(record_file::open).transpose()?;
     let record_kind = record.as_ref().map(|record| record.kind);
@@ -216,10 +224,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         forward: forward.as_ref().map(|f| f.shown_url().to_owned()),
         reject_invalid: args.reject_invalid,
         max_connections,
+        scheme: (!args.profile.is_default()).then_some(scheme),
     };
     let detached = forward.is_some() || args.record.is_some();
     let state = Arc::new(State {
-        judge: Judge::new(validator, secrets).with_tolerance(tolerance),
+        judge: Judge::new(validator, secrets)
+            .with_tolerance(tolerance)
+            .with_scheme(scheme),
         max_body: args.max_body,
         forward,
         reject_invalid: args.reject_invalid,
@@ -361,6 +372,8 @@ struct Description {
     forward: Option<String>,
     reject_invalid: bool,
     max_connections: usize,
+    /// The signature scheme, when it is not Whereby's.
+    scheme: Option<&'static whereby_webhooks_signature::Scheme>,
 }
 
 /// Prints the bound address on stdout's first line, and what is checked on
@@ -384,9 +397,23 @@ fn announce(addr: SocketAddr, format: Format, describe: &Description) -> anyhow:
             "warning: listening on {addr}, reachable from other machines: deliveries still need a valid signature"
         );
     }
-    let tolerance = match describe.tolerance.window() {
-        Some(window) => format!("timestamps within {} s", window.as_secs()),
-        None => "timestamps NOT checked".to_owned(),
+    let tolerance = match (describe.tolerance.window(), describe.scheme) {
+        (_, Some(scheme)) if scheme.timestamp.is_none() => format!(
+            "the {} scheme: no timestamp is signed, replays are not detected",
+            scheme.name
+        ),
+        (Some(window), Some(scheme)) if !scheme.checks.future => format!(
+            "the {} scheme: timestamps at most {} s old (from the future accepted, as its libraries do)",
+            scheme.name,
+            window.as_secs()
+        ),
+        (Some(window), Some(scheme)) => format!(
+            "the {} scheme: timestamps within {} s",
+            scheme.name,
+            window.as_secs()
+        ),
+        (Some(window), None) => format!("timestamps within {} s", window.as_secs()),
+        (None, _) => "timestamps NOT checked".to_owned(),
     };
     let spec = &describe.spec;
     let mode = if describe.strict { "strict" } else { "open" };

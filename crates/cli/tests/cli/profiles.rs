@@ -352,3 +352,55 @@ fn replay_signs_with_the_profiles_headers() {
         }
     }
 }
+
+/// `listen --profile github` answers GitHub-signed deliveries as the judge
+/// says, names GitHub's header when refusing, and records the scheme's
+/// headers; `send --profile github` is what it accepts.
+#[test]
+fn listen_judges_and_records_another_scheme() {
+    use crate::support::listen::{Listener, SECRET, raw, read_record, send};
+    let dir = temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&[
+        "--profile",
+        "github",
+        "--record",
+        record.to_str().expect("UTF-8 path"),
+    ]);
+    let url = format!("http://127.0.0.1:{}/webhooks", listener.port);
+    let (code, stdout) = send(&url, &["room.client.joined", "--profile", "github"], SECRET);
+    assert_eq!(code, 0, "{stdout}");
+    // Whereby's header means nothing to a GitHub receiver.
+    let (code, _) = send(&url, &["room.client.joined"], SECRET);
+    assert_eq!(code, 1);
+    let (status, answer) = raw(listener.port, "POST", &[], b"{}");
+    assert_eq!(status, 401);
+    assert!(
+        answer.contains("missing X-Hub-Signature-256 header"),
+        "{answer}"
+    );
+    let (status, _) = raw(
+        listener.port,
+        "POST",
+        &[("X-Hub-Signature-256", b"sha256=00")],
+        b"{}",
+    );
+    assert_eq!(status, 400);
+    let stopped = listener.interrupt();
+    assert!(stopped.status.success(), "{}", stopped.stderr);
+    let lines = read_record(&record);
+    assert_eq!(lines.len(), 4, "{lines:?}");
+    assert_eq!(lines[0]["verdict"], "authentic", "{}", lines[0]);
+    assert_eq!(lines[0]["headers"]["x-github-event"], "room.client.joined");
+    assert!(
+        lines[0]["headers"]["x-hub-signature-256"].is_string(),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[1]["verdict"], "refused", "{}", lines[1]);
+    assert!(
+        !stopped.lines.join("\n").contains("Whereby-Signature"),
+        "{:?}",
+        stopped.lines
+    );
+}

@@ -735,6 +735,7 @@ mod tests {
 
     fn refused() -> Delivery {
         Delivery {
+            scheme: None,
             received_at: SystemTime::UNIX_EPOCH,
             method: Method::GET,
             path: "/".to_owned(),

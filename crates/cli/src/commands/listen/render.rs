@@ -104,9 +104,9 @@ impl Delivery {
             status: self.status().as_u16(),
             verdict: self.verdict.kind().into(),
             reason: if self.unrecorded {
-                Refusal::NotRecorded.reason()
+                Refusal::NotRecorded.reason_for(self.scheme)
             } else {
-                self.verdict.reason()
+                self.verdict.reason(self.scheme)
             }
             .into(),
             elapsed_ms: self.elapsed_ms(),
@@ -216,12 +216,16 @@ impl Delivery {
         let schema: Cow<'_, str> = match self.verdict.authentic() {
             Some((_, conformance)) if !matches!(conformance, Conformance::Valid { .. }) => {
                 // Each reason is terminal-safe already.
-                format!("{schema} ({})", reasons(conformance).join("; ")).into()
+                format!(
+                    "{schema} ({})",
+                    reasons(conformance, self.scheme).join("; ")
+                )
+                .into()
             }
             _ => schema.into(),
         };
         let refused: Cow<'_, str> = match (&self.verdict, self.unrecorded) {
-            (_, true) => format!(" ({})", Refusal::NotRecorded.reason()).into(),
+            (_, true) => format!(" ({})", Refusal::NotRecorded.reason_for(self.scheme)).into(),
             (
                 Verdict::Refused(_)
                 | Verdict::Judged {
@@ -229,7 +233,7 @@ impl Delivery {
                     ..
                 },
                 false,
-            ) => format!(" ({})", self.verdict.reason()).into(),
+            ) => format!(" ({})", self.verdict.reason(self.scheme)).into(),
             _ => "".into(),
         };
         // Writing to a `Vec` cannot fail.
@@ -288,6 +292,7 @@ mod tests {
 
     fn delivery(verdict: Verdict, path: &str) -> Delivery {
         Delivery {
+            scheme: None,
             received_at: SystemTime::UNIX_EPOCH + Duration::from_millis(1_774_947_604_700),
             method: Method::POST,
             path: path.to_owned(),

@@ -79,7 +79,7 @@ use sha2::{Digest as _, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use whereby_webhooks_conformance::judge::{self, Judge, Signature};
-use whereby_webhooks_signature::{Cause, HEADER_NAME, now_unix};
+use whereby_webhooks_signature::{Cause, Scheme, now_unix};
 
 use super::forward::Forwarder;
 
@@ -148,6 +148,12 @@ pub struct State {
 }
 
 impl State {
+    /// The signature scheme, when it is not Whereby's (`--profile`).
+    pub fn scheme(&self) -> Option<&'static Scheme> {
+        let scheme = self.judge.scheme();
+        (scheme.name != "whereby").then_some(scheme)
+    }
+
     /// The body budget for `max_body`, in units.
     pub fn body_budget(max_body: usize) -> Arc<Semaphore> {
         let bytes = BODY_BUDGET.max(max_body.saturating_mul(2));
@@ -381,7 +387,7 @@ fn plain(status: StatusCode, mut reason: String) -> Response<Full<Bytes>> {
 }
 
 /// The answer a verdict gives.
-fn answer(verdict: &Verdict) -> Response<Full<Bytes>> {
+fn answer(verdict: &Verdict, scheme: Option<&Scheme>) -> Response<Full<Bytes>> {
     if let Verdict::Judged {
         forward:
             Some((
@@ -405,7 +411,7 @@ fn answer(verdict: &Verdict) -> Response<Full<Bytes>> {
         }
         return response;
     }
-    let mut response = plain(verdict.status(), verdict.reason());
+    let mut response = plain(verdict.status(), verdict.reason(scheme));
     if matches!(verdict, Verdict::Refused(Refusal::Method(_))) {
         response
             .headers_mut()
@@ -429,9 +435,14 @@ fn cut(mut text: String, max: usize) -> String {
 }
 
 /// The allow-listed headers, values cut at `max` bytes.
-fn kept_headers(headers: &HeaderMap, max: usize) -> Vec<(&'static str, String)> {
+fn kept_headers(
+    headers: &HeaderMap,
+    max: usize,
+    signed: &'static [&'static str],
+) -> Vec<(&'static str, String)> {
     KEPT_HEADERS
         .iter()
+        .chain(signed.iter().filter(|name| !KEPT_HEADERS.contains(name)))
         .filter_map(|name| {
             let mut values = headers.get_all(*name).iter();
             let first = values.next()?;
@@ -465,6 +476,7 @@ async fn handle(
         UNAUTHENTIC_VALUE_MAX
     };
     let mut delivery = Delivery {
+        scheme: state.scheme(),
         received_at,
         method: parts.method.clone(),
         // Not the query: some endpoints carry a token there.
@@ -474,7 +486,7 @@ async fn handle(
             cut(parts.uri.path().to_owned(), UNAUTHENTIC_VALUE_MAX)
         },
         headers: if state.recording {
-            kept_headers(&parts.headers, value_max)
+            kept_headers(&parts.headers, value_max, state.judge.headers())
         } else {
             Vec::new()
         },
@@ -506,7 +518,7 @@ async fn handle(
                 .output
                 .may_write_unauthenticated(printed.len() + recorded.len() + allowance, peer)
             {
-                return answer(&delivery.verdict);
+                return answer(&delivery.verdict, delivery.scheme);
             }
             // Within the budget: the cause is worth its HMACs, for a body of
             // an event's size, a few times a second, off the async workers.
@@ -537,19 +549,19 @@ async fn handle(
     let Some(slot) = slot else {
         if authentic {
             state.shed.fetch_add(1, Ordering::Relaxed);
-            return answer(&Verdict::Refused(Refusal::Busy));
+            return answer(&Verdict::Refused(Refusal::Busy), state.scheme());
         }
         state.unlogged.fetch_add(1, Ordering::Relaxed);
-        return answer(&delivery.verdict);
+        return answer(&delivery.verdict, delivery.scheme);
     };
     if line.is_none() {
         delivery.elapsed = started.elapsed();
     }
-    let response = answer(&delivery.verdict);
+    let response = answer(&delivery.verdict, delivery.scheme);
     if slot.send(delivery, line, started + ANSWER_WITHIN).await {
         response
     } else {
-        answer(&Verdict::Refused(Refusal::NotRecorded))
+        answer(&Verdict::Refused(Refusal::NotRecorded), state.scheme())
     }
 }
 
@@ -593,13 +605,20 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
     if carries_mark(&parts.headers, &state.mark) {
         return refused(Refusal::Loop, Kept::Unread, 0);
     }
-    let signature = state.judge.signature(
-        parts
-            .headers
-            .get_all(HEADER_NAME)
-            .iter()
-            .map(HeaderValue::as_bytes),
-    );
+    // The headers the scheme reads (for Whereby's, `Whereby-Signature`).
+    let signed: Vec<(&str, &[u8])> = state
+        .judge
+        .headers()
+        .iter()
+        .flat_map(|name| {
+            parts
+                .headers
+                .get_all(*name)
+                .iter()
+                .map(move |value| (*name, value.as_bytes()))
+        })
+        .collect();
+    let signature = state.judge.signature_of(&signed);
     // Only a body whose header could possibly verify is kept whole.
     let buffer = signature.needs_body();
     let Read {
@@ -621,7 +640,9 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         Signature::Parsed { header, .. } => Some(header.clone()),
         _ => None,
     };
-    let verdict = state.judge.conclude(signature, &bytes, now_unix());
+    let verdict = state
+        .judge
+        .conclude_with(signature, &signed, &bytes, now_unix());
     let kept = match &verdict {
         judge::Verdict::Authentic { .. } => None,
         // A body whose header could not verify was not buffered, only its
@@ -636,11 +657,16 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         // The cause of a signature that did not hold is looked for later,
         // only if its line is written.
         let doubted = match (&verdict, header) {
-            (judge::Verdict::Unauthentic { cause: None, .. }, Some(header)) => Some(Doubted {
-                header,
-                body: bytes,
-                _room: permit,
-            }),
+            // Another scheme's cause was looked for already.
+            (judge::Verdict::Unauthentic { cause: None, .. }, Some(header))
+                if state.scheme().is_none() =>
+            {
+                Some(Doubted {
+                    header,
+                    body: bytes,
+                    _room: permit,
+                })
+            }
             _ => None,
         };
         return Judged {

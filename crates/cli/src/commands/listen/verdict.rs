@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use hyper::{Method, StatusCode};
 use whereby_webhooks_conformance::judge::{self, Conformance};
+use whereby_webhooks_signature::Scheme;
 
 use whereby_webhooks_conformance::escape::terminal_safe;
 
@@ -73,8 +74,14 @@ impl Refusal {
         }
     }
 
-    pub(super) fn reason(&self) -> String {
+    /// The reason given with the status; `scheme` is the signature scheme
+    /// when it is not Whereby's.
+    pub(super) fn reason_for(&self, scheme: Option<&Scheme>) -> String {
         match self {
+            Refusal::Method(method) if scheme.is_some() => format!(
+                "method {} not allowed: webhooks are delivered with POST",
+                terminal_safe(method_shown(method))
+            ),
             Refusal::Method(method) => format!(
                 "method {} not allowed: Whereby delivers webhooks with POST",
                 terminal_safe(method_shown(method))
@@ -103,7 +110,26 @@ impl Refusal {
 /// The reasons an authentic body is not simply valid, one sentence each:
 /// an issue as its `Display` gives it (the line `validate` prints), already
 /// terminal-safe.
-pub(super) fn reasons(conformance: &Conformance) -> Vec<String> {
+/// With `scheme` (another signature scheme than Whereby's), without
+/// Whereby's habits.
+pub(super) fn reasons(conformance: &Conformance, scheme: Option<&Scheme>) -> Vec<String> {
+    if let Some(scheme) = scheme {
+        match conformance {
+            Conformance::Unknown { event_type, .. } => {
+                return vec![format!(
+                    "unknown event \"{}\": acknowledged; the spec does not describe it",
+                    terminal_safe(event_type)
+                )];
+            }
+            Conformance::Model { .. } => {
+                return vec![format!(
+                    "conforms to the spec (the event model types Whereby's events, not the {} scheme's)",
+                    scheme.name
+                )];
+            }
+            _ => {}
+        }
+    }
     match conformance {
         Conformance::Valid { .. } => Vec::new(),
         Conformance::Invalid { report, .. } => {
@@ -186,13 +212,19 @@ impl Verdict {
     }
 
     /// The reason given with the status: safe for a terminal, one line.
-    pub fn reason(&self) -> String {
+    /// `scheme` is the signature scheme when it is not Whereby's.
+    pub fn reason(&self, scheme: Option<&Scheme>) -> String {
         let (verdict, forward) = match self {
-            Verdict::Refused(refusal) => return refusal.reason(),
+            Verdict::Refused(refusal) => return refusal.reason_for(scheme),
             Verdict::Judged { verdict, forward } => (verdict, forward),
         };
         let conformance = match verdict {
-            judge::Verdict::Refused(refusal) => return refusal.reason(),
+            judge::Verdict::Refused(refusal) => {
+                return match scheme {
+                    Some(scheme) => refusal.reason_for(scheme),
+                    None => refusal.reason(),
+                };
+            }
             judge::Verdict::Unauthentic { error, .. } => return error.to_string(),
             judge::Verdict::Authentic { conformance, .. } => conformance,
         };
@@ -207,17 +239,17 @@ impl Verdict {
                 terminal_safe(event_type),
                 terminal_safe(id.as_deref().unwrap_or("-")),
                 // Terminal-safe already.
-                reasons(conformance).join("; ")
+                reasons(conformance, scheme).join("; ")
             ),
             Conformance::Model { report, id, .. } => format!(
                 "accepted {} {} ({})",
                 terminal_safe(report.event_type.as_deref().unwrap_or("-")),
                 terminal_safe(id.as_deref().unwrap_or("-")),
                 // Terminal-safe already.
-                reasons(conformance).join("; ")
+                reasons(conformance, scheme).join("; ")
             ),
             Conformance::Invalid { .. } => {
-                let reasons = reasons(conformance);
+                let reasons = reasons(conformance, scheme);
                 let first = reasons.first().map_or("", String::as_str);
                 let more = match reasons.len() {
                     0 | 1 => String::new(),
@@ -314,6 +346,8 @@ pub struct Delivery {
     /// The stdout line, when it was written out already (to weigh it
     /// against the budget of unauthenticated requests).
     pub printed: Option<Vec<u8>>,
+    /// The signature scheme, when it is not Whereby's (`--profile`).
+    pub scheme: Option<&'static Scheme>,
 }
 
 impl Delivery {
