@@ -16,6 +16,8 @@
 //! deduplicates on `id` (as receivers should) treats each send as a new
 //! delivery; `--keep-id` sends the example's own.
 
+mod document;
+
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
@@ -45,9 +47,22 @@ pub struct Args {
     url: String,
 
     /// The event type to send an example of, such as `room.client.joined`
-    /// (or give --body to send a file)
+    /// (or give --body to send a file); with --spec, a key of that
+    /// document's `webhooks`, such as GitHub's `issues-opened`
     #[arg(value_name = "TYPE")]
     event_type: Option<String>,
+
+    /// Send a body for a webhook of this OpenAPI document (JSON or YAML)
+    /// instead of one of Whereby's examples: from --examples, else the
+    /// document's own example, else a minimal body built from its schema
+    /// (stderr says which)
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["body", "example", "keep_id"])]
+    spec: Option<PathBuf>,
+
+    /// With --spec: a JSON file of example payloads (one, an array, or the
+    /// index of @octokit/webhooks-examples) to take the body from
+    #[arg(long, value_name = "FILE", requires = "spec")]
+    examples: Option<PathBuf>,
 
     /// Send this file (or `-` for standard input) byte for byte instead of
     /// an example
@@ -121,7 +136,10 @@ Examples (--example NAME), the first of each type being the default:",
     text.push_str(
         "\n\nWith --profile stripe, github or standard-webhooks, the delivery is signed with that scheme's \
 headers instead (standard-webhooks: webhook-id is the body's `id`; github: X-GitHub-Event is the body's \
-`type` and X-GitHub-Delivery its `id`, unless given with --header).\n\nExit status: 0 on a 2xx answer, 1 on any other answer, 2 when the request could not be \
+`type` and X-GitHub-Delivery its `id`, unless given with --header).\n\nWith --spec DOC, TYPE names one of \
+DOC's webhooks, and the body is the first example of it in --examples FILE, else DOC's own example, else a \
+minimal body built from its schema; stderr says which. With --profile github, X-GitHub-Event is the \
+examples entry's name, else DOC's example of that header.\n\nExit status: 0 on a 2xx answer, 1 on any other answer, 2 when the request could not be \
 made (or a usage error).",
     );
     text
@@ -154,8 +172,39 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     } else {
         args.secrets.resolve_for(scheme)?
     };
+    // The event header's value, for a body built for another document.
+    let mut event_header = None;
     let body = match (&args.body, &args.event_type) {
         (Some(path), _) => args.empty.read(path)?,
+        (None, Some(key)) if args.spec.is_some() => {
+            let path = args.spec.as_deref().unwrap_or(std::path::Path::new("-"));
+            let spec = whereby_webhooks_conformance::read_document(path).map_err(|error| {
+                anyhow!(
+                    "cannot load --spec {}: {error}",
+                    whereby_webhooks_conformance::escape::path(path)
+                )
+            })?;
+            let examples = args
+                .examples
+                .as_deref()
+                .map(document::read_examples)
+                .transpose()?;
+            let built = document::build(&spec, key, examples.as_ref(), scheme)?;
+            eprintln!(
+                "sending {}: {}",
+                terminal_safe(key),
+                built.source.describe()
+            );
+            let mut event = built.body;
+            for assignment in &args.set {
+                apply_set(&mut event, assignment)?;
+            }
+            for pointer in &args.remove {
+                remove(&mut event, pointer)?;
+            }
+            event_header = built.event_header;
+            serde_json::to_vec(&event)?
+        }
         (None, None) => {
             let known: Vec<String> = EventType::ALL.iter().map(ToString::to_string).collect();
             bail!(
@@ -201,7 +250,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         };
         let mut signed = scheme.sign(&secrets[0], &message);
         if let EventAt::Header { header, .. } = scheme.event {
-            signed.push((header, field("type").unwrap_or_else(|| "ping".to_owned())));
+            let event = event_header
+                .clone()
+                .or_else(|| field("type"))
+                .unwrap_or_else(|| "ping".to_owned());
+            signed.push((header, event));
             if let Some(id_header) = scheme.id_header {
                 signed.push((id_header, id));
             }

@@ -404,3 +404,110 @@ fn listen_judges_and_records_another_scheme() {
         stopped.lines
     );
 }
+
+/// `send --spec DOC KEY` sends a body for one of another document's
+/// webhooks (from --examples, else the document's example, else a minimal
+/// body from its schema, saying which), named as the scheme names events;
+/// a `listen` judging by the same document accepts it as that webhook.
+#[test]
+fn send_builds_a_body_for_another_document_s_webhook() {
+    use crate::support::listen::{Listener, SECRET, read_record};
+    let dir = temp_dir();
+    let spec = write(
+        dir.path(),
+        "github.json",
+        serde_json::to_string(&serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "t", "version": "1"},
+            "webhooks": {
+                "issues-opened": {"post": {
+                    "parameters": [{"name": "X-Github-Event", "in": "header", "example": "issues",
+                        "schema": {"type": "string"}}],
+                    "requestBody": {"content": {"application/json": {"schema": {
+                        "type": "object",
+                        "required": ["action", "issue"],
+                        "properties": {"action": {"enum": ["opened"]}, "issue": {
+                            "type": "object", "required": ["number"],
+                            "properties": {"number": {"type": "integer", "minimum": 1}}
+                        }}
+                    }}}}
+                }}
+            }
+        }))
+        .unwrap()
+        .as_bytes(),
+    );
+    let examples = write(
+        dir.path(),
+        "index.json",
+        br#"[{"name": "issues", "examples": [{"action": "opened", "issue": {"number": 42}}]}]"#,
+    );
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&[
+        "--profile",
+        "github",
+        "--spec",
+        spec.to_str().expect("UTF-8 path"),
+        "--record",
+        record.to_str().expect("UTF-8 path"),
+    ]);
+    let url = format!("http://127.0.0.1:{}/", listener.port);
+    let send = |extra: &[&str]| {
+        out(bin()
+            .env(SECRET_ENV, SECRET)
+            .args([
+                "send",
+                &url,
+                "issues-opened",
+                "--profile",
+                "github",
+                "--spec",
+            ])
+            .arg(&spec)
+            .args(extra))
+    };
+    let (code, stdout, stderr) = send(&[]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("a minimal body built from its schema"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = send(&["--examples", examples.to_str().expect("UTF-8")]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains("--examples file"), "{stderr}");
+    let (code, _, stderr) = send(&["--set", "/issue/number=0"]);
+    assert_eq!(code, 1, "an edited body the document refuses: {stderr}");
+    let (code, _, stderr) = out(bin()
+        .env(SECRET_ENV, SECRET)
+        .args([
+            "send",
+            &url,
+            "issues-reopened",
+            "--profile",
+            "github",
+            "--spec",
+        ])
+        .arg(&spec));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("no webhook `issues-reopened`") && stderr.contains("issues-opened"),
+        "{stderr}"
+    );
+    let stopped = listener.interrupt();
+    assert!(stopped.status.success(), "{}", stopped.stderr);
+    let lines = read_record(&record);
+    let bodies: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|line| serde_json::from_str(line["raw_body"].as_str().expect("a body")).expect("JSON"))
+        .collect();
+    assert_eq!(
+        bodies[0],
+        serde_json::json!({"action": "opened", "issue": {"number": 1}})
+    );
+    assert_eq!(bodies[1]["issue"]["number"], 42);
+    for line in &lines[..2] {
+        assert_eq!(line["headers"]["x-github-event"], "issues", "{line}");
+        assert_eq!(line["schema"]["valid"], true, "{line}");
+    }
+    assert_eq!(lines[2]["status"], 422, "{}", lines[2]);
+}
