@@ -251,8 +251,9 @@ pub enum Verdict {
     },
     /// Its signature holds.
     Authentic {
-        /// The signature's timestamp, in unix seconds.
-        timestamp: u64,
+        /// The signature's timestamp, in unix seconds; `None` for a scheme
+        /// that signs none (GitHub's).
+        timestamp: Option<u64>,
         /// How the body fared against the document.
         conformance: Conformance,
     },
@@ -466,7 +467,7 @@ impl Judge {
                     }
                 };
                 Verdict::Authentic {
-                    timestamp: verified.timestamp.unwrap_or(now),
+                    timestamp: verified.timestamp,
                     conformance,
                 }
             }
@@ -639,7 +640,7 @@ impl Judge {
                 cause: None,
             },
             Ok(timestamp) => Verdict::Authentic {
-                timestamp,
+                timestamp: Some(timestamp),
                 conformance: self.conform(body),
             },
         }
@@ -859,7 +860,7 @@ mod tests {
                 conformance,
                 timestamp,
             } => {
-                assert_eq!(timestamp, T);
+                assert_eq!(timestamp, Some(T));
                 conformance
             }
             other => panic!("not authentic: {other:?}"),

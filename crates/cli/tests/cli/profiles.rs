@@ -392,6 +392,14 @@ fn listen_judges_and_records_another_scheme() {
     assert_eq!(lines.len(), 4, "{lines:?}");
     assert_eq!(lines[0]["verdict"], "authentic", "{}", lines[0]);
     assert_eq!(lines[0]["headers"]["x-github-event"], "room.client.joined");
+    // GitHub signs no timestamp: the record shows none, not the time of
+    // arrival.
+    assert_eq!(
+        lines[0]["signature"]["timestamp"],
+        serde_json::Value::Null,
+        "{}",
+        lines[0]
+    );
     assert!(
         lines[0]["headers"]["x-hub-signature-256"].is_string(),
         "{}",

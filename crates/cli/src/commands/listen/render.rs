@@ -76,7 +76,7 @@ impl Delivery {
                     error: None,
                     error_kind: None,
                     cause: None,
-                    timestamp: Some(*timestamp),
+                    timestamp: *timestamp,
                 }),
                 Some(schema_record(conformance)),
                 forward.as_ref().map(|(url, forwarded)| ForwardRecord {
@@ -315,7 +315,7 @@ mod tests {
 
     fn authentic(conformance: Conformance) -> judge::Verdict {
         judge::Verdict::Authentic {
-            timestamp: 9,
+            timestamp: Some(9),
             conformance,
         }
     }

@@ -123,7 +123,7 @@ pub(super) fn reasons(conformance: &Conformance, scheme: Option<&Scheme>) -> Vec
             }
             Conformance::Model { .. } => {
                 return vec![format!(
-                    "conforms to the spec (the event model types Whereby's events, not the {} scheme's)",
+                    "conforms to the spec; not typed: the event model types Whereby's events, not the {} scheme's",
                     scheme.name
                 )];
             }
@@ -283,7 +283,7 @@ impl Verdict {
 
     /// The judge's verdict on an authentic delivery: its timestamp and
     /// conformance.
-    pub(super) fn authentic(&self) -> Option<(u64, &Conformance)> {
+    pub(super) fn authentic(&self) -> Option<(Option<u64>, &Conformance)> {
         match self {
             Verdict::Judged {
                 verdict:
