@@ -48,6 +48,7 @@ pre{background:#f6f8fa;border:1px solid #d0d7de;border-radius:6px;padding:.75rem
 pre code{background:none;padding:0}\
 table{border-collapse:collapse;display:block;overflow:auto;margin:1rem 0}\
 th,td{border:1px solid #d0d7de;padding:.3rem .6rem;vertical-align:top}th{background:#f6f8fa}\
+td:nth-child(5):nth-last-child(2){white-space:nowrap}\
 figure{margin:1rem 0}figcaption{color:#59636e;font-size:.875rem}\
 .timeline{width:100%;height:auto;border:1px solid #d0d7de;border-radius:6px}\
 @media (prefers-color-scheme:dark){body{color:#e6edf3;background:#0d1117}a{color:#4493f8}\
