@@ -1640,3 +1640,38 @@ fn replay_filters_matching_nothing_and_max_body_units() {
         1
     );
 }
+
+/// `sign --profile standard-webhooks --id` with a line break and a
+/// terminal escape: the id is a header value, so it is refused as a usage
+/// error instead of printing a forged header line (the printed lines are
+/// meant for curl's -H).
+#[test]
+fn an_id_that_cannot_be_a_header_value_is_refused() {
+    let dir = support::temp_dir();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, br#"{"type":"x"}"#).expect("write the body");
+    for id in ["msg_1\r\nX-Forged: 1", "msg_\u{1b}[2J", "msg_\u{202e}1"] {
+        let output = whereby()
+            .env(SECRET_ENV, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .args([
+                "sign",
+                "--profile",
+                "standard-webhooks",
+                "--id",
+                id,
+                "--body",
+            ])
+            .arg(&body)
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{id:?}: {stdout}{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(stderr.contains("--id"), "{stderr}");
+        assert!(
+            !stderr.chars().any(|c| c.is_control() && c != '\n'),
+            "{stderr:?}"
+        );
+    }
+}
