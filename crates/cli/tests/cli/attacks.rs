@@ -1675,3 +1675,44 @@ fn an_id_that_cannot_be_a_header_value_is_refused() {
         );
     }
 }
+
+/// A Standard Webhooks secret cut short: `whsec_` and 16 base64 characters
+/// is 22 characters of text but a 12-byte key. The 16-byte minimum is of
+/// the key, so it is refused unless a short test secret is meant.
+#[test]
+fn a_base64_secret_is_measured_by_its_key() {
+    let dir = support::temp_dir();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, br#"{"type":"x"}"#).expect("write the body");
+    let cut = "whsec_MfKQ9r8GKYqrTwjU";
+    let run = |extra: &[&str]| {
+        whereby()
+            .env(SECRET_ENV, cut)
+            .args(["sign", "--profile", "standard-webhooks", "--body"])
+            .arg(&body)
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let refused = run(&[]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("16 bytes"), "{stderr}");
+    assert!(stderr.contains("--allow-short-secret"), "{stderr}");
+    assert!(!stderr.contains(cut), "{stderr}");
+    let allowed = run(&["--allow-short-secret"]);
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    // A whole secret (24 bytes) is taken.
+    let whole = whereby()
+        .env(SECRET_ENV, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        .args(["sign", "--profile", "standard-webhooks", "--body"])
+        .arg(&body)
+        .output()
+        .expect("runs");
+    assert_eq!(whole.status.code(), Some(0));
+}
