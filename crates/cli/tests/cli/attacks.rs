@@ -1716,3 +1716,31 @@ fn a_base64_secret_is_measured_by_its_key() {
         .expect("runs");
     assert_eq!(whole.status.code(), Some(0));
 }
+
+/// `replay --profile github` of a record whose `x-github-event` holds a
+/// line break: skipped and said why, as an altered content-type is, not
+/// counted as a receiver's missing answer.
+#[test]
+fn replay_skips_a_scheme_header_that_cannot_be_a_header() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let record = dir.path().join("deliveries.ndjson");
+    let mut line = record_line("authentic", 200, &example());
+    line["headers"] = serde_json::json!({
+        "x-github-event": "issues\r\nx-injected: 1",
+        "x-github-delivery": "d1",
+    });
+    std::fs::write(&record, format!("{line}\n")).expect("write the record");
+    let output = whereby()
+        .env(SECRET_ENV, SECRET)
+        .args(["replay", "--profile", "github"])
+        .arg(&record)
+        .arg("http://127.0.0.1:1/webhooks")
+        .output()
+        .expect("replay runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    support::assert_exit(&output, 0);
+    assert!(
+        stdout.contains("skipped: its X-GitHub-Event `issues\\u{d}\\u{a}x-injected: 1` cannot be sent as a header"),
+        "{stdout}"
+    );
+}
