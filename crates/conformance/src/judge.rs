@@ -419,7 +419,9 @@ impl Judge {
     /// [`Judge::judge`] under a scheme other than the default.
     fn judge_scheme(&self, headers: &[(&str, &[u8])], body: &[u8], now: u64) -> Verdict {
         let mut verdict = self.conclude_scheme(headers, body, now);
-        if let Verdict::Unauthentic { cause, .. } = &mut verdict {
+        if let Verdict::Unauthentic { cause, .. } = &mut verdict
+            && cause.is_none()
+        {
             *cause = self.cause_of(headers, body, now);
         }
         verdict
