@@ -1744,3 +1744,39 @@ fn replay_skips_a_scheme_header_that_cannot_be_a_header() {
         "{stdout}"
     );
 }
+
+/// `verify --profile github` given the signature header twice, the good one
+/// first: receivers read either, and `listen` refuses the request, so
+/// `verify` does not call it valid by reading the first.
+#[test]
+fn verify_refuses_a_signature_header_given_twice() {
+    use whereby_webhooks_signature::{Message, Profile};
+    let dir = support::temp_dir();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, br#"{"action":"opened"}"#).expect("write the body");
+    let scheme = Profile::Github.scheme();
+    let secret = scheme.secret(SECRET).expect("a secret");
+    let signed = scheme.sign(
+        &secret,
+        &Message {
+            id: None,
+            timestamp: 0,
+            body: br#"{"action":"opened"}"#,
+        },
+    );
+    let good = format!("{}: {}", signed[0].0, signed[0].1);
+    let forged = format!("x-hub-signature-256: sha256={}", "0".repeat(64));
+    for headers in [[&good, &forged], [&forged, &good]] {
+        let output = whereby()
+            .env(SECRET_ENV, SECRET)
+            .args(["verify", "--profile", "github", "--body"])
+            .arg(&body)
+            .args(["--header", headers[0], "--header", headers[1]])
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+        assert!(stderr.contains("X-Hub-Signature-256"), "{stderr}");
+    }
+}
