@@ -42,7 +42,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use whereby_webhooks_signature::{Scheme, Secret};
+use whereby_webhooks_signature::{Scheme, Secret, SecretEncoding};
 
 /// The environment variable holding the signing secrets.
 pub const SECRET_ENV: &str = "WHEREBY_WEBHOOK_SECRET";
@@ -127,8 +127,21 @@ impl SecretArgs {
     /// As `resolve`, and when a secret is not a key of the scheme (not
     /// base64, say): the error names where it came from, never the secret.
     pub fn resolve_for(&self, scheme: &Scheme) -> anyhow::Result<Vec<Secret>> {
+        let allow_short = self.allow_short_secret;
         self.resolve_with(std::env::var_os(SECRET_ENV), &|text: &str| {
-            scheme.secret(text).map_err(|error| error.to_string())
+            let secret = scheme.secret(text).map_err(|error| error.to_string())?;
+            // A base64 secret's text is a third longer than its key: the
+            // minimum is of the key, so that a cut secret is still caught.
+            if let SecretEncoding::Base64 { prefix } = scheme.secret {
+                let digits = text.strip_prefix(prefix).unwrap_or(text);
+                let bytes = digits.trim_end_matches('=').len() * 3 / 4;
+                if bytes < MIN_SECRET_BYTES && !allow_short {
+                    return Err(format!(
+                        "its key is {bytes} bytes once decoded, shorter than {MIN_SECRET_BYTES} bytes: {SHORT_HINT}"
+                    ));
+                }
+            }
+            Ok(secret)
         })
     }
 

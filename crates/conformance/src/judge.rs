@@ -419,6 +419,55 @@ impl Judge {
 
     /// [`Judge::judge`] under a scheme other than the default.
     fn judge_scheme(&self, headers: &[(&str, &[u8])], body: &[u8], now: u64) -> Verdict {
+        let mut verdict = self.conclude_scheme(headers, body, now);
+        if let Verdict::Unauthentic { cause, .. } = &mut verdict
+            && cause.is_none()
+        {
+            *cause = self.cause_of(headers, body, now);
+        }
+        verdict
+    }
+
+    /// The headers the scheme reads, UTF-8 only: a value that is not UTF-8
+    /// reads as absent.
+    fn scheme_pairs<'h>(&self, headers: &[(&'h str, &'h [u8])]) -> Vec<(&'h str, &'h str)> {
+        headers
+            .iter()
+            .filter(|(name, _)| {
+                self.headers()
+                    .iter()
+                    .any(|known| name.eq_ignore_ascii_case(known))
+            })
+            .filter_map(|(name, value)| Some((*name, std::str::from_utf8(value).ok()?)))
+            .collect()
+    }
+
+    /// The likely cause of an unauthentic delivery under the judge's
+    /// scheme, `headers` being the request's (any, in any case), as
+    /// [`Judge::judge`] names it: a few dozen HMACs and JSON
+    /// re-serialisations of the body, so a server looks for it within a
+    /// budget.
+    #[must_use]
+    pub fn cause_of(&self, headers: &[(&str, &[u8])], body: &[u8], now: u64) -> Option<Cause> {
+        if self.scheme.name == Profile::Whereby.name() {
+            let mut values = headers
+                .iter()
+                .filter(|(name, _)| name.eq_ignore_ascii_case(HEADER_NAME))
+                .map(|(_, value)| *value);
+            let header = std::str::from_utf8(values.next()?).ok()?;
+            return self.cause(header, body, now);
+        }
+        let pairs = self.scheme_pairs(headers);
+        self.scheme
+            .diagnose(&pairs, body, &self.secrets, self.tolerance, now)
+            .causes
+            .first()
+            .map(|found| found.cause)
+    }
+
+    /// [`Judge::conclude`] under a scheme other than the default: the
+    /// cause of a signature that matches no secret is not looked for.
+    fn conclude_scheme(&self, headers: &[(&str, &[u8])], body: &[u8], now: u64) -> Verdict {
         let scheme = self.scheme;
         let mut signatures = headers
             .iter()
@@ -431,24 +480,20 @@ impl Judge {
             }
             _ => {}
         }
-        // Only the headers the scheme reads, and only UTF-8 ones: a value
-        // that is not UTF-8 reads as absent.
-        let pairs: Vec<(&str, &str)> = headers
-            .iter()
-            .filter(|(name, _)| {
-                self.headers()
-                    .iter()
-                    .any(|known| name.eq_ignore_ascii_case(known))
-            })
-            .filter_map(|(name, value)| Some((*name, std::str::from_utf8(value).ok()?)))
-            .collect();
+        let pairs = self.scheme_pairs(headers);
         match scheme.verify(&pairs, body, &self.secrets, self.tolerance, now) {
             Err(error) => {
-                let cause = scheme
-                    .diagnose(&pairs, body, &self.secrets, self.tolerance, now)
-                    .causes
-                    .first()
-                    .map(|found| found.cause);
+                // A signature matching no secret is the costly cause to
+                // look for; the others take a header's parse or one HMAC.
+                let cause = if error.kind() == ErrorKind::NoMatch {
+                    None
+                } else {
+                    scheme
+                        .diagnose(&pairs, body, &self.secrets, self.tolerance, now)
+                        .causes
+                        .first()
+                        .map(|found| found.cause)
+                };
                 Verdict::Unauthentic {
                     error: error.into_verify_error(),
                     timestamp: None,
@@ -569,8 +614,9 @@ impl Judge {
     }
 
     /// [`Judge::conclude`] for any scheme: `headers` are the request's, read
-    /// by a scheme other than the default (which looks for the cause of a
-    /// signature that does not hold at once).
+    /// by a scheme other than the default. As with [`Judge::conclude`], the
+    /// cause of a signature that matches no secret is not looked for
+    /// ([`Judge::cause_of`] looks for it).
     #[must_use]
     pub fn conclude_with(
         &self,
@@ -584,7 +630,7 @@ impl Judge {
         }
         match signature {
             Signature::Refused(refusal) => Verdict::Refused(refusal),
-            _ => self.judge_scheme(headers, body, now),
+            _ => self.conclude_scheme(headers, body, now),
         }
     }
 

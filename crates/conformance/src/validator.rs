@@ -634,8 +634,13 @@ impl Properties for Lookup<'_> {
 /// a likely typo: at most a third of its characters differ, ignoring case.
 fn nearest<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let given = given.to_lowercase();
-    let limit = (given.chars().count() / 3).max(1);
+    let length = given.chars().count();
+    let limit = (length / 3).max(1);
     known
+        // Lengths further apart than the limit are further apart than it
+        // in edits too: an event type of a megabyte is not compared
+        // character by character with every name the document has.
+        .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
         .map(|candidate| (edit_distance(&given, &candidate.to_lowercase()), candidate))
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, _)| *distance)
@@ -734,6 +739,29 @@ mod tests {
         assert_eq!(nearest_in("abd", &["abc"]), Some("abc"));
         assert_eq!(nearest_in("axd", &["abc"]), None);
         assert_eq!(nearest_in("a", &["b"]), Some("b"));
+    }
+
+    /// An event type of hundreds of kilobytes against thousands of names:
+    /// comparing each character with each took tens of billions of steps.
+    #[test]
+    fn a_long_unknown_type_is_not_compared_with_every_name_at_length() {
+        let known: Vec<String> = (0..2_000)
+            .map(|i| format!("room.event{i}.changed"))
+            .collect();
+        let given = format!("room.event1.changed{}", "x".repeat(200_000));
+        let (sent, received) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let found = nearest(&given, known.iter().map(String::as_str)).map(str::to_owned);
+            let _ = sent.send(found);
+        });
+        let found = received
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the nearest name is found within a minute");
+        assert_eq!(found, None);
+        assert_eq!(
+            nearest_in("room.event1.changedx", &["room.event1.changed"]),
+            Some("room.event1.changed")
+        );
     }
 
     fn nearest_in<'a>(given: &str, known: &[&'a str]) -> Option<&'a str> {

@@ -116,9 +116,26 @@ fn render(markdown: &str) -> String {
         out.push(events[i].clone());
         i += 1;
     }
+    // The Markdown is written from the model's descriptions: HTML in one is
+    // shown as text, never passed through as markup. A comment (the
+    // Markdown's own "generated" line; the page has one of its own) is
+    // dropped.
+    let out = out.into_iter().filter_map(|event| match event {
+        Event::Html(text) | Event::InlineHtml(text) if is_comment(&text) => None,
+        Event::Html(text) | Event::InlineHtml(text) => Some(Event::Text(text)),
+        other => Some(other),
+    });
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    pulldown_cmark::html::push_html(&mut html, out);
     html
+}
+
+/// Whether `html` is one HTML comment and nothing else.
+fn is_comment(html: &str) -> bool {
+    let html = html.trim();
+    html.strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .is_some_and(|inside| !inside.contains("--"))
 }
 
 /// A heading's text as its Markdown source spells it (code keeps its
@@ -450,6 +467,22 @@ fn timeline(components: &Map<String, Value>) -> Result<String, String> {
 mod tests {
     use super::*;
     use std::path::Path;
+
+    /// Markup in a description (inline, or a block of its own) reaches the
+    /// page as text.
+    #[test]
+    fn html_in_the_markdown_is_shown_as_text() {
+        let html = render(
+            "<!-- a comment -->\n\n# A\n\nSays <img src=x onerror=alert(1)> inline.\n\n<script>alert(2)</script>\n\n| a |\n|---|\n| <b onclick=x>b</b> |\n\n<!-- x --> <i>\n",
+        );
+        for markup in ["<img", "<script", "<b ", "<i>", "<!--"] {
+            assert!(!html.contains(markup), "{markup}: {html}");
+        }
+        assert!(
+            html.contains("&lt;script&gt;alert(2)&lt;/script&gt;"),
+            "{html}"
+        );
+    }
 
     fn page() -> String {
         let files = crate::codegen::files().unwrap();

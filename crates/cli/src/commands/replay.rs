@@ -283,6 +283,20 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         } else {
             signed_by(args.profile.scheme(), &secrets[0], &record, &body)
         };
+        // Another scheme's event and id come from the record's headers or
+        // the body's fields, either of which may have been altered.
+        if let Some((name, value)) = signed
+            .iter()
+            .find(|(_, value)| hyper::header::HeaderValue::from_str(value).is_err())
+        {
+            skipped += 1;
+            writeln!(
+                stdout,
+                "{what} skipped: its {name} `{}` cannot be sent as a header (the record was altered?)",
+                terminal_safe(value)
+            )?;
+            continue;
+        }
         let started = Instant::now();
         let mut request = target.post(&args.url).header("content-type", content_type);
         for (name, value) in signed {

@@ -63,6 +63,13 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
     let secrets = args.secrets.resolve_for(scheme)?;
     let body = args.empty.read(&args.body)?;
     let id = args.id.unwrap_or_else(|| default_id(timestamp, &body));
+    // The id is printed as a header value for curl's -H: a line break in it
+    // would print a header line of its own.
+    anyhow::ensure!(
+        id.chars().all(|c| c == ' ' || c.is_ascii_graphic()),
+        "--id \"{}\" cannot be sent as a header value: give printable ASCII without line breaks or other control characters",
+        whereby_webhooks_conformance::escape::quoted_safe(&id)
+    );
     let message = Message {
         id: Some(&id),
         timestamp,

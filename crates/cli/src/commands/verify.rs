@@ -119,6 +119,17 @@ fn run_profile(args: Args) -> anyhow::Result<Exit> {
         );
     }
     let headers = named_headers(scheme, &args.header);
+    // Receivers read either of two signature headers, and `listen` refuses
+    // such a request: reading the first would call it valid.
+    let signatures = headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case(scheme.signature_header))
+        .count();
+    anyhow::ensure!(
+        signatures <= 1,
+        "give the {} header once, not {signatures} times: a request carrying it twice is refused, as receivers read either",
+        scheme.signature_header
+    );
     let secrets = args.secrets.resolve_for(scheme)?;
     let body = args.empty.read(&args.body)?;
     let now = args.now.unwrap_or_else(now_unix);

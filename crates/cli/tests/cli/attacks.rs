@@ -1640,3 +1640,143 @@ fn replay_filters_matching_nothing_and_max_body_units() {
         1
     );
 }
+
+/// `sign --profile standard-webhooks --id` with a line break and a
+/// terminal escape: the id is a header value, so it is refused as a usage
+/// error instead of printing a forged header line (the printed lines are
+/// meant for curl's -H).
+#[test]
+fn an_id_that_cannot_be_a_header_value_is_refused() {
+    let dir = support::temp_dir();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, br#"{"type":"x"}"#).expect("write the body");
+    for id in ["msg_1\r\nX-Forged: 1", "msg_\u{1b}[2J", "msg_\u{202e}1"] {
+        let output = whereby()
+            .env(SECRET_ENV, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .args([
+                "sign",
+                "--profile",
+                "standard-webhooks",
+                "--id",
+                id,
+                "--body",
+            ])
+            .arg(&body)
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{id:?}: {stdout}{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(stderr.contains("--id"), "{stderr}");
+        assert!(
+            !stderr.chars().any(|c| c.is_control() && c != '\n'),
+            "{stderr:?}"
+        );
+    }
+}
+
+/// A Standard Webhooks secret cut short: `whsec_` and 16 base64 characters
+/// is 22 characters of text but a 12-byte key. The 16-byte minimum is of
+/// the key, so it is refused unless a short test secret is meant.
+#[test]
+fn a_base64_secret_is_measured_by_its_key() {
+    let dir = support::temp_dir();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, br#"{"type":"x"}"#).expect("write the body");
+    let cut = "whsec_MfKQ9r8GKYqrTwjU";
+    let run = |extra: &[&str]| {
+        whereby()
+            .env(SECRET_ENV, cut)
+            .args(["sign", "--profile", "standard-webhooks", "--body"])
+            .arg(&body)
+            .args(extra)
+            .output()
+            .expect("runs")
+    };
+    let refused = run(&[]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("16 bytes"), "{stderr}");
+    assert!(stderr.contains("--allow-short-secret"), "{stderr}");
+    assert!(!stderr.contains(cut), "{stderr}");
+    let allowed = run(&["--allow-short-secret"]);
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&allowed.stderr)
+    );
+    // A whole secret (24 bytes) is taken.
+    let whole = whereby()
+        .env(SECRET_ENV, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+        .args(["sign", "--profile", "standard-webhooks", "--body"])
+        .arg(&body)
+        .output()
+        .expect("runs");
+    assert_eq!(whole.status.code(), Some(0));
+}
+
+/// `replay --profile github` of a record whose `x-github-event` holds a
+/// line break: skipped and said why, as an altered content-type is, not
+/// counted as a receiver's missing answer.
+#[test]
+fn replay_skips_a_scheme_header_that_cannot_be_a_header() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let record = dir.path().join("deliveries.ndjson");
+    let mut line = record_line("authentic", 200, &example());
+    line["headers"] = serde_json::json!({
+        "x-github-event": "issues\r\nx-injected: 1",
+        "x-github-delivery": "d1",
+    });
+    std::fs::write(&record, format!("{line}\n")).expect("write the record");
+    let output = whereby()
+        .env(SECRET_ENV, SECRET)
+        .args(["replay", "--profile", "github"])
+        .arg(&record)
+        .arg("http://127.0.0.1:1/webhooks")
+        .output()
+        .expect("replay runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    support::assert_exit(&output, 0);
+    assert!(
+        stdout.contains("skipped: its X-GitHub-Event `issues\\u{d}\\u{a}x-injected: 1` cannot be sent as a header"),
+        "{stdout}"
+    );
+}
+
+/// `verify --profile github` given the signature header twice, the good one
+/// first: receivers read either, and `listen` refuses the request, so
+/// `verify` does not call it valid by reading the first.
+#[test]
+fn verify_refuses_a_signature_header_given_twice() {
+    use whereby_webhooks_signature::{Message, Profile};
+    let dir = support::temp_dir();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, br#"{"action":"opened"}"#).expect("write the body");
+    let scheme = Profile::Github.scheme();
+    let secret = scheme.secret(SECRET).expect("a secret");
+    let signed = scheme.sign(
+        &secret,
+        &Message {
+            id: None,
+            timestamp: 0,
+            body: br#"{"action":"opened"}"#,
+        },
+    );
+    let good = format!("{}: {}", signed[0].0, signed[0].1);
+    let forged = format!("x-hub-signature-256: sha256={}", "0".repeat(64));
+    for headers in [[&good, &forged], [&forged, &good]] {
+        let output = whereby()
+            .env(SECRET_ENV, SECRET)
+            .args(["verify", "--profile", "github", "--body"])
+            .arg(&body)
+            .args(["--header", headers[0], "--header", headers[1]])
+            .output()
+            .expect("runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stdout}{stderr}");
+        assert!(stderr.contains("X-Hub-Signature-256"), "{stderr}");
+    }
+}

@@ -811,3 +811,57 @@ fn listen_names_why_a_signature_failed() {
         assert!(printed.contains(&format!("; cause {cause})")), "{printed}");
     }
 }
+
+/// Under another scheme, an unauthentic delivery's cause is looked for
+/// within the same budget as under Whereby's: a small body gets its cause,
+/// a body far larger than an event does not (a flood of them would cost
+/// JSON re-serialisations of every body on the server's own threads).
+#[test]
+fn another_schemes_causes_are_looked_for_within_the_budget() {
+    use whereby_webhooks_signature::{Message, Profile};
+    let dir = support::temp_dir();
+    let record = dir.path().join("record.ndjson");
+    let listener = Listener::start(&[
+        "--profile",
+        "github",
+        "--record",
+        record.to_str().expect("UTF-8"),
+    ]);
+    let scheme = Profile::Github.scheme();
+    let theirs = scheme.secret("somebody-else-entirely").expect("non-empty");
+    let small = example();
+    let large = format!("{{\"pad\":\"{}\"}}", "x".repeat(100 * 1024));
+    for body in [small.as_bytes(), large.as_bytes()] {
+        let headers = scheme.sign(
+            &theirs,
+            &Message {
+                id: None,
+                timestamp: 0,
+                body,
+            },
+        );
+        let (name, value) = headers.last().expect("a signature header");
+        let (status, _) = raw(
+            listener.port,
+            "POST",
+            &[(*name, value.as_bytes()), ("X-GitHub-Event", b"room")],
+            body,
+        );
+        assert_eq!(status, 401);
+    }
+    let stopped = listener.interrupt();
+    let lines = read_record(&record);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        lines[0]["signature"]["cause"], "secret_mismatch",
+        "{}",
+        lines[0]
+    );
+    assert!(
+        stopped.lines[0].contains("; cause secret_mismatch)"),
+        "{:?}",
+        stopped.lines
+    );
+    assert!(lines[1]["signature"].get("cause").is_none(), "{}", lines[1]);
+    assert!(!stopped.lines[1].contains("; cause"), "{:?}", stopped.lines);
+}

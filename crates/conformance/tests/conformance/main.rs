@@ -8,6 +8,7 @@ mod documents;
 mod guards;
 mod history;
 mod inputs;
+mod judged;
 mod kinds;
 mod mutations;
 mod strict;

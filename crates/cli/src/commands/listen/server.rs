@@ -580,7 +580,8 @@ struct Judged {
 
 /// See [`Judged::doubted`].
 struct Doubted {
-    header: String,
+    /// The headers the judge reads.
+    headers: Vec<(&'static str, Vec<u8>)>,
     body: Vec<u8>,
     _room: Option<OwnedSemaphorePermit>,
 }
@@ -636,10 +637,7 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
         Err(refusal) => return refused(refusal, prefix(), body_bytes),
         Ok(bytes) => bytes,
     };
-    let header = match &signature {
-        Signature::Parsed { header, .. } => Some(header.clone()),
-        _ => None,
-    };
+    let parsed = matches!(signature, Signature::Parsed { .. });
     let verdict = state
         .judge
         .conclude_with(signature, &signed, &bytes, now_unix());
@@ -656,17 +654,15 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
     if let Some(kept) = kept {
         // The cause of a signature that did not hold is looked for later,
         // only if its line is written.
-        let doubted = match (&verdict, header) {
-            // Another scheme's cause was looked for already.
-            (judge::Verdict::Unauthentic { cause: None, .. }, Some(header))
-                if state.scheme().is_none() =>
-            {
-                Some(Doubted {
-                    header,
-                    body: bytes,
-                    _room: permit,
-                })
-            }
+        let doubted = match &verdict {
+            judge::Verdict::Unauthentic { cause: None, .. } if parsed => Some(Doubted {
+                headers: signed
+                    .iter()
+                    .map(|(name, value)| (*name, value.to_vec()))
+                    .collect(),
+                body: bytes,
+                _room: permit,
+            }),
             _ => None,
         };
         return Judged {
@@ -729,9 +725,12 @@ async fn judge(state: &State, parts: &Parts, body: Incoming, deadline: Instant) 
 async fn look_for_cause(doubted: Doubted, state: &Arc<State>) -> Option<Cause> {
     let state = Arc::clone(state);
     tokio::task::spawn_blocking(move || {
-        state
-            .judge
-            .cause(&doubted.header, &doubted.body, now_unix())
+        let headers: Vec<(&str, &[u8])> = doubted
+            .headers
+            .iter()
+            .map(|(name, value)| (*name, value.as_slice()))
+            .collect();
+        state.judge.cause_of(&headers, &doubted.body, now_unix())
     })
     .await
     .ok()
