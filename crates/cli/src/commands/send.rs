@@ -274,6 +274,15 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
         target.post(&args.url)
     };
     for (name, value) in with_defaults(headers, signed) {
+        // A value taken from the body (an `id`, a `type`) may hold what no
+        // header can: refused here, before anything is sent, rather than
+        // reported as if the receiver had answered badly.
+        if ureq::http::HeaderValue::from_str(&value).is_err() {
+            bail!(
+                "the {name} header would be `{}`, taken from the body, which a header cannot hold (a line break or another control character): change the body",
+                terminal_safe(&value)
+            );
+        }
         request = request.header(name, value);
     }
     let started = Instant::now();

@@ -519,3 +519,39 @@ fn send_builds_a_body_for_another_document_s_webhook() {
     }
     assert_eq!(lines[2]["status"], 422, "{}", lines[2]);
 }
+
+/// A header value taken from the body (its `id`, its `type`) that no header
+/// can hold is refused before anything is sent, naming the header, not
+/// reported as a bad answer from a receiver that never saw it.
+#[test]
+fn send_refuses_a_header_from_the_body_that_cannot_be_one() {
+    let dir = temp_dir();
+    let body = write(
+        dir.path(),
+        "e.json",
+        b"{\"type\":\"room.client.joined\",\"id\":\"evt_1\\r\\nX-Evil: 1\"}",
+    );
+    for (profile, secret, header) in [
+        (
+            "standard-webhooks",
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "webhook-id",
+        ),
+        ("github", "a-github-webhook-secret", "X-GitHub-Delivery"),
+    ] {
+        let (code, _, stderr) = out(bin().env(SECRET_ENV, secret).args([
+            "send",
+            "--profile",
+            profile,
+            "--body",
+            body.to_str().expect("UTF-8"),
+            "http://127.0.0.1:9/webhooks",
+        ]));
+        assert_eq!(code, 2, "{profile}: {stderr}");
+        assert!(
+            stderr.contains(&format!("the {header} header would be")),
+            "{profile}: {stderr}"
+        );
+        assert!(!stderr.contains('\r'), "{profile}: {stderr}");
+    }
+}
