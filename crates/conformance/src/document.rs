@@ -418,6 +418,26 @@ fn pinned_type(document: &Value, schema: &Value, depth: usize) -> Option<String>
         .find_map(|branch| pinned_type(document, branch, depth + 1))
 }
 
+/// `schema` with its local `$ref`s followed as far as they resolve (a few
+/// hops at most): the schema the last one that resolves points to, or
+/// `schema` itself. For tools that read a document's schemas (generators,
+/// example builders); validation resolves references its own way.
+#[must_use]
+pub fn resolve_ref<'a>(document: &'a Value, mut schema: &'a Value) -> &'a Value {
+    for _ in 0..MAX_REF_HOPS {
+        let Some(target) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(local_pointer)
+            .and_then(|pointer| document.pointer(&pointer))
+        else {
+            break;
+        };
+        schema = target;
+    }
+    schema
+}
+
 /// `schema` with its `$ref`s followed, when they resolve.
 pub(crate) fn follow<'a>(document: &'a Value, mut schema: &'a Value) -> Option<&'a Value> {
     for _ in 0..MAX_REF_HOPS {

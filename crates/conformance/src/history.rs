@@ -375,9 +375,9 @@ fn prune_examples(source: &Value, document: &mut Value) {
             let envelope = dropped(source, before, document, schema);
             let data = dropped(
                 source,
-                &resolve(source, before)["properties"]["data"],
+                &crate::resolve_ref(source, before)["properties"]["data"],
                 document,
-                &resolve(document, schema)["properties"]["data"],
+                &crate::resolve_ref(document, schema)["properties"]["data"],
             );
             edits.push((key.clone(), method.clone(), envelope, data));
         }
@@ -403,26 +403,10 @@ fn prune_examples(source: &Value, document: &mut Value) {
     }
 }
 
-/// The object a `$ref` points to in `document` (a few hops at most).
-fn resolve<'a>(document: &'a Value, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..8 {
-        let Some(target) = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|pointer| document.pointer(pointer))
-        else {
-            break;
-        };
-        schema = target;
-    }
-    schema
-}
-
 /// The property names the schema had in `source` and no longer has.
 fn dropped(source: &Value, before: &Value, document: &Value, after: &Value) -> BTreeSet<String> {
     let names = |document: &Value, schema: &Value| -> BTreeSet<String> {
-        resolve(document, schema)
+        crate::resolve_ref(document, schema)
             .get("properties")
             .and_then(Value::as_object)
             .map(|p| p.keys().cloned().collect())

@@ -76,7 +76,7 @@ pub mod escape;
 pub mod history;
 pub mod judge;
 
-pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN, MAX_IN_PLACE_SCHEMAS};
+pub use document::{MAX_DOCUMENT_BYTES, MAX_IN_PLACE_CHAIN, MAX_IN_PLACE_SCHEMAS, resolve_ref};
 
 /// The stack a thread that validates payloads should have: validation
 /// recurses once per level of the payload (at most 128) and per schema

@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::Value;
+use whereby_webhooks_conformance::resolve_ref;
 
 use super::preamble;
 
@@ -152,11 +153,11 @@ fn hooks(document: &Value) -> Result<Vec<Hook<'_>>, String> {
         .ok_or("the document has no webhooks")?;
     let mut out = Vec::new();
     for (key, item) in webhooks {
-        let item = follow(document, item);
-        let op = item.get("post").map(|op| follow(document, op));
+        let item = resolve_ref(document, item);
+        let op = item.get("post").map(|op| resolve_ref(document, op));
         let schema = op
             .and_then(|op| op.pointer("/requestBody/content/application~1json/schema"))
-            .map(|s| follow(document, s));
+            .map(|s| resolve_ref(document, s));
         out.push(Hook {
             key,
             tags: op
@@ -170,22 +171,6 @@ fn hooks(document: &Value) -> Result<Vec<Hook<'_>>, String> {
         });
     }
     Ok(out)
-}
-
-/// `schema` with local `$ref`s followed (a few hops at most).
-fn follow<'a>(document: &'a Value, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..8 {
-        let Some(target) = schema
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-            .and_then(|pointer| document.pointer(pointer))
-        else {
-            break;
-        };
-        schema = target;
-    }
-    schema
 }
 
 fn sources(schema: &Value) -> Vec<String> {
@@ -212,7 +197,7 @@ fn walk(document: &Value, schema: &Value, prefix: &str, depth: usize, out: &mut 
     if depth > MAX_DEPTH {
         return;
     }
-    let schema = follow(document, schema);
+    let schema = resolve_ref(document, schema);
     for branch in schema
         .get("allOf")
         .and_then(Value::as_array)
@@ -226,7 +211,7 @@ fn walk(document: &Value, schema: &Value, prefix: &str, depth: usize, out: &mut 
     };
     for (name, property) in properties {
         let path = format!("{prefix}{name}");
-        let target = follow(document, property);
+        let target = resolve_ref(document, property);
         let since = property
             .get("x-since")
             .or_else(|| target.get("x-since"))

@@ -22,6 +22,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail};
 use serde_json::{Map, Value};
+use whereby_webhooks_conformance::resolve_ref;
 use whereby_webhooks_signature::{EventAt, Scheme};
 
 /// Where a body came from.
@@ -106,7 +107,7 @@ pub fn build(
         EventAt::Header { header, .. } => header_example(document, operation, header),
         EventAt::BodyField(_) => None,
     };
-    let content = resolve(document, &operation["requestBody"])
+    let content = resolve_ref(document, &operation["requestBody"])
         .get("content")
         .and_then(|c| c.get("application/json"))
         .ok_or_else(|| anyhow!("the webhook `{key}` has no application/json body"))?;
@@ -166,31 +167,13 @@ fn event_named(
     }
 }
 
-/// `value`, or what its local `$ref` names (followed a few times).
-fn resolve<'a>(document: &'a Value, mut value: &'a Value) -> &'a Value {
-    for _ in 0..8 {
-        let Some(pointer) = value
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix('#'))
-        else {
-            break;
-        };
-        match document.pointer(pointer) {
-            Some(target) => value = target,
-            None => break,
-        }
-    }
-    value
-}
-
 /// The example the document gives for the header parameter `name`.
 fn header_example(document: &Value, operation: &Value, name: &str) -> Option<String> {
     operation
         .get("parameters")?
         .as_array()?
         .iter()
-        .map(|parameter| resolve(document, parameter))
+        .map(|parameter| resolve_ref(document, parameter))
         .find(|parameter| {
             parameter.get("in").and_then(Value::as_str) == Some("header")
                 && parameter
@@ -242,9 +225,9 @@ fn document_example(document: &Value, content: &Value) -> Option<Value> {
         .and_then(Value::as_object)
         .and_then(|examples| examples.values().next())
     {
-        return resolve(document, first).get("value").cloned();
+        return resolve_ref(document, first).get("value").cloned();
     }
-    let schema = resolve(document, content.get("schema")?);
+    let schema = resolve_ref(document, content.get("schema")?);
     schema.get("example").cloned().or_else(|| {
         schema
             .get("examples")
@@ -257,7 +240,7 @@ fn document_example(document: &Value, content: &Value) -> Option<Value> {
 /// `const`, the first of `enum`, each required property of an object, the
 /// first branch of a choice, `allOf` merged, placeholders for formats.
 fn minimal(document: &Value, schema: &Value, depth: usize) -> Value {
-    let schema = resolve(document, schema);
+    let schema = resolve_ref(document, schema);
     if let Some(value) = schema.get("const") {
         return value.clone();
     }
@@ -286,7 +269,9 @@ fn minimal(document: &Value, schema: &Value, depth: usize) -> Value {
             // A non-null branch first: a body of nulls says little.
             let branch = branches
                 .iter()
-                .find(|b| resolve(document, b).get("type").and_then(Value::as_str) != Some("null"))
+                .find(|b| {
+                    resolve_ref(document, b).get("type").and_then(Value::as_str) != Some("null")
+                })
                 .or_else(|| branches.first());
             if let Some(branch) = branch {
                 return minimal(document, branch, depth + 1);
