@@ -474,6 +474,26 @@ impl Scheme {
         names
     }
 
+    /// Adds to `headers` (those [`Scheme::sign`] gave) what names a delivery
+    /// for a scheme that reads its event outside the body: `event` in the
+    /// event header, and `id` in the id header unless `headers` has it
+    /// already. A scheme that reads the event from the body adds nothing.
+    pub fn name_delivery(
+        &self,
+        headers: &mut Vec<(&'static str, String)>,
+        event: String,
+        id: String,
+    ) {
+        if let EventAt::Header { header, .. } = self.event {
+            headers.push((header, event));
+            if let Some(id_header) = self.id_header
+                && headers.iter().all(|(name, _)| *name != id_header)
+            {
+                headers.push((id_header, id));
+            }
+        }
+    }
+
     /// Signs a message: the headers to send with it, in the order
     /// id, timestamp, signature (those the scheme has).
     #[must_use]

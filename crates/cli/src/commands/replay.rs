@@ -132,12 +132,7 @@ fn signed_by(
         let event = recorded(header)
             .or_else(|| field("type"))
             .unwrap_or_else(|| "ping".to_owned());
-        headers.push((header, event));
-        if let Some(id_header) = scheme.id_header
-            && headers.iter().all(|(name, _)| *name != id_header)
-        {
-            headers.push((id_header, id));
-        }
+        scheme.name_delivery(&mut headers, event, id);
     }
     headers
 }

@@ -26,7 +26,7 @@ use anyhow::{Context as _, anyhow, bail};
 use serde_json::Value;
 use ureq::http::StatusCode;
 use whereby_webhooks_model::{EventType, all_examples};
-use whereby_webhooks_signature::{EventAt, HEADER_NAME, Message, now_unix, sign};
+use whereby_webhooks_signature::{HEADER_NAME, Message, now_unix, sign};
 
 use crate::args::ProfileArgs;
 use crate::body::EmptyBody;
@@ -249,16 +249,11 @@ pub fn run(args: Args) -> anyhow::Result<Exit> {
             body: &body,
         };
         let mut signed = scheme.sign(&secrets[0], &message);
-        if let EventAt::Header { header, .. } = scheme.event {
-            let event = event_header
-                .clone()
-                .or_else(|| field("type"))
-                .unwrap_or_else(|| "ping".to_owned());
-            signed.push((header, event));
-            if let Some(id_header) = scheme.id_header {
-                signed.push((id_header, id));
-            }
-        }
+        let event = event_header
+            .clone()
+            .or_else(|| field("type"))
+            .unwrap_or_else(|| "ping".to_owned());
+        scheme.name_delivery(&mut signed, event, id);
         signed
     };
 

@@ -160,17 +160,15 @@ impl Delivery {
         if matches!(self.signing, Signing::Unsigned) {
             headers.retain(|(name, _)| *name != scheme.signature_header);
         }
-        if let whereby_webhooks_signature::EventAt::Header { header, .. } = scheme.event {
+        if matches!(
+            scheme.event,
+            whereby_webhooks_signature::EventAt::Header { .. }
+        ) {
             let event = serde_json::from_slice::<Value>(&self.sent)
                 .ok()
                 .and_then(|event| event.get("type").and_then(Value::as_str).map(str::to_owned))
                 .unwrap_or_else(|| "ping".to_owned());
-            headers.push((header, event));
-            if let Some(id_header) = scheme.id_header
-                && headers.iter().all(|(name, _)| *name != id_header)
-            {
-                headers.push((id_header, id));
-            }
+            scheme.name_delivery(&mut headers, event, id);
         }
         headers
     }
