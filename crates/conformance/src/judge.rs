@@ -382,15 +382,10 @@ impl Judge {
         &self.validator
     }
 
-    /// The header names the judge reads, lowercase.
+    /// The header names the judge reads, lowercase: its scheme's.
     #[must_use]
     pub fn headers(&self) -> &'static [&'static str] {
-        match self.scheme.name {
-            "stripe" => &["stripe-signature"],
-            "github" => &["x-hub-signature-256", "x-github-event", "x-github-delivery"],
-            "standard-webhooks" => &["webhook-id", "webhook-timestamp", "webhook-signature"],
-            _ => &[HEADER_NAME_LOWER],
-        }
+        self.scheme.read_headers
     }
 
     /// Judges a delivery in one call: `headers` are the request's headers
@@ -772,9 +767,6 @@ impl std::fmt::Debug for Judge {
             .finish_non_exhaustive()
     }
 }
-
-/// [`HEADER_NAME`] in lowercase, as HTTP libraries name headers.
-const HEADER_NAME_LOWER: &str = "whereby-signature";
 
 /// A body the document accepts, as the event model typed it (or why it
 /// could not).

@@ -243,6 +243,9 @@ pub struct Scheme {
     pub checks: Checks,
     /// What the vendor calls the secret, for messages.
     pub secret_name: &'static str,
+    /// Every header above, lowercase (as HTTP libraries name them): what a
+    /// receiver reads of a request to judge it.
+    pub read_headers: &'static [&'static str],
 }
 
 const WHEREBY: Scheme = Scheme {
@@ -263,6 +266,7 @@ const WHEREBY: Scheme = Scheme {
         signed_id: false,
     },
     secret_name: "the endpoint's signing secret, exactly as Whereby shows it",
+    read_headers: &["whereby-signature"],
 };
 
 const STRIPE: Scheme = Scheme {
@@ -285,6 +289,7 @@ const STRIPE: Scheme = Scheme {
         signed_id: false,
     },
     secret_name: "the endpoint's signing secret, whsec_ included",
+    read_headers: &["stripe-signature"],
 };
 
 const GITHUB: Scheme = Scheme {
@@ -308,6 +313,7 @@ const GITHUB: Scheme = Scheme {
         signed_id: false,
     },
     secret_name: "the webhook's secret",
+    read_headers: &["x-hub-signature-256", "x-github-event", "x-github-delivery"],
 };
 
 const STANDARD_WEBHOOKS: Scheme = Scheme {
@@ -328,6 +334,7 @@ const STANDARD_WEBHOOKS: Scheme = Scheme {
         signed_id: true,
     },
     secret_name: "the endpoint's whsec_ secret",
+    read_headers: &["webhook-id", "webhook-timestamp", "webhook-signature"],
 };
 
 /// What a sender signs: the body, and the id and time when the scheme
@@ -814,6 +821,32 @@ impl Bounded {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `read_headers` lists exactly the headers the scheme's other fields
+    /// name, lowercase.
+    #[test]
+    fn every_scheme_reads_the_headers_it_names() {
+        for profile in Profile::ALL {
+            let scheme = profile.scheme();
+            let mut named = vec![scheme.signature_header];
+            if let Some(TimestampAt::Header(name)) = scheme.timestamp {
+                named.push(name);
+            }
+            named.extend(scheme.id_header);
+            if let EventAt::Header { header, .. } = scheme.event {
+                named.push(header);
+            }
+            let mut named: Vec<String> = named.iter().map(|n| n.to_ascii_lowercase()).collect();
+            named.sort();
+            let mut read: Vec<String> = scheme
+                .read_headers
+                .iter()
+                .map(|n| (*n).to_owned())
+                .collect();
+            read.sort();
+            assert_eq!(read, named, "{profile}");
+        }
+    }
 
     fn pairs<'a>(headers: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
         headers.iter().map(|(n, v)| (*n, v.as_str())).collect()
