@@ -5,7 +5,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
-use whereby_webhooks_signature::{HEADER_NAME, Scheme, Secret, Tolerance, diagnose, now_unix};
+use whereby_webhooks_signature::{
+    Found, HEADER_NAME, Profile, Scheme, Secret, Tolerance, diagnose, now_unix,
+};
 
 use crate::args::{ProfileArgs, ToleranceArgs};
 use crate::body::EmptyBody;
@@ -223,28 +225,11 @@ fn profile_outcome(
     let text = match format {
         Format::Human => {
             let mut text = message;
-            for found in &diagnosis.causes {
-                text.push_str(&format!(
-                    "\n  {}: {}\n  fix: {}",
-                    found.cause,
-                    whereby_webhooks_conformance::escape::terminal_safe(&found.detail),
-                    scheme.fix(found.cause)
-                ));
-            }
+            explain(&mut text, &diagnosis.causes, scheme);
             text
         }
         Format::Json => {
-            let causes: Vec<serde_json::Value> = diagnosis
-                .causes
-                .iter()
-                .map(|found| {
-                    serde_json::json!({
-                        "cause": found.cause.id(),
-                        "detail": found.detail,
-                        "fix": scheme.fix(found.cause),
-                    })
-                })
-                .collect();
+            let causes = causes_json(&diagnosis.causes, scheme);
             let value = serde_json::json!({
                 "valid": diagnosis.verified.is_ok(),
                 "profile": scheme.name,
@@ -298,28 +283,11 @@ fn outcome(
     let text = match format {
         Format::Human => {
             let mut text = message;
-            for found in &diagnosis.causes {
-                text.push_str(&format!(
-                    "\n  {}: {}\n  fix: {}",
-                    found.cause,
-                    whereby_webhooks_conformance::escape::terminal_safe(&found.detail),
-                    found.cause.fix()
-                ));
-            }
+            explain(&mut text, &diagnosis.causes, Profile::Whereby.scheme());
             text
         }
         Format::Json => {
-            let causes: Vec<serde_json::Value> = diagnosis
-                .causes
-                .iter()
-                .map(|found| {
-                    serde_json::json!({
-                        "cause": found.cause.id(),
-                        "detail": found.detail,
-                        "fix": found.cause.fix(),
-                    })
-                })
-                .collect();
+            let causes = causes_json(&diagnosis.causes, Profile::Whereby.scheme());
             let value = serde_json::json!({
                 "valid": diagnosis.verified.is_ok(),
                 "signed_at": diagnosis.verified.as_ref().ok(),
@@ -333,6 +301,32 @@ fn outcome(
         }
     };
     (exit, text)
+}
+
+/// Appends each cause, its detail (escaped) and the fix `scheme` gives.
+fn explain(text: &mut String, causes: &[Found], scheme: &Scheme) {
+    for found in causes {
+        text.push_str(&format!(
+            "\n  {}: {}\n  fix: {}",
+            found.cause,
+            whereby_webhooks_conformance::escape::terminal_safe(&found.detail),
+            scheme.fix(found.cause)
+        ));
+    }
+}
+
+/// Each cause as `verify --format json` writes it.
+fn causes_json(causes: &[Found], scheme: &Scheme) -> Vec<serde_json::Value> {
+    causes
+        .iter()
+        .map(|found| {
+            serde_json::json!({
+                "cause": found.cause.id(),
+                "detail": found.detail,
+                "fix": scheme.fix(found.cause),
+            })
+        })
+        .collect()
 }
 
 /// `--computed`: the 64 hex digits of an HMAC-SHA256, as a receiver's
